@@ -1,0 +1,4 @@
+//! zongjie: YAML data → Chinese government work reports (Markdown, HTML, PDF).
+//! The pipeline stages are described in ARCHITECTURE.md.
+
+pub mod doc;
