@@ -1,4 +1,7 @@
 //! zongjie: YAML data → Chinese government work reports (Markdown, HTML, PDF).
 //! The pipeline stages are described in ARCHITECTURE.md.
 
+pub mod diag;
 pub mod doc;
+pub mod load;
+pub mod model;

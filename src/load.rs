@@ -1,0 +1,306 @@
+//! Reading data files: bytes → UTF-8 text (BOM stripped, CRLF normalised,
+//! GBK/GB18030 recognised and refused with a conversion hint) → YAML →
+//! `model::DataFile`, with every error located; then imports, relative to
+//! the importing file, loaded recursively with cycles detected.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::diag::{Diagnostic, Pos, did_you_mean};
+use crate::model::{DataFile, pos};
+
+/// Largest data file read, in bytes (larger files are refused, not parsed).
+pub const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;
+/// Deepest chain of imports followed.
+pub const MAX_IMPORT_DEPTH: usize = 16;
+
+/// One source file's text, kept for diagnostics.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub path: PathBuf,
+    pub text: String,
+}
+
+/// A parsed data file with its imports, each loaded the same way.
+#[derive(Debug)]
+pub struct Loaded {
+    pub source: Source,
+    pub data: DataFile,
+    /// alias → the imported file.
+    pub imports: BTreeMap<String, Loaded>,
+}
+
+/// Reads and parses `path` and everything it imports.
+pub fn load(path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
+    let mut stack = Vec::new();
+    load_inner(path, &mut stack)
+}
+
+fn load_inner(path: &Path, stack: &mut Vec<PathBuf>) -> Result<Loaded, Vec<Diagnostic>> {
+    let bytes = read_limited(path).map_err(|d| vec![d])?;
+    let text = decode(path, &bytes).map_err(|d| vec![d])?;
+    let data = parse(path, &text).map_err(|d| vec![d])?;
+    let source = Source { path: path.to_path_buf(), text };
+    let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    stack.push(key);
+    let mut imports = BTreeMap::new();
+    let mut errors = Vec::new();
+    for (alias, target) in &data.imports {
+        let at = pos(target.referenced);
+        let error = |message: String| Diagnostic::error(path, &source.text, at, message).with_len(target.value.chars().count());
+        let target_path = path.parent().unwrap_or(Path::new("")).join(&target.value);
+        let canonical = match std::fs::canonicalize(&target_path) {
+            Ok(c) => c,
+            Err(_) => {
+                errors.push(error(format!("import `{alias}`: file not found: {}", target_path.display()))
+                    .with_hint("import paths are relative to the file that imports them"));
+                continue;
+            }
+        };
+        if let Some(first) = stack.iter().position(|p| *p == canonical) {
+            let chain: Vec<String> = stack[first..].iter().chain([&canonical]).map(|p| file_name(p)).collect();
+            errors.push(error(format!("import cycle: {}", chain.join(" → ")))
+                .with_hint("a file cannot import itself, directly or through other files"));
+            continue;
+        }
+        if stack.len() >= MAX_IMPORT_DEPTH {
+            errors.push(error(format!("imports nested deeper than {MAX_IMPORT_DEPTH} files")));
+            continue;
+        }
+        match load_inner(&target_path, stack) {
+            Ok(loaded) => {
+                imports.insert(alias.clone(), loaded);
+            }
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    stack.pop();
+    if errors.is_empty() { Ok(Loaded { source, data, imports }) } else { Err(errors) }
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| p.display().to_string())
+}
+
+fn read_limited(path: &Path) -> Result<Vec<u8>, Diagnostic> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| Diagnostic::file_error(path, format!("cannot read file: {e}")))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Diagnostic::file_error(path, format!("cannot read file: {e}")))?;
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(Diagnostic::file_error(path, format!("file is larger than {} MiB", MAX_FILE_BYTES >> 20))
+            .with_hint("a report's data file is normally well under 1 MiB; split very large tables into imported files"));
+    }
+    Ok(bytes)
+}
+
+/// Bytes → text: strips a UTF-8 BOM and normalises CRLF; refuses other
+/// encodings with a hint how to convert them.
+pub fn decode(path: &Path, bytes: &[u8]) -> Result<String, Diagnostic> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => {
+            if let Some(offset) = text.find('\0') {
+                let at = position_of(text, offset);
+                return Err(Diagnostic::error(path, text, at, "the file contains a NUL byte: it is not a text file")
+                    .with_hint("data files are UTF-8 YAML text"));
+            }
+            Ok(text.replace("\r\n", "\n"))
+        }
+        Err(err) => {
+            let offset = err.valid_up_to();
+            let at = position_of(&String::from_utf8_lossy(&bytes[..offset]), offset);
+            let (decoded, _, had_errors) = encoding_rs::GB18030.decode(bytes);
+            let looks_chinese = !had_errors && decoded.chars().filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c)).count() > 0;
+            let d = Diagnostic::error(path, "", at, if looks_chinese {
+                "the file is encoded in GBK/GB18030, not UTF-8"
+            } else {
+                "the file is not UTF-8 text"
+            });
+            Err(if looks_chinese {
+                d.with_hint(format!(
+                    "convert it once: `iconv -f GB18030 -t UTF-8 {0} > {0}.utf8 && mv {0}.utf8 {0}` (or in WPS/Notepad: 另存为 → 编码 UTF-8)",
+                    path.display()
+                ))
+            } else {
+                d.with_hint("save the file as UTF-8 (data files are YAML text)")
+            })
+        }
+    }
+}
+
+/// 1-based line and character column of a byte offset.
+pub fn position_of(text: &str, offset: usize) -> Pos {
+    let offset = offset.min(text.len());
+    let mut start = offset;
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let before = &text[..start];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    Pos { line, col: before[line_start..].chars().count() + 1 }
+}
+
+fn options() -> serde_saphyr::Options {
+    serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_depth: 64,
+            max_nodes: 400_000,
+            max_aliases: 1_000,
+            max_recorded_anchor_events: 100_000,
+            max_recorded_anchor_bytes: MAX_FILE_BYTES,
+            max_total_scalar_bytes: MAX_FILE_BYTES,
+        },
+    }
+}
+
+/// YAML text → `DataFile`, or one located diagnostic.
+pub fn parse(path: &Path, text: &str) -> Result<DataFile, Diagnostic> {
+    if text.trim().lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
+        return Err(Diagnostic::error(path, text, Pos { line: 1, col: 1 }, "the data file is empty")
+            .with_hint("start with `doc:` (title, year, issuer) and `parts:`; `zongjie init` writes an example"));
+    }
+    let mut data =
+        serde_saphyr::from_str_with_options::<DataFile>(text, options()).map_err(|e| yaml_error(path, text, &e))?;
+    locate_short_metrics(&mut data.metrics, text);
+    for part in &mut data.parts {
+        locate_short_metrics(&mut part.metrics, text);
+        for section in &mut part.sections {
+            locate_short_metrics(&mut section.metrics, text);
+        }
+    }
+    Ok(data)
+}
+
+/// A metric in short form (`托位: 3.88万个`) has its value where the whole
+/// metric is; a number's typed spelling (`4.0`) is re-read from the source.
+fn locate_short_metrics(metrics: &mut crate::model::Metrics, text: &str) {
+    for metric in metrics.values_mut() {
+        let outer = metric.referenced;
+        let Some(value) = metric.value.value.as_mut() else { continue };
+        if value.referenced.line() > 0 {
+            continue;
+        }
+        value.referenced = outer;
+        value.defined = outer;
+        if value.value.numeric() {
+            let span = outer.span();
+            let typed = span
+                .byte_offset()
+                .zip(span.byte_len())
+                .and_then(|(start, len)| text.get(start as usize..(start + len) as usize));
+            value.value.0 = match typed {
+                Some(t) => t.trim().to_string(),
+                None => value.value.0.trim_start_matches('\0').to_string(),
+            };
+        }
+    }
+}
+
+fn yaml_error(path: &Path, text: &str, e: &serde_saphyr::Error) -> Diagnostic {
+    let raw = e.without_snippet().to_string();
+    let message = strip_location_suffix(&raw);
+    let at = e.location().map(pos).unwrap_or_default();
+    let mut d = Diagnostic::error(path, text, at, message.clone());
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        if let Some((field, expected)) = rest.split_once('`') {
+            d.len = field.chars().count().max(1);
+            let known: Vec<&str> = expected
+                .trim_start_matches(", expected one of ")
+                .trim_start_matches(", expected ")
+                .split(", ")
+                .map(|s| s.trim_matches('`'))
+                .filter(|s| !s.is_empty())
+                .collect();
+            d.message = format!("unknown field `{field}`");
+            d = match did_you_mean(field, known.iter().copied()) {
+                Some(s) => d.with_hint(format!("did you mean `{s}`?")),
+                None if known.is_empty() => d.with_hint("this map takes no fields"),
+                None => d.with_hint(format!("known fields here: {}", known.join(", "))),
+            };
+        }
+    } else if message.contains("expected mapping start") && at.line == 1 && at.col == 1 {
+        d.message = "a data file must be a map (doc:, metrics:, parts:, …), not a list or a single value".into();
+        d = d.with_hint("see docs/data-format.md, or run `zongjie init` for an example");
+    } else if message.starts_with("duplicate mapping key") {
+        d = d.with_hint("each key may appear once in a map; merge the two entries");
+    } else if message.starts_with("invalid type") || message.starts_with("expected") {
+        d = d.with_hint("check the value's shape against docs/data-format.md (text, list or map)");
+    } else if message.contains("budget") || message.contains("limit") {
+        d = d.with_hint("the file is too large or too deeply nested (or expands too many aliases) for a report");
+    } else if message.contains("tab") {
+        d = d.with_hint("indent YAML with spaces, not tabs");
+    }
+    d
+}
+
+/// `… at line 2, column 3` → `…` (the location is shown separately).
+fn strip_location_suffix(message: &str) -> String {
+    let m = message.trim();
+    let m = m.strip_prefix("error: ").unwrap_or(m);
+    match m.rfind(" at line ") {
+        Some(i) if m[i..].contains("column") => m[..i].to_string(),
+        _ => m.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bom_and_crlf_are_accepted() {
+        let text = decode(Path::new("a.yaml"), b"\xEF\xBB\xBFdoc:\r\n  title: x\r\n").unwrap();
+        assert_eq!(text, "doc:\n  title: x\n");
+    }
+
+    #[test]
+    fn gbk_is_named_with_a_hint() {
+        let (bytes, _, _) = encoding_rs::GBK.encode("doc:\n  title: 丽水市卫生健康委员会\n");
+        let d = decode(Path::new("a.yaml"), &bytes).unwrap_err();
+        assert!(d.message.contains("GBK"), "{}", d.message);
+        assert!(d.hint.unwrap().contains("iconv"));
+        assert_eq!((d.line, d.col), (2, 10));
+    }
+
+    #[test]
+    fn unknown_field_suggests_the_closest() {
+        let d = parse(Path::new("a.yaml"), "doc:\n  titel: x\n").unwrap_err();
+        assert_eq!(d.message, "unknown field `titel`");
+        assert_eq!((d.line, d.col), (2, 3));
+        assert_eq!(d.hint.as_deref(), Some("did you mean `title`?"));
+    }
+
+    #[test]
+    fn top_level_list_and_empty_file() {
+        let d = parse(Path::new("a.yaml"), "- a\n- b\n").unwrap_err();
+        assert!(d.message.contains("must be a map"), "{}", d.message);
+        let d = parse(Path::new("a.yaml"), "# only a comment\n").unwrap_err();
+        assert!(d.message.contains("empty"));
+    }
+
+    #[test]
+    fn typed_text_of_numbers_is_kept() {
+        let data = parse(Path::new("a.yaml"), "metrics:\n  托位: 4.0\n  b: {value: 2022}\n").unwrap();
+        assert_eq!(data.metrics["托位"].value.value.as_ref().unwrap().value.0, "4.0");
+    }
+
+    #[test]
+    fn item_locations_are_kept() {
+        let src = "parts:\n  - sections:\n      - items:\n          - 甲\n          - {lead: 乙, text: 丙}\n";
+        let data = parse(Path::new("a.yaml"), src).unwrap();
+        let items = &data.parts[0].sections[0].items.as_ref().unwrap().value.items;
+        let first = items[0].text.as_ref().unwrap();
+        assert_eq!((first.at.line(), first.at.column()), (4, 13));
+        let lead = items[1].lead.as_ref().unwrap();
+        assert_eq!((lead.at.line(), lead.at.column()), (5, 20));
+    }
+
+    #[test]
+    fn position_of_counts_characters() {
+        assert_eq!(position_of("ab\n丽水x", 9), Pos { line: 2, col: 3 });
+    }
+}
