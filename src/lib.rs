@@ -2,3 +2,4 @@
 //! The pipeline stages are described in ARCHITECTURE.md.
 
 pub mod doc;
+pub mod numbering;
