@@ -5,3 +5,5 @@ pub mod diag;
 pub mod doc;
 pub mod load;
 pub mod model;
+pub mod numbering;
+pub mod quantity;
