@@ -238,17 +238,37 @@ fn ascii_number(s: &str) -> Option<u32> {
     s.parse().ok()
 }
 
+/// `HH:MM`, `HH:MM:SS` or `HH:MM:SS.fff`, optionally followed by `Z` or a UTC
+/// offset `+08:00` / `-05:00`.
 fn valid_time(t: &str) -> bool {
-    let t = t.trim_end_matches('Z');
+    let t = t.strip_suffix('Z').unwrap_or(t);
+    let (clock, offset) = match t.find(['+', '-']) {
+        Some(i) => (t[..i].trim_end(), Some(&t[i + 1..])),
+        None => (t, None),
+    };
+    if let Some(o) = offset
+        && !clock_fields(o, 2)
+    {
+        return false;
+    }
+    clock_fields(clock, 3)
+}
+
+/// `HH:MM` (and `:SS[.fff]` when `max_fields` is 3) within range.
+fn clock_fields(t: &str, max_fields: usize) -> bool {
     let fields: Vec<&str> = t.split(':').collect();
-    if !(2..=3).contains(&fields.len()) {
+    if !(2..=max_fields).contains(&fields.len()) {
         return false;
     }
     let limits = [23, 59, 60];
-    fields.iter().zip(limits).all(|(f, max)| {
-        // seconds may carry a fraction: 00.5
-        let whole = f.split('.').next().unwrap_or("");
-        whole.len() == 2 && ascii_number(whole).is_some_and(|v| v <= max)
+    fields.iter().zip(limits).enumerate().all(|(i, (f, max))| {
+        let (whole, fraction) = match f.split_once('.') {
+            Some((w, frac)) if i == 2 => (w, Some(frac)),
+            _ => (*f, None),
+        };
+        whole.len() == 2
+            && ascii_number(whole).is_some_and(|v| v <= max)
+            && fraction.is_none_or(|frac| ascii_number(frac).is_some())
     })
 }
 
@@ -488,6 +508,18 @@ mod tests {
             Some("2023年10月16日")
         );
         assert_eq!(date_cn(" 2023-1-2 ").as_deref(), Some("2023年1月2日"));
+        for with_time in [
+            "2023-10-16T18:53:00Z",
+            "2023-10-16T18:53:00+08:00",
+            "2023-10-16 18:53:00.25 -05:00",
+            "2023-10-16T18:53:00.5",
+        ] {
+            assert_eq!(
+                date_cn(with_time).as_deref(),
+                Some("2023年10月16日"),
+                "{with_time}"
+            );
+        }
         assert_eq!(date_cn("2024-02-29").as_deref(), Some("2024年2月29日"));
         assert_eq!(date_cn("2000-02-29").as_deref(), Some("2000年2月29日"));
         for bad in [
@@ -506,6 +538,12 @@ mod tests {
             "2023-+5-19",
             "２０２３-05-19",
             "2023/05/19",
+            "2023-05-19 18:60",
+            "2023-05-19 18:53:00.x",
+            "2023-05-19 18:53+8",
+            "2023-05-19 18:53.5",
+            "2023-05-19T",
+            "2023-05-19 18:53:00:00",
         ] {
             assert_eq!(date_cn(bad), None, "{bad:?}");
         }
