@@ -4,6 +4,9 @@
 pub mod diag;
 pub mod doc;
 pub mod load;
+pub mod metrics;
 pub mod model;
 pub mod numbering;
 pub mod quantity;
+pub mod resolve;
+pub mod text;

@@ -1,0 +1,571 @@
+//! Resolution: a loaded data file → one validated, fully resolved `Report`
+//! (labels numbered, `|` blocks joined into paragraphs, `【…】` references
+//! expanded, defaults filled in), plus every diagnostic the data deserves.
+//! The `Report` is what templates see.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::diag::{Diagnostic, Pos, did_you_mean};
+use crate::load::{Loaded, Source, position_of};
+use crate::metrics::{self, MetricOut, Table};
+use crate::model::{self, ItemList, Location, Numbering, Spanned, TaskTable, Text, pos};
+use crate::numbering::Style;
+use crate::text::{self, Finding};
+
+/// The document genres, each with its built-in template.
+pub const GENRES: &[&str] = &["年度总结和要点", "半年总结和计划", "攻坚任务清单"];
+
+/// Everything a template needs, resolved.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub doc: DocOut,
+    pub intro: Vec<String>,
+    pub parts: Vec<PartOut>,
+    pub outro: Vec<String>,
+    pub tasks: Option<TableOut>,
+    pub attachments: Vec<AttachmentOut>,
+    pub metrics: BTreeMap<String, MetricOut>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DocOut {
+    pub title: Option<String>,
+    pub genre: String,
+    pub issuer: Option<String>,
+    pub year: Option<i32>,
+    pub plan_year: Option<i32>,
+    pub half: Option<u8>,
+    pub index_no: Option<String>,
+    pub doc_no: Option<String>,
+    pub category: Option<String>,
+    /// 成文日期 as `YYYY-MM-DD`.
+    pub written: Option<String>,
+    /// 成文日期 as `2023年5月19日`.
+    pub written_cn: Option<String>,
+    pub published: Option<String>,
+    pub disclosure: Option<String>,
+    pub source: Option<String>,
+    pub draft: bool,
+    pub signature: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PartOut {
+    pub label: String,
+    pub title: String,
+    pub omitted: bool,
+    pub intro: Vec<String>,
+    pub sections: Vec<SectionOut>,
+    pub outro: Vec<String>,
+    pub tasks: Option<TableOut>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SectionOut {
+    pub label: String,
+    /// The lead without its final punctuation (`None`: no lead).
+    pub lead: Option<String>,
+    /// The lead's final punctuation, `。` added when it had none.
+    pub lead_end: String,
+    pub omitted: bool,
+    pub text: Vec<String>,
+    pub items: ItemsOut,
+    pub tasks: Option<TableOut>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ItemsOut {
+    /// `inline`: run on at the end of the section's last paragraph;
+    /// `block`: one paragraph each.
+    pub layout: String,
+    pub entries: Vec<ItemOut>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemOut {
+    pub label: String,
+    pub lead: Option<String>,
+    pub lead_end: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TableOut {
+    pub columns: Vec<String>,
+    pub rows: Vec<RowOut>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RowOut {
+    pub no: String,
+    pub name: String,
+    pub targets: Vec<String>,
+    pub measures: Vec<String>,
+    /// `*牵头单位、配合单位…`
+    pub units: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AttachmentOut {
+    /// `附件1`, or `附件` when there is only one.
+    pub label: String,
+    pub title: String,
+    pub intro: Vec<String>,
+    pub tasks: Option<TableOut>,
+    pub outro: Vec<String>,
+}
+
+/// Label styles in force at one place of the document.
+#[derive(Clone, Copy)]
+struct Styles {
+    part: Style,
+    section: Style,
+    item: Style,
+    cell: Style,
+}
+
+struct Resolver<'a> {
+    source: &'a Source,
+    table: Table<'a>,
+    diags: Vec<Diagnostic>,
+    ascii_punctuation: Vec<Pos>,
+}
+
+/// Resolves `loaded` into a report. The report is `None` when any error was
+/// found; warnings come with a report.
+pub fn resolve(loaded: &Loaded) -> (Option<Report>, Vec<Diagnostic>) {
+    let (table, table_diags) = Table::new(loaded);
+    let mut r = Resolver { source: &loaded.source, table, diags: table_diags, ascii_punctuation: Vec::new() };
+    let check = r.table.check();
+    r.diags.extend(check);
+    let report = r.report(&loaded.data);
+    r.summarise_ascii_punctuation();
+    let has_errors = r.diags.iter().any(Diagnostic::is_error);
+    (if has_errors { None } else { Some(report) }, r.diags)
+}
+
+impl<'a> Resolver<'a> {
+    fn error(&mut self, at: Location, len: usize, message: impl Into<String>, hint: impl Into<String>) {
+        let d = Diagnostic::error(&self.source.path, &self.source.text, pos(at), message).with_len(len).with_hint(hint);
+        self.diags.push(d);
+    }
+
+    fn warning_at(&mut self, at: Pos, len: usize, message: impl Into<String>, hint: impl Into<String>) {
+        let d = Diagnostic::warning(&self.source.path, &self.source.text, at, message).with_len(len).with_hint(hint);
+        self.diags.push(d);
+    }
+
+    fn report(&mut self, data: &model::DataFile) -> Report {
+        let doc = self.doc(&data.doc, data);
+        let styles = self.styles(&data.numbering, Styles {
+            part: Style::ChineseComma,
+            section: Style::ChineseParen,
+            item: Style::Enumeration,
+            cell: Style::Circled,
+        });
+        let intro = self.paragraphs(&data.intro);
+        let parts = data
+            .parts
+            .iter()
+            .enumerate()
+            .map(|(i, part)| self.part(i + 1, part, styles))
+            .collect();
+        let outro = self.paragraphs(&data.outro);
+        let tasks = data.tasks.as_ref().map(|t| self.table(t, styles.cell));
+        let single = data.attachments.len() == 1;
+        let attachments = data
+            .attachments
+            .iter()
+            .enumerate()
+            .map(|(i, a)| AttachmentOut {
+                label: if single { "附件".to_string() } else { format!("附件{}", i + 1) },
+                title: self.inline_opt(&a.title),
+                intro: self.paragraphs(&a.intro),
+                tasks: a.tasks.as_ref().map(|t| self.table(t, styles.cell)),
+                outro: self.paragraphs(&a.outro),
+            })
+            .collect();
+        Report { doc, intro, parts, outro, tasks, attachments, metrics: self.table.export() }
+    }
+
+    fn doc(&mut self, m: &model::DocMeta, data: &model::DataFile) -> DocOut {
+        let text = |s: &Option<Spanned<String>>| s.as_ref().map(|s| text::one_paragraph(&s.value));
+        let genre = match &m.genre {
+            Some(g) if GENRES.contains(&g.value.trim()) => g.value.trim().to_string(),
+            Some(g) => {
+                let hint = match did_you_mean(g.value.trim(), GENRES.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("genres are {}", GENRES.join("、")),
+                };
+                self.error(g.referenced, g.value.chars().count(), format!("unknown genre `{}`", g.value), hint);
+                GENRES[0].to_string()
+            }
+            None if data.parts.is_empty() && data.tasks.is_some() => "攻坚任务清单".to_string(),
+            None if m.half.is_some() => "半年总结和计划".to_string(),
+            None => GENRES[0].to_string(),
+        };
+        if let Some(h) = &m.half {
+            if !(1..=2).contains(&h.value) {
+                self.error(h.referenced, 1, format!("half must be 1 or 2, not {}", h.value), "1 = 上半年, 2 = 下半年");
+            }
+        }
+        let year = m.year.as_ref().map(|y| y.value);
+        let half = m.half.as_ref().map(|h| h.value);
+        let plan_year = m.plan_year.as_ref().map(|y| y.value).or_else(|| year.map(|y| if half == Some(1) { y } else { y + 1 }));
+        let written = m.written.as_ref().map(|w| w.value.trim().to_string());
+        let written_cn = match (&m.written, &written) {
+            (Some(w), Some(iso)) => {
+                let cn = crate::numbering::date_cn(iso);
+                if cn.is_none() {
+                    self.error(w.referenced, iso.chars().count(), format!("`{iso}` is not a date"), "write 成文日期 as YYYY-MM-DD, e.g. 2023-05-19");
+                }
+                cn
+            }
+            _ => None,
+        };
+        DocOut {
+            title: text(&m.title),
+            genre,
+            issuer: text(&m.issuer),
+            year,
+            plan_year,
+            half,
+            index_no: text(&m.index_no),
+            doc_no: text(&m.doc_no),
+            category: text(&m.category),
+            written,
+            written_cn,
+            published: text(&m.published),
+            disclosure: text(&m.disclosure),
+            source: text(&m.source),
+            draft: m.draft,
+            signature: m.signature,
+        }
+    }
+
+    fn style(&mut self, sample: &Option<Spanned<String>>, default: Style) -> Style {
+        let Some(s) = sample else { return default };
+        match Style::from_sample(&s.value) {
+            Some(style) => style,
+            None => {
+                let hint = format!("write the first label of a known style: {}", Style::KNOWN_SAMPLES.join(" "));
+                self.error(s.referenced, s.value.chars().count().max(1), format!("unknown numbering style `{}`", s.value), hint);
+                default
+            }
+        }
+    }
+
+    fn styles(&mut self, n: &Numbering, base: Styles) -> Styles {
+        Styles {
+            part: self.style(&n.part, base.part),
+            section: self.style(&n.section, base.section),
+            item: self.style(&n.item, base.item),
+            cell: self.style(&n.cell, base.cell),
+        }
+    }
+
+    fn part(&mut self, n: usize, part: &model::Part, styles: Styles) -> PartOut {
+        let styles = match &part.numbering {
+            Some(numbering) => self.styles(numbering, styles),
+            None => styles,
+        };
+        let sections = part
+            .sections
+            .iter()
+            .enumerate()
+            .map(|(i, s)| self.section(i + 1, s, styles))
+            .collect();
+        PartOut {
+            label: styles.part.label(n),
+            title: self.inline_opt(&part.title),
+            omitted: part.omitted,
+            intro: self.paragraphs(&part.intro),
+            sections,
+            outro: self.paragraphs(&part.outro),
+            tasks: part.tasks.as_ref().map(|t| self.table(t, styles.cell)),
+        }
+    }
+
+    fn section(&mut self, n: usize, s: &model::Section, styles: Styles) -> SectionOut {
+        let label = styles.section.label(n);
+        let (lead, lead_end) = match &s.lead {
+            Some(l) => {
+                let t = Text { value: l.value.clone(), at: l.referenced };
+                self.typed_label_check(&t, &label);
+                let (core, end) = text::split_lead(&self.inline(&t));
+                (Some(core), end)
+            }
+            None => (None, String::new()),
+        };
+        let text = self.paragraphs(&s.text);
+        let items = match &s.items {
+            Some(list) => self.items(list, styles.item),
+            None => ItemsOut { layout: "inline".into(), entries: Vec::new() },
+        };
+        SectionOut {
+            label,
+            lead,
+            lead_end,
+            omitted: s.omitted,
+            text,
+            items,
+            tasks: s.tasks.as_ref().map(|t| self.table(t, styles.cell)),
+        }
+    }
+
+    fn items(&mut self, list: &Spanned<ItemList>, default: Style) -> ItemsOut {
+        let list = &list.value;
+        let style = self.style(&list.style, default);
+        let layout = match &list.layout {
+            Some(l) if matches!(l.value.trim(), "inline" | "block") => l.value.trim().to_string(),
+            Some(l) => {
+                self.error(l.referenced, l.value.chars().count(), format!("unknown layout `{}`", l.value), "layout is `inline` or `block`");
+                "block".to_string()
+            }
+            None if matches!(style, Style::Enumeration | Style::Ordinal) => "inline".to_string(),
+            None => "block".to_string(),
+        };
+        let entries = list
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                let label = style.label(i + 1);
+                let (lead, lead_end) = match &item.lead {
+                    Some(l) => {
+                        self.typed_label_check(l, &label);
+                        let (core, end) = text::split_lead(&self.inline(l));
+                        (Some(core), end)
+                    }
+                    None => (None, String::new()),
+                };
+                let text = match &item.text {
+                    Some(t) => {
+                        if item.lead.is_none() {
+                            self.typed_label_check(t, &label);
+                        }
+                        self.inline(t)
+                    }
+                    None => String::new(),
+                };
+                ItemOut { label, lead, lead_end, text }
+            })
+            .collect();
+        ItemsOut { layout, entries }
+    }
+
+    fn table(&mut self, t: &TaskTable, cell: Style) -> TableOut {
+        let columns = match &t.columns {
+            Some(c) => c.iter().map(|s| text::one_paragraph(&s.value)).collect(),
+            None => ["序号", "项目名称", "攻坚目标", "攻坚举措", "责任单位"].map(String::from).to_vec(),
+        };
+        let rows = t
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, row)| {
+                let name = self.inline_opt(&row.name);
+                let targets = self.cell_lines(&row.targets, cell);
+                let measures = self.cell_lines(&row.measures, cell);
+                let leads: Vec<String> = row.lead.iter().flat_map(|l| l.value.0.iter()).map(|t| format!("*{}", self.inline(t))).collect();
+                let others: Vec<String> = row.units.iter().flat_map(|l| l.value.0.iter()).map(|t| self.inline(t)).collect();
+                if leads.is_empty() {
+                    let at = row.units.as_ref().map(|u| u.referenced).or(row.name.as_ref().map(|n| n.referenced));
+                    if let Some(at) = at {
+                        self.warning_at(pos(at), 1, format!("task row {} ({name}) has no lead unit", i + 1), "name the 牵头单位 with `lead:`; it is printed with a leading *");
+                    }
+                }
+                RowOut { no: (i + 1).to_string(), name, targets, measures, units: leads.into_iter().chain(others).collect::<Vec<_>>().join("、") }
+            })
+            .collect();
+        TableOut { columns, rows }
+    }
+
+    /// A cell's items, one per line, numbered when there is more than one.
+    fn cell_lines(&mut self, list: &Option<Spanned<ItemList>>, default: Style) -> Vec<String> {
+        let Some(list) = list else { return Vec::new() };
+        let style = self.style(&list.value.style, default);
+        let count = list.value.items.len();
+        list.value
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                let label = if count > 1 { style.label(i + 1) } else { String::new() };
+                let lead = item.lead.as_ref().map(|l| {
+                    let (core, end) = text::split_lead(&self.inline(l));
+                    core + &end
+                });
+                let text = item.text.as_ref().map(|t| self.inline(t)).unwrap_or_default();
+                format!("{label}{}{text}", lead.unwrap_or_default())
+            })
+            .collect()
+    }
+
+    fn typed_label_check(&mut self, t: &Text, label: &str) {
+        if !label.is_empty() && t.value.trim_start().starts_with(label) {
+            let at = pos(t.at);
+            self.warning_at(at, label.chars().count(), format!("the label `{label}` is typed in the text"), "labels are generated: remove it, or it will print twice");
+        }
+    }
+
+    fn inline_opt(&mut self, s: &Option<Spanned<String>>) -> String {
+        match s {
+            Some(s) => self.inline(&Text { value: s.value.clone(), at: s.referenced }),
+            None => String::new(),
+        }
+    }
+
+    /// One paragraph of text: lines joined, references expanded, checked.
+    fn inline(&mut self, t: &Text) -> String {
+        let joined = text::one_paragraph(&t.value);
+        self.finish(joined, t.at)
+    }
+
+    /// PARAGRAPHS: every string may hold several paragraphs.
+    fn paragraphs(&mut self, p: &Option<model::Paragraphs>) -> Vec<String> {
+        let Some(p) = p else { return Vec::new() };
+        let mut out = Vec::new();
+        for t in &p.0 {
+            for para in text::paragraphs(&t.value) {
+                out.push(self.finish(para, t.at));
+            }
+        }
+        out
+    }
+
+    fn finish(&mut self, joined: String, at: Location) -> String {
+        let expanded = match metrics::expand(&self.table, &joined, self.source, at) {
+            Ok(s) => s,
+            Err(d) => {
+                self.diags.push(d);
+                joined.clone()
+            }
+        };
+        self.check_text(&joined, at);
+        expanded
+    }
+
+    /// Locates `needle` (a piece of the joined text) in the source, from the
+    /// text's own position on.
+    fn locate(&self, needle: &str, at: Location) -> Pos {
+        let start = at.span().byte_offset().map_or(0, |o| o as usize);
+        match self.source.text.get(start..).and_then(|rest| rest.find(needle)) {
+            Some(i) => position_of(&self.source.text, start + i),
+            None => pos(at),
+        }
+    }
+
+    fn check_text(&mut self, text: &str, at: Location) {
+        for (offset, finding) in text::findings(text) {
+            let context_start = text[..offset].char_indices().rev().nth(1).map_or(0, |(i, _)| i);
+            let context_end = text[offset..].char_indices().nth(2).map_or(text.len(), |(i, _)| offset + i);
+            let needle = &text[context_start..context_end];
+            let mut p = self.locate(needle, at);
+            p.col += text[context_start..offset].chars().count();
+            match finding {
+                Finding::AsciiPunctuation(_) => self.ascii_punctuation.push(p),
+                Finding::SpaceBetweenChinese => self.warning_at(
+                    p,
+                    1,
+                    "a space between two Chinese characters",
+                    "remove it; if the text is a folded YAML line, use a `|` block, where line breaks between Chinese characters disappear",
+                ),
+            }
+        }
+        for (offset, expected, found) in text::enumeration_gaps(text) {
+            let needle: String = text[offset..].chars().take(3).collect();
+            let p = self.locate(&needle, at);
+            self.warning_at(
+                p,
+                2,
+                format!("numbering gap: {}是 follows {}是", crate::numbering::chinese_numeral(found), crate::numbering::chinese_numeral(expected.saturating_sub(1))),
+                format!("expected {}是", crate::numbering::chinese_numeral(expected)),
+            );
+        }
+    }
+
+    /// ASCII punctuation is common in pasted text: one warning per file.
+    fn summarise_ascii_punctuation(&mut self) {
+        let Some(first) = self.ascii_punctuation.first().copied() else { return };
+        let n = self.ascii_punctuation.len();
+        let more = if n > 1 { format!(" ({} places in this file; this is the first)", n) } else { String::new() };
+        self.warning_at(first, 1, format!("ASCII punctuation between Chinese characters{more}"), "use full-width ，；：（）？！ in Chinese text (GB/T 15834)");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn resolve_str(src: &str) -> (Option<Report>, Vec<Diagnostic>) {
+        let data = crate::load::parse(Path::new("t.yaml"), src).expect("parses");
+        let loaded = Loaded { source: Source { path: "t.yaml".into(), text: src.into() }, data, imports: BTreeMap::new() };
+        resolve(&loaded)
+    }
+
+    #[test]
+    fn labels_leads_items_and_metrics() {
+        let src = "metrics:\n  率: {value: 91.59%, prev: 91.18%}\nparts:\n  - title: 总结\n    sections:\n      - lead: 守住底线\n        text: 县域就诊率达【率】，【率.同比】。\n        items: [甲。, {lead: 乙, text: 丙。}]\n      - lead: 第二节。\n";
+        let (report, diags) = resolve_str(src);
+        assert!(diags.is_empty(), "{diags:?}");
+        let report = report.unwrap();
+        let s = &report.parts[0].sections[0];
+        assert_eq!(report.parts[0].label, "一、");
+        assert_eq!((s.label.as_str(), s.lead.as_deref(), s.lead_end.as_str()), ("（一）", Some("守住底线"), "。"));
+        assert_eq!(s.text, vec!["县域就诊率达91.59%，同比增加0.41个百分点。"]);
+        assert_eq!(s.items.layout, "inline");
+        assert_eq!(s.items.entries[1].label, "二是");
+        assert_eq!(s.items.entries[1].lead.as_deref(), Some("乙"));
+        assert_eq!(report.parts[0].sections[1].label, "（二）");
+    }
+
+    #[test]
+    fn unknown_metric_points_at_the_reference() {
+        let src = "metrics:\n  县域就诊率: 91.59%\nintro: 达【县域就诊】。\n";
+        let (report, diags) = resolve_str(src);
+        assert!(report.is_none());
+        let d = &diags[0];
+        assert_eq!((d.line, d.col), (3, 9));
+        assert_eq!(d.hint.as_deref(), Some("did you mean 【县域就诊率】?"));
+    }
+
+    #[test]
+    fn numbering_overrides_and_bad_samples() {
+        let src = "numbering: {section: (一)}\nparts:\n  - numbering: {section: 1.}\n    sections: [{lead: a}]\n  - sections: [{lead: b}]\n";
+        let (report, _) = resolve_str(src);
+        let report = report.unwrap();
+        assert_eq!(report.parts[0].sections[0].label, "1.");
+        assert_eq!(report.parts[1].sections[0].label, "(一)");
+        let (report, diags) = resolve_str("numbering: {item: 甲乙}\n");
+        assert!(report.is_none());
+        assert!(diags[0].message.contains("unknown numbering style"));
+    }
+
+    #[test]
+    fn tables_number_cells_and_star_the_lead() {
+        let src = "tasks:\n  rows:\n    - name: 医学高峰建设\n      targets: [新增三甲医院2家。]\n      measures: [推动；, 支持。]\n      lead: 市卫健委\n      units: [市发改委]\n    - name: 无牵头\n      units: 某单位\n";
+        let (report, diags) = resolve_str(src);
+        let t = report.unwrap().tasks.unwrap();
+        assert_eq!(t.rows[0].targets, vec!["新增三甲医院2家。"]);
+        assert_eq!(t.rows[0].measures, vec!["①推动；", "②支持。"]);
+        assert_eq!(t.rows[0].units, "*市卫健委、市发改委");
+        assert!(diags.iter().any(|d| d.message.contains("no lead unit")), "{diags:?}");
+    }
+
+    #[test]
+    fn warnings_for_ascii_punctuation_spaces_and_gaps() {
+        let src = "intro:\n  - 2022年,在市委领导下,我市。\n  - 中文 中文\n  - 一是甲。二是乙。四是丁。\n";
+        let (report, diags) = resolve_str(src);
+        assert!(report.is_some());
+        let ascii = diags.iter().find(|d| d.message.starts_with("ASCII")).unwrap();
+        assert_eq!((ascii.line, ascii.col), (2, 10));
+        assert!(ascii.message.contains("2 places"));
+        let space = diags.iter().find(|d| d.message.contains("space")).unwrap();
+        assert_eq!((space.line, space.col), (3, 7));
+        assert!(diags.iter().any(|d| d.message.contains("numbering gap")));
+    }
+}

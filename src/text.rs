@@ -1,0 +1,197 @@
+//! Text rules for Chinese prose written in YAML: joining wrapped lines,
+//! splitting a lead from its final punctuation, and the checks that find
+//! ASCII punctuation, stray spaces and gaps in typed enumerations.
+
+/// Whether `c` is a Chinese character or full-width CJK punctuation.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3000..=0x303F | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF
+        | 0x20000..=0x3FFFF)
+}
+
+/// Whether `c` is a Han ideograph.
+pub fn is_han(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3FFFF)
+}
+
+/// Joins the lines of one paragraph: a line break between two ASCII
+/// characters becomes a space, any other line break disappears (so authors
+/// can wrap Chinese text in their editor). Line edges are trimmed.
+pub fn join_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> String {
+    let mut out = String::new();
+    for line in lines {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if let (Some(a), Some(b)) = (out.chars().last(), line.chars().next()) {
+            if !crate::doc::joins_without_space(a, b) {
+                out.push(' ');
+            }
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+/// A `|` block → paragraphs: a blank line starts a new paragraph.
+pub fn paragraphs(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
+    for line in text.lines() {
+        if line.trim().is_empty() {
+            if !current.is_empty() {
+                out.push(join_lines(current.drain(..)));
+            }
+        } else {
+            current.push(line);
+        }
+    }
+    if !current.is_empty() {
+        out.push(join_lines(current));
+    }
+    out
+}
+
+/// Text that must stay one paragraph (a lead, an item, a cell line): all
+/// lines joined, blank lines included.
+pub fn one_paragraph(text: &str) -> String {
+    join_lines(text.lines())
+}
+
+/// Characters that end a sentence: a lead ending in one of them gets no
+/// added `。`.
+fn is_final(c: char) -> bool {
+    "。？！；：….?!;:".contains(c)
+}
+
+/// Closing punctuation that may follow the sentence end (`。”`, `）`).
+fn is_closing(c: char) -> bool {
+    "。，、；：？！）】」』》”’….,;:?!)".contains(c)
+}
+
+/// Splits a lead into its core and its final punctuation, adding `。` when
+/// the lead has none: `牢牢守住底线` → (`牢牢守住底线`, `。`);
+/// `推进“健康60”` → (`推进“健康60`, `”。`); `怎么干？` → (`怎么干`, `？`).
+pub fn split_lead(lead: &str) -> (String, String) {
+    let lead = lead.trim();
+    let core_len = lead.trim_end_matches(is_closing).len();
+    let (core, end) = lead.split_at(core_len);
+    let has_final = end.chars().any(is_final);
+    let mut end = end.to_string();
+    if !has_final {
+        end.push('。');
+    }
+    (core.to_string(), end)
+}
+
+/// What a text check found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Finding {
+    /// ASCII punctuation between two Chinese characters (`2022年,在`).
+    AsciiPunctuation(char),
+    /// A space between two Chinese characters (often left by YAML folding).
+    SpaceBetweenChinese,
+}
+
+/// Byte offsets of ASCII punctuation or spaces between Chinese characters.
+pub fn findings(text: &str) -> Vec<(usize, Finding)> {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut out = Vec::new();
+    for i in 1..chars.len().saturating_sub(1) {
+        let (offset, c) = chars[i];
+        let (before, after) = (chars[i - 1].1, chars[i + 1].1);
+        if !(is_cjk(before) && is_cjk(after)) {
+            continue;
+        }
+        if c == ' ' && is_han(before) && is_han(after) {
+            out.push((offset, Finding::SpaceBetweenChinese));
+        } else if ",;:?!()".contains(c) {
+            out.push((offset, Finding::AsciiPunctuation(c)));
+        }
+    }
+    out
+}
+
+/// Typed enumerations in prose (`一是…二是…四是`): the byte offset and
+/// numbers of each gap, as (offset, expected, found).
+pub fn enumeration_gaps(text: &str) -> Vec<(usize, u64, u64)> {
+    let mut out = Vec::new();
+    let mut expected = 1;
+    let mut prev: Option<char> = None;
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let at_start = prev.is_none_or(|p| "。；;：:".contains(p));
+        if at_start {
+            let digits: String = chars[i..].iter().map(|&(_, c)| c).take_while(|c| "一二三四五六七八九十".contains(*c)).collect();
+            let n = digits.chars().count();
+            if n > 0 && n <= 3 && chars.get(i + n).is_some_and(|&(_, c)| c == '是') {
+                if let Some(value) = parse_chinese_numeral(&digits) {
+                    if value == 1 {
+                        expected = 2;
+                    } else if value != expected {
+                        out.push((chars[i].0, expected, value));
+                        expected = value + 1;
+                    } else {
+                        expected += 1;
+                    }
+                }
+            }
+        }
+        prev = Some(chars[i].1);
+        i += 1;
+    }
+    out
+}
+
+fn parse_chinese_numeral(s: &str) -> Option<u64> {
+    let digit = |c: char| "一二三四五六七八九".find(c).map(|i| i as u64 / 3 + 1);
+    let chars: Vec<char> = s.chars().collect();
+    match chars.as_slice() {
+        ['十'] => Some(10),
+        ['十', d] => digit(*d).map(|d| 10 + d),
+        [d, '十'] => digit(*d).map(|d| d * 10),
+        [a, '十', b] => Some(digit(*a)? * 10 + digit(*b)?),
+        [d] => digit(*d),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_joining_rule() {
+        assert_eq!(paragraphs("中文\n续写\n\nLatin\ntext\n"), vec!["中文续写", "Latin text"]);
+        assert_eq!(one_paragraph("甲\n\n乙 CMI\n值"), "甲乙 CMI值");
+        assert_eq!(paragraphs("  缩进行\n  接续  \n"), vec!["缩进行接续"]);
+    }
+
+    #[test]
+    fn leads_get_a_full_stop_only_when_needed() {
+        assert_eq!(split_lead("牢牢守住底线"), ("牢牢守住底线".into(), "。".into()));
+        assert_eq!(split_lead("牢牢守住底线。"), ("牢牢守住底线".into(), "。".into()));
+        assert_eq!(split_lead("推进“健康60”"), ("推进“健康60".into(), "”。".into()));
+        assert_eq!(split_lead("怎么干？"), ("怎么干".into(), "？".into()));
+        assert_eq!(split_lead("“保健康”。”"), ("“保健康".into(), "”。”".into()));
+    }
+
+    #[test]
+    fn findings_locate_ascii_punctuation_and_spaces() {
+        let f = findings("2022年,在市委 领导下(一)");
+        assert_eq!(f[0], ("2022年".len(), Finding::AsciiPunctuation(',')));
+        assert_eq!(f[1], ("2022年,在市委".len(), Finding::SpaceBetweenChinese));
+        assert!(findings("新建 ICU 床位, CMI").is_empty());
+    }
+
+    #[test]
+    fn gaps_in_typed_enumerations() {
+        assert!(enumeration_gaps("一是甲。二是乙。三是丙。").is_empty());
+        let gaps = enumeration_gaps("一是甲。二是乙。四是丁。");
+        assert_eq!(gaps, vec![("一是甲。二是乙。".len(), 3, 4)]);
+        assert!(enumeration_gaps("十一是甲").len() == 1);
+        assert!(enumeration_gaps("这是一是").is_empty());
+    }
+}
