@@ -1,6 +1,8 @@
 //! zongjie: YAML data → Chinese government work reports (Markdown, HTML, PDF).
 //! The pipeline stages are described in ARCHITECTURE.md.
 
+pub mod build;
+pub mod cli;
 pub mod diag;
 pub mod doc;
 pub mod load;
@@ -8,5 +10,6 @@ pub mod metrics;
 pub mod model;
 pub mod numbering;
 pub mod quantity;
+pub mod render;
 pub mod resolve;
 pub mod text;

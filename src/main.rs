@@ -1,1 +1,7 @@
-fn main() {}
+//! The `zongjie` binary: parses the command line and hands it to `cli::run`.
+
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    zongjie::cli::run(zongjie::cli::Cli::parse())
+}
