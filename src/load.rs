@@ -204,6 +204,7 @@ fn yaml_error(path: &Path, text: &str, e: &serde_saphyr::Error) -> Diagnostic {
     let raw = e.without_snippet().to_string();
     let message = strip_location_suffix(&raw);
     let at = e.location().map(pos).unwrap_or_default();
+    let message = plain_message(&message);
     let mut d = Diagnostic::error(path, text, at, message.clone());
     if let Some(rest) = message.strip_prefix("unknown field `") {
         if let Some((field, expected)) = rest.split_once('`') {
@@ -222,19 +223,40 @@ fn yaml_error(path: &Path, text: &str, e: &serde_saphyr::Error) -> Diagnostic {
                 None => d.with_hint(format!("known fields here: {}", known.join(", "))),
             };
         }
-    } else if message.contains("expected mapping start") && at.line == 1 && at.col == 1 {
+    } else if message.starts_with("expected a map here") && at.line == 1 && at.col == 1 {
         d.message = "a data file must be a map (doc:, metrics:, parts:, …), not a list or a single value".into();
         d = d.with_hint("see docs/data-format.md, or run `zongjie init` for an example");
     } else if message.starts_with("duplicate mapping key") {
         d = d.with_hint("each key may appear once in a map; merge the two entries");
-    } else if message.starts_with("invalid type") || message.starts_with("expected") {
+    } else if message.starts_with("invalid type") || message.starts_with("expected a list") || message.starts_with("expected a map") || message.starts_with("expected a text") {
         d = d.with_hint("check the value's shape against docs/data-format.md (text, list or map)");
     } else if message.contains("budget") || message.contains("limit") {
         d = d.with_hint("the file is too large or too deeply nested (or expands too many aliases) for a report");
     } else if message.contains("tab") {
         d = d.with_hint("indent YAML with spaces, not tabs");
+    } else if message.starts_with("expected a whole number") {
+        d = d.with_hint("write the number with ASCII digits, without quotes or units");
+    }
+    if d.hint.is_none() {
+        d = d.with_hint("check the YAML syntax here: closing brackets and quotes, and indentation with spaces");
     }
     d
+}
+
+/// The YAML layer's terse messages in words an author understands.
+fn plain_message(m: &str) -> String {
+    let m = m.trim();
+    if m.starts_with("invalid i") || m.starts_with("invalid u") {
+        "expected a whole number here (e.g. 2022)".into()
+    } else if m == "expected sequence start" {
+        "expected a list here (`- item` lines, or `[a, b]`)".into()
+    } else if m == "expected mapping start" {
+        "expected a map here (`key: value` lines)".into()
+    } else if m == "expected string scalar" {
+        "expected a text here, not a list or a map".into()
+    } else {
+        m.to_string()
+    }
 }
 
 /// `… at line 2, column 3` → `…` (the location is shown separately).

@@ -142,6 +142,13 @@ pub fn resolve(loaded: &Loaded) -> (Option<Report>, Vec<Diagnostic>) {
     r.diags.extend(check);
     let report = r.report(&loaded.data);
     r.summarise_ascii_punctuation();
+    let mut diags = Vec::with_capacity(r.diags.len());
+    for d in r.diags {
+        if !diags.contains(&d) {
+            diags.push(d);
+        }
+    }
+    r.diags = diags;
     let has_errors = r.diags.iter().any(Diagnostic::is_error);
     (if has_errors { None } else { Some(report) }, r.diags)
 }
@@ -213,7 +220,9 @@ impl<'a> Resolver<'a> {
         }
         let year = m.year.as_ref().map(|y| y.value);
         let half = m.half.as_ref().map(|h| h.value);
-        let plan_year = m.plan_year.as_ref().map(|y| y.value).or_else(|| year.map(|y| if half == Some(1) { y } else { y + 1 }));
+        // A half-year report and a task list plan within their own year.
+        let same_year = half == Some(1) || genre == "攻坚任务清单";
+        let plan_year = m.plan_year.as_ref().map(|y| y.value).or_else(|| year.map(|y| if same_year { y } else { y + 1 }));
         let written = m.written.as_ref().map(|w| w.value.trim().to_string());
         let written_cn = match (&m.written, &written) {
             (Some(w), Some(iso)) => {
