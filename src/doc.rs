@@ -272,8 +272,8 @@ impl Builder {
                 }
             }
             TagEnd::TableCell => {
-                if let Some(t) = self.table.as_mut() {
-                    if let Some(mut cell) = t.cell.take() {
+                if let Some(t) = self.table.as_mut()
+                    && let Some(mut cell) = t.cell.take() {
                         for line in cell.iter_mut() {
                             *line = line.trim().to_string();
                         }
@@ -282,7 +282,6 @@ impl Builder {
                         }
                         t.row.push(cell);
                     }
-                }
             }
             TagEnd::TableHead => {
                 if let Some(t) = self.table.as_mut() {
@@ -382,11 +381,10 @@ impl Builder {
             return;
         }
         if let Some(t) = self.table.as_mut() {
-            if let Some(cell) = t.cell.as_mut() {
-                if let Some(line) = cell.last_mut() {
+            if let Some(cell) = t.cell.as_mut()
+                && let Some(line) = cell.last_mut() {
                     line.push_str(text);
                 }
-            }
             return;
         }
         if self.in_code_block {
@@ -416,11 +414,10 @@ impl Builder {
     /// characters, a space between Latin ones.
     fn soft_break(&mut self) {
         let before = self.last_char();
-        if let Some(c) = before {
-            if c.is_ascii() {
+        if let Some(c) = before
+            && c.is_ascii() {
                 self.text(" ");
             }
-        }
     }
 
     fn last_char(&self) -> Option<char> {
@@ -434,11 +431,10 @@ impl Builder {
     }
 
     fn line_break(&mut self) {
-        if let Some(t) = self.table.as_mut() {
-            if let Some(cell) = t.cell.as_mut() {
+        if let Some(t) = self.table.as_mut()
+            && let Some(cell) = t.cell.as_mut() {
                 cell.push(String::new());
             }
-        }
     }
 
     fn flush_paragraph(&mut self) {

@@ -116,8 +116,8 @@ impl<'a> Table<'a> {
         if let Some(def) = self.defs.get(path) {
             return Ok((self, def, path));
         }
-        if let Some((alias, key)) = path.split_once('.') {
-            if let Some(table) = self.imports.get(alias) {
+        if let Some((alias, key)) = path.split_once('.')
+            && let Some(table) = self.imports.get(alias) {
                 return match table.defs.get(key) {
                     Some(def) => Ok((table, def, key)),
                     None => Err(MetricError::plain(
@@ -126,7 +126,6 @@ impl<'a> Table<'a> {
                     )),
                 };
             }
-        }
         let candidates: Vec<String> = self
             .keys()
             .map(str::to_string)
@@ -262,29 +261,26 @@ impl<'a> Table<'a> {
                     errors.push(e);
                 }
             }
-            if let Some(c) = &m.change {
-                if let Err(e) = quantity::stated_change(&c.value.0) {
+            if let Some(c) = &m.change
+                && let Err(e) = quantity::stated_change(&c.value.0) {
                     errors.push(self.field_error(c, e));
                 }
-            }
             if errors.is_empty() {
-                if m.plan.is_some() {
-                    if let Err(e) = self.stated_rate_agrees(key, m) {
+                if m.plan.is_some()
+                    && let Err(e) = self.stated_rate_agrees(key, m) {
                         errors.push(e);
                     }
-                }
-                if m.of.is_some() {
-                    if let Err(e) = self.attribute_of(key, m, "占比") {
+                if m.of.is_some()
+                    && let Err(e) = self.attribute_of(key, m, "占比") {
                         errors.push(e);
                     }
-                }
                 if m.prev.is_some() {
                     match self.computed_change(key, m, "同比") {
                         Err(e) => errors.push(e),
                         Ok(computed) => {
-                            if let Some(stated) = &m.change {
-                                if let Ok(s) = quantity::stated_change(&stated.value.0) {
-                                    if !s.agrees_with(&computed) {
+                            if let Some(stated) = &m.change
+                                && let Ok(s) = quantity::stated_change(&stated.value.0)
+                                    && !s.agrees_with(&computed) {
                                         diags.push(
                                             Diagnostic::warning(&self.source.path, &self.source.text, pos(stated.referenced), format!(
                                                 "metric `{key}`: stated change {} disagrees with the computed {}",
@@ -294,8 +290,6 @@ impl<'a> Table<'a> {
                                             .with_hint("the stated value is used; correct it or the value/prev figures"),
                                         );
                                     }
-                                }
-                            }
                         }
                     }
                 }
@@ -366,11 +360,10 @@ fn suggestion<'s>(word: &str, candidates: impl IntoIterator<Item = &'s str>, pre
 
 /// A `【…】` reference found in text, split into metric path and attribute.
 pub fn split_reference(inner: &str) -> (&str, &str) {
-    if let Some((path, attr)) = inner.rsplit_once('.') {
-        if ATTRIBUTES.iter().any(|(zh, en)| *zh == attr || *en == attr) || matches!(attr, "value" | "值") {
+    if let Some((path, attr)) = inner.rsplit_once('.')
+        && (ATTRIBUTES.iter().any(|(zh, en)| *zh == attr || *en == attr) || matches!(attr, "value" | "值")) {
             return (path, attr);
         }
-    }
     (inner, "")
 }
 

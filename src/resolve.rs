@@ -213,11 +213,10 @@ impl<'a> Resolver<'a> {
             None if m.half.is_some() => "半年总结和计划".to_string(),
             None => GENRES[0].to_string(),
         };
-        if let Some(h) = &m.half {
-            if !(1..=2).contains(&h.value) {
+        if let Some(h) = &m.half
+            && !(1..=2).contains(&h.value) {
                 self.error(h.referenced, 1, format!("half must be 1 or 2, not {}", h.value), "1 = 上半年, 2 = 下半年");
             }
-        }
         let year = m.year.as_ref().map(|y| y.value);
         let half = m.half.as_ref().map(|h| h.value);
         // A half-year report and a task list plan within their own year.

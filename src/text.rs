@@ -24,11 +24,10 @@ pub fn join_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> String {
         if line.is_empty() {
             continue;
         }
-        if let (Some(a), Some(b)) = (out.chars().last(), line.chars().next()) {
-            if !crate::doc::joins_without_space(a, b) {
+        if let (Some(a), Some(b)) = (out.chars().last(), line.chars().next())
+            && !crate::doc::joins_without_space(a, b) {
                 out.push(' ');
             }
-        }
         out.push_str(line);
     }
     out
@@ -126,8 +125,8 @@ pub fn enumeration_gaps(text: &str) -> Vec<(usize, u64, u64)> {
         if at_start {
             let digits: String = chars[i..].iter().map(|&(_, c)| c).take_while(|c| "一二三四五六七八九十".contains(*c)).collect();
             let n = digits.chars().count();
-            if n > 0 && n <= 3 && chars.get(i + n).is_some_and(|&(_, c)| c == '是') {
-                if let Some(value) = parse_chinese_numeral(&digits) {
+            if n > 0 && n <= 3 && chars.get(i + n).is_some_and(|&(_, c)| c == '是')
+                && let Some(value) = parse_chinese_numeral(&digits) {
                     if value == 1 {
                         expected = 2;
                     } else if value != expected {
@@ -137,7 +136,6 @@ pub fn enumeration_gaps(text: &str) -> Vec<(usize, u64, u64)> {
                         expected += 1;
                     }
                 }
-            }
         }
         prev = Some(chars[i].1);
         i += 1;
