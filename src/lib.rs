@@ -2,3 +2,5 @@
 //! The pipeline stages are described in ARCHITECTURE.md.
 
 pub mod doc;
+pub mod html;
+pub mod preview;
