@@ -209,6 +209,49 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// Characters that, right after a number, are its unit and stay on its line.
+fn is_unit(c: char) -> bool {
+    "年月日号个家人万亿元名次张辆例项批岁台所件条天倍%‰".contains(c)
+}
+
+/// Escaped text in which a number and its unit (`2022年`, `14.02亿元`,
+/// `50.3%`) are kept on one line (GB/T 15834); everything else is plain
+/// escaped text.
+pub fn text_html(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut plain = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() {
+            let start = i;
+            while i < chars.len()
+                && (chars[i].is_ascii_digit()
+                    || (chars[i] == '.' && chars.get(i + 1).is_some_and(char::is_ascii_digit)))
+            {
+                i += 1;
+            }
+            let digits_end = i;
+            while i < chars.len() && i - digits_end < 2 && is_unit(chars[i]) {
+                i += 1;
+            }
+            let token: String = chars[start..i].iter().collect();
+            if i > digits_end {
+                out.push_str(&escape(&plain));
+                plain.clear();
+                let _ = write!(out, "<span class=\"nb\">{}</span>", escape(&token));
+            } else {
+                plain.push_str(&token);
+            }
+            continue;
+        }
+        plain.push(chars[i]);
+        i += 1;
+    }
+    out.push_str(&escape(&plain));
+    out
+}
+
 /// A CSS `font-family` value: names quoted and escaped (so nothing can close
 /// the `<style>` element), generic families left bare.
 pub fn font_family(names: &[String]) -> String {
@@ -407,7 +450,7 @@ pub fn body_html(doc: &Document) -> String {
                 } else {
                     "title"
                 };
-                let _ = writeln!(w.out, "<h1 class=\"{class}\">{}</h1>", escape(t));
+                let _ = writeln!(w.out, "<h1 class=\"{class}\">{}</h1>", text_html(t));
             }
             Block::Heading { level, text } => {
                 let (tag, class) = match level {
@@ -416,7 +459,11 @@ pub fn body_html(doc: &Document) -> String {
                     3 => ("h4", "h3"),
                     _ => ("h5", "h4"),
                 };
-                let _ = writeln!(w.out, "<{tag} class=\"{class}\">{}</{tag}>", escape(text));
+                let _ = writeln!(
+                    w.out,
+                    "<{tag} class=\"{class}\">{}</{tag}>",
+                    text_html(text)
+                );
             }
             Block::Paragraph(runs) => {
                 w.out.push_str("<p>");
@@ -479,7 +526,7 @@ impl BodyWriter {
 }
 
 fn push_run(out: &mut String, run: &Run) {
-    let text = escape(&run.text);
+    let text = text_html(&run.text);
     match run.kind {
         RunKind::Body => out.push_str(&text),
         RunKind::Lead => {
@@ -499,9 +546,9 @@ fn push_cell(out: &mut String, tag: &str, class: &str, cell: &[String]) {
         out.push_str("<span class=\"line\">");
         match line.strip_prefix('*') {
             Some(rest) => {
-                let _ = write!(out, "<span class=\"lead-unit\">*</span>{}", escape(rest));
+                let _ = write!(out, "<span class=\"lead-unit\">*</span>{}", text_html(rest));
             }
-            None => out.push_str(&escape(line)),
+            None => out.push_str(&text_html(line)),
         }
         out.push_str("</span>");
     }
@@ -695,10 +742,12 @@ mod tests {
     fn leads_strong_headings_and_title() {
         let md = "# 丽水市卫生健康委员会2022年工作总结\n\n## 一、2022年卫生健康工作总结\n\n*（一）落实落细疫情防控，牢牢守住底线*。紧扣要求。**一是围绕大病重病少出市**。4家医院。\n\n### （二）分项\n";
         let html = page(md);
-        assert!(html.contains("<h1 class=\"title\">丽水市卫生健康委员会2022年工作总结</h1>"));
-        assert!(html.contains("<h2 class=\"h1\">一、2022年卫生健康工作总结</h2>"));
+        assert!(html.contains("<h1 class=\"title\">丽水市卫生健康委员会<span class=\"nb\">2022年</span>工作总结</h1>"), "{html}");
         assert!(html.contains(
-            "<p><span class=\"lead\">（一）落实落细疫情防控，牢牢守住底线。</span>紧扣要求。<strong class=\"item-lead\">一是围绕大病重病少出市。</strong>4家医院。</p>"
+            "<h2 class=\"h1\">一、<span class=\"nb\">2022年</span>卫生健康工作总结</h2>"
+        ));
+        assert!(html.contains(
+            "<p><span class=\"lead\">（一）落实落细疫情防控，牢牢守住底线。</span>紧扣要求。<strong class=\"item-lead\">一是围绕大病重病少出市。</strong><span class=\"nb\">4家</span>医院。</p>"
         ), "{html}");
         assert!(html.contains("<h3 class=\"h2\">（二）分项</h3>"));
         assert!(html.contains("<title>丽水市卫生健康委员会2022年工作总结</title>"));
@@ -725,7 +774,7 @@ mod tests {
         assert!(html.contains("<table class=\"tasks\">"));
         assert!(html.contains("<col class=\"col-seq\"><col class=\"col-name\"><col class=\"col-text\"><col class=\"col-unit\">"), "{html}");
         assert!(html.contains(
-            "<td class=\"col-text\"><span class=\"line\">①新增三甲医院2家</span><span class=\"line\">②促进优质医疗资源有序扩容</span></td>"
+            "<td class=\"col-text\"><span class=\"line\">①新增三甲医院<span class=\"nb\">2家</span></span><span class=\"line\">②促进优质医疗资源有序扩容</span></td>"
         ), "{html}");
         assert!(
             html.contains("<span class=\"lead-unit\">*</span>市卫健委、市发改委"),
@@ -839,6 +888,20 @@ mod tests {
         assert!(matches!(err, Err(HtmlError::Template(_))));
         let err = render(&parse("# t\n"), &HtmlOptions::default(), "{{ nope }}");
         assert!(matches!(err, Err(HtmlError::Template(_))));
+    }
+
+    #[test]
+    fn numbers_keep_their_units() {
+        assert_eq!(
+            text_html("获中央财政5亿元、14.02亿元"),
+            "获中央财政<span class=\"nb\">5亿元</span>、<span class=\"nb\">14.02亿元</span>"
+        );
+        assert_eq!(
+            text_html("达50.3%。2022年"),
+            "达<span class=\"nb\">50.3%</span>。<span class=\"nb\">2022年</span>"
+        );
+        assert_eq!(text_html("A+及1<2"), "A+及1&lt;2");
+        assert_eq!(text_html("第3.x"), "第3.x");
     }
 
     #[test]
