@@ -52,6 +52,13 @@ pub fn compile(path: &Path, templates: &Templates) -> Result<Compiled, Vec<Diagn
     Ok(Compiled { report, markdown, warnings: diags, inputs })
 }
 
+/// The HTML page of a compiled document (the doc tree in the page template).
+pub fn html(compiled: &Compiled, templates: &Templates, options: &crate::html::HtmlOptions) -> Result<String, Diagnostic> {
+    let doc = crate::doc::parse(&compiled.markdown);
+    crate::html::render(&doc, options, templates.page_template())
+        .map_err(|e| Diagnostic::file_error(Path::new(crate::render::PAGE_TEMPLATE), format!("page template: {e}")))
+}
+
 /// The data files named by the inputs: files as given, folders searched
 /// for `*.yaml` / `*.yml` (sorted, hidden entries skipped).
 pub fn find_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Diagnostic> {

@@ -27,6 +27,26 @@ pub enum Command {
     Check(CheckArgs),
     /// Write the built-in templates into templates/ for editing.
     Init(InitArgs),
+    /// Serve a live preview of one data file; the page reloads on every save.
+    Preview(PreviewArgs),
+}
+
+#[derive(Args)]
+pub struct PreviewArgs {
+    /// The data file to preview.
+    pub file: PathBuf,
+    /// Port (0 picks a free one).
+    #[arg(long, default_value_t = 8023)]
+    pub port: u16,
+    /// Interface to listen on; only loopback unless given explicitly.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// Open the page in the default browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Folder of templates overriding the built-ins (default: templates/ when it exists).
+    #[arg(long)]
+    pub templates: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -76,12 +96,14 @@ pub struct InitArgs {
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
     Md,
+    Html,
 }
 
 impl OutputFormat {
     fn extension(self) -> &'static str {
         match self {
             OutputFormat::Md => "md",
+            OutputFormat::Html => "html",
         }
     }
 }
@@ -92,6 +114,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Build(args) => run_build(args),
         Command::Check(args) => run_check(args),
         Command::Init(args) => run_init(args),
+        Command::Preview(args) => run_preview(args),
     }
 }
 
@@ -192,6 +215,14 @@ fn run_build(args: BuildArgs) -> ExitCode {
             }
             let bytes = match format {
                 OutputFormat::Md => compiled.markdown.clone().into_bytes(),
+                OutputFormat::Html => match build::html(&compiled, &templates, &crate::html::HtmlOptions::default()) {
+                    Ok(page) => page.into_bytes(),
+                    Err(d) => {
+                        print(&[d], args.common.diagnostic_format);
+                        ok = false;
+                        continue;
+                    }
+                },
             };
             if let Err(e) = build::write_atomic(&out, &bytes) {
                 print(&[Diagnostic::file_error(&out, format!("cannot write output: {e}"))], args.common.diagnostic_format);
@@ -229,7 +260,8 @@ fn run_init(args: InitArgs) -> ExitCode {
     let dir = args.dir.join("templates");
     let mut written = 0;
     let mut skipped = 0;
-    for (name, text) in render::BUILTIN {
+    let page = [(render::PAGE_TEMPLATE, crate::html::DEFAULT_PAGE_TEMPLATE)];
+    for (name, text) in render::BUILTIN.iter().chain(page.iter()) {
         let path = dir.join(name);
         if path.exists() && !args.force {
             skipped += 1;
@@ -247,4 +279,19 @@ fn run_init(args: InitArgs) -> ExitCode {
         if skipped > 0 { format!(" ({skipped} existing kept; --force overwrites)") } else { String::new() }
     );
     ExitCode::SUCCESS
+}
+
+fn run_preview(args: PreviewArgs) -> ExitCode {
+    let site = crate::site::PipelineSite::new(args.file.clone(), templates_dir(&args.templates));
+    let config = crate::preview::PreviewConfig { host: args.host, port: args.port, open_browser: args.open };
+    let result = crate::preview::serve(std::sync::Arc::new(site), config, |addr| {
+        eprintln!("previewing {} at http://{addr}/ (Ctrl-C stops)", args.file.display());
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: cannot start the preview server: {e}");
+            ExitCode::from(1)
+        }
+    }
 }

@@ -18,4 +18,5 @@ pub mod preview;
 pub mod quantity;
 pub mod render;
 pub mod resolve;
+pub mod site;
 pub mod text;

@@ -40,6 +40,9 @@ pub enum Origin {
     File(PathBuf),
 }
 
+/// The name of the HTML page template (`html` renders the doc tree into it).
+pub const PAGE_TEMPLATE: &str = "page.html.tera";
+
 /// The loaded template set: built-ins overridden by a user's folder.
 pub struct Templates {
     tera: Tera,
@@ -110,6 +113,7 @@ impl Templates {
     pub fn load(dir: Option<&Path>) -> Result<Templates, Vec<Diagnostic>> {
         let mut sources: BTreeMap<String, (Origin, String)> =
             BUILTIN.iter().map(|(n, s)| (n.to_string(), (Origin::Builtin, s.to_string()))).collect();
+        sources.insert(PAGE_TEMPLATE.to_string(), (Origin::Builtin, crate::html::DEFAULT_PAGE_TEMPLATE.to_string()));
         if let Some(dir) = dir {
             let entries = std::fs::read_dir(dir).map_err(|e| vec![Diagnostic::file_error(dir, format!("cannot read the templates folder: {e}"))])?;
             let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "tera")).collect();
@@ -128,7 +132,7 @@ impl Templates {
         tera.register_filter("lines", lines);
         tera.register_filter("cn_numeral", cn_numeral);
         tera.register_filter("cn_date", cn_date);
-        let all = sources.iter().map(|(name, (_, text))| (name.as_str(), text.as_str()));
+        let all = sources.iter().filter(|(name, _)| name.ends_with(".md.tera")).map(|(name, (_, text))| (name.as_str(), text.as_str()));
         if let Err(e) = tera.add_raw_templates(all) {
             return Err(vec![tera_diagnostic(&e, &sources)]);
         }
@@ -143,6 +147,11 @@ impl Templates {
         let context = Context::from_serialize(report).map_err(|e| Diagnostic::file_error(Path::new(name), format!("template context: {e}")))?;
         let raw = self.tera.render(name, &context).map_err(|e| tera_diagnostic(&e, &self.sources))?;
         Ok(normalise_markdown(&raw))
+    }
+
+    /// The HTML page template's text (a user's `page.html.tera` or the built-in).
+    pub fn page_template(&self) -> &str {
+        self.sources.get(PAGE_TEMPLATE).map_or(crate::html::DEFAULT_PAGE_TEMPLATE, |(_, t)| t.as_str())
     }
 
     /// The names of the templates a genre's template uses (itself included).
