@@ -1,9 +1,18 @@
 //! Building: finds the documents among the inputs, runs each through the
-//! pipeline (load → resolve → templates → Markdown → writers) in memory,
-//! and writes outputs atomically (temp file, then rename), so a failed or
-//! interrupted build never leaves a half-written file or deletes a good one.
+//! pipeline (load → resolve → templates → Markdown → writers) in memory, in
+//! parallel, skips documents whose inputs have not changed (a manifest of
+//! input digests in the output folder), and writes outputs atomically (temp
+//! file, then rename), so a failed or interrupted build never leaves a
+//! half-written file or deletes a good one.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::diag::Diagnostic;
 use crate::load;
@@ -20,6 +29,25 @@ pub struct Compiled {
     pub inputs: Vec<PathBuf>,
 }
 
+/// An output format.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Md,
+    Html,
+}
+
+impl Format {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Md => "md",
+            Format::Html => "html",
+        }
+    }
+}
+
 /// Loads, checks and resolves one data file: the diagnostics, and the
 /// report when there was no error.
 pub fn check(path: &Path) -> (Option<(Report, Vec<PathBuf>)>, Vec<Diagnostic>) {
@@ -34,7 +62,9 @@ pub fn check(path: &Path) -> (Option<(Report, Vec<PathBuf>)>, Vec<Diagnostic>) {
 }
 
 fn collect_inputs(loaded: &load::Loaded, out: &mut Vec<PathBuf>) {
-    out.push(loaded.source.path.clone());
+    if !out.contains(&loaded.source.path) {
+        out.push(loaded.source.path.clone());
+    }
     for import in loaded.imports.values() {
         collect_inputs(import, out);
     }
@@ -43,20 +73,49 @@ fn collect_inputs(loaded: &load::Loaded, out: &mut Vec<PathBuf>) {
 /// The whole text pipeline for one data file, in memory.
 pub fn compile(path: &Path, templates: &Templates) -> Result<Compiled, Vec<Diagnostic>> {
     let (resolved, diags) = check(path);
-    let Some((report, inputs)) = resolved else { return Err(diags) };
+    let Some((report, inputs)) = resolved else {
+        return Err(diags);
+    };
     let markdown = templates.render_markdown(&report).map_err(|d| {
         let mut all = diags.clone();
         all.push(d);
         all
     })?;
-    Ok(Compiled { report, markdown, warnings: diags, inputs })
+    Ok(Compiled {
+        report,
+        markdown,
+        warnings: diags,
+        inputs,
+    })
 }
 
 /// The HTML page of a compiled document (the doc tree in the page template).
-pub fn html(compiled: &Compiled, templates: &Templates, options: &crate::html::HtmlOptions) -> Result<String, Diagnostic> {
+pub fn html(
+    compiled: &Compiled,
+    templates: &Templates,
+    options: &crate::html::HtmlOptions,
+) -> Result<String, Diagnostic> {
     let doc = crate::doc::parse(&compiled.markdown);
-    crate::html::render(&doc, options, templates.page_template())
-        .map_err(|e| Diagnostic::file_error(Path::new(crate::render::PAGE_TEMPLATE), format!("page template: {e}")))
+    crate::html::render(&doc, options, templates.page_template()).map_err(|e| {
+        Diagnostic::file_error(
+            Path::new(crate::render::PAGE_TEMPLATE),
+            format!("page template: {e}"),
+        )
+    })
+}
+
+/// One output of a compiled document, as bytes.
+pub fn render_format(
+    compiled: &Compiled,
+    templates: &Templates,
+    format: Format,
+) -> Result<Vec<u8>, Diagnostic> {
+    match format {
+        Format::Md => Ok(compiled.markdown.clone().into_bytes()),
+        Format::Html => {
+            html(compiled, templates, &crate::html::HtmlOptions::default()).map(String::into_bytes)
+        }
+    }
 }
 
 /// The data files named by the inputs: files as given, folders searched
@@ -65,7 +124,8 @@ pub fn find_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Diagnostic> {
     let mut out = Vec::new();
     for input in inputs {
         if input.is_dir() {
-            walk(input, &mut out).map_err(|e| Diagnostic::file_error(input, format!("cannot read folder: {e}")))?;
+            walk(input, &mut out)
+                .map_err(|e| Diagnostic::file_error(input, format!("cannot read folder: {e}")))?;
         } else if input.exists() {
             out.push(input.clone());
         } else {
@@ -79,10 +139,14 @@ pub fn find_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Diagnostic> {
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
     entries.sort();
     for path in entries {
-        let hidden = path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        let hidden = path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
         if hidden {
             continue;
         }
@@ -95,13 +159,60 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Which of the found files are documents to build. A file that another
+/// found file imports is a data source, not a document, unless it has a
+/// body of its own (parts, a task table, attachments or an intro).
+/// Files that do not parse are kept, so their errors are reported.
+pub fn documents(files: &[PathBuf]) -> Vec<PathBuf> {
+    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let mut imported = BTreeSet::new();
+    let mut has_body = BTreeSet::new();
+    for file in files {
+        let Ok(bytes) = std::fs::read(file) else {
+            continue;
+        };
+        let Ok(text) = load::decode(file, &bytes) else {
+            continue;
+        };
+        let Ok(data) = load::parse(file, &text) else {
+            continue;
+        };
+        if !data.parts.is_empty()
+            || data.tasks.is_some()
+            || !data.attachments.is_empty()
+            || data.intro.is_some()
+        {
+            has_body.insert(canonical(file));
+        }
+        for target in data.imports.values() {
+            imported.insert(canonical(
+                &file.parent().unwrap_or(Path::new("")).join(&target.value),
+            ));
+        }
+    }
+    files
+        .iter()
+        .filter(|f| {
+            let c = canonical(f);
+            !imported.contains(&c) || has_body.contains(&c)
+        })
+        .cloned()
+        .collect()
+}
+
 /// Writes `bytes` to `path` atomically: a temp file in the same folder,
 /// flushed, then renamed over the target. Creates the folder if needed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "output".into());
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "output".into());
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
@@ -117,8 +228,328 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 /// The output path for a data file: `out_dir/<stem>.<ext>`.
 pub fn output_path(out_dir: &Path, input: &Path, ext: &str) -> PathBuf {
-    let stem = input.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "report".into());
+    let stem = input
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "report".into());
     out_dir.join(format!("{stem}.{ext}"))
+}
+
+/// The manifest's file name inside the output folder.
+pub const MANIFEST: &str = ".zongjie-manifest.json";
+
+/// Input digests of the documents built into one output folder.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub version: String,
+    pub documents: BTreeMap<String, ManifestEntry>,
+}
+
+/// What a document was last built from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestEntry {
+    /// Input files (data file and imports) → SHA-256.
+    pub inputs: BTreeMap<String, String>,
+    /// Templates in use → SHA-256 of their text.
+    pub templates: BTreeMap<String, String>,
+    pub formats: Vec<Format>,
+    pub strict: bool,
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+impl Manifest {
+    pub fn read(out_dir: &Path) -> Manifest {
+        std::fs::read(out_dir.join(MANIFEST))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Manifest>(&b).ok())
+            .filter(|m| m.version == env!("CARGO_PKG_VERSION"))
+            .unwrap_or_default()
+    }
+
+    pub fn write(&self, out_dir: &Path) -> std::io::Result<()> {
+        let json = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
+        write_atomic(&out_dir.join(MANIFEST), &json)
+    }
+}
+
+fn manifest_entry(
+    inputs: &[PathBuf],
+    templates: &Templates,
+    genre: &str,
+    formats: &[Format],
+    strict: bool,
+) -> Option<ManifestEntry> {
+    let mut entry = ManifestEntry {
+        formats: formats.to_vec(),
+        strict,
+        ..ManifestEntry::default()
+    };
+    for input in inputs {
+        let bytes = std::fs::read(input).ok()?;
+        entry
+            .inputs
+            .insert(input.display().to_string(), sha256_hex(&bytes));
+    }
+    for name in templates.used_by(genre) {
+        let text = templates
+            .sources
+            .get(&name)
+            .map(|(_, t)| t.as_str())
+            .unwrap_or("");
+        entry.templates.insert(name, sha256_hex(text.as_bytes()));
+    }
+    if formats.contains(&Format::Html) {
+        entry.templates.insert(
+            crate::render::PAGE_TEMPLATE.into(),
+            sha256_hex(templates.page_template().as_bytes()),
+        );
+    }
+    Some(entry)
+}
+
+/// Whether a document's last build is still current: same inputs, same
+/// templates, same formats, and every output still there.
+fn is_current(
+    previous: &ManifestEntry,
+    templates: &Templates,
+    formats: &[Format],
+    strict: bool,
+    outputs: &[PathBuf],
+) -> bool {
+    if previous.formats != formats
+        || previous.strict != strict
+        || outputs.iter().any(|o| !o.exists())
+    {
+        return false;
+    }
+    let inputs_same = previous
+        .inputs
+        .iter()
+        .all(|(path, digest)| std::fs::read(path).is_ok_and(|b| sha256_hex(&b) == *digest));
+    let templates_same = previous.templates.iter().all(|(name, digest)| {
+        let text = if name == crate::render::PAGE_TEMPLATE {
+            Some(templates.page_template())
+        } else {
+            templates.sources.get(name).map(|(_, t)| t.as_str())
+        };
+        text.is_some_and(|t| sha256_hex(t.as_bytes()) == *digest)
+    });
+    inputs_same && templates_same
+}
+
+/// What to build and how.
+pub struct BuildRequest {
+    pub documents: Vec<PathBuf>,
+    pub out_dir: PathBuf,
+    pub formats: Vec<Format>,
+    pub force: bool,
+    pub strict: bool,
+    pub jobs: usize,
+    /// Render in memory and compare with the files on disk; write nothing.
+    pub check_only: bool,
+}
+
+/// What happened to one document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    Built,
+    /// Inputs unchanged since the last build.
+    Skipped,
+    Failed,
+    /// `--check`: every output is present and current.
+    Current,
+    /// `--check`: these outputs are missing or would change.
+    Stale(Vec<PathBuf>),
+}
+
+/// One document's result.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub input: PathBuf,
+    pub status: Status,
+    pub diagnostics: Vec<Diagnostic>,
+    pub elapsed: Duration,
+}
+
+/// Builds every document of the request on `jobs` threads. `on_done` is
+/// called as each document finishes (for progress output); the outcomes
+/// come back in input order. The manifest is updated for what was built.
+pub fn run(
+    request: &BuildRequest,
+    templates: &Templates,
+    on_done: &(dyn Fn(&Outcome) + Sync),
+) -> Vec<Outcome> {
+    let manifest = Manifest::read(&request.out_dir);
+    let next = AtomicUsize::new(0);
+    type Slot = Option<(Outcome, Option<ManifestEntry>)>;
+    let results: Mutex<Vec<Slot>> = Mutex::new(vec![None; request.documents.len()]);
+    let jobs = request.jobs.clamp(1, request.documents.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(input) = request.documents.get(i) else {
+                        break;
+                    };
+                    let (outcome, entry) = build_one(input, request, templates, &manifest);
+                    on_done(&outcome);
+                    if let Ok(mut r) = results.lock() {
+                        r[i] = Some((outcome, entry));
+                    }
+                }
+            });
+        }
+    });
+    let results = results.into_inner().unwrap_or_default();
+    let mut outcomes = Vec::with_capacity(results.len());
+    let mut next_manifest = Manifest {
+        version: env!("CARGO_PKG_VERSION").into(),
+        documents: manifest.documents.clone(),
+    };
+    for (outcome, entry) in results.into_iter().flatten() {
+        let key = outcome.input.display().to_string();
+        match (&outcome.status, entry) {
+            (Status::Built, Some(entry)) => {
+                next_manifest.documents.insert(key, entry);
+            }
+            (Status::Failed, _) => {
+                next_manifest.documents.remove(&key);
+            }
+            _ => {}
+        }
+        outcomes.push(outcome);
+    }
+    if !request.check_only
+        && next_manifest.documents != manifest.documents
+        && let Err(e) = next_manifest.write(&request.out_dir)
+        && let Some(last) = outcomes.last_mut()
+    {
+        last.diagnostics.push(Diagnostic::warning(
+            &request.out_dir.join(MANIFEST),
+            "",
+            crate::diag::Pos::default(),
+            format!("cannot write the build manifest: {e}"),
+        ));
+    }
+    outcomes
+}
+
+fn build_one(
+    input: &Path,
+    request: &BuildRequest,
+    templates: &Templates,
+    manifest: &Manifest,
+) -> (Outcome, Option<ManifestEntry>) {
+    let start = Instant::now();
+    let outputs: Vec<PathBuf> = request
+        .formats
+        .iter()
+        .map(|f| output_path(&request.out_dir, input, f.extension()))
+        .collect();
+    let done = |status, diagnostics| Outcome {
+        input: input.to_path_buf(),
+        status,
+        diagnostics,
+        elapsed: start.elapsed(),
+    };
+    if !request.force
+        && !request.check_only
+        && let Some(previous) = manifest.documents.get(&input.display().to_string())
+        && is_current(
+            previous,
+            templates,
+            &request.formats,
+            request.strict,
+            &outputs,
+        )
+    {
+        return (done(Status::Skipped, Vec::new()), None);
+    }
+    let compiled = match compile(input, templates) {
+        Ok(c) => c,
+        Err(diags) => return (done(Status::Failed, diags), None),
+    };
+    let mut diagnostics = compiled.warnings.clone();
+    if request.strict && !diagnostics.is_empty() {
+        return (done(Status::Failed, diagnostics), None);
+    }
+    let mut rendered = Vec::new();
+    for (format, out) in request.formats.iter().zip(&outputs) {
+        if let Err(d) = refuse_overwriting_inputs(out, &compiled.inputs, templates) {
+            diagnostics.push(d);
+            return (done(Status::Failed, diagnostics), None);
+        }
+        match render_format(&compiled, templates, *format) {
+            Ok(bytes) => rendered.push((out.clone(), bytes)),
+            Err(d) => {
+                diagnostics.push(d);
+                return (done(Status::Failed, diagnostics), None);
+            }
+        }
+    }
+    if request.check_only {
+        let stale: Vec<PathBuf> = rendered
+            .iter()
+            .filter(|(path, bytes)| std::fs::read(path).ok().as_ref() != Some(bytes))
+            .map(|(p, _)| p.clone())
+            .collect();
+        let status = if stale.is_empty() {
+            Status::Current
+        } else {
+            Status::Stale(stale)
+        };
+        return (done(status, diagnostics), None);
+    }
+    for (path, bytes) in &rendered {
+        if let Err(e) = write_atomic(path, bytes) {
+            diagnostics.push(Diagnostic::file_error(
+                path,
+                format!("cannot write output: {e}"),
+            ));
+            return (done(Status::Failed, diagnostics), None);
+        }
+    }
+    let entry = manifest_entry(
+        &compiled.inputs,
+        templates,
+        &compiled.report.doc.genre,
+        &request.formats,
+        request.strict,
+    );
+    (done(Status::Built, diagnostics), entry)
+}
+
+/// An output path must never be one of the inputs or a template file.
+pub fn refuse_overwriting_inputs(
+    out: &Path,
+    inputs: &[PathBuf],
+    templates: &Templates,
+) -> Result<(), Diagnostic> {
+    let canonical = |p: &Path| std::fs::canonicalize(p).ok();
+    let Some(target) = canonical(out) else {
+        return Ok(());
+    };
+    let template_files = templates.sources.values().filter_map(|(o, _)| match o {
+        crate::render::Origin::File(p) => Some(p.clone()),
+        crate::render::Origin::Builtin => None,
+    });
+    for input in inputs.iter().cloned().chain(template_files) {
+        if canonical(&input).as_ref() == Some(&target) {
+            return Err(Diagnostic::file_error(
+                out,
+                "refusing to overwrite an input file with output",
+            )
+            .with_hint("choose another --out folder"));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -132,8 +563,40 @@ mod tests {
         write_atomic(&path, b"old").unwrap();
         write_atomic(&path, b"new").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"new");
-        let names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names.len(), 1, "{names:?}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn imported_data_files_are_not_documents() {
+        let dir = std::env::temp_dir().join(format!("zongjie-docs-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("main.yaml"),
+            "imports: {上年: prev.yaml}\nintro: 正文。\n",
+        )
+        .unwrap();
+        std::fs::write(dir.join("prev.yaml"), "metrics: {a: 1个}\n").unwrap();
+        std::fs::write(
+            dir.join("other.yaml"),
+            "imports: {t: tasks.yaml}\nintro: 正文。\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("tasks.yaml"),
+            "tasks: {rows: [{name: a, lead: b}]}\n",
+        )
+        .unwrap();
+        let files = find_inputs(std::slice::from_ref(&dir)).unwrap();
+        let names: Vec<String> = documents(&files)
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["main.yaml", "other.yaml", "tasks.yaml"]);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

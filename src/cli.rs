@@ -1,11 +1,11 @@
 //! The command line: clap definitions, running a command, printing
 //! diagnostics and choosing the exit code (0 ok, 1 input errors, 2 usage).
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
 use crate::build;
 use crate::diag::{self, Diagnostic};
@@ -70,11 +70,20 @@ pub struct BuildArgs {
     #[command(flatten)]
     pub common: CommonArgs,
     /// Output formats (repeat or comma-separate).
-    #[arg(long, value_enum, value_delimiter = ',', default_value = "md")]
-    pub format: Vec<OutputFormat>,
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "md,html")]
+    pub format: Vec<build::Format>,
     /// Output folder.
     #[arg(long, default_value = "output")]
     pub out: PathBuf,
+    /// Documents built at once (default: the number of cores).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Rebuild documents whose inputs have not changed.
+    #[arg(long)]
+    pub force: bool,
+    /// Write nothing; exit 1 listing every output that is missing or would change.
+    #[arg(long)]
+    pub check: bool,
 }
 
 #[derive(Args)]
@@ -91,21 +100,6 @@ pub struct InitArgs {
     /// Overwrite templates that already exist.
     #[arg(long)]
     pub force: bool,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
-    Md,
-    Html,
-}
-
-impl OutputFormat {
-    fn extension(self) -> &'static str {
-        match self {
-            OutputFormat::Md => "md",
-            OutputFormat::Html => "html",
-        }
-    }
 }
 
 /// Runs the parsed command line.
@@ -126,7 +120,11 @@ fn templates_dir(arg: &Option<PathBuf>) -> Option<PathBuf> {
 }
 
 fn inputs(common: &CommonArgs) -> Result<Vec<PathBuf>, Diagnostic> {
-    let given = if common.inputs.is_empty() { vec![PathBuf::from("data")] } else { common.inputs.clone() };
+    let given = if common.inputs.is_empty() {
+        vec![PathBuf::from("data")]
+    } else {
+        common.inputs.clone()
+    };
     build::find_inputs(&given)
 }
 
@@ -173,8 +171,20 @@ fn run_check(args: CheckArgs) -> ExitCode {
         }
         print(&diags, args.common.diagnostic_format);
     }
-    summary(&format!("checked {} file(s): {} failed, {} warning(s)", files.len(), failed, warnings), args.common.diagnostic_format);
-    if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    summary(
+        &format!(
+            "checked {} file(s): {} failed, {} warning(s)",
+            files.len(),
+            failed,
+            warnings
+        ),
+        args.common.diagnostic_format,
+    );
+    if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn summary(line: &str, format: diag::Format) {
@@ -188,72 +198,104 @@ fn run_build(args: BuildArgs) -> ExitCode {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let mut failed = 0;
-    let mut built = 0;
-    for file in &files {
-        let compiled = match build::compile(file, &templates) {
-            Ok(c) if !fails(&c.warnings, args.common.strict) => c,
-            Ok(c) => {
-                print(&c.warnings, args.common.diagnostic_format);
-                failed += 1;
-                continue;
+    let mut formats = args.format.clone();
+    formats.sort();
+    formats.dedup();
+    let request = build::BuildRequest {
+        documents: build::documents(&files),
+        out_dir: args.out.clone(),
+        formats,
+        force: args.force,
+        strict: args.common.strict,
+        jobs: args
+            .jobs
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+        check_only: args.check,
+    };
+    let started = std::time::Instant::now();
+    let format = args.common.diagnostic_format;
+    let terminal = std::io::stderr().is_terminal() && matches!(format, diag::Format::Human);
+    let bar = terminal.then(|| {
+        let bar = indicatif::ProgressBar::new(request.documents.len() as u64);
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}")
+        {
+            bar.set_style(style);
+        }
+        bar
+    });
+    let on_done = |o: &build::Outcome| {
+        let line = outcome_line(o);
+        match &bar {
+            Some(bar) => {
+                bar.suspend(|| print(&o.diagnostics, format));
+                bar.set_message(line);
+                bar.inc(1);
             }
-            Err(d) => {
-                print(&d, args.common.diagnostic_format);
-                failed += 1;
-                continue;
-            }
-        };
-        print(&compiled.warnings, args.common.diagnostic_format);
-        let mut ok = true;
-        for format in &args.format {
-            let out = build::output_path(&args.out, file, format.extension());
-            if let Err(d) = refuse_overwriting_inputs(&out, &compiled.inputs, &templates) {
-                print(&[d], args.common.diagnostic_format);
-                ok = false;
-                continue;
-            }
-            let bytes = match format {
-                OutputFormat::Md => compiled.markdown.clone().into_bytes(),
-                OutputFormat::Html => match build::html(&compiled, &templates, &crate::html::HtmlOptions::default()) {
-                    Ok(page) => page.into_bytes(),
-                    Err(d) => {
-                        print(&[d], args.common.diagnostic_format);
-                        ok = false;
-                        continue;
-                    }
-                },
-            };
-            if let Err(e) = build::write_atomic(&out, &bytes) {
-                print(&[Diagnostic::file_error(&out, format!("cannot write output: {e}"))], args.common.diagnostic_format);
-                ok = false;
+            None => {
+                print(&o.diagnostics, format);
+                if matches!(format, diag::Format::Human | diag::Format::Short) {
+                    eprintln!("{line}");
+                }
             }
         }
-        if ok {
-            built += 1;
-        } else {
-            failed += 1;
-        }
+    };
+    let outcomes = build::run(&request, &templates, &on_done);
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
     }
-    summary(&format!("built {built} document(s), {failed} failed"), args.common.diagnostic_format);
-    if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    let count =
+        |f: &dyn Fn(&build::Status) -> bool| outcomes.iter().filter(|o| f(&o.status)).count();
+    let failed = count(&|s| *s == build::Status::Failed);
+    let stale: Vec<&PathBuf> = outcomes
+        .iter()
+        .flat_map(|o| match &o.status {
+            build::Status::Stale(paths) => paths.iter().collect(),
+            _ => Vec::new(),
+        })
+        .collect();
+    let elapsed = started.elapsed().as_secs_f64();
+    if args.check {
+        for path in &stale {
+            eprintln!("out of date: {}", path.display());
+        }
+        let current = count(&|s| *s == build::Status::Current);
+        let out_of_date = count(&|s| matches!(s, build::Status::Stale(_)));
+        summary(
+            &format!(
+                "checked {} document(s): {current} current, {out_of_date} out of date, {failed} failed ({elapsed:.2} s)",
+                outcomes.len()
+            ),
+            format,
+        );
+    } else {
+        let built = count(&|s| *s == build::Status::Built);
+        let skipped = count(&|s| *s == build::Status::Skipped);
+        summary(
+            &format!("built {built}, skipped {skipped}, failed {failed} ({elapsed:.2} s)"),
+            format,
+        );
+    }
+    if failed > 0 || !stale.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
-/// An output path must never be one of the inputs or a template.
-fn refuse_overwriting_inputs(out: &Path, inputs: &[PathBuf], templates: &Templates) -> Result<(), Diagnostic> {
-    let canonical = |p: &Path| std::fs::canonicalize(p).ok();
-    let Some(target) = canonical(out) else { return Ok(()) };
-    let template_files = templates.sources.values().filter_map(|(o, _)| match o {
-        render::Origin::File(p) => Some(p.clone()),
-        render::Origin::Builtin => None,
-    });
-    for input in inputs.iter().cloned().chain(template_files) {
-        if canonical(&input).as_ref() == Some(&target) {
-            return Err(Diagnostic::file_error(out, "refusing to overwrite an input file with output")
-                .with_hint("choose another --out folder"));
-        }
-    }
-    Ok(())
+fn outcome_line(o: &build::Outcome) -> String {
+    let word = match &o.status {
+        build::Status::Built => "built",
+        build::Status::Skipped => "unchanged",
+        build::Status::Failed => "FAILED",
+        build::Status::Current => "current",
+        build::Status::Stale(_) => "out of date",
+    };
+    format!(
+        "{word:>11} {} ({} ms)",
+        o.input.display(),
+        o.elapsed.as_millis()
+    )
 }
 
 fn run_init(args: InitArgs) -> ExitCode {
@@ -276,16 +318,27 @@ fn run_init(args: InitArgs) -> ExitCode {
     eprintln!(
         "wrote {written} template(s) to {}{}; edit them and `zongjie build` uses them in place of the built-ins",
         dir.display(),
-        if skipped > 0 { format!(" ({skipped} existing kept; --force overwrites)") } else { String::new() }
+        if skipped > 0 {
+            format!(" ({skipped} existing kept; --force overwrites)")
+        } else {
+            String::new()
+        }
     );
     ExitCode::SUCCESS
 }
 
 fn run_preview(args: PreviewArgs) -> ExitCode {
     let site = crate::site::PipelineSite::new(args.file.clone(), templates_dir(&args.templates));
-    let config = crate::preview::PreviewConfig { host: args.host, port: args.port, open_browser: args.open };
+    let config = crate::preview::PreviewConfig {
+        host: args.host,
+        port: args.port,
+        open_browser: args.open,
+    };
     let result = crate::preview::serve(std::sync::Arc::new(site), config, |addr| {
-        eprintln!("previewing {} at http://{addr}/ (Ctrl-C stops)", args.file.display());
+        eprintln!(
+            "previewing {} at http://{addr}/ (Ctrl-C stops)",
+            args.file.display()
+        );
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -24,7 +24,7 @@ fn build_writes_markdown_and_html_deterministically() {
     let out_s = out.to_str().unwrap();
     let (code, stderr) = zongjie(root, &["build", "data", "--format", "md,html", "--out", out_s]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("built 2 document(s), 0 failed"), "{stderr}");
+    assert!(stderr.contains("built 2, skipped 0, failed 0"), "{stderr}");
     let html = std::fs::read_to_string(out.join("lishui-2022.html")).unwrap();
     assert!(html.contains("丽水市卫生健康委员会2022年工作总结和2023年工作要点"));
     let first: Vec<Vec<u8>> = ["lishui-2022.md", "lishui-2022.html", "wenzhou-2023-tasks.md", "wenzhou-2023-tasks.html"]
