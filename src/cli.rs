@@ -29,6 +29,8 @@ pub enum Command {
     Init(InitArgs),
     /// Serve a live preview of one data file; the page reloads on every save.
     Preview(PreviewArgs),
+    /// Print the JSON Schema of the data format (for editor completion and validation).
+    Schema,
 }
 
 #[derive(Args)]
@@ -109,6 +111,10 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Check(args) => run_check(args),
         Command::Init(args) => run_init(args),
         Command::Preview(args) => run_preview(args),
+        Command::Schema => {
+            print!("{}", crate::SCHEMA);
+            ExitCode::SUCCESS
+        }
     }
 }
 

@@ -5,6 +5,10 @@
 // their size does not matter.
 #![allow(clippy::result_large_err)]
 
+/// The JSON Schema of the data format (`zongjie schema`); example files
+/// point yaml-language-server at it for completion and validation.
+pub const SCHEMA: &str = include_str!("../schema/zongjie.schema.json");
+
 pub mod build;
 pub mod cli;
 pub mod diag;
