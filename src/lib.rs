@@ -2,3 +2,6 @@
 //! The pipeline stages are described in ARCHITECTURE.md.
 
 pub mod doc;
+pub mod fonts;
+pub mod pdf;
+pub mod profile;
