@@ -50,8 +50,14 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 6] =
-        [Role::Title, Role::Body, Role::Heading1, Role::Heading2, Role::PageNumber, Role::Table];
+    pub const ALL: [Role; 6] = [
+        Role::Title,
+        Role::Body,
+        Role::Heading1,
+        Role::Heading2,
+        Role::PageNumber,
+        Role::Table,
+    ];
 
     /// The profile key of the role.
     pub fn key(self) -> &'static str {
@@ -182,19 +188,36 @@ impl FontSet {
     pub fn bundled() -> FontSet {
         let faces: Vec<Face> = (0..BUNDLED.len()).map(bundled_face).collect();
         let roles = Role::ALL.map(|r| r.bundled());
-        let notes = Role::ALL.iter().map(|&r| bundled_note(r, &faces[r.bundled()].name)).collect();
-        FontSet { faces, roles, notes }
+        let notes = Role::ALL
+            .iter()
+            .map(|&r| bundled_note(r, &faces[r.bundled()].name))
+            .collect();
+        FontSet {
+            faces,
+            roles,
+            notes,
+        }
     }
 }
 
 fn bundled_face(i: usize) -> Face {
     let (name, file, bytes) = BUNDLED[i];
     let data: FontBytes = Arc::new(bytes);
-    Face { name: name.to_string(), source: FontSource::Bundled, file: PathBuf::from(file), index: 0, data }
+    Face {
+        name: name.to_string(),
+        source: FontSource::Bundled,
+        file: PathBuf::from(file),
+        index: 0,
+        data,
+    }
 }
 
 fn bundled_note(role: Role, name: &str) -> String {
-    format!("{} role ({}): no installed face, using bundled {name}", role.key(), role.official())
+    format!(
+        "{} role ({}): no installed face, using bundled {name}",
+        role.key(),
+        role.official()
+    )
 }
 
 /// Where to look for fonts besides the profile.
@@ -210,7 +233,11 @@ pub struct FontOptions {
 #[derive(Debug)]
 pub enum FontError {
     /// A font file named in the profile cannot be read or is no font.
-    ProfileFile { role: &'static str, path: PathBuf, message: String },
+    ProfileFile {
+        role: &'static str,
+        path: PathBuf,
+        message: String,
+    },
     /// A `--font-path` entry is not a folder or file.
     FontPath { path: PathBuf },
 }
@@ -218,10 +245,16 @@ pub enum FontError {
 impl std::fmt::Display for FontError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            FontError::ProfileFile { role, path, message } => {
+            FontError::ProfileFile {
+                role,
+                path,
+                message,
+            } => {
                 write!(f, "font for role `{role}`: {}: {message}", path.display())
             }
-            FontError::FontPath { path } => write!(f, "font path {} does not exist", path.display()),
+            FontError::FontPath { path } => {
+                write!(f, "font path {} does not exist", path.display())
+            }
         }
     }
 }
@@ -235,14 +268,18 @@ pub fn resolve_fonts(profile: &Profile, opts: &FontOptions) -> Result<FontSet, F
         if p.is_dir() {
             path_db.load_fonts_dir(p);
         } else if p.is_file() {
-            path_db.load_font_file(p).map_err(|_| FontError::FontPath { path: p.clone() })?;
+            path_db
+                .load_font_file(p)
+                .map_err(|_| FontError::FontPath { path: p.clone() })?;
         } else {
             return Err(FontError::FontPath { path: p.clone() });
         }
     }
     let mut sys_db = fontdb::Database::new();
     let need_system = !opts.ignore_system_fonts
-        && Role::ALL.iter().any(|r| r.profile(profile).file.is_none() && !r.profile(profile).families.is_empty());
+        && Role::ALL
+            .iter()
+            .any(|r| r.profile(profile).file.is_none() && !r.profile(profile).families.is_empty());
     if need_system {
         sys_db.load_system_fonts();
     }
@@ -272,7 +309,11 @@ pub fn resolve_fonts(profile: &Profile, opts: &FontOptions) -> Result<FontSet, F
     for i in 0..BUNDLED.len() {
         intern(&mut faces, bundled_face(i));
     }
-    Ok(FontSet { faces, roles, notes })
+    Ok(FontSet {
+        faces,
+        roles,
+        notes,
+    })
 }
 
 /// Adds a face unless the same file and index is already there.
@@ -288,16 +329,28 @@ fn intern(faces: &mut Vec<Face>, face: Face) -> usize {
 }
 
 fn load_profile_file(role: Role, path: &Path, index: u32) -> Result<Face, FontError> {
-    let err = |message: String| FontError::ProfileFile { role: role.key(), path: path.to_path_buf(), message };
+    let err = |message: String| FontError::ProfileFile {
+        role: role.key(),
+        path: path.to_path_buf(),
+        message,
+    };
     let bytes = std::fs::read(path).map_err(|e| err(e.to_string()))?;
     let face = ttf_parser::Face::parse(&bytes, index).map_err(|e| err(e.to_string()))?;
     let name = face_name(&face).unwrap_or_else(|| file_stem(path));
     let data: FontBytes = Arc::new(bytes);
-    Ok(Face { name, source: FontSource::Profile, file: path.to_path_buf(), index, data })
+    Ok(Face {
+        name,
+        source: FontSource::Profile,
+        file: path.to_path_buf(),
+        index,
+        data,
+    })
 }
 
 fn file_stem(path: &Path) -> String {
-    path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// The face's full name (name ID 4), English first.
@@ -305,13 +358,13 @@ fn face_name(face: &ttf_parser::Face<'_>) -> Option<String> {
     let names = face.names();
     let mut best: Option<String> = None;
     for n in names {
-        if n.name_id == ttf_parser::name_id::FULL_NAME {
-            if let Some(s) = n.to_string() {
-                if n.language_id == 0x409 {
-                    return Some(s);
-                }
-                best.get_or_insert(s);
+        if n.name_id == ttf_parser::name_id::FULL_NAME
+            && let Some(s) = n.to_string()
+        {
+            if n.language_id == 0x409 {
+                return Some(s);
             }
+            best.get_or_insert(s);
         }
     }
     best
@@ -328,7 +381,9 @@ fn find_in(db: &fontdb::Database, wanted: &[String], source: FontSource) -> Opti
             None => (w.as_str(), false),
         };
         let target = if bold { 700 } else { 400 };
-        let is_file = [".ttf", ".otf", ".ttc", ".otc"].iter().any(|e| name.to_ascii_lowercase().ends_with(e));
+        let is_file = [".ttf", ".otf", ".ttc", ".otc"]
+            .iter()
+            .any(|e| name.to_ascii_lowercase().ends_with(e));
         let mut best: Option<(u16, &fontdb::FaceInfo)> = None;
         for info in db.faces() {
             let path = match &info.source {
@@ -336,9 +391,12 @@ fn find_in(db: &fontdb::Database, wanted: &[String], source: FontSource) -> Opti
                 fontdb::Source::Binary(_) => continue,
             };
             let matches = if is_file {
-                path.file_name().is_some_and(|f| f.to_string_lossy().eq_ignore_ascii_case(name))
+                path.file_name()
+                    .is_some_and(|f| f.to_string_lossy().eq_ignore_ascii_case(name))
             } else {
-                info.families.iter().any(|(f, _)| f.eq_ignore_ascii_case(name))
+                info.families
+                    .iter()
+                    .any(|(f, _)| f.eq_ignore_ascii_case(name))
                     || info.post_script_name.eq_ignore_ascii_case(name)
             };
             if !matches {
@@ -354,13 +412,23 @@ fn find_in(db: &fontdb::Database, wanted: &[String], source: FontSource) -> Opti
                 fontdb::Source::File(p) | fontdb::Source::SharedFile(p, _) => p.clone(),
                 fontdb::Source::Binary(_) => continue,
             };
-            let Ok(bytes) = std::fs::read(&path) else { continue };
-            let Ok(face) = ttf_parser::Face::parse(&bytes, info.index) else { continue };
+            let Ok(bytes) = std::fs::read(&path) else {
+                continue;
+            };
+            let Ok(face) = ttf_parser::Face::parse(&bytes, info.index) else {
+                continue;
+            };
             let name = face_name(&face)
                 .or_else(|| info.families.first().map(|(f, _)| f.clone()))
                 .unwrap_or_else(|| file_stem(&path));
             let data: FontBytes = Arc::new(bytes);
-            return Some(Face { name, source, file: path, index: info.index, data });
+            return Some(Face {
+                name,
+                source,
+                file: path,
+                index: info.index,
+                data,
+            });
         }
     }
     None
@@ -370,7 +438,9 @@ fn find_in(db: &fontdb::Database, wanted: &[String], source: FontSource) -> Opti
 pub fn describe(set: &FontSet) -> String {
     let mut out = String::new();
     for role in Role::ALL {
-        let Some(f) = set.faces.get(set.role(role)) else { continue };
+        let Some(f) = set.faces.get(set.role(role)) else {
+            continue;
+        };
         let file = if f.source == FontSource::Bundled {
             format!("(built in: fonts/{})", f.file.display())
         } else if f.index > 0 {
@@ -399,7 +469,8 @@ mod tests {
         let set = FontSet::bundled();
         for f in &set.faces {
             let face = ttf_parser::Face::parse(f.bytes(), 0).expect("bundled font parses");
-            for c in "丽水卫生健康委员会，。、；：“”（）《》—…%0123456789ABCxyz①⑩".chars() {
+            for c in "丽水卫生健康委员会，。、；：“”（）《》—…%0123456789ABCxyz①⑩".chars()
+            {
                 assert!(face.glyph_index(c).is_some(), "{} lacks {c}", f.name);
             }
         }
@@ -407,15 +478,24 @@ mod tests {
 
     #[test]
     fn ignore_system_fonts_gives_bundled_roles() {
-        let set = resolve_fonts(&Profile::default(), &FontOptions { font_paths: vec![], ignore_system_fonts: true })
-            .unwrap();
+        let set = resolve_fonts(
+            &Profile::default(),
+            &FontOptions {
+                font_paths: vec![],
+                ignore_system_fonts: true,
+            },
+        )
+        .unwrap();
         for r in Role::ALL {
             assert_eq!(set.faces[set.role(r)].source, FontSource::Bundled);
         }
         assert_eq!(set.faces[set.role(Role::Heading2)].name, "LXGW WenKai");
         let d = describe(&set);
         assert_eq!(d.lines().count(), 6);
-        assert!(d.contains("heading2") && d.contains("LXGW WenKai") && d.contains("bundled"), "{d}");
+        assert!(
+            d.contains("heading2") && d.contains("LXGW WenKai") && d.contains("bundled"),
+            "{d}"
+        );
         assert!(set.notes.iter().any(|n| n.contains("楷体")));
     }
 
@@ -426,7 +506,10 @@ mod tests {
         std::fs::write(dir.join("kai.ttf"), BUNDLED[BUNDLED_KAI].2).unwrap();
         let set = resolve_fonts(
             &Profile::default(),
-            &FontOptions { font_paths: vec![dir.clone()], ignore_system_fonts: true },
+            &FontOptions {
+                font_paths: vec![dir.clone()],
+                ignore_system_fonts: true,
+            },
         )
         .unwrap();
         let f = &set.faces[set.role(Role::Heading2)];

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 pub const PT_PER_MM: f32 = 72.0 / 25.4;
 
 /// The complete layout profile. `Profile::default()` is the national layout.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Profile {
     pub page: PageProfile,
@@ -171,7 +171,7 @@ pub struct TableProfile {
 }
 
 /// The optional metadata block (索引号, 文号, …) above the title.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct MetadataProfile {
     pub print: bool,
@@ -296,19 +296,33 @@ impl Default for PageProfile {
 
 impl Default for GridProfile {
     fn default() -> Self {
-        GridProfile { lines_per_page: 22, chars_per_line: 28, line_pitch_pt: 28.95, indent_chars: 2.0 }
+        GridProfile {
+            lines_per_page: 22,
+            chars_per_line: 28,
+            line_pitch_pt: 28.95,
+            indent_chars: 2.0,
+        }
     }
 }
 
 impl Default for TitleProfile {
     fn default() -> Self {
-        TitleProfile { blank_lines_after: 1, max_width_fraction: 1.0, min_last_line_chars: 3 }
+        TitleProfile {
+            blank_lines_after: 1,
+            max_width_fraction: 1.0,
+            min_last_line_chars: 3,
+        }
     }
 }
 
 impl Default for HeadingProfile {
     fn default() -> Self {
-        HeadingProfile { heading3_bold: false, heading4_bold: false, strong_bold: true, bold_stroke_em: 0.03 }
+        HeadingProfile {
+            heading3_bold: false,
+            heading4_bold: false,
+            strong_bold: true,
+            bold_stroke_em: 0.03,
+        }
     }
 }
 
@@ -326,34 +340,21 @@ impl Default for PageNumberProfile {
 
 impl Default for SignatureProfile {
     fn default() -> Self {
-        SignatureProfile { blank_lines_before: 1, right_indent_chars: 2.0, date_shift_chars: 2.0 }
+        SignatureProfile {
+            blank_lines_before: 1,
+            right_indent_chars: 2.0,
+            date_shift_chars: 2.0,
+        }
     }
 }
 
 impl Default for TableProfile {
     fn default() -> Self {
-        TableProfile { line_pitch_pt: 18.0, padding_pt: 3.0, rule_width_pt: 0.5, header_bold_face: true }
-    }
-}
-
-impl Default for MetadataProfile {
-    fn default() -> Self {
-        MetadataProfile { print: false }
-    }
-}
-
-impl Default for Profile {
-    fn default() -> Self {
-        Profile {
-            page: PageProfile::default(),
-            grid: GridProfile::default(),
-            fonts: FontRoles::default(),
-            title: TitleProfile::default(),
-            headings: HeadingProfile::default(),
-            page_number: PageNumberProfile::default(),
-            signature: SignatureProfile::default(),
-            table: TableProfile::default(),
-            metadata: MetadataProfile::default(),
+        TableProfile {
+            line_pitch_pt: 18.0,
+            padding_pt: 3.0,
+            rule_width_pt: 0.5,
+            header_bold_face: true,
         }
     }
 }
@@ -375,8 +376,14 @@ impl Profile {
     pub fn validate(&self) -> Result<(), ProfileError> {
         let p = &self.page;
         let checks: [(&str, bool); 8] = [
-            ("page.width_mm", p.width_mm > 0.0 && p.margin_left_mm + p.text_width_mm <= p.width_mm),
-            ("page.height_mm", p.height_mm > 0.0 && p.margin_top_mm + p.text_height_mm <= p.height_mm),
+            (
+                "page.width_mm",
+                p.width_mm > 0.0 && p.margin_left_mm + p.text_width_mm <= p.width_mm,
+            ),
+            (
+                "page.height_mm",
+                p.height_mm > 0.0 && p.margin_top_mm + p.text_height_mm <= p.height_mm,
+            ),
             ("page.text_width_mm", p.text_width_mm > 10.0),
             ("page.text_height_mm", p.text_height_mm > 10.0),
             ("grid.lines_per_page", self.grid.lines_per_page >= 3),
@@ -384,18 +391,23 @@ impl Profile {
             (
                 "grid.line_pitch_pt",
                 self.grid.line_pitch_pt > 0.0
-                    && self.grid.line_pitch_pt * self.grid.lines_per_page as f32 <= self.text_height() + 0.5,
+                    && self.grid.line_pitch_pt * self.grid.lines_per_page as f32
+                        <= self.text_height() + 0.5,
             ),
             ("table.line_pitch_pt", self.table.line_pitch_pt > 0.0),
         ];
         for (key, ok) in checks {
             if !ok {
-                return Err(ProfileError::Invalid { key: key.to_string() });
+                return Err(ProfileError::Invalid {
+                    key: key.to_string(),
+                });
             }
         }
         for (name, r) in self.fonts.roles() {
             if !(r.size_pt > 1.0 && r.size_pt < 200.0) {
-                return Err(ProfileError::Invalid { key: format!("fonts.{name}.size_pt") });
+                return Err(ProfileError::Invalid {
+                    key: format!("fonts.{name}.size_pt"),
+                });
             }
         }
         Ok(())
@@ -419,9 +431,17 @@ impl FontRoles {
 /// Errors of `load_profile`.
 #[derive(Debug)]
 pub enum ProfileError {
-    Io { path: PathBuf, error: std::io::Error },
+    Io {
+        path: PathBuf,
+        error: std::io::Error,
+    },
     /// A YAML or schema error (unknown key, wrong type) with its location.
-    Parse { path: PathBuf, line: u64, column: u64, message: String },
+    Parse {
+        path: PathBuf,
+        line: u64,
+        column: u64,
+        message: String,
+    },
     /// A value that makes no usable page.
     Invalid { key: String },
 }
@@ -430,10 +450,17 @@ impl std::fmt::Display for ProfileError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ProfileError::Io { path, error } => write!(f, "{}: {error}", path.display()),
-            ProfileError::Parse { path, line, column, message } => {
+            ProfileError::Parse {
+                path,
+                line,
+                column,
+                message,
+            } => {
                 write!(f, "{}:{line}:{column}: {message}", path.display())
             }
-            ProfileError::Invalid { key } => write!(f, "profile value `{key}` makes no usable page"),
+            ProfileError::Invalid { key } => {
+                write!(f, "profile value `{key}` makes no usable page")
+            }
         }
     }
 }
@@ -490,10 +517,22 @@ pub fn parse_profile(text: &str, path: &Path) -> Result<Profile, ProfileError> {
         ProfileFile::default()
     } else {
         serde_saphyr::from_str(text).map_err(|e| {
-            let (line, column) = e.location().map(|l| (l.line(), l.column())).unwrap_or((0, 0));
+            let (line, column) = e
+                .location()
+                .map(|l| (l.line(), l.column()))
+                .unwrap_or((0, 0));
             let message = e.to_string();
-            let message = message.lines().next().unwrap_or("invalid profile").to_string();
-            ProfileError::Parse { path: path.to_path_buf(), line, column, message }
+            let message = message
+                .lines()
+                .next()
+                .unwrap_or("invalid profile")
+                .to_string();
+            ProfileError::Parse {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message,
+            }
         })?
     };
     let base_dir = path.parent().unwrap_or(Path::new("."));
@@ -501,7 +540,16 @@ pub fn parse_profile(text: &str, path: &Path) -> Result<Profile, ProfileError> {
     macro_rules! take {
         ($($f:ident),*) => { $( if let Some(v) = file.$f { p.$f = v; } )* };
     }
-    take!(page, grid, title, headings, page_number, signature, table, metadata);
+    take!(
+        page,
+        grid,
+        title,
+        headings,
+        page_number,
+        signature,
+        table,
+        metadata
+    );
     if let Some(r) = file.fonts {
         apply_role(&mut p.fonts.title, r.title, base_dir);
         apply_role(&mut p.fonts.body, r.body, base_dir);
@@ -517,8 +565,10 @@ pub fn parse_profile(text: &str, path: &Path) -> Result<Profile, ProfileError> {
 /// Loads a YAML profile file; keys it leaves out keep their defaults,
 /// unknown keys are errors with line:col.
 pub fn load_profile(path: &Path) -> Result<Profile, ProfileError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|error| ProfileError::Io { path: path.to_path_buf(), error })?;
+    let text = std::fs::read_to_string(path).map_err(|error| ProfileError::Io {
+        path: path.to_path_buf(),
+        error,
+    })?;
     parse_profile(&text, path)
 }
 
@@ -559,7 +609,12 @@ mod tests {
     fn unknown_key_is_an_error_with_location() {
         let err = parse_profile("grid:\n  line_pich_pt: 28\n", Path::new("p.yaml")).unwrap_err();
         match err {
-            ProfileError::Parse { line, column, ref message, .. } => {
+            ProfileError::Parse {
+                line,
+                column,
+                ref message,
+                ..
+            } => {
                 assert_eq!(line, 2, "{message}");
                 assert!(column >= 1);
                 assert!(message.contains("line_pich_pt"), "{message}");
@@ -579,7 +634,11 @@ mod tests {
 
     #[test]
     fn relative_font_file_resolves_next_to_the_profile() {
-        let p = parse_profile("fonts:\n  title:\n    file: f/x.ttf\n", Path::new("/d/p.yaml")).unwrap();
+        let p = parse_profile(
+            "fonts:\n  title:\n    file: f/x.ttf\n",
+            Path::new("/d/p.yaml"),
+        )
+        .unwrap();
         assert_eq!(p.fonts.title.file.as_deref(), Some(Path::new("/d/f/x.ttf")));
     }
 }

@@ -28,6 +28,9 @@ pub struct PlacedGlyph {
     pub box_x: f32,
     pub box_w: f32,
     pub bold: bool,
+    /// Horizontal scale of the glyph (the character grid compresses 3号
+    /// glyphs slightly, as Word's document grid does).
+    pub hscale: f32,
 }
 
 /// What a line belongs to.
@@ -41,7 +44,11 @@ pub enum LineKind {
     Signature,
     Date,
     /// A line inside a table cell; `row` 0 is the header.
-    TableCell { row: usize, col: usize, repeated_header: bool },
+    TableCell {
+        row: usize,
+        col: usize,
+        repeated_header: bool,
+    },
     PageNumber,
 }
 
@@ -69,7 +76,11 @@ impl Line {
     /// Left edge of the first box and right edge of the last.
     pub fn extent(&self) -> (f32, f32) {
         let l = self.glyphs.first().map(|g| g.box_x).unwrap_or(0.0);
-        let r = self.glyphs.iter().map(|g| g.box_x + g.box_w).fold(l, f32::max);
+        let r = self
+            .glyphs
+            .iter()
+            .map(|g| g.box_x + g.box_w)
+            .fold(l, f32::max);
         (l, r)
     }
     /// Width in grid characters: CJK 1, half-width ½.
@@ -77,7 +88,13 @@ impl Line {
         self.glyphs
             .iter()
             .filter(|g| !g.ch.is_whitespace())
-            .map(|g| if linebreak::is_half_width(g.ch) { 0.5 } else { 1.0 })
+            .map(|g| {
+                if linebreak::is_half_width(g.ch) {
+                    0.5
+                } else {
+                    1.0
+                }
+            })
             .sum()
     }
 }
@@ -140,8 +157,17 @@ struct Shaper<'a> {
 
 impl<'a> Shaper<'a> {
     fn new(fonts: &'a FontSet) -> Self {
-        let faces = fonts.faces.iter().map(|f| ttf_parser::Face::parse(f.bytes(), f.index).ok()).collect();
-        Shaper { fonts, faces, cache: HashMap::new(), missing: BTreeSet::new() }
+        let faces = fonts
+            .faces
+            .iter()
+            .map(|f| ttf_parser::Face::parse(f.bytes(), f.index).ok())
+            .collect();
+        Shaper {
+            fonts,
+            faces,
+            cache: HashMap::new(),
+            missing: BTreeSet::new(),
+        }
     }
 
     /// Face, glyph id and advance in em for a character in a role.
@@ -153,10 +179,15 @@ impl<'a> Shaper<'a> {
         }
         let mut found = None;
         for i in self.fonts.fallback_order(role) {
-            let Some(Some(face)) = self.faces.get(i) else { continue };
+            let Some(Some(face)) = self.faces.get(i) else {
+                continue;
+            };
             if let Some(gid) = face.glyph_index(c) {
                 let upem = f64::from(face.units_per_em().max(1));
-                let adv = face.glyph_hor_advance(gid).map(|a| f64::from(a) / upem).unwrap_or(1.0);
+                let adv = face
+                    .glyph_hor_advance(gid)
+                    .map(|a| f64::from(a) / upem)
+                    .unwrap_or(1.0);
                 found = Some((i, gid.0, adv));
                 break;
             }
@@ -165,7 +196,11 @@ impl<'a> Shaper<'a> {
             if !c.is_whitespace() {
                 self.missing.insert(c);
             }
-            let adv = if c.is_whitespace() || linebreak::is_half_width(c) { 0.5 } else { 1.0 };
+            let adv = if c.is_whitespace() || linebreak::is_half_width(c) {
+                0.5
+            } else {
+                1.0
+            };
             (first, 0, adv)
         });
         self.cache.insert((first, c), hit);
@@ -218,7 +253,7 @@ struct Shaped {
     widths: Vec<f64>,
     /// Offset of the glyph's ink inside its box.
     ink: Vec<f64>,
-    glyphs: Vec<(usize, u16, f32, bool)>,
+    glyphs: Vec<(usize, u16, f32, bool, f32)>,
 }
 
 impl Shaped {
@@ -234,7 +269,8 @@ impl Shaped {
             };
             self.widths.push(w);
             self.ink.push(ink);
-            self.glyphs.push((face, gid, style.size, style.bold));
+            self.glyphs
+                .push((face, gid, style.size, style.bold, style.squeeze as f32));
         }
     }
 
@@ -251,7 +287,7 @@ impl Shaped {
             if w <= 0.0 && self.chars[k].is_whitespace() {
                 continue;
             }
-            let (face, gid, size, bold) = self.glyphs[k];
+            let (face, gid, size, bold, hscale) = self.glyphs[k];
             out.push(PlacedGlyph {
                 ch: self.chars[k],
                 face,
@@ -261,6 +297,7 @@ impl Shaped {
                 box_x: (origin_x + x) as f32,
                 box_w: w as f32,
                 bold,
+                hscale,
             });
         }
         out
@@ -272,11 +309,14 @@ impl Shaped {
         let lb = LineBox {
             start: range.start,
             end: range.end,
-            x: self.widths[range.clone()].iter().scan(0.0, |s, w| {
-                let x0 = *s;
-                *s += w;
-                Some(x0)
-            }).collect(),
+            x: self.widths[range.clone()]
+                .iter()
+                .scan(0.0, |s, w| {
+                    let x0 = *s;
+                    *s += w;
+                    Some(x0)
+                })
+                .collect(),
             w: self.widths[range].to_vec(),
             shift: vec![0.0; n],
             justified: false,
@@ -336,11 +376,18 @@ impl<'p> Pager<'p> {
     }
 
     fn page_is_empty(&self) -> bool {
-        self.pages.last().is_none_or(|p| p.lines.is_empty() && p.rules.is_empty()) && self.cursor == 0
+        self.pages
+            .last()
+            .is_none_or(|p| p.lines.is_empty() && p.rules.is_empty())
+            && self.cursor == 0
     }
 
     fn remaining(&self) -> u32 {
-        if self.pages.is_empty() { self.lines } else { self.lines.saturating_sub(self.cursor) }
+        if self.pages.is_empty() {
+            self.lines
+        } else {
+            self.lines.saturating_sub(self.cursor)
+        }
     }
 
     /// Skips blank grid lines (never at the top of a page).
@@ -388,8 +435,14 @@ struct Engine<'a, 'p> {
 }
 
 /// Lays out a document: the pages `render` writes, with their outline and warnings.
-pub fn layout(doc: &Document, profile: &Profile, fonts: &FontSet) -> Result<Layout, super::PdfError> {
-    profile.validate().map_err(|e| super::PdfError::Profile(e.to_string()))?;
+pub fn layout(
+    doc: &Document,
+    profile: &Profile,
+    fonts: &FontSet,
+) -> Result<Layout, super::PdfError> {
+    profile
+        .validate()
+        .map_err(|e| super::PdfError::Profile(e.to_string()))?;
     if fonts.faces.is_empty() {
         return Err(super::PdfError::Fonts("no font faces".into()));
     }
@@ -404,17 +457,29 @@ pub fn layout(doc: &Document, profile: &Profile, fonts: &FontSet) -> Result<Layo
         indent: pitch * f64::from(profile.grid.indent_chars),
     };
     e.run();
-    let Engine { shaper, mut pager, outline, .. } = e;
+    let Engine {
+        shaper,
+        mut pager,
+        outline,
+        ..
+    } = e;
     let mut warnings: Vec<String> = fonts.notes.clone();
     for c in &shaper.missing {
-        warnings.push(format!("character {c} (U+{:04X}) has no glyph in any font", u32::from(*c)));
+        warnings.push(format!(
+            "character {c} (U+{:04X}) has no glyph in any font",
+            u32::from(*c)
+        ));
     }
     if pager.pages.is_empty() {
         pager.new_page();
     }
     let mut shaper = Shaper::new(fonts);
     add_page_numbers(&mut pager, &mut shaper, profile);
-    Ok(Layout { pages: pager.pages, outline, warnings })
+    Ok(Layout {
+        pages: pager.pages,
+        outline,
+        warnings,
+    })
 }
 
 impl Engine<'_, '_> {
@@ -428,12 +493,24 @@ impl Engine<'_, '_> {
             Role::Table => self.profile.fonts.table.size_pt,
         };
         let body = f64::from(self.profile.fonts.body.size_pt.max(1.0));
-        let squeeze = if matches!(role, Role::Table | Role::PageNumber) { 1.0 } else { (self.pitch / body).min(1.0) };
+        let squeeze = if matches!(role, Role::Table | Role::PageNumber) {
+            1.0
+        } else {
+            (self.pitch / body).min(1.0)
+        };
         let cell = match role {
-            Role::Body | Role::Heading1 | Role::Heading2 => Some(self.pitch * f64::from(size) / body),
+            Role::Body | Role::Heading1 | Role::Heading2 => {
+                Some(self.pitch * f64::from(size) / body)
+            }
             _ => None,
         };
-        Style { role, size, bold, squeeze, cell }
+        Style {
+            role,
+            size,
+            bold,
+            squeeze,
+            cell,
+        }
     }
 
     fn run(&mut self) {
@@ -453,13 +530,18 @@ impl Engine<'_, '_> {
                             let st = match r.kind {
                                 RunKind::Body => self.style(Role::Body, false),
                                 RunKind::Lead => self.style(Role::Heading2, false),
-                                RunKind::Strong => self.style(Role::Body, self.profile.headings.strong_bold),
+                                RunKind::Strong => {
+                                    self.style(Role::Body, self.profile.headings.strong_bold)
+                                }
                             };
                             (r.text.clone(), st)
                         })
                         .collect();
                     if let Some(first) = runs.first().filter(|r| r.kind == RunKind::Lead) {
-                        let text = first.text.trim_end_matches(['。', '.', '，', ',']).to_string();
+                        let text = first
+                            .text
+                            .trim_end_matches(['。', '.', '，', ','])
+                            .to_string();
                         self.pager.page();
                         let y = self.pager.baseline(self.pager.cursor, 16.0) - 20.0;
                         self.outline.push(OutlineEntry {
@@ -481,7 +563,9 @@ impl Engine<'_, '_> {
                     let mut s = Shaped::default();
                     s.push(&mut self.shaper, t, st);
                     let glyphs = s.natural(0..s.chars.len(), self.pager.left);
-                    let (page, _) = self.pager.place(line(LineKind::AttachmentLabel, i, glyphs), st.size);
+                    let (page, _) = self
+                        .pager
+                        .place(line(LineKind::AttachmentLabel, i, glyphs), st.size);
                     let next_title = blocks.get(i + 1).and_then(|b| match b {
                         Block::Title(t) => Some(t.as_str()),
                         _ => None,
@@ -563,14 +647,25 @@ impl Engine<'_, '_> {
         let st = self.style(Role::Title, false);
         let mut s = Shaped::default();
         s.push(&mut self.shaper, text, st);
-        let max = self.pager.width * f64::from(self.profile.title.max_width_fraction.clamp(0.2, 1.0));
+        let max =
+            self.pager.width * f64::from(self.profile.title.max_width_fraction.clamp(0.2, 1.0));
         let widths = s.widths.clone();
         let chars = s.chars.clone();
         let width_of = |c: char| {
-            chars.iter().position(|&x| x == c).map(|i| widths[i]).unwrap_or(f64::from(st.size))
+            chars
+                .iter()
+                .position(|&x| x == c)
+                .map(|i| widths[i])
+                .unwrap_or(f64::from(st.size))
         };
         let pitch = f64::from(st.size) * st.squeeze;
-        let ranges = title::break_title(&s.chars, &width_of, pitch, max, self.profile.title.min_last_line_chars as usize);
+        let ranges = title::break_title(
+            &s.chars,
+            &width_of,
+            pitch,
+            max,
+            self.profile.title.min_last_line_chars as usize,
+        );
         let n = ranges.len();
         if self.pager.remaining() < n as u32 + 1 && !self.pager.page_is_empty() {
             self.pager.new_page();
@@ -604,30 +699,51 @@ impl Engine<'_, '_> {
         let parts = vec![(text.to_string(), st)];
         self.paragraph(block, LineKind::Heading(level), &parts, self.indent, true);
         // The outline entry points at where the heading landed.
-        if let (Some(last), Some(page)) = (self.outline.last_mut(), self.pager.pages.len().checked_sub(1)) {
-            if let Some(l) = self.pager.pages[page].lines.iter().find(|l| l.block == block) {
-                last.page = page;
-                last.y = l.baseline - 24.0;
-            }
+        if let (Some(last), Some(page)) = (
+            self.outline.last_mut(),
+            self.pager.pages.len().checked_sub(1),
+        ) && let Some(l) = self.pager.pages[page]
+            .lines
+            .iter()
+            .find(|l| l.block == block)
+        {
+            last.page = page;
+            last.y = l.baseline - 24.0;
         }
     }
 
     /// Breaks and places a paragraph on the grid. `keep_with_next` moves it
     /// to a new page when the page cannot also hold one line after it.
-    fn paragraph(&mut self, block: usize, kind: LineKind, parts: &[(String, Style)], indent: f64, keep_with_next: bool) {
+    fn paragraph(
+        &mut self,
+        block: usize,
+        kind: LineKind,
+        parts: &[(String, Style)],
+        indent: f64,
+        keep_with_next: bool,
+    ) {
         let mut s = Shaped::default();
         let mut size = 0.0f32;
         for (t, st) in parts {
             s.push(&mut self.shaper, t, *st);
             size = size.max(st.size);
         }
-        let spec = LineSpec { width: self.pager.width, first_indent: indent, rest_indent: 0.0, justify: true };
+        let spec = LineSpec {
+            width: self.pager.width,
+            first_indent: indent,
+            rest_indent: 0.0,
+            justify: true,
+        };
         let boxes = linebreak::break_paragraph(&s.chars, &s.widths, &spec);
         if boxes.is_empty() {
             return;
         }
         let need = boxes.len() as u32 + u32::from(keep_with_next);
-        if keep_with_next && self.pager.remaining() < need && need <= self.pager.lines && !self.pager.page_is_empty() {
+        if keep_with_next
+            && self.pager.remaining() < need
+            && need <= self.pager.lines
+            && !self.pager.page_is_empty()
+        {
             self.pager.new_page();
         }
         let n = boxes.len();
@@ -674,7 +790,11 @@ impl Engine<'_, '_> {
             self.pager.new_page();
         }
         if sig.is_some() {
-            let l = line(LineKind::Signature, block, ss.natural(0..ss.chars.len(), sx));
+            let l = line(
+                LineKind::Signature,
+                block,
+                ss.natural(0..ss.chars.len(), sx),
+            );
             self.pager.place(l, st.size);
         }
         if date.is_some() {
@@ -688,13 +808,20 @@ impl Engine<'_, '_> {
         let tp = &self.profile.table;
         let body = self.style(Role::Table, false);
         let head = if tp.header_bold_face {
-            Style { role: Role::Heading1, ..body }
+            Style {
+                role: Role::Heading1,
+                ..body
+            }
         } else {
             body
         };
         let pad = f64::from(tp.padding_pt);
         let lp = f64::from(tp.line_pitch_pt.max(body.size));
-        let ncols = std::iter::once(&t.header).chain(t.rows.iter()).map(|r| r.len()).max().unwrap_or(0);
+        let ncols = std::iter::once(&t.header)
+            .chain(t.rows.iter())
+            .map(|r| r.len())
+            .max()
+            .unwrap_or(0);
         if ncols == 0 {
             return;
         }
@@ -743,7 +870,11 @@ impl Engine<'_, '_> {
                     }
                 }
                 let floor = (4.0 * f64::from(body.size)).min(max);
-                ColumnNeeds { min: min.max(floor) + 2.0 * pad, max: max + 2.0 * pad, area }
+                ColumnNeeds {
+                    min: min.max(floor) + 2.0 * pad,
+                    max: max + 2.0 * pad,
+                    area,
+                }
             })
             .collect();
         let widths = table::column_widths(&cols, self.pager.width);
@@ -752,7 +883,10 @@ impl Engine<'_, '_> {
             let last = edges.last().copied().unwrap_or(self.pager.left);
             edges.push(last + w);
         }
-        let centred: Vec<bool> = cols.iter().map(|c| c.max - 2.0 * pad <= 4.0 * f64::from(body.size) + 1e-6).collect();
+        let centred: Vec<bool> = cols
+            .iter()
+            .map(|c| c.max - 2.0 * pad <= 4.0 * f64::from(body.size) + 1e-6)
+            .collect();
         // Break every cell into lines of glyphs relative to the cell's content box.
         let broken: Vec<Vec<Vec<Vec<PlacedGlyph>>>> = rows
             .iter()
@@ -764,7 +898,12 @@ impl Engine<'_, '_> {
                         let inner = (widths[c] - 2.0 * pad).max(1.0);
                         let mut out = Vec::new();
                         for s in cell {
-                            let spec = LineSpec { width: inner, first_indent: 0.0, rest_indent: 0.0, justify: true };
+                            let spec = LineSpec {
+                                width: inner,
+                                first_indent: 0.0,
+                                rest_indent: 0.0,
+                                justify: true,
+                            };
                             for lb in linebreak::break_paragraph(&s.chars, &s.widths, &spec) {
                                 let mut g = s.placed(&lb, 0.0);
                                 if ri == 0 || centred[c] {
@@ -791,9 +930,18 @@ impl Engine<'_, '_> {
         let rule = tp.rule_width_pt;
         let mut y = self.pager.y();
         let bottom = self.pager.bottom;
-        let header_h = |b: &Vec<Vec<Vec<PlacedGlyph>>>| b.iter().map(|c| c.len()).max().unwrap_or(1).max(1) as f64 * lp + 2.0 * pad;
+        let header_h = |b: &Vec<Vec<Vec<PlacedGlyph>>>| {
+            b.iter().map(|c| c.len()).max().unwrap_or(1).max(1) as f64 * lp + 2.0 * pad
+        };
         let hh = header_h(&broken[0]);
-        let place_cells = |pager: &mut Pager<'_>, cells: &[Vec<Vec<PlacedGlyph>>], ri: usize, from: usize, take: usize, top: f64, h: f64, repeated: bool| {
+        let place_cells = |pager: &mut Pager<'_>,
+                           cells: &[Vec<Vec<PlacedGlyph>>],
+                           ri: usize,
+                           from: usize,
+                           take: usize,
+                           top: f64,
+                           h: f64,
+                           repeated: bool| {
             let page = pager.pages.len() - 1;
             for (c, lines) in cells.iter().enumerate() {
                 let shown = lines.len().saturating_sub(from).min(take);
@@ -803,13 +951,30 @@ impl Engine<'_, '_> {
                     0.0
                 };
                 for (k, g) in lines.iter().skip(from).take(take).enumerate() {
-                    let base = top + pad + voff + k as f64 * lp + (lp - f64::from(body.size)) / 2.0 + 0.88 * f64::from(body.size);
+                    let base = top
+                        + pad
+                        + voff
+                        + k as f64 * lp
+                        + (lp - f64::from(body.size)) / 2.0
+                        + 0.88 * f64::from(body.size);
                     let dx = (edges[c] + pad) as f32;
                     let glyphs = g
                         .iter()
-                        .map(|pg| PlacedGlyph { x: pg.x + dx, box_x: pg.box_x + dx, ..pg.clone() })
+                        .map(|pg| PlacedGlyph {
+                            x: pg.x + dx,
+                            box_x: pg.box_x + dx,
+                            ..pg.clone()
+                        })
                         .collect();
-                    let mut l = line(LineKind::TableCell { row: ri, col: c, repeated_header: repeated }, block, glyphs);
+                    let mut l = line(
+                        LineKind::TableCell {
+                            row: ri,
+                            col: c,
+                            repeated_header: repeated,
+                        },
+                        block,
+                        glyphs,
+                    );
                     l.baseline = base as f32;
                     pager.pages[page].lines.push(l);
                 }
@@ -817,15 +982,33 @@ impl Engine<'_, '_> {
             // Rules: top of the row and the column edges.
             let r = &mut pager.pages[page].rules;
             let (x0, x1) = (edges[0] as f32, edges[edges.len() - 1] as f32);
-            r.push(Rule { x1: x0, y1: top as f32, x2: x1, y2: top as f32, width: rule });
+            r.push(Rule {
+                x1: x0,
+                y1: top as f32,
+                x2: x1,
+                y2: top as f32,
+                width: rule,
+            });
             for &e in &edges {
-                r.push(Rule { x1: e as f32, y1: top as f32, x2: e as f32, y2: (top + h) as f32, width: rule });
+                r.push(Rule {
+                    x1: e as f32,
+                    y1: top as f32,
+                    x2: e as f32,
+                    y2: (top + h) as f32,
+                    width: rule,
+                });
             }
         };
         let close = |pager: &mut Pager<'_>, y: f64| {
             let page = pager.pages.len() - 1;
             let (x0, x1) = (edges[0] as f32, edges[edges.len() - 1] as f32);
-            pager.pages[page].rules.push(Rule { x1: x0, y1: y as f32, x2: x1, y2: y as f32, width: rule });
+            pager.pages[page].rules.push(Rule {
+                x1: x0,
+                y1: y as f32,
+                x2: x1,
+                y2: y as f32,
+                width: rule,
+            });
         };
         // A fresh page when not even the header and one line fit.
         if y + hh + lp + 2.0 * pad > bottom && !self.pager.page_is_empty() {
@@ -842,7 +1025,10 @@ impl Engine<'_, '_> {
                 let left = total - done;
                 let take = left.min(fits);
                 let fresh = (y - (self.pager.top + hh)).abs() < 1e-6;
-                if take == 0 || (take < left && take < 2 && !fresh) || (done == 0 && take < left && take < 3 && !fresh && total <= 6) {
+                if take == 0
+                    || (take < left && take < 2 && !fresh)
+                    || (done == 0 && take < left && take < 3 && !fresh && total <= 6)
+                {
                     close(&mut self.pager, y);
                     self.pager.new_page();
                     y = self.pager.y();
@@ -861,13 +1047,23 @@ impl Engine<'_, '_> {
         }
         close(&mut self.pager, y);
         // The grid continues below the table.
-        let used = ((y - self.pager.top) / self.pager.pitch - 1e-6).ceil().max(0.0) as u32;
+        let used = ((y - self.pager.top) / self.pager.pitch - 1e-6)
+            .ceil()
+            .max(0.0) as u32;
         self.pager.cursor = used;
     }
 }
 
 fn line(kind: LineKind, block: usize, glyphs: Vec<PlacedGlyph>) -> Line {
-    Line { kind, block, grid: None, baseline: 0.0, glyphs, justified: false, last_of_block: true }
+    Line {
+        kind,
+        block,
+        grid: None,
+        baseline: 0.0,
+        glyphs,
+        justified: false,
+        last_of_block: true,
+    }
 }
 
 /// `— N —` under the text block, placed per the profile.
@@ -877,8 +1073,15 @@ fn add_page_numbers(pager: &mut Pager<'_>, shaper: &mut Shaper<'_>, profile: &Pr
         return;
     }
     let size = profile.fonts.page_number.size_pt;
-    let st = Style { role: Role::PageNumber, size, bold: false, squeeze: 1.0, cell: None };
-    let baseline = (pager.bottom + f64::from(pn.offset_mm * PT_PER_MM) + 0.88 * f64::from(size)) as f32;
+    let st = Style {
+        role: Role::PageNumber,
+        size,
+        bold: false,
+        squeeze: 1.0,
+        cell: None,
+    };
+    let baseline =
+        (pager.bottom + f64::from(pn.offset_mm * PT_PER_MM) + 0.88 * f64::from(size)) as f32;
     let indent = f64::from(pn.indent_chars * size);
     for page in &mut pager.pages {
         let text = pn.format.replace("{n}", &page.number.to_string());
@@ -893,7 +1096,11 @@ fn add_page_numbers(pager: &mut Pager<'_>, shaper: &mut Shaper<'_>, profile: &Pr
             PageNumberPlacement::Alternate if page.number % 2 == 1 => right,
             PageNumberPlacement::Alternate => left,
         };
-        let mut l = line(LineKind::PageNumber, usize::MAX, s.natural(0..s.chars.len(), x));
+        let mut l = line(
+            LineKind::PageNumber,
+            usize::MAX,
+            s.natural(0..s.chars.len(), x),
+        );
         l.baseline = baseline;
         page.lines.push(l);
     }

@@ -8,8 +8,7 @@
 
 /// Characters that must not start a line (GB/T 15834 and their ASCII forms).
 pub fn is_no_start(c: char) -> bool {
-    "。，、；：？！）】」』》〉〕］｝〗”’…—‥%‰％,.;:?!)]}·・～"
-        .contains(c)
+    "。，、；：？！）】」』》〉〕］｝〗”’…—‥%‰％,.;:?!)]}·・～".contains(c)
 }
 
 /// Characters that must not end a line.
@@ -25,7 +24,10 @@ pub fn is_half_width(c: char) -> bool {
 /// Letters, digits and the joiners inside Latin words and numbers.
 pub fn is_word_char(c: char) -> bool {
     c.is_ascii_alphanumeric()
-        || matches!(c, '.' | '-' | '_' | '/' | '+' | '&' | '\'' | '@' | '#' | '=' | '~' | '*' | '^')
+        || matches!(
+            c,
+            '.' | '-' | '_' | '/' | '+' | '&' | '\'' | '@' | '#' | '=' | '~' | '*' | '^'
+        )
         || (('\u{00c0}'..='\u{024f}').contains(&c) && c.is_alphabetic())
 }
 
@@ -81,7 +83,7 @@ pub fn glue(chars: &[char]) -> Vec<bool> {
         if is_digit(a) {
             after_digit = true;
             unit_run = 0;
-        } else if !(after_digit && is_unit(a)) && !is_word_char(a) {
+        } else if !(is_word_char(a) || after_digit && is_unit(a)) {
             after_digit = false;
         }
         let unit_glue = after_digit && is_unit(b) && unit_run < 3;
@@ -140,7 +142,12 @@ pub struct LineBox {
 impl LineBox {
     /// Right edge of the last visible box.
     pub fn right(&self) -> f64 {
-        self.x.iter().zip(&self.w).filter(|(_, w)| **w > 0.0).map(|(x, w)| x + w).fold(0.0, f64::max)
+        self.x
+            .iter()
+            .zip(&self.w)
+            .filter(|(_, w)| **w > 0.0)
+            .map(|(x, w)| x + w)
+            .fold(0.0, f64::max)
     }
     /// Left edge of the first box.
     pub fn left(&self) -> f64 {
@@ -164,7 +171,11 @@ pub fn break_paragraph(chars: &[char], widths: &[f64], spec: &LineSpec) -> Vec<L
     }
     let mut first = true;
     while start < n {
-        let indent = if first { spec.first_indent } else { spec.rest_indent };
+        let indent = if first {
+            spec.first_indent
+        } else {
+            spec.rest_indent
+        };
         let avail = (spec.width - indent).max(0.0);
         let mut end = None;
         let mut nat = 0.0;
@@ -218,7 +229,15 @@ pub fn break_paragraph(chars: &[char], widths: &[f64], spec: &LineSpec) -> Vec<L
             }
             e >= n
         };
-        lines.push(place_line(chars, widths, start, end, indent, avail, spec.justify && !last));
+        lines.push(place_line(
+            chars,
+            widths,
+            start,
+            end,
+            indent,
+            avail,
+            spec.justify && !last,
+        ));
         start = end;
         while start < n && chars[start].is_whitespace() {
             start += 1;
@@ -241,7 +260,9 @@ fn place_line(
     while content_end > start && chars[content_end - 1].is_whitespace() {
         content_end -= 1;
     }
-    let mut w: Vec<f64> = (start..end).map(|k| if k < content_end { widths[k] } else { 0.0 }).collect();
+    let mut w: Vec<f64> = (start..end)
+        .map(|k| if k < content_end { widths[k] } else { 0.0 })
+        .collect();
     let mut shift = vec![0.0; w.len()];
     let natural: f64 = w.iter().sum();
     // Squeeze the punctuation ending the line when the line is over-full.
@@ -255,16 +276,37 @@ fn place_line(
         shift[idx] = -s * compress_shift(chars[k]);
         over -= s;
     }
-    let used: f64 = w.iter().sum();
-    let slack = avail - used;
+    let mut slack = avail - w.iter().sum::<f64>();
+    // A half-width mark between Chinese characters (`2022年,在`) first
+    // takes up to half a cell more, as a full-width mark would have.
+    if justify && slack > EPS {
+        for k in start..content_end.saturating_sub(1) {
+            if slack <= EPS {
+                break;
+            }
+            let next = chars[k + 1];
+            if ",;:!?".contains(chars[k]) && !next.is_ascii() && !next.is_whitespace() {
+                let idx = k - start;
+                let add = (widths[k]).min(slack);
+                w[idx] += add;
+                slack -= add;
+            }
+        }
+    }
     // Gaps that take the slack: not inside Latin words or numbers.
     let gap_ok = |k: usize| !(is_word_char(chars[k]) && is_word_char(chars[k + 1]));
-    let mut gaps: Vec<usize> = (start..content_end.saturating_sub(1)).filter(|&k| gap_ok(k)).collect();
+    let mut gaps: Vec<usize> = (start..content_end.saturating_sub(1))
+        .filter(|&k| gap_ok(k))
+        .collect();
     if gaps.is_empty() {
         gaps = (start..content_end.saturating_sub(1)).collect();
     }
-    let do_justify = (justify || slack < -EPS) && !gaps.is_empty();
-    let extra = if do_justify { slack / gaps.len() as f64 } else { 0.0 };
+    let do_justify = (justify || slack < -EPS) && (!gaps.is_empty() || slack.abs() <= EPS);
+    let extra = if do_justify && !gaps.is_empty() {
+        slack / gaps.len() as f64
+    } else {
+        0.0
+    };
     let mut x = Vec::with_capacity(w.len());
     let mut pos = indent;
     let mut g = 0;
@@ -283,7 +325,14 @@ fn place_line(
             x[idx] = indent + avail - w[idx];
         }
     }
-    LineBox { start, end, x, w, shift, justified: do_justify }
+    LineBox {
+        start,
+        end,
+        x,
+        w,
+        shift,
+        justified: do_justify,
+    }
 }
 
 #[cfg(test)]
@@ -292,42 +341,80 @@ mod tests {
 
     /// Synthetic widths: CJK 1, half-width ½; measure of 10 characters.
     fn widths(s: &[char]) -> Vec<f64> {
-        s.iter().map(|&c| if is_half_width(c) { 0.5 } else { 1.0 }).collect()
+        s.iter()
+            .map(|&c| if is_half_width(c) { 0.5 } else { 1.0 })
+            .collect()
     }
 
     fn lines(text: &str, width: f64, indent: f64) -> (Vec<char>, Vec<LineBox>) {
         let chars: Vec<char> = text.chars().collect();
         let w = widths(&chars);
-        let spec = LineSpec { width, first_indent: indent, rest_indent: 0.0, justify: true };
+        let spec = LineSpec {
+            width,
+            first_indent: indent,
+            rest_indent: 0.0,
+            justify: true,
+        };
         let l = break_paragraph(&chars, &w, &spec);
         (chars, l)
     }
 
     fn texts(chars: &[char], ls: &[LineBox]) -> Vec<String> {
-        ls.iter().map(|l| chars[l.start..l.end].iter().collect::<String>().trim_end().to_string()).collect()
+        ls.iter()
+            .map(|l| {
+                chars[l.start..l.end]
+                    .iter()
+                    .collect::<String>()
+                    .trim_end()
+                    .to_string()
+            })
+            .collect()
     }
 
     fn check_invariants(text: &str, width: f64, indent: f64) {
         let (chars, ls) = lines(text, width, indent);
         let joined: String = texts(&chars, &ls).concat();
         let expect: String = text.trim().to_string();
-        assert_eq!(joined.replace(' ', ""), expect.replace(' ', ""), "all text kept in order");
+        assert_eq!(
+            joined.replace(' ', ""),
+            expect.replace(' ', ""),
+            "all text kept in order"
+        );
         for (i, l) in ls.iter().enumerate() {
             let first = chars[l.start];
-            let lastc = chars[l.start..l.end].iter().rev().find(|c| !c.is_whitespace()).copied();
+            let lastc = chars[l.start..l.end]
+                .iter()
+                .rev()
+                .find(|c| !c.is_whitespace())
+                .copied();
             if i > 0 {
-                assert!(!is_no_start(first), "line {i} starts with {first}: {:?}", texts(&chars, &ls));
+                assert!(
+                    !is_no_start(first),
+                    "line {i} starts with {first}: {:?}",
+                    texts(&chars, &ls)
+                );
             }
             if i + 1 < ls.len() {
                 let lc = lastc.unwrap_or(' ');
-                assert!(!is_no_end(lc), "line {i} ends with {lc}: {:?}", texts(&chars, &ls));
-                assert!((l.right() - width).abs() < 1e-9, "line {i} right {} != {width}", l.right());
+                assert!(
+                    !is_no_end(lc),
+                    "line {i} ends with {lc}: {:?}",
+                    texts(&chars, &ls)
+                );
+                assert!(
+                    (l.right() - width).abs() < 1e-9,
+                    "line {i} right {} != {width}",
+                    l.right()
+                );
                 assert!(l.justified);
             } else {
                 assert!(l.right() <= width + 1e-9);
             }
             for k in 1..l.x.len() {
-                assert!(l.x[k] + 1e-9 >= l.x[k - 1] + l.w[k - 1] - 1e-9 || l.w[k] == 0.0, "boxes overlap");
+                assert!(
+                    l.x[k] + 1e-9 >= l.x[k - 1] + l.w[k - 1] - 1e-9 || l.w[k] == 0.0,
+                    "boxes overlap"
+                );
             }
         }
     }
@@ -335,7 +422,10 @@ mod tests {
     #[test]
     fn breaks_between_any_two_cjk_characters_and_justifies() {
         let (chars, ls) = lines("一二三四五六七八九十甲乙丙丁戊己庚辛壬癸子丑", 10.0, 2.0);
-        assert_eq!(texts(&chars, &ls), ["一二三四五六七八", "九十甲乙丙丁戊己庚辛", "壬癸子丑"]);
+        assert_eq!(
+            texts(&chars, &ls),
+            ["一二三四五六七八", "九十甲乙丙丁戊己庚辛", "壬癸子丑"]
+        );
         assert_eq!(ls[0].x[0], 2.0);
         assert!((ls[0].right() - 10.0).abs() < 1e-12);
         assert!(!ls[2].justified);
@@ -395,7 +485,14 @@ mod tests {
 
     #[test]
     fn numbers_with_units_stay_whole() {
-        for unit in ["14.02亿元", "87.11%", "50.3%", "1658名", "2022年", "27000万元"] {
+        for unit in [
+            "14.02亿元",
+            "87.11%",
+            "50.3%",
+            "1658名",
+            "2022年",
+            "27000万元",
+        ] {
             for pad in 0..12 {
                 let text = format!("{}{unit}的任务完成", "一".repeat(pad));
                 let (chars, ls) = lines(&text, 10.0, 0.0);
@@ -427,7 +524,11 @@ mod tests {
                 let (chars, ls) = lines(&text, 10.0, 0.0);
                 let t = texts(&chars, &ls);
                 assert!(t.iter().any(|l| l.contains(mark)), "{mark} split: {t:?}");
-                assert!(t.iter().skip(1).all(|l| !l.starts_with(mark.chars().next().unwrap_or(' '))));
+                assert!(
+                    t.iter()
+                        .skip(1)
+                        .all(|l| !l.starts_with(mark.chars().next().unwrap_or(' ')))
+                );
             }
         }
     }
@@ -438,6 +539,17 @@ mod tests {
         for width in [9.0, 10.0, 13.5, 28.0] {
             check_invariants(text, width, 2.0);
         }
+    }
+
+    #[test]
+    fn half_width_marks_between_chinese_take_the_slack_first() {
+        // 一,二 … : the ASCII comma widens to a full cell, nothing else moves.
+        let (chars, ls) = lines("一二三四五六七八,九十一二三", 10.0, 0.0);
+        let t = texts(&chars, &ls);
+        assert_eq!(t[0], "一二三四五六七八,九");
+        assert!((ls[0].w[8] - 1.0).abs() < 1e-12);
+        assert_eq!(ls[0].x[..9], [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]);
+        assert!((ls[0].right() - 10.0).abs() < 1e-12);
     }
 
     #[test]
@@ -461,7 +573,12 @@ mod tests {
 
     #[test]
     fn empty_and_space_only_input() {
-        let spec = LineSpec { width: 10.0, first_indent: 2.0, rest_indent: 0.0, justify: true };
+        let spec = LineSpec {
+            width: 10.0,
+            first_indent: 2.0,
+            rest_indent: 0.0,
+            justify: true,
+        };
         assert!(break_paragraph(&[], &[], &spec).is_empty());
         assert!(break_paragraph(&[' ', ' '], &[0.5, 0.5], &spec).is_empty());
         // Zero measure still terminates and keeps every character.

@@ -62,12 +62,19 @@ pub fn render(
 ) -> Result<PdfOutput, PdfError> {
     let laid = layout(doc, profile, fonts)?;
     let bytes = write::write(doc, &laid, fonts, profile.headings.bold_stroke_em, options)?;
-    Ok(PdfOutput { bytes, warnings: laid.warnings, pages: laid.pages.len() })
+    Ok(PdfOutput {
+        bytes,
+        warnings: laid.warnings,
+        pages: laid.pages.len(),
+    })
 }
 
 /// The creation date: `SOURCE_DATE_EPOCH` (seconds, UTC) when given and
 /// valid, else the document's `written` date (`YYYY-MM-DD`).
-pub fn creation_date(source_date_epoch: Option<&str>, written: Option<&str>) -> Option<(i32, u8, u8)> {
+pub fn creation_date(
+    source_date_epoch: Option<&str>,
+    written: Option<&str>,
+) -> Option<(i32, u8, u8)> {
     if let Some(secs) = source_date_epoch.and_then(|s| s.trim().parse::<i64>().ok()) {
         return Some(civil_from_days(secs.div_euclid(86_400)));
     }
@@ -75,7 +82,11 @@ pub fn creation_date(source_date_epoch: Option<&str>, written: Option<&str>) -> 
     let mut it = w.trim().splitn(3, '-');
     let y = it.next()?.parse::<i32>().ok()?;
     let m = it.next()?.parse::<u8>().ok()?;
-    let d: String = it.next()?.chars().take_while(|c| c.is_ascii_digit()).collect();
+    let d: String = it
+        .next()?
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
     let d = d.parse::<u8>().ok()?;
     ((1..=12).contains(&m) && (1..=31).contains(&d)).then_some((y, m, d))
 }
@@ -100,10 +111,16 @@ mod tests {
 
     #[test]
     fn creation_date_prefers_source_date_epoch() {
-        assert_eq!(creation_date(Some("1684454400"), Some("2020-01-01")), Some((2023, 5, 19)));
+        assert_eq!(
+            creation_date(Some("1684454400"), Some("2020-01-01")),
+            Some((2023, 5, 19))
+        );
         assert_eq!(creation_date(Some("0"), None), Some((1970, 1, 1)));
         assert_eq!(creation_date(None, Some("2023-05-19")), Some((2023, 5, 19)));
-        assert_eq!(creation_date(Some("x"), Some("2023-5-9")), Some((2023, 5, 9)));
+        assert_eq!(
+            creation_date(Some("x"), Some("2023-5-9")),
+            Some((2023, 5, 9))
+        );
         assert_eq!(creation_date(None, Some("2023-13-01")), None);
         assert_eq!(creation_date(None, None), None);
     }

@@ -25,11 +25,17 @@ pub fn column_widths(cols: &[ColumnNeeds], avail: f64) -> Vec<f64> {
     if sum_max <= avail {
         // Everything fits on one line: widen in proportion to content.
         let extra = avail - sum_max;
-        return cols.iter().map(|c| c.max.max(c.min) + extra * c.max.max(c.min) / sum_max.max(1e-9)).collect();
+        return cols
+            .iter()
+            .map(|c| c.max.max(c.min) + extra * c.max.max(c.min) / sum_max.max(1e-9))
+            .collect();
     }
     let sum_min: f64 = cols.iter().map(|c| c.min).sum();
     if sum_min >= avail {
-        return cols.iter().map(|c| c.min * avail / sum_min.max(1e-9)).collect();
+        return cols
+            .iter()
+            .map(|c| c.min * avail / sum_min.max(1e-9))
+            .collect();
     }
     let mut w: Vec<f64> = cols.iter().map(|c| c.min).collect();
     let mut left = avail - sum_min;
@@ -65,11 +71,31 @@ mod tests {
     #[test]
     fn widths_sum_to_the_measure_and_respect_minimums() {
         let cols = [
-            ColumnNeeds { min: 30.0, max: 30.0, area: 100.0 },
-            ColumnNeeds { min: 54.0, max: 120.0, area: 600.0 },
-            ColumnNeeds { min: 54.0, max: 900.0, area: 6000.0 },
-            ColumnNeeds { min: 54.0, max: 1800.0, area: 16000.0 },
-            ColumnNeeds { min: 54.0, max: 400.0, area: 3000.0 },
+            ColumnNeeds {
+                min: 30.0,
+                max: 30.0,
+                area: 100.0,
+            },
+            ColumnNeeds {
+                min: 54.0,
+                max: 120.0,
+                area: 600.0,
+            },
+            ColumnNeeds {
+                min: 54.0,
+                max: 900.0,
+                area: 6000.0,
+            },
+            ColumnNeeds {
+                min: 54.0,
+                max: 1800.0,
+                area: 16000.0,
+            },
+            ColumnNeeds {
+                min: 54.0,
+                max: 400.0,
+                area: 3000.0,
+            },
         ];
         let w = column_widths(&cols, 442.0);
         assert!((w.iter().sum::<f64>() - 442.0).abs() < 1e-6, "{w:?}");
@@ -82,7 +108,18 @@ mod tests {
 
     #[test]
     fn short_tables_fill_the_measure() {
-        let cols = [ColumnNeeds { min: 20.0, max: 40.0, area: 40.0 }, ColumnNeeds { min: 20.0, max: 60.0, area: 60.0 }];
+        let cols = [
+            ColumnNeeds {
+                min: 20.0,
+                max: 40.0,
+                area: 40.0,
+            },
+            ColumnNeeds {
+                min: 20.0,
+                max: 60.0,
+                area: 60.0,
+            },
+        ];
         let w = column_widths(&cols, 200.0);
         assert!((w.iter().sum::<f64>() - 200.0).abs() < 1e-6);
         assert!(w[1] > w[0]);
@@ -90,7 +127,11 @@ mod tests {
 
     #[test]
     fn too_many_minimums_scale_down() {
-        let cols = [ColumnNeeds { min: 300.0, max: 300.0, area: 1.0 }; 3];
+        let cols = [ColumnNeeds {
+            min: 300.0,
+            max: 300.0,
+            area: 1.0,
+        }; 3];
         let w = column_widths(&cols, 300.0);
         assert!((w.iter().sum::<f64>() - 300.0).abs() < 1e-6);
         assert!(column_widths(&[], 100.0).is_empty());

@@ -58,7 +58,7 @@ pub fn break_title(
     let n = chars.len();
     let total: f64 = chars.iter().map(|&c| width(c)).sum();
     if total <= max + 1e-6 || n < 2 {
-        return vec![0..n];
+        return std::iter::once(0..n).collect();
     }
     let bounds = word_boundaries(chars);
     let prefix: Vec<f64> = std::iter::once(0.0)
@@ -73,16 +73,22 @@ pub fn break_title(
         let mut best: Option<(f64, Vec<usize>)> = None;
         let mut cuts = Vec::with_capacity(k - 1);
         search(&bounds, 0, k - 1, &mut cuts, &mut |cuts: &[usize]| {
-            let edges: Vec<usize> = std::iter::once(0).chain(cuts.iter().copied()).chain([n]).collect();
+            let edges: Vec<usize> = std::iter::once(0)
+                .chain(cuts.iter().copied())
+                .chain([n])
+                .collect();
             let ws: Vec<f64> = edges.windows(2).map(|e| line_w(e[0], e[1])).collect();
             let counts: Vec<usize> = edges.windows(2).map(|e| e[1] - e[0]).collect();
             if ws.iter().any(|&w| w > max + 1e-6) {
                 return;
             }
-            if counts.last().copied().unwrap_or(0) < min_last_chars.max(3).min(n) || counts.iter().any(|&c| c < 2) {
+            if counts.last().copied().unwrap_or(0) < min_last_chars.max(3).min(n)
+                || counts.iter().any(|&c| c < 2)
+            {
                 return;
             }
-            let cost = shape_cost(&ws, pitch) + cuts.iter().map(|&i| boundary_cost(chars, i)).sum::<f64>();
+            let cost =
+                shape_cost(&ws, pitch) + cuts.iter().map(|&i| boundary_cost(chars, i)).sum::<f64>();
             if best.as_ref().is_none_or(|(b, _)| cost < *b) {
                 best = Some((cost, cuts.to_vec()));
             }
@@ -94,12 +100,26 @@ pub fn break_title(
     }
     // No word boundaries fit: fall back to the body line breaker.
     let widths: Vec<f64> = chars.iter().map(|&c| width(c)).collect();
-    let spec = linebreak::LineSpec { width: max, first_indent: 0.0, rest_indent: 0.0, justify: false };
-    linebreak::break_paragraph(chars, &widths, &spec).into_iter().map(|l| l.start..l.end).collect()
+    let spec = linebreak::LineSpec {
+        width: max,
+        first_indent: 0.0,
+        rest_indent: 0.0,
+        justify: false,
+    };
+    linebreak::break_paragraph(chars, &widths, &spec)
+        .into_iter()
+        .map(|l| l.start..l.end)
+        .collect()
 }
 
 /// Every choice of `left` increasing cut positions from `bounds[from..]`.
-fn search(bounds: &[usize], from: usize, left: usize, cuts: &mut Vec<usize>, visit: &mut dyn FnMut(&[usize])) {
+fn search(
+    bounds: &[usize],
+    from: usize,
+    left: usize,
+    cuts: &mut Vec<usize>,
+    visit: &mut dyn FnMut(&[usize]),
+) {
     if left == 0 {
         visit(cuts);
         return;
@@ -143,7 +163,10 @@ mod tests {
 
     fn split(title: &str, max: f64) -> Vec<String> {
         let chars: Vec<char> = title.chars().collect();
-        break_title(&chars, &w, 1.0, max, 3).into_iter().map(|r| chars[r].iter().collect()).collect()
+        break_title(&chars, &w, 1.0, max, 3)
+            .into_iter()
+            .map(|r| chars[r].iter().collect())
+            .collect()
     }
 
     #[test]
@@ -155,7 +178,10 @@ mod tests {
     fn long_title_breaks_between_words_into_a_trapezoid() {
         let lines = split("丽水市卫生健康委员会2022年工作总结和2023年工作要点", 20.0);
         assert_eq!(lines.len(), 2, "{lines:?}");
-        assert_eq!(lines.concat(), "丽水市卫生健康委员会2022年工作总结和2023年工作要点");
+        assert_eq!(
+            lines.concat(),
+            "丽水市卫生健康委员会2022年工作总结和2023年工作要点"
+        );
         // Break after the issuer: short line over the long one.
         assert_eq!(lines[0], "丽水市卫生健康委员会", "{lines:?}");
     }
@@ -179,15 +205,24 @@ mod tests {
 
     #[test]
     fn words_are_not_split() {
-        let lines = split("温州市卫生健康委员会关于印发2023年卫生健康工作要点的通知", 20.0);
-        let all_bounds: Vec<usize> = lines.iter().scan(0, |s, l| {
-            *s += l.chars().count();
-            Some(*s)
-        }).collect();
+        let lines = split(
+            "温州市卫生健康委员会关于印发2023年卫生健康工作要点的通知",
+            20.0,
+        );
+        let all_bounds: Vec<usize> = lines
+            .iter()
+            .scan(0, |s, l| {
+                *s += l.chars().count();
+                Some(*s)
+            })
+            .collect();
         let chars: Vec<char> = lines.concat().chars().collect();
         let words = word_boundaries(&chars);
         for b in &all_bounds[..all_bounds.len() - 1] {
-            assert!(words.contains(b), "break at {b} is not a word boundary: {lines:?}");
+            assert!(
+                words.contains(b),
+                "break at {b} is not a word boundary: {lines:?}"
+            );
         }
     }
 
