@@ -1,0 +1,1107 @@
+//! The layout engine: doc tree + profile + fonts → pages of positioned
+//! glyphs and table rules. Owns glyph lookup with font fallback, the 22-line
+//! grid, pagination (headings kept with what follows, attachments on new
+//! pages, signature and date per GB/T 9704), tables with repeated headers
+//! and split rows, and page numbers. `render` writes these pages with krilla;
+//! tests read them directly.
+
+use std::collections::{BTreeSet, HashMap};
+
+use super::linebreak::{self, LineBox, LineSpec};
+use super::table::{self, ColumnNeeds};
+use super::title;
+use crate::doc::{Block, Document, RunKind, Table};
+use crate::fonts::{FontSet, Role};
+use crate::profile::{PT_PER_MM, PageNumberPlacement, Profile};
+
+/// One glyph placed on a page (points, origin top-left).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlacedGlyph {
+    pub ch: char,
+    /// Index into `FontSet::faces`.
+    pub face: usize,
+    pub gid: u16,
+    pub size: f32,
+    /// Where the glyph is drawn (its box's left edge plus any compression shift).
+    pub x: f32,
+    /// The glyph's box on the line (for grid measurements).
+    pub box_x: f32,
+    pub box_w: f32,
+    pub bold: bool,
+    /// Horizontal scale of the glyph (the character grid compresses 3号
+    /// glyphs slightly, as Word's document grid does).
+    pub hscale: f32,
+}
+
+/// What a line belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineKind {
+    Metadata,
+    Title,
+    Heading(u8),
+    Body,
+    AttachmentLabel,
+    Signature,
+    Date,
+    /// A line inside a table cell; `row` 0 is the header.
+    TableCell {
+        row: usize,
+        col: usize,
+        repeated_header: bool,
+    },
+    PageNumber,
+}
+
+/// One line of text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    pub kind: LineKind,
+    /// Index of the block in `Document::blocks` (page numbers: `usize::MAX`).
+    pub block: usize,
+    /// Grid line on the page (0-based) for text on the grid.
+    pub grid: Option<u32>,
+    pub baseline: f32,
+    pub glyphs: Vec<PlacedGlyph>,
+    /// Stretched or squeezed to the full measure.
+    pub justified: bool,
+    /// The last line of its paragraph.
+    pub last_of_block: bool,
+}
+
+impl Line {
+    /// The line's text.
+    pub fn text(&self) -> String {
+        self.glyphs.iter().map(|g| g.ch).collect()
+    }
+    /// Left edge of the first box and right edge of the last.
+    pub fn extent(&self) -> (f32, f32) {
+        let l = self.glyphs.first().map(|g| g.box_x).unwrap_or(0.0);
+        let r = self
+            .glyphs
+            .iter()
+            .map(|g| g.box_x + g.box_w)
+            .fold(l, f32::max);
+        (l, r)
+    }
+    /// Width in grid characters: CJK 1, half-width ½.
+    pub fn grid_chars(&self) -> f32 {
+        self.glyphs
+            .iter()
+            .filter(|g| !g.ch.is_whitespace())
+            .map(|g| {
+                if linebreak::is_half_width(g.ch) {
+                    0.5
+                } else {
+                    1.0
+                }
+            })
+            .sum()
+    }
+}
+
+/// A ruled line (table borders).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rule {
+    pub x1: f32,
+    pub y1: f32,
+    pub x2: f32,
+    pub y2: f32,
+    pub width: f32,
+}
+
+/// One page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    /// 1-based page number.
+    pub number: u32,
+    pub width: f32,
+    pub height: f32,
+    pub lines: Vec<Line>,
+    pub rules: Vec<Rule>,
+}
+
+impl Page {
+    /// Grid lines used by text on the grid.
+    pub fn grid_lines(&self) -> BTreeSet<u32> {
+        self.lines.iter().filter_map(|l| l.grid).collect()
+    }
+}
+
+/// A bookmark.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutlineEntry {
+    /// 1 = top level.
+    pub level: u8,
+    pub text: String,
+    /// 0-based page index.
+    pub page: usize,
+    pub x: f32,
+    pub y: f32,
+}
+
+/// The laid-out document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Layout {
+    pub pages: Vec<Page>,
+    pub outline: Vec<OutlineEntry>,
+    pub warnings: Vec<String>,
+}
+
+/// Glyph lookup with per-role fallback and a cache.
+struct Shaper<'a> {
+    fonts: &'a FontSet,
+    faces: Vec<Option<ttf_parser::Face<'a>>>,
+    cache: HashMap<(usize, char), (usize, u16, f64)>,
+    missing: BTreeSet<char>,
+}
+
+impl<'a> Shaper<'a> {
+    fn new(fonts: &'a FontSet) -> Self {
+        let faces = fonts
+            .faces
+            .iter()
+            .map(|f| ttf_parser::Face::parse(f.bytes(), f.index).ok())
+            .collect();
+        Shaper {
+            fonts,
+            faces,
+            cache: HashMap::new(),
+            missing: BTreeSet::new(),
+        }
+    }
+
+    /// Face, glyph id and advance in em for a character in a role.
+    fn glyph(&mut self, role: Role, c: char) -> (usize, u16, f64) {
+        let c = if c.is_control() { ' ' } else { c };
+        let first = self.fonts.role(role);
+        if let Some(&hit) = self.cache.get(&(first, c)) {
+            return hit;
+        }
+        let mut found = None;
+        for i in self.fonts.fallback_order(role) {
+            let Some(Some(face)) = self.faces.get(i) else {
+                continue;
+            };
+            if let Some(gid) = face.glyph_index(c) {
+                let upem = f64::from(face.units_per_em().max(1));
+                let adv = face
+                    .glyph_hor_advance(gid)
+                    .map(|a| f64::from(a) / upem)
+                    .unwrap_or(1.0);
+                found = Some((i, gid.0, adv));
+                break;
+            }
+        }
+        let hit = found.unwrap_or_else(|| {
+            if !c.is_whitespace() {
+                self.missing.insert(c);
+            }
+            let adv = if c.is_whitespace() || linebreak::is_half_width(c) {
+                0.5
+            } else {
+                1.0
+            };
+            (first, 0, adv)
+        });
+        self.cache.insert((first, c), hit);
+        hit
+    }
+}
+
+/// The style of a stretch of text.
+#[derive(Debug, Clone, Copy)]
+struct Style {
+    role: Role,
+    size: f32,
+    bold: bool,
+    /// Horizontal factor of the character grid (pitch / 3号 size).
+    squeeze: f64,
+    /// The grid cell for text set on the character grid: full-width
+    /// characters take one cell, half-width ones half a cell.
+    cell: Option<f64>,
+}
+
+/// Box width and ink offset of a character on the character grid: a
+/// full-width character fills a cell, a half-width one half a cell (a wide
+/// Latin capital or `%` takes as many half cells as it needs). Opening
+/// marks sit at the right of their box, letters and digits in the middle.
+fn grid_box(c: char, natural: f64, cell: f64) -> (f64, f64) {
+    let half = cell / 2.0;
+    let b = if linebreak::is_half_width(c) {
+        if c.is_whitespace() || natural <= 0.62 * cell {
+            half
+        } else {
+            (natural / half - 0.15).ceil().max(1.0) * half
+        }
+    } else {
+        (natural / cell - 0.15).ceil().max(1.0) * cell
+    };
+    let ink = if "（【「『《〈〔［｛〖“‘([{".contains(c) {
+        b - natural
+    } else if c.is_alphanumeric() || "·・%‰+-=&@#".contains(c) {
+        (b - natural) / 2.0
+    } else {
+        0.0
+    };
+    (b, ink)
+}
+
+/// A shaped stretch: characters, box widths and glyph data.
+#[derive(Default)]
+struct Shaped {
+    chars: Vec<char>,
+    widths: Vec<f64>,
+    /// Offset of the glyph's ink inside its box.
+    ink: Vec<f64>,
+    glyphs: Vec<(usize, u16, f32, bool, f32)>,
+}
+
+impl Shaped {
+    fn push(&mut self, shaper: &mut Shaper<'_>, text: &str, style: Style) {
+        for c in text.chars() {
+            let c = if c.is_control() { ' ' } else { c };
+            let (face, gid, adv) = shaper.glyph(style.role, c);
+            self.chars.push(c);
+            let natural = adv * f64::from(style.size) * style.squeeze;
+            let (w, ink) = match style.cell {
+                Some(cell) => grid_box(c, natural, cell),
+                None => (natural, 0.0),
+            };
+            self.widths.push(w);
+            self.ink.push(ink);
+            self.glyphs
+                .push((face, gid, style.size, style.bold, style.squeeze as f32));
+        }
+    }
+
+    fn width(&self, range: std::ops::Range<usize>) -> f64 {
+        self.widths[range].iter().sum()
+    }
+
+    /// Glyphs of a broken line, placed from `origin_x`.
+    fn placed(&self, lb: &LineBox, origin_x: f64) -> Vec<PlacedGlyph> {
+        let mut out = Vec::new();
+        for k in lb.start..lb.end {
+            let i = k - lb.start;
+            let (w, x, shift) = (lb.w[i], lb.x[i], lb.shift[i]);
+            if w <= 0.0 && self.chars[k].is_whitespace() {
+                continue;
+            }
+            let (face, gid, size, bold, hscale) = self.glyphs[k];
+            out.push(PlacedGlyph {
+                ch: self.chars[k],
+                face,
+                gid,
+                size,
+                x: (origin_x + x + shift + self.ink[k]) as f32,
+                box_x: (origin_x + x) as f32,
+                box_w: w as f32,
+                bold,
+                hscale,
+            });
+        }
+        out
+    }
+
+    /// Glyphs of `range` set at natural width from `x`.
+    fn natural(&self, range: std::ops::Range<usize>, x: f64) -> Vec<PlacedGlyph> {
+        let n = range.len();
+        let lb = LineBox {
+            start: range.start,
+            end: range.end,
+            x: self.widths[range.clone()]
+                .iter()
+                .scan(0.0, |s, w| {
+                    let x0 = *s;
+                    *s += w;
+                    Some(x0)
+                })
+                .collect(),
+            w: self.widths[range].to_vec(),
+            shift: vec![0.0; n],
+            justified: false,
+        };
+        self.placed(&lb, x)
+    }
+}
+
+/// Page geometry and the pagination cursor.
+struct Pager<'p> {
+    profile: &'p Profile,
+    pages: Vec<Page>,
+    cursor: u32,
+    left: f64,
+    top: f64,
+    width: f64,
+    bottom: f64,
+    pitch: f64,
+    lines: u32,
+}
+
+impl<'p> Pager<'p> {
+    fn new(profile: &'p Profile) -> Self {
+        let left = f64::from(profile.page.margin_left_mm * PT_PER_MM);
+        let top = f64::from(profile.page.margin_top_mm * PT_PER_MM);
+        Pager {
+            profile,
+            pages: Vec::new(),
+            cursor: 0,
+            left,
+            top,
+            width: f64::from(profile.text_width()),
+            bottom: top + f64::from(profile.text_height()),
+            pitch: f64::from(profile.grid.line_pitch_pt),
+            lines: profile.grid.lines_per_page,
+        }
+    }
+
+    fn new_page(&mut self) {
+        let number = self.pages.len() as u32 + 1;
+        self.pages.push(Page {
+            number,
+            width: self.profile.page.width_mm * PT_PER_MM,
+            height: self.profile.page.height_mm * PT_PER_MM,
+            lines: Vec::new(),
+            rules: Vec::new(),
+        });
+        self.cursor = 0;
+    }
+
+    fn page(&mut self) -> &mut Page {
+        if self.pages.is_empty() || self.cursor >= self.lines {
+            self.new_page();
+        }
+        let i = self.pages.len() - 1;
+        &mut self.pages[i]
+    }
+
+    fn page_is_empty(&self) -> bool {
+        self.pages
+            .last()
+            .is_none_or(|p| p.lines.is_empty() && p.rules.is_empty())
+            && self.cursor == 0
+    }
+
+    fn remaining(&self) -> u32 {
+        if self.pages.is_empty() {
+            self.lines
+        } else {
+            self.lines.saturating_sub(self.cursor)
+        }
+    }
+
+    /// Skips blank grid lines (never at the top of a page).
+    fn blank(&mut self, n: u32) {
+        if !self.page_is_empty() {
+            self.cursor += n;
+        }
+    }
+
+    /// Baseline of a glyph of `size` centred in grid line `g`.
+    fn baseline(&self, g: u32, size: f32) -> f32 {
+        let top = self.top + f64::from(g) * self.pitch;
+        let size = f64::from(size);
+        (top + (self.pitch - size) / 2.0 + 0.88 * size) as f32
+    }
+
+    /// Places a line on the next grid line.
+    fn place(&mut self, mut line: Line, size: f32) -> (usize, f32) {
+        self.page();
+        let g = self.cursor;
+        line.grid = Some(g);
+        line.baseline = self.baseline(g, size);
+        let y = (self.top + f64::from(g) * self.pitch) as f32;
+        let idx = self.pages.len() - 1;
+        self.pages[idx].lines.push(line);
+        self.cursor += 1;
+        (idx, y)
+    }
+
+    /// The top of the current grid line in points (for tables).
+    fn y(&mut self) -> f64 {
+        self.page();
+        self.top + f64::from(self.cursor) * self.pitch
+    }
+}
+
+struct Engine<'a, 'p> {
+    doc: &'a Document,
+    profile: &'p Profile,
+    shaper: Shaper<'a>,
+    pager: Pager<'p>,
+    outline: Vec<OutlineEntry>,
+    pitch: f64,
+    indent: f64,
+}
+
+/// Lays out a document: the pages `render` writes, with their outline and warnings.
+pub fn layout(
+    doc: &Document,
+    profile: &Profile,
+    fonts: &FontSet,
+) -> Result<Layout, super::PdfError> {
+    profile
+        .validate()
+        .map_err(|e| super::PdfError::Profile(e.to_string()))?;
+    if fonts.faces.is_empty() {
+        return Err(super::PdfError::Fonts("no font faces".into()));
+    }
+    let pitch = f64::from(profile.text_width()) / f64::from(profile.grid.chars_per_line.max(1));
+    let mut e = Engine {
+        doc,
+        profile,
+        shaper: Shaper::new(fonts),
+        pager: Pager::new(profile),
+        outline: Vec::new(),
+        pitch,
+        indent: pitch * f64::from(profile.grid.indent_chars),
+    };
+    e.run();
+    let Engine {
+        shaper,
+        mut pager,
+        outline,
+        ..
+    } = e;
+    let mut warnings: Vec<String> = fonts.notes.clone();
+    for c in &shaper.missing {
+        warnings.push(format!(
+            "character {c} (U+{:04X}) has no glyph in any font",
+            u32::from(*c)
+        ));
+    }
+    if pager.pages.is_empty() {
+        pager.new_page();
+    }
+    let mut shaper = Shaper::new(fonts);
+    add_page_numbers(&mut pager, &mut shaper, profile);
+    Ok(Layout {
+        pages: pager.pages,
+        outline,
+        warnings,
+    })
+}
+
+impl Engine<'_, '_> {
+    fn style(&self, role: Role, bold: bool) -> Style {
+        let size = match role {
+            Role::Title => self.profile.fonts.title.size_pt,
+            Role::Body => self.profile.fonts.body.size_pt,
+            Role::Heading1 => self.profile.fonts.heading1.size_pt,
+            Role::Heading2 => self.profile.fonts.heading2.size_pt,
+            Role::PageNumber => self.profile.fonts.page_number.size_pt,
+            Role::Table => self.profile.fonts.table.size_pt,
+        };
+        let body = f64::from(self.profile.fonts.body.size_pt.max(1.0));
+        let squeeze = if matches!(role, Role::Table | Role::PageNumber) {
+            1.0
+        } else {
+            (self.pitch / body).min(1.0)
+        };
+        let cell = match role {
+            Role::Body | Role::Heading1 | Role::Heading2 => {
+                Some(self.pitch * f64::from(size) / body)
+            }
+            _ => None,
+        };
+        Style {
+            role,
+            size,
+            bold,
+            squeeze,
+            cell,
+        }
+    }
+
+    fn run(&mut self) {
+        let blocks = &self.doc.blocks;
+        if self.profile.metadata.print {
+            self.metadata();
+        }
+        let mut i = 0;
+        while i < blocks.len() {
+            match &blocks[i] {
+                Block::Title(t) => self.title(i, t),
+                Block::Heading { level, text } => self.heading(i, *level, text),
+                Block::Paragraph(runs) => {
+                    let parts: Vec<(String, Style)> = runs
+                        .iter()
+                        .map(|r| {
+                            let st = match r.kind {
+                                RunKind::Body => self.style(Role::Body, false),
+                                RunKind::Lead => self.style(Role::Heading2, false),
+                                RunKind::Strong => {
+                                    self.style(Role::Body, self.profile.headings.strong_bold)
+                                }
+                            };
+                            (r.text.clone(), st)
+                        })
+                        .collect();
+                    if let Some(first) = runs.first().filter(|r| r.kind == RunKind::Lead) {
+                        let text = first
+                            .text
+                            .trim_end_matches(['。', '.', '，', ','])
+                            .to_string();
+                        self.pager.page();
+                        let y = self.pager.baseline(self.pager.cursor, 16.0) - 20.0;
+                        self.outline.push(OutlineEntry {
+                            level: 2,
+                            text,
+                            page: self.pager.pages.len() - 1,
+                            x: self.pager.left as f32,
+                            y,
+                        });
+                    }
+                    self.paragraph(i, LineKind::Body, &parts, self.indent, false);
+                }
+                Block::Table(t) => self.table(i, t),
+                Block::AttachmentLabel(t) => {
+                    if !self.pager.page_is_empty() {
+                        self.pager.new_page();
+                    }
+                    let st = self.style(Role::Heading1, false);
+                    let mut s = Shaped::default();
+                    s.push(&mut self.shaper, t, st);
+                    let glyphs = s.natural(0..s.chars.len(), self.pager.left);
+                    let (page, _) = self
+                        .pager
+                        .place(line(LineKind::AttachmentLabel, i, glyphs), st.size);
+                    let next_title = blocks.get(i + 1).and_then(|b| match b {
+                        Block::Title(t) => Some(t.as_str()),
+                        _ => None,
+                    });
+                    let text = match next_title {
+                        Some(tt) => format!("{t} {tt}"),
+                        None => t.clone(),
+                    };
+                    self.outline.push(OutlineEntry {
+                        level: 1,
+                        text,
+                        page,
+                        x: self.pager.left as f32,
+                        y: self.pager.top as f32,
+                    });
+                    self.pager.cursor += 1;
+                    if let Some(tt) = next_title {
+                        self.title_lines(i + 1, tt);
+                        i += 1;
+                    }
+                }
+                Block::PageBreak => {
+                    if !self.pager.page_is_empty() {
+                        self.pager.new_page();
+                    }
+                }
+                Block::Signature(sig) => {
+                    let date = blocks.get(i + 1).and_then(|b| match b {
+                        Block::Date(d) => Some(d.as_str()),
+                        _ => None,
+                    });
+                    self.signature(i, Some(sig), date);
+                    if date.is_some() {
+                        i += 1;
+                    }
+                }
+                Block::Date(d) => self.signature(i, None, Some(d)),
+            }
+            i += 1;
+        }
+    }
+
+    fn metadata(&mut self) {
+        let m = &self.doc.meta;
+        let items = [
+            ("索引号", &m.index_no),
+            ("文号", &m.doc_no),
+            ("发布机构", &m.issuer),
+            ("成文日期", &m.written),
+            ("公开方式", &m.disclosure),
+        ];
+        let st = self.style(Role::Body, false);
+        let mut any = false;
+        for (label, v) in items {
+            if let Some(v) = v {
+                let parts = vec![(format!("{label}：{v}"), st)];
+                self.paragraph(usize::MAX, LineKind::Metadata, &parts, 0.0, false);
+                any = true;
+            }
+        }
+        if any {
+            self.pager.blank(1);
+        }
+    }
+
+    fn title(&mut self, block: usize, text: &str) {
+        let y = self.pager.y() as f32;
+        self.outline.push(OutlineEntry {
+            level: 1,
+            text: text.to_string(),
+            page: self.pager.pages.len().saturating_sub(1),
+            x: self.pager.left as f32,
+            y,
+        });
+        self.title_lines(block, text);
+    }
+
+    fn title_lines(&mut self, block: usize, text: &str) {
+        let st = self.style(Role::Title, false);
+        let mut s = Shaped::default();
+        s.push(&mut self.shaper, text, st);
+        let max =
+            self.pager.width * f64::from(self.profile.title.max_width_fraction.clamp(0.2, 1.0));
+        let widths = s.widths.clone();
+        let chars = s.chars.clone();
+        let width_of = |c: char| {
+            chars
+                .iter()
+                .position(|&x| x == c)
+                .map(|i| widths[i])
+                .unwrap_or(f64::from(st.size))
+        };
+        let pitch = f64::from(st.size) * st.squeeze;
+        let ranges = title::break_title(
+            &s.chars,
+            &width_of,
+            pitch,
+            max,
+            self.profile.title.min_last_line_chars as usize,
+        );
+        let n = ranges.len();
+        if self.pager.remaining() < n as u32 + 1 && !self.pager.page_is_empty() {
+            self.pager.new_page();
+        }
+        for (k, r) in ranges.into_iter().enumerate() {
+            let w = s.width(r.clone());
+            let x = self.pager.left + (self.pager.width - w) / 2.0;
+            let mut l = line(LineKind::Title, block, s.natural(r, x));
+            l.last_of_block = k + 1 == n;
+            self.pager.place(l, st.size);
+        }
+        self.pager.blank(self.profile.title.blank_lines_after);
+    }
+
+    fn heading(&mut self, block: usize, level: u8, text: &str) {
+        let (role, bold) = match level {
+            1 => (Role::Heading1, false),
+            2 => (Role::Heading2, false),
+            3 => (Role::Body, self.profile.headings.heading3_bold),
+            _ => (Role::Body, self.profile.headings.heading4_bold),
+        };
+        let st = self.style(role, bold);
+        let y = self.pager.y() as f32;
+        self.outline.push(OutlineEntry {
+            level: level.clamp(1, 3),
+            text: text.to_string(),
+            page: self.pager.pages.len().saturating_sub(1),
+            x: self.pager.left as f32,
+            y,
+        });
+        let parts = vec![(text.to_string(), st)];
+        self.paragraph(block, LineKind::Heading(level), &parts, self.indent, true);
+        // The outline entry points at where the heading landed.
+        if let (Some(last), Some(page)) = (
+            self.outline.last_mut(),
+            self.pager.pages.len().checked_sub(1),
+        ) && let Some(l) = self.pager.pages[page]
+            .lines
+            .iter()
+            .find(|l| l.block == block)
+        {
+            last.page = page;
+            last.y = l.baseline - 24.0;
+        }
+    }
+
+    /// Breaks and places a paragraph on the grid. `keep_with_next` moves it
+    /// to a new page when the page cannot also hold one line after it.
+    fn paragraph(
+        &mut self,
+        block: usize,
+        kind: LineKind,
+        parts: &[(String, Style)],
+        indent: f64,
+        keep_with_next: bool,
+    ) {
+        let mut s = Shaped::default();
+        let mut size = 0.0f32;
+        for (t, st) in parts {
+            s.push(&mut self.shaper, t, *st);
+            size = size.max(st.size);
+        }
+        let spec = LineSpec {
+            width: self.pager.width,
+            first_indent: indent,
+            rest_indent: 0.0,
+            justify: true,
+        };
+        let boxes = linebreak::break_paragraph(&s.chars, &s.widths, &spec);
+        if boxes.is_empty() {
+            return;
+        }
+        let need = boxes.len() as u32 + u32::from(keep_with_next);
+        if keep_with_next
+            && self.pager.remaining() < need
+            && need <= self.pager.lines
+            && !self.pager.page_is_empty()
+        {
+            self.pager.new_page();
+        }
+        let n = boxes.len();
+        for (k, lb) in boxes.iter().enumerate() {
+            let mut l = line(kind, block, s.placed(lb, self.pager.left));
+            l.justified = lb.justified;
+            l.last_of_block = k + 1 == n;
+            self.pager.place(l, size);
+        }
+    }
+
+    fn signature(&mut self, block: usize, sig: Option<&str>, date: Option<&str>) {
+        let p = &self.profile.signature;
+        let st = self.style(Role::Body, false);
+        let mut ss = Shaped::default();
+        let mut ds = Shaped::default();
+        if let Some(t) = sig {
+            ss.push(&mut self.shaper, t, st);
+        }
+        if let Some(t) = date {
+            ds.push(&mut self.shaper, t, st);
+        }
+        let right = self.pager.left + self.pager.width;
+        let r = f64::from(p.right_indent_chars) * self.pitch;
+        let shift = f64::from(p.date_shift_chars) * self.pitch;
+        let sw = ss.width(0..ss.chars.len());
+        let dw = ds.width(0..ds.chars.len());
+        let (sx, dx) = match (sig.is_some(), date.is_some()) {
+            (true, true) => {
+                let sx = right - r - sw;
+                if sx + shift + dw > right - r + 1e-6 {
+                    let dx = right - r - dw;
+                    (dx - shift, dx)
+                } else {
+                    (sx, sx + shift)
+                }
+            }
+            (true, false) => (right - r - sw, 0.0),
+            _ => (0.0, right - r - shift - dw),
+        };
+        let rows = u32::from(sig.is_some()) + u32::from(date.is_some());
+        self.pager.blank(p.blank_lines_before);
+        if self.pager.remaining() < rows {
+            self.pager.new_page();
+        }
+        if sig.is_some() {
+            let l = line(
+                LineKind::Signature,
+                block,
+                ss.natural(0..ss.chars.len(), sx),
+            );
+            self.pager.place(l, st.size);
+        }
+        if date.is_some() {
+            let b = if sig.is_some() { block + 1 } else { block };
+            let l = line(LineKind::Date, b, ds.natural(0..ds.chars.len(), dx));
+            self.pager.place(l, st.size);
+        }
+    }
+
+    fn table(&mut self, block: usize, t: &Table) {
+        let tp = &self.profile.table;
+        let body = self.style(Role::Table, false);
+        let head = if tp.header_bold_face {
+            Style {
+                role: Role::Heading1,
+                ..body
+            }
+        } else {
+            body
+        };
+        let pad = f64::from(tp.padding_pt);
+        let lp = f64::from(tp.line_pitch_pt.max(body.size));
+        let ncols = std::iter::once(&t.header)
+            .chain(t.rows.iter())
+            .map(|r| r.len())
+            .max()
+            .unwrap_or(0);
+        if ncols == 0 {
+            return;
+        }
+        // Shape every cell line once.
+        let empty: Vec<String> = Vec::new();
+        let rows: Vec<Vec<Vec<Shaped>>> = std::iter::once(&t.header)
+            .chain(t.rows.iter())
+            .enumerate()
+            .map(|(ri, row)| {
+                (0..ncols)
+                    .map(|c| {
+                        let cell = row.get(c).unwrap_or(&empty);
+                        cell.iter()
+                            .map(|text| {
+                                let mut s = Shaped::default();
+                                s.push(&mut self.shaper, text, if ri == 0 { head } else { body });
+                                s
+                            })
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
+        // Column needs.
+        let cols: Vec<ColumnNeeds> = (0..ncols)
+            .map(|c| {
+                let mut min: f64 = 0.0;
+                let mut max: f64 = 0.0;
+                let mut area = 0.0;
+                for (ri, row) in rows.iter().enumerate() {
+                    for s in &row[c] {
+                        let glue = linebreak::glue(&s.chars);
+                        let mut run = 0.0;
+                        for (k, w) in s.widths.iter().enumerate() {
+                            if k > 0 && !glue[k] {
+                                run = 0.0;
+                            }
+                            run += w;
+                            min = min.max(run);
+                        }
+                        let w = s.width(0..s.chars.len());
+                        max = max.max(w);
+                        if ri > 0 {
+                            area += w;
+                        }
+                    }
+                }
+                let floor = (4.0 * f64::from(body.size)).min(max);
+                ColumnNeeds {
+                    min: min.max(floor) + 2.0 * pad,
+                    max: max + 2.0 * pad,
+                    area,
+                }
+            })
+            .collect();
+        let widths = table::column_widths(&cols, self.pager.width);
+        let mut edges = vec![self.pager.left];
+        for w in &widths {
+            let last = edges.last().copied().unwrap_or(self.pager.left);
+            edges.push(last + w);
+        }
+        let centred: Vec<bool> = cols
+            .iter()
+            .map(|c| c.max - 2.0 * pad <= 4.0 * f64::from(body.size) + 1e-6)
+            .collect();
+        // Break every cell into lines of glyphs relative to the cell's content box.
+        let broken: Vec<Vec<Vec<Vec<PlacedGlyph>>>> = rows
+            .iter()
+            .enumerate()
+            .map(|(ri, row)| {
+                row.iter()
+                    .enumerate()
+                    .map(|(c, cell)| {
+                        let inner = (widths[c] - 2.0 * pad).max(1.0);
+                        let mut out = Vec::new();
+                        for s in cell {
+                            let spec = LineSpec {
+                                width: inner,
+                                first_indent: 0.0,
+                                rest_indent: 0.0,
+                                justify: true,
+                            };
+                            for lb in linebreak::break_paragraph(&s.chars, &s.widths, &spec) {
+                                let mut g = s.placed(&lb, 0.0);
+                                if ri == 0 || centred[c] {
+                                    let (l, r) = (lb.left(), lb.right());
+                                    let dx = ((inner - (r - l)) / 2.0 - l) as f32;
+                                    if !lb.justified {
+                                        for x in &mut g {
+                                            x.x += dx;
+                                            x.box_x += dx;
+                                        }
+                                    }
+                                }
+                                out.push(g);
+                            }
+                            if s.chars.is_empty() {
+                                out.push(Vec::new());
+                            }
+                        }
+                        out
+                    })
+                    .collect()
+            })
+            .collect();
+        let rule = tp.rule_width_pt;
+        let mut y = self.pager.y();
+        let bottom = self.pager.bottom;
+        let header_h = |b: &Vec<Vec<Vec<PlacedGlyph>>>| {
+            b.iter().map(|c| c.len()).max().unwrap_or(1).max(1) as f64 * lp + 2.0 * pad
+        };
+        let hh = header_h(&broken[0]);
+        let place_cells = |pager: &mut Pager<'_>,
+                           cells: &[Vec<Vec<PlacedGlyph>>],
+                           ri: usize,
+                           from: usize,
+                           take: usize,
+                           top: f64,
+                           h: f64,
+                           repeated: bool| {
+            let page = pager.pages.len() - 1;
+            for (c, lines) in cells.iter().enumerate() {
+                let shown = lines.len().saturating_sub(from).min(take);
+                let voff = if (ri == 0 || centred[c]) && from == 0 && take >= lines.len() {
+                    (h - 2.0 * pad - shown as f64 * lp) / 2.0
+                } else {
+                    0.0
+                };
+                for (k, g) in lines.iter().skip(from).take(take).enumerate() {
+                    let base = top
+                        + pad
+                        + voff
+                        + k as f64 * lp
+                        + (lp - f64::from(body.size)) / 2.0
+                        + 0.88 * f64::from(body.size);
+                    let dx = (edges[c] + pad) as f32;
+                    let glyphs = g
+                        .iter()
+                        .map(|pg| PlacedGlyph {
+                            x: pg.x + dx,
+                            box_x: pg.box_x + dx,
+                            ..pg.clone()
+                        })
+                        .collect();
+                    let mut l = line(
+                        LineKind::TableCell {
+                            row: ri,
+                            col: c,
+                            repeated_header: repeated,
+                        },
+                        block,
+                        glyphs,
+                    );
+                    l.baseline = base as f32;
+                    pager.pages[page].lines.push(l);
+                }
+            }
+            // Rules: top of the row and the column edges.
+            let r = &mut pager.pages[page].rules;
+            let (x0, x1) = (edges[0] as f32, edges[edges.len() - 1] as f32);
+            r.push(Rule {
+                x1: x0,
+                y1: top as f32,
+                x2: x1,
+                y2: top as f32,
+                width: rule,
+            });
+            for &e in &edges {
+                r.push(Rule {
+                    x1: e as f32,
+                    y1: top as f32,
+                    x2: e as f32,
+                    y2: (top + h) as f32,
+                    width: rule,
+                });
+            }
+        };
+        let close = |pager: &mut Pager<'_>, y: f64| {
+            let page = pager.pages.len() - 1;
+            let (x0, x1) = (edges[0] as f32, edges[edges.len() - 1] as f32);
+            pager.pages[page].rules.push(Rule {
+                x1: x0,
+                y1: y as f32,
+                x2: x1,
+                y2: y as f32,
+                width: rule,
+            });
+        };
+        // A fresh page when not even the header and one line fit.
+        if y + hh + lp + 2.0 * pad > bottom && !self.pager.page_is_empty() {
+            self.pager.new_page();
+            y = self.pager.y();
+        }
+        place_cells(&mut self.pager, &broken[0], 0, 0, usize::MAX, y, hh, false);
+        y += hh;
+        for (ri, cells) in broken.iter().enumerate().skip(1) {
+            let total = cells.iter().map(|c| c.len()).max().unwrap_or(1).max(1);
+            let mut done = 0;
+            while done < total {
+                let fits = ((bottom - y - 2.0 * pad) / lp + 1e-6).floor().max(0.0) as usize;
+                let left = total - done;
+                let take = left.min(fits);
+                let fresh = (y - (self.pager.top + hh)).abs() < 1e-6;
+                if take == 0
+                    || (take < left && take < 2 && !fresh)
+                    || (done == 0 && take < left && take < 3 && !fresh && total <= 6)
+                {
+                    close(&mut self.pager, y);
+                    self.pager.new_page();
+                    y = self.pager.y();
+                    place_cells(&mut self.pager, &broken[0], 0, 0, usize::MAX, y, hh, true);
+                    y += hh;
+                    if take == 0 && fresh {
+                        break; // a page cannot hold one line: give up on this row
+                    }
+                    continue;
+                }
+                let h = take as f64 * lp + 2.0 * pad;
+                place_cells(&mut self.pager, cells, ri, done, take, y, h, false);
+                y += h;
+                done += take;
+            }
+        }
+        close(&mut self.pager, y);
+        // The grid continues below the table.
+        let used = ((y - self.pager.top) / self.pager.pitch - 1e-6)
+            .ceil()
+            .max(0.0) as u32;
+        self.pager.cursor = used;
+    }
+}
+
+fn line(kind: LineKind, block: usize, glyphs: Vec<PlacedGlyph>) -> Line {
+    Line {
+        kind,
+        block,
+        grid: None,
+        baseline: 0.0,
+        glyphs,
+        justified: false,
+        last_of_block: true,
+    }
+}
+
+/// `— N —` under the text block, placed per the profile.
+fn add_page_numbers(pager: &mut Pager<'_>, shaper: &mut Shaper<'_>, profile: &Profile) {
+    let pn = &profile.page_number;
+    if !pn.show {
+        return;
+    }
+    let size = profile.fonts.page_number.size_pt;
+    let st = Style {
+        role: Role::PageNumber,
+        size,
+        bold: false,
+        squeeze: 1.0,
+        cell: None,
+    };
+    let baseline =
+        (pager.bottom + f64::from(pn.offset_mm * PT_PER_MM) + 0.88 * f64::from(size)) as f32;
+    let indent = f64::from(pn.indent_chars * size);
+    for page in &mut pager.pages {
+        let text = pn.format.replace("{n}", &page.number.to_string());
+        let mut s = Shaped::default();
+        s.push(shaper, &text, st);
+        let w = s.width(0..s.chars.len());
+        let right = pager.left + pager.width - indent - w;
+        let left = pager.left + indent;
+        let x = match pn.placement {
+            PageNumberPlacement::Centred => pager.left + (pager.width - w) / 2.0,
+            PageNumberPlacement::Right => right,
+            PageNumberPlacement::Alternate if page.number % 2 == 1 => right,
+            PageNumberPlacement::Alternate => left,
+        };
+        let mut l = line(
+            LineKind::PageNumber,
+            usize::MAX,
+            s.natural(0..s.chars.len(), x),
+        );
+        l.baseline = baseline;
+        page.lines.push(l);
+    }
+}

@@ -1,0 +1,588 @@
+//! Chinese line breaking and justification: break opportunities between
+//! CJK characters, 避头尾 (GB/T 15834) with punctuation compression or a
+//! character pushed down, unbreakable numbers with units, Latin words, `——`
+//! and `……`, and exact justification of every line but a paragraph's last.
+//!
+//! Works on characters and their box widths only (no fonts), so it is unit
+//! tested with synthetic widths: CJK 1.0, half-width 0.5.
+
+/// Characters that must not start a line (GB/T 15834 and their ASCII forms).
+pub fn is_no_start(c: char) -> bool {
+    "。，、；：？！）】」』》〉〕］｝〗”’…—‥%‰％,.;:?!)]}·・～".contains(c)
+}
+
+/// Characters that must not end a line.
+pub fn is_no_end(c: char) -> bool {
+    "（【「『《〈〔［｛〖“‘([{".contains(c) || ('①'..='⑳').contains(&c)
+}
+
+/// Half-width characters: they count ½ on the character grid.
+pub fn is_half_width(c: char) -> bool {
+    c.is_ascii() || ('\u{00a0}'..='\u{02ff}').contains(&c)
+}
+
+/// Letters, digits and the joiners inside Latin words and numbers.
+pub fn is_word_char(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || matches!(
+            c,
+            '.' | '-' | '_' | '/' | '+' | '&' | '\'' | '@' | '#' | '=' | '~' | '*' | '^'
+        )
+        || (('\u{00c0}'..='\u{024f}').contains(&c) && c.is_alphabetic())
+}
+
+fn is_digit(c: char) -> bool {
+    c.is_ascii_digit() || ('０'..='９').contains(&c)
+}
+
+/// Units that stay with the number before them (`14.02亿元`, `1658名`, `2022年`).
+fn is_unit(c: char) -> bool {
+    "亿万千百元角个家人次例名张床辆台项所批件篇本岁年月日号时天周米吨倍户处座条种类期亩余多位间级班支套册份份毫克公里秒分钟万%‰％".contains(c)
+}
+
+/// How a compressed punctuation mark keeps its ink: opening marks lose
+/// their left half, closing ones their right half, middle ones both sides.
+fn compress_shift(c: char) -> f64 {
+    if "（【「『《〈〔［｛〖“‘".contains(c) {
+        1.0
+    } else if "：；·・".contains(c) {
+        0.5
+    } else {
+        0.0
+    }
+}
+
+/// Full-width punctuation that may be set in half its width.
+fn is_compressible(c: char) -> bool {
+    "，。、；：？！（）【】「」『』《》〈〉〔〕“”‘’".contains(c)
+}
+
+/// How much the punctuation ending `chars[start..end]` (trailing spaces
+/// aside, at most two marks such as `。”`) can be squeezed.
+fn end_compression(chars: &[char], widths: &[f64], start: usize, end: usize) -> f64 {
+    let mut e = end;
+    while e > start && chars[e - 1].is_whitespace() {
+        e -= 1;
+    }
+    let mut total = 0.0;
+    let mut k = e;
+    while k > start && e - k < 2 && is_compressible(chars[k - 1]) {
+        total += widths[k - 1] / 2.0;
+        k -= 1;
+    }
+    total
+}
+
+/// `glue[i]` is true when no line may break between `chars[i-1]` and `chars[i]`.
+pub fn glue(chars: &[char]) -> Vec<bool> {
+    let mut glue = vec![false; chars.len()];
+    let mut unit_run = 0u32; // units taken after the last digit
+    let mut after_digit = false;
+    for i in 1..chars.len() {
+        let (a, b) = (chars[i - 1], chars[i]);
+        if is_digit(a) {
+            after_digit = true;
+            unit_run = 0;
+        } else if !(is_word_char(a) || after_digit && is_unit(a)) {
+            after_digit = false;
+        }
+        let unit_glue = after_digit && is_unit(b) && unit_run < 3;
+        if unit_glue {
+            unit_run += 1;
+        }
+        glue[i] = if b.is_whitespace() {
+            true
+        } else if a.is_whitespace() {
+            false
+        } else {
+            is_no_start(b)
+                || is_no_end(a)
+                || (a == b && matches!(a, '—' | '…' | '⋯' | '－' | '-'))
+                || (is_word_char(a) && is_word_char(b))
+                || unit_glue
+        };
+    }
+    glue
+}
+
+/// Whether a line may break before index `i` (0 < i < len).
+pub fn can_break_before(chars: &[char], i: usize) -> bool {
+    i > 0 && i < chars.len() && !glue(chars).get(i).copied().unwrap_or(true)
+}
+
+/// The geometry of one paragraph's lines.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LineSpec {
+    /// The full measure.
+    pub width: f64,
+    /// Indent of the first line.
+    pub first_indent: f64,
+    /// Indent of the other lines.
+    pub rest_indent: f64,
+    /// Justify every line but the last to the full measure.
+    pub justify: bool,
+}
+
+/// One broken line: items `start..end` of the paragraph with their boxes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineBox {
+    pub start: usize,
+    /// Exclusive; trailing spaces are inside but have zero width.
+    pub end: usize,
+    /// Left edge of each item's box, from the measure's left edge.
+    pub x: Vec<f64>,
+    /// Width of each item's box after compression (0 for hidden spaces).
+    pub w: Vec<f64>,
+    /// Shift of the glyph inside its box (compressed opening marks move left).
+    pub shift: Vec<f64>,
+    /// Stretched or squeezed to the full measure.
+    pub justified: bool,
+}
+
+impl LineBox {
+    /// Right edge of the last visible box.
+    pub fn right(&self) -> f64 {
+        self.x
+            .iter()
+            .zip(&self.w)
+            .filter(|(_, w)| **w > 0.0)
+            .map(|(x, w)| x + w)
+            .fold(0.0, f64::max)
+    }
+    /// Left edge of the first box.
+    pub fn left(&self) -> f64 {
+        self.x.first().copied().unwrap_or(0.0)
+    }
+}
+
+/// Tolerance for "fits": well below any visible width, above float noise.
+const EPS: f64 = 1e-4;
+
+/// Breaks a paragraph into lines and places every item. Total: any input
+/// gives lines covering every non-space item exactly once.
+pub fn break_paragraph(chars: &[char], widths: &[f64], spec: &LineSpec) -> Vec<LineBox> {
+    let n = chars.len().min(widths.len());
+    let chars = &chars[..n];
+    let glue = glue(chars);
+    let mut lines = Vec::new();
+    let mut start = 0;
+    while start < n && chars[start].is_whitespace() {
+        start += 1;
+    }
+    let mut first = true;
+    while start < n {
+        let indent = if first {
+            spec.first_indent
+        } else {
+            spec.rest_indent
+        };
+        let avail = (spec.width - indent).max(0.0);
+        let mut end = None;
+        let mut nat = 0.0;
+        let mut trailing_space = 0.0;
+        let mut i = start;
+        while i < n {
+            // Extend by one cluster.
+            let mut j = i + 1;
+            while j < n && glue[j] {
+                j += 1;
+            }
+            let mut cn = 0.0;
+            let mut sp = 0.0;
+            for k in i..j {
+                if chars[k].is_whitespace() {
+                    sp += widths[k];
+                } else {
+                    cn += widths[k] + sp;
+                    sp = 0.0;
+                }
+            }
+            let new_nat = nat + trailing_space + cn;
+            // Only the punctuation ending the line may be squeezed.
+            let comp = end_compression(chars, widths, start, j);
+            if new_nat - comp <= avail + EPS {
+                nat = new_nat;
+                trailing_space = sp;
+                end = Some(j);
+                i = j;
+            } else {
+                break;
+            }
+        }
+        let end = match end {
+            Some(e) => e,
+            None => {
+                // A cluster longer than the line: break it where it overflows.
+                let mut k = start;
+                let mut w = 0.0;
+                while k < n && (k == start || w + widths[k] <= avail + EPS) {
+                    w += widths[k];
+                    k += 1;
+                }
+                k
+            }
+        };
+        let last = {
+            let mut e = end;
+            while e < n && chars[e].is_whitespace() {
+                e += 1;
+            }
+            e >= n
+        };
+        lines.push(place_line(
+            chars,
+            widths,
+            start,
+            end,
+            indent,
+            avail,
+            spec.justify && !last,
+        ));
+        start = end;
+        while start < n && chars[start].is_whitespace() {
+            start += 1;
+        }
+        first = false;
+    }
+    lines
+}
+
+fn place_line(
+    chars: &[char],
+    widths: &[f64],
+    start: usize,
+    end: usize,
+    indent: f64,
+    avail: f64,
+    justify: bool,
+) -> LineBox {
+    let mut content_end = end;
+    while content_end > start && chars[content_end - 1].is_whitespace() {
+        content_end -= 1;
+    }
+    let mut w: Vec<f64> = (start..end)
+        .map(|k| if k < content_end { widths[k] } else { 0.0 })
+        .collect();
+    let mut shift = vec![0.0; w.len()];
+    let natural: f64 = w.iter().sum();
+    // Squeeze the punctuation ending the line when the line is over-full.
+    let mut over = natural - avail;
+    let mut k = content_end;
+    while over > EPS && k > start && content_end - k < 2 && is_compressible(chars[k - 1]) {
+        k -= 1;
+        let idx = k - start;
+        let s = (widths[k] / 2.0).min(over);
+        w[idx] -= s;
+        shift[idx] = -s * compress_shift(chars[k]);
+        over -= s;
+    }
+    let mut slack = avail - w.iter().sum::<f64>();
+    // A half-width mark between Chinese characters (`2022年,在`) first
+    // takes up to half a cell more, as a full-width mark would have.
+    if justify && slack > EPS {
+        for k in start..content_end.saturating_sub(1) {
+            if slack <= EPS {
+                break;
+            }
+            let next = chars[k + 1];
+            if ",;:!?".contains(chars[k]) && !next.is_ascii() && !next.is_whitespace() {
+                let idx = k - start;
+                let add = (widths[k]).min(slack);
+                w[idx] += add;
+                slack -= add;
+            }
+        }
+    }
+    // Gaps that take the slack: not inside Latin words or numbers.
+    let gap_ok = |k: usize| !(is_word_char(chars[k]) && is_word_char(chars[k + 1]));
+    let mut gaps: Vec<usize> = (start..content_end.saturating_sub(1))
+        .filter(|&k| gap_ok(k))
+        .collect();
+    if gaps.is_empty() {
+        gaps = (start..content_end.saturating_sub(1)).collect();
+    }
+    let do_justify = (justify || slack < -EPS) && (!gaps.is_empty() || slack.abs() <= EPS);
+    let extra = if do_justify && !gaps.is_empty() {
+        slack / gaps.len() as f64
+    } else {
+        0.0
+    };
+    let mut x = Vec::with_capacity(w.len());
+    let mut pos = indent;
+    let mut g = 0;
+    for k in start..end {
+        x.push(pos);
+        pos += w[k - start];
+        if do_justify && g < gaps.len() && gaps[g] == k {
+            pos += extra;
+            g += 1;
+        }
+    }
+    if do_justify {
+        // Land the last visible box exactly on the measure.
+        if let Some(last) = (start..content_end).last() {
+            let idx = last - start;
+            x[idx] = indent + avail - w[idx];
+        }
+    }
+    LineBox {
+        start,
+        end,
+        x,
+        w,
+        shift,
+        justified: do_justify,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Synthetic widths: CJK 1, half-width ½; measure of 10 characters.
+    fn widths(s: &[char]) -> Vec<f64> {
+        s.iter()
+            .map(|&c| if is_half_width(c) { 0.5 } else { 1.0 })
+            .collect()
+    }
+
+    fn lines(text: &str, width: f64, indent: f64) -> (Vec<char>, Vec<LineBox>) {
+        let chars: Vec<char> = text.chars().collect();
+        let w = widths(&chars);
+        let spec = LineSpec {
+            width,
+            first_indent: indent,
+            rest_indent: 0.0,
+            justify: true,
+        };
+        let l = break_paragraph(&chars, &w, &spec);
+        (chars, l)
+    }
+
+    fn texts(chars: &[char], ls: &[LineBox]) -> Vec<String> {
+        ls.iter()
+            .map(|l| {
+                chars[l.start..l.end]
+                    .iter()
+                    .collect::<String>()
+                    .trim_end()
+                    .to_string()
+            })
+            .collect()
+    }
+
+    fn check_invariants(text: &str, width: f64, indent: f64) {
+        let (chars, ls) = lines(text, width, indent);
+        let joined: String = texts(&chars, &ls).concat();
+        let expect: String = text.trim().to_string();
+        assert_eq!(
+            joined.replace(' ', ""),
+            expect.replace(' ', ""),
+            "all text kept in order"
+        );
+        for (i, l) in ls.iter().enumerate() {
+            let first = chars[l.start];
+            let lastc = chars[l.start..l.end]
+                .iter()
+                .rev()
+                .find(|c| !c.is_whitespace())
+                .copied();
+            if i > 0 {
+                assert!(
+                    !is_no_start(first),
+                    "line {i} starts with {first}: {:?}",
+                    texts(&chars, &ls)
+                );
+            }
+            if i + 1 < ls.len() {
+                let lc = lastc.unwrap_or(' ');
+                assert!(
+                    !is_no_end(lc),
+                    "line {i} ends with {lc}: {:?}",
+                    texts(&chars, &ls)
+                );
+                assert!(
+                    (l.right() - width).abs() < 1e-9,
+                    "line {i} right {} != {width}",
+                    l.right()
+                );
+                assert!(l.justified);
+            } else {
+                assert!(l.right() <= width + 1e-9);
+            }
+            for k in 1..l.x.len() {
+                assert!(
+                    l.x[k] + 1e-9 >= l.x[k - 1] + l.w[k - 1] - 1e-9 || l.w[k] == 0.0,
+                    "boxes overlap"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn breaks_between_any_two_cjk_characters_and_justifies() {
+        let (chars, ls) = lines("一二三四五六七八九十甲乙丙丁戊己庚辛壬癸子丑", 10.0, 2.0);
+        assert_eq!(
+            texts(&chars, &ls),
+            ["一二三四五六七八", "九十甲乙丙丁戊己庚辛", "壬癸子丑"]
+        );
+        assert_eq!(ls[0].x[0], 2.0);
+        assert!((ls[0].right() - 10.0).abs() < 1e-12);
+        assert!(!ls[2].justified);
+        assert_eq!(ls[2].x, vec![0.0, 1.0, 2.0, 3.0]);
+    }
+
+    #[test]
+    fn no_start_characters_never_begin_a_line() {
+        // Every forbidden start, put exactly where a break would fall.
+        for c in "。，、；：？！）】」』》”’%‰,.;:?!)".chars() {
+            let text = format!("一二三四五六七八九十{c}一二三四");
+            let (chars, ls) = lines(&text, 10.0, 0.0);
+            let t = texts(&chars, &ls);
+            assert!(!t[1].starts_with(c), "{c}: {t:?}");
+            check_invariants(&text, 10.0, 0.0);
+        }
+    }
+
+    #[test]
+    fn compression_keeps_a_closing_mark_on_the_full_line() {
+        // 九。 would push 九 down; squeezing the final 。 to half width keeps it.
+        let (chars, ls) = lines("一二三四五六七八九十。一二", 10.5, 0.0);
+        let t = texts(&chars, &ls);
+        assert_eq!(t[0], "一二三四五六七八九十。");
+        assert!((ls[0].w[10] - 0.5).abs() < 1e-12);
+        assert!((ls[0].right() - 10.5).abs() < 1e-12);
+        // Mid-line punctuation is never squeezed: 九 goes down with its 。.
+        let (chars, ls) = lines("一二三四五六七八，九。十一", 10.0, 0.0);
+        assert_eq!(texts(&chars, &ls)[0], "一二三四五六七八，");
+        assert!((ls[0].w[8] - 1.0).abs() < 1e-12);
+        // Two closing marks at the end may both be squeezed.
+        let (chars, ls) = lines("一二三四五六七八九。”一", 10.0, 0.0);
+        assert_eq!(texts(&chars, &ls)[0], "一二三四五六七八九。”");
+        assert!((ls[0].right() - 10.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn pushes_a_character_down_when_squeezing_is_not_enough() {
+        // 十 and the unsqueezable % cannot both stay: 十% goes down together.
+        let (chars, ls) = lines("一二三四五六七八九十%一二", 10.0, 0.0);
+        let t = texts(&chars, &ls);
+        assert_eq!(t[0], "一二三四五六七八九");
+        assert_eq!(t[1], "十%一二");
+        assert!((ls[0].right() - 10.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn no_end_characters_never_finish_a_line() {
+        for c in "（【「『《“‘([".chars() {
+            let text = format!("一二三四五六七八九{c}十一二三");
+            check_invariants(&text, 10.0, 0.0);
+            let (chars, ls) = lines(&text, 10.0, 0.0);
+            let t = texts(&chars, &ls);
+            assert!(!t[0].ends_with(c), "{c}: {t:?}");
+        }
+    }
+
+    #[test]
+    fn numbers_with_units_stay_whole() {
+        for unit in [
+            "14.02亿元",
+            "87.11%",
+            "50.3%",
+            "1658名",
+            "2022年",
+            "27000万元",
+        ] {
+            for pad in 0..12 {
+                let text = format!("{}{unit}的任务完成", "一".repeat(pad));
+                let (chars, ls) = lines(&text, 10.0, 0.0);
+                let t = texts(&chars, &ls);
+                assert!(t.iter().any(|l| l.contains(unit)), "{unit} split: {t:?}");
+                check_invariants(&text, 10.0, 0.0);
+            }
+        }
+    }
+
+    #[test]
+    fn latin_words_stay_whole() {
+        for word in ["CMI", "MDT", "DRG", "ICU", "A+"] {
+            for pad in 0..12 {
+                let text = format!("{}推进{word}改革和建设", "一".repeat(pad));
+                let (chars, ls) = lines(&text, 10.0, 0.0);
+                let t = texts(&chars, &ls);
+                assert!(t.iter().any(|l| l.contains(word)), "{word} split: {t:?}");
+                check_invariants(&text, 10.0, 0.0);
+            }
+        }
+    }
+
+    #[test]
+    fn dashes_and_ellipses_stay_whole() {
+        for mark in ["——", "……"] {
+            for pad in 0..12 {
+                let text = format!("{}甲{mark}乙丙丁戊己", "一".repeat(pad));
+                let (chars, ls) = lines(&text, 10.0, 0.0);
+                let t = texts(&chars, &ls);
+                assert!(t.iter().any(|l| l.contains(mark)), "{mark} split: {t:?}");
+                assert!(
+                    t.iter()
+                        .skip(1)
+                        .all(|l| !l.starts_with(mark.chars().next().unwrap_or(' ')))
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn justification_sums_to_the_measure_with_mixed_widths() {
+        let text = "2022年,在市委、市政府的坚强领导下,我市继续遵循“1341”发展思路,CMI值提升到0.95,同比增加0.41个百分点,完成率达50.3%。";
+        for width in [9.0, 10.0, 13.5, 28.0] {
+            check_invariants(text, width, 2.0);
+        }
+    }
+
+    #[test]
+    fn half_width_marks_between_chinese_take_the_slack_first() {
+        // 一,二 … : the ASCII comma widens to a full cell, nothing else moves.
+        let (chars, ls) = lines("一二三四五六七八,九十一二三", 10.0, 0.0);
+        let t = texts(&chars, &ls);
+        assert_eq!(t[0], "一二三四五六七八,九");
+        assert!((ls[0].w[8] - 1.0).abs() < 1e-12);
+        assert_eq!(ls[0].x[..9], [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]);
+        assert!((ls[0].right() - 10.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn spaces_between_latin_words_break_and_vanish_at_line_ends() {
+        let (chars, ls) = lines("aaaa bbbb cccc dddd eeee", 5.0, 0.0);
+        let t = texts(&chars, &ls);
+        assert_eq!(t, ["aaaa bbbb", "cccc dddd", "eeee"]);
+        // The slack goes into the space, not between letters.
+        assert!((ls[0].right() - 5.0).abs() < 1e-9);
+        assert_eq!(ls[0].x[..4], [0.0, 0.5, 1.0, 1.5]);
+        assert!((ls[0].x[5] - 3.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn overlong_unbreakable_run_is_split_not_lost() {
+        let text = "https://example.org/a/very/long/path/that/never/ends";
+        let (chars, ls) = lines(text, 5.0, 0.0);
+        assert_eq!(texts(&chars, &ls).concat(), text);
+        assert!(ls.len() > 1);
+    }
+
+    #[test]
+    fn empty_and_space_only_input() {
+        let spec = LineSpec {
+            width: 10.0,
+            first_indent: 2.0,
+            rest_indent: 0.0,
+            justify: true,
+        };
+        assert!(break_paragraph(&[], &[], &spec).is_empty());
+        assert!(break_paragraph(&[' ', ' '], &[0.5, 0.5], &spec).is_empty());
+        // Zero measure still terminates and keeps every character.
+        let zero = LineSpec { width: 0.0, ..spec };
+        assert_eq!(break_paragraph(&['一', '二'], &[1.0, 1.0], &zero).len(), 2);
+    }
+}
