@@ -37,6 +37,7 @@ pub struct Compiled {
 pub enum Format {
     Md,
     Html,
+    Pdf,
 }
 
 impl Format {
@@ -44,8 +45,63 @@ impl Format {
         match self {
             Format::Md => "md",
             Format::Html => "html",
+            Format::Pdf => "pdf",
         }
     }
+}
+
+/// The layout profile and fonts a document is typeset with.
+pub struct Typesetting {
+    /// The profile file in force (`None`: the built-in defaults).
+    pub profile_path: Option<PathBuf>,
+    pub profile: crate::profile::Profile,
+    /// Resolved only when a PDF is wanted.
+    pub fonts: Option<crate::fonts::FontSet>,
+}
+
+/// Which face stands in for which role, as notes about `source`.
+pub fn font_notes(typesetting: &Typesetting, source: &Path) -> Vec<Diagnostic> {
+    let notes = typesetting.fonts.iter().flat_map(|f| f.notes.iter());
+    notes.map(|n| Diagnostic::new(crate::diag::Severity::Note, source, "", crate::diag::Pos::default(), format!("PDF fonts: {n}"))).collect()
+}
+
+/// File names a profile is found under, next to the data file, in order.
+pub const PROFILE_NAMES: &[&str] = &["zongjie.toml", "profile.yaml", "zongjie.yaml"];
+
+/// The profile for a data file: the explicit one, else the first of
+/// `PROFILE_NAMES` in the data file's folder, else none.
+pub fn profile_path_for(input: &Path, explicit: Option<&Path>) -> Option<PathBuf> {
+    if let Some(p) = explicit {
+        return Some(p.to_path_buf());
+    }
+    let dir = input.parent().unwrap_or(Path::new(""));
+    PROFILE_NAMES.iter().map(|n| dir.join(n)).find(|p| p.is_file())
+}
+
+/// Loads a profile (defaults when `path` is `None`) and, when `with_fonts`,
+/// resolves its fonts.
+pub fn typesetting(path: Option<&Path>, fonts: &crate::fonts::FontOptions, with_fonts: bool) -> Result<Typesetting, Diagnostic> {
+    let profile = match path {
+        Some(p) => crate::profile::load_profile(p).map_err(|e| profile_diagnostic(p, &e))?,
+        None => crate::profile::Profile::default(),
+    };
+    let fonts = if with_fonts {
+        let set = crate::fonts::resolve_fonts(&profile, fonts)
+            .map_err(|e| Diagnostic::file_error(path.unwrap_or(Path::new("fonts")), format!("fonts: {e}")).with_hint("see `zongjie fonts`; --font-path adds folders, the bundled fonts are the last resort"))?;
+        Some(set)
+    } else {
+        None
+    };
+    Ok(Typesetting { profile_path: path.map(Path::to_path_buf), profile, fonts })
+}
+
+fn profile_diagnostic(path: &Path, e: &crate::profile::ProfileError) -> Diagnostic {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    match e {
+        crate::profile::ProfileError::Parse { line, column, message, .. } => Diagnostic::error(path, &text, crate::diag::Pos { line: *line as usize, col: *column as usize }, format!("profile: {message}")),
+        other => Diagnostic::file_error(path, format!("profile: {other}")),
+    }
+    .with_hint("profile keys and defaults are listed in docs/profile.md")
 }
 
 /// Loads, checks and resolves one data file: the diagnostics, and the
@@ -104,17 +160,41 @@ pub fn html(
     })
 }
 
-/// One output of a compiled document, as bytes.
+/// The PDF of a compiled document, with the writer's warnings as diagnostics.
+pub fn pdf(compiled: &Compiled, typesetting: &Typesetting) -> Result<(Vec<u8>, Vec<Diagnostic>), Diagnostic> {
+    let input = compiled.inputs.first().map(PathBuf::as_path).unwrap_or(Path::new("report"));
+    let doc = crate::doc::parse(&compiled.markdown);
+    let Some(fonts) = &typesetting.fonts else {
+        return Err(Diagnostic::file_error(input, "internal: fonts were not resolved for a PDF"));
+    };
+    let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
+    let options = crate::pdf::PdfOptions {
+        created: crate::pdf::creation_date(epoch.as_deref(), compiled.report.doc.written.as_deref()),
+    };
+    let out = crate::pdf::render(&doc, &typesetting.profile, fonts, &options)
+        .map_err(|e| Diagnostic::file_error(input, format!("PDF: {e}")))?;
+    // Which face stands in for which role is said once per run (`font_notes`).
+    let warnings = out
+        .warnings
+        .iter()
+        .filter(|w| !fonts.notes.contains(w))
+        .map(|w| Diagnostic::new(crate::diag::Severity::Warning, input, "", crate::diag::Pos::default(), format!("PDF: {w}")))
+        .collect();
+    Ok((out.bytes, warnings))
+}
+
+/// One output of a compiled document, as bytes, and the writer's warnings.
 pub fn render_format(
     compiled: &Compiled,
     templates: &Templates,
+    typesetting: &Typesetting,
     format: Format,
-) -> Result<Vec<u8>, Diagnostic> {
+) -> Result<(Vec<u8>, Vec<Diagnostic>), Diagnostic> {
     match format {
-        Format::Md => Ok(compiled.markdown.clone().into_bytes()),
-        Format::Html => {
-            html(compiled, templates, &crate::html::HtmlOptions::default()).map(String::into_bytes)
-        }
+        Format::Md => Ok((compiled.markdown.clone().into_bytes(), Vec::new())),
+        Format::Html => html(compiled, templates, &crate::html::HtmlOptions::from_profile(&typesetting.profile))
+            .map(|h| (h.into_bytes(), Vec::new())),
+        Format::Pdf => pdf(compiled, typesetting),
     }
 }
 
@@ -254,6 +334,8 @@ pub struct ManifestEntry {
     pub templates: BTreeMap<String, String>,
     pub formats: Vec<Format>,
     pub strict: bool,
+    /// SHA-256 of the profile text and of the font set in use.
+    pub typesetting: String,
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -278,16 +360,28 @@ impl Manifest {
     }
 }
 
+/// Digest of what typesetting depends on: the profile file's text and, for
+/// PDFs, the font set (faces, files and sizes per role).
+fn typesetting_digest(t: &Typesetting) -> String {
+    let mut text = t.profile_path.as_ref().and_then(|p| std::fs::read(p).ok()).unwrap_or_default();
+    if let Some(fonts) = &t.fonts {
+        text.extend_from_slice(crate::fonts::describe(fonts).as_bytes());
+    }
+    sha256_hex(&text)
+}
+
 fn manifest_entry(
     inputs: &[PathBuf],
     templates: &Templates,
     genre: &str,
     formats: &[Format],
     strict: bool,
+    typesetting: &Typesetting,
 ) -> Option<ManifestEntry> {
     let mut entry = ManifestEntry {
         formats: formats.to_vec(),
         strict,
+        typesetting: typesetting_digest(typesetting),
         ..ManifestEntry::default()
     };
     for input in inputs {
@@ -320,10 +414,12 @@ fn is_current(
     templates: &Templates,
     formats: &[Format],
     strict: bool,
+    typesetting: &Typesetting,
     outputs: &[PathBuf],
 ) -> bool {
     if previous.formats != formats
         || previous.strict != strict
+        || previous.typesetting != typesetting_digest(typesetting)
         || outputs.iter().any(|o| !o.exists())
     {
         return false;
@@ -353,6 +449,39 @@ pub struct BuildRequest {
     pub jobs: usize,
     /// Render in memory and compare with the files on disk; write nothing.
     pub check_only: bool,
+    /// `--profile`: one profile for every document (else found per folder).
+    pub profile: Option<PathBuf>,
+    pub fonts: crate::fonts::FontOptions,
+}
+
+/// A loaded profile and font set (or why it failed), shared by the documents using it.
+type SharedTypesetting = std::sync::Arc<Result<Typesetting, Diagnostic>>;
+
+/// Profiles and font sets, loaded once per profile file for a whole batch.
+struct TypesettingCache<'r> {
+    request: &'r BuildRequest,
+    loaded: Mutex<BTreeMap<Option<PathBuf>, SharedTypesetting>>,
+    /// Profiles whose font notes were already reported in this run.
+    noted: Mutex<BTreeSet<Option<PathBuf>>>,
+}
+
+impl TypesettingCache<'_> {
+    /// True the first time it is asked for a profile.
+    fn first_note(&self, t: &Typesetting) -> bool {
+        self.noted.lock().map(|mut n| n.insert(t.profile_path.clone())).unwrap_or(false)
+    }
+
+    fn get(&self, input: &Path) -> SharedTypesetting {
+        let key = profile_path_for(input, self.request.profile.as_deref());
+        let mut loaded = match self.loaded.lock() {
+            Ok(l) => l,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        loaded
+            .entry(key.clone())
+            .or_insert_with(|| std::sync::Arc::new(typesetting(key.as_deref(), &self.request.fonts, self.request.formats.contains(&Format::Pdf))))
+            .clone()
+    }
 }
 
 /// What happened to one document.
@@ -386,6 +515,7 @@ pub fn run(
     on_done: &(dyn Fn(&Outcome) + Sync),
 ) -> Vec<Outcome> {
     let manifest = Manifest::read(&request.out_dir);
+    let cache = TypesettingCache { request, loaded: Mutex::new(BTreeMap::new()), noted: Mutex::new(BTreeSet::new()) };
     let next = AtomicUsize::new(0);
     type Slot = Option<(Outcome, Option<ManifestEntry>)>;
     let results: Mutex<Vec<Slot>> = Mutex::new(vec![None; request.documents.len()]);
@@ -398,7 +528,7 @@ pub fn run(
                     let Some(input) = request.documents.get(i) else {
                         break;
                     };
-                    let (outcome, entry) = build_one(input, request, templates, &manifest);
+                    let (outcome, entry) = build_one(input, request, templates, &cache, &manifest);
                     on_done(&outcome);
                     if let Ok(mut r) = results.lock() {
                         r[i] = Some((outcome, entry));
@@ -445,6 +575,7 @@ fn build_one(
     input: &Path,
     request: &BuildRequest,
     templates: &Templates,
+    cache: &TypesettingCache,
     manifest: &Manifest,
 ) -> (Outcome, Option<ManifestEntry>) {
     let start = Instant::now();
@@ -459,6 +590,11 @@ fn build_one(
         diagnostics,
         elapsed: start.elapsed(),
     };
+    let typesetting = cache.get(input);
+    let typesetting = match typesetting.as_ref() {
+        Ok(t) => t,
+        Err(d) => return (done(Status::Failed, vec![d.clone()]), None),
+    };
     if !request.force
         && !request.check_only
         && let Some(previous) = manifest.documents.get(&input.display().to_string())
@@ -467,6 +603,7 @@ fn build_one(
             templates,
             &request.formats,
             request.strict,
+            typesetting,
             &outputs,
         )
     {
@@ -486,8 +623,14 @@ fn build_one(
             diagnostics.push(d);
             return (done(Status::Failed, diagnostics), None);
         }
-        match render_format(&compiled, templates, *format) {
-            Ok(bytes) => rendered.push((out.clone(), bytes)),
+        match render_format(&compiled, templates, typesetting, *format) {
+            Ok((bytes, warnings)) => {
+                diagnostics.extend(warnings);
+                if *format == Format::Pdf && cache.first_note(typesetting) {
+                    diagnostics.extend(font_notes(typesetting, input));
+                }
+                rendered.push((out.clone(), bytes));
+            }
             Err(d) => {
                 diagnostics.push(d);
                 return (done(Status::Failed, diagnostics), None);
@@ -522,6 +665,7 @@ fn build_one(
         &compiled.report.doc.genre,
         &request.formats,
         request.strict,
+        typesetting,
     );
     (done(Status::Built, diagnostics), entry)
 }

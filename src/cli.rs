@@ -31,6 +31,30 @@ pub enum Command {
     Preview(PreviewArgs),
     /// Print the JSON Schema of the data format (for editor completion and validation).
     Schema,
+    /// Show which font face fills each role of the PDF.
+    Fonts(FontArgs),
+}
+
+/// Where the PDF's layout profile and fonts come from.
+#[derive(Args, Clone)]
+pub struct FontArgs {
+    /// Layout profile (YAML or TOML); default: zongjie.toml, profile.yaml or
+    /// zongjie.yaml next to each data file, else the GB/T 9704 defaults.
+    #[arg(long)]
+    pub profile: Option<PathBuf>,
+    /// Folders searched for fonts before the system fonts (repeatable).
+    #[arg(long = "font-path")]
+    pub font_paths: Vec<PathBuf>,
+    /// Use only the profile's font files, --font-path and the bundled fonts
+    /// (the same output on every machine).
+    #[arg(long)]
+    pub ignore_system_fonts: bool,
+}
+
+impl FontArgs {
+    fn options(&self) -> crate::fonts::FontOptions {
+        crate::fonts::FontOptions { font_paths: self.font_paths.clone(), ignore_system_fonts: self.ignore_system_fonts }
+    }
 }
 
 #[derive(Args)]
@@ -49,6 +73,8 @@ pub struct PreviewArgs {
     /// Folder of templates overriding the built-ins (default: templates/ when it exists).
     #[arg(long)]
     pub templates: Option<PathBuf>,
+    #[command(flatten)]
+    pub fonts: FontArgs,
 }
 
 #[derive(Args)]
@@ -72,8 +98,10 @@ pub struct BuildArgs {
     #[command(flatten)]
     pub common: CommonArgs,
     /// Output formats (repeat or comma-separate).
-    #[arg(long, value_enum, value_delimiter = ',', default_value = "md,html")]
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "md,html,pdf")]
     pub format: Vec<build::Format>,
+    #[command(flatten)]
+    pub fonts: FontArgs,
     /// Output folder.
     #[arg(long, default_value = "output")]
     pub out: PathBuf,
@@ -111,6 +139,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Check(args) => run_check(args),
         Command::Init(args) => run_init(args),
         Command::Preview(args) => run_preview(args),
+        Command::Fonts(args) => run_fonts(args),
         Command::Schema => {
             print!("{}", crate::SCHEMA);
             ExitCode::SUCCESS
@@ -144,7 +173,7 @@ fn print(diags: &[Diagnostic], format: diag::Format) {
 
 /// Errors, or warnings under --strict, fail the document.
 fn fails(diags: &[Diagnostic], strict: bool) -> bool {
-    diags.iter().any(|d| d.is_error() || strict)
+    diags.iter().any(|d| d.is_error() || (strict && d.severity == diag::Severity::Warning))
 }
 
 fn setup(common: &CommonArgs) -> Result<(Vec<PathBuf>, Templates), ExitCode> {
@@ -171,7 +200,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
             Ok(c) => c.warnings,
             Err(d) => d,
         };
-        warnings += diags.iter().filter(|d| !d.is_error()).count();
+        warnings += diags.iter().filter(|d| d.severity == diag::Severity::Warning).count();
         if fails(&diags, args.common.strict) {
             failed += 1;
         }
@@ -217,6 +246,8 @@ fn run_build(args: BuildArgs) -> ExitCode {
             .jobs
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
         check_only: args.check,
+        profile: args.fonts.profile.clone(),
+        fonts: args.fonts.options(),
     };
     let started = std::time::Instant::now();
     let format = args.common.diagnostic_format;
@@ -334,7 +365,8 @@ fn run_init(args: InitArgs) -> ExitCode {
 }
 
 fn run_preview(args: PreviewArgs) -> ExitCode {
-    let site = crate::site::PipelineSite::new(args.file.clone(), templates_dir(&args.templates));
+    let profile = build::profile_path_for(&args.file, args.fonts.profile.as_deref());
+    let site = crate::site::PipelineSite::new(args.file.clone(), templates_dir(&args.templates), profile, args.fonts.options());
     let config = crate::preview::PreviewConfig {
         host: args.host,
         port: args.port,
@@ -350,6 +382,25 @@ fn run_preview(args: PreviewArgs) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: cannot start the preview server: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run_fonts(args: FontArgs) -> ExitCode {
+    let profile = args.profile.clone().or_else(|| build::profile_path_for(std::path::Path::new("data/report.yaml"), None));
+    match build::typesetting(profile.as_deref(), &args.options(), true) {
+        Ok(t) => {
+            if let Some(p) = &t.profile_path {
+                println!("profile: {}", p.display());
+            }
+            if let Some(fonts) = &t.fonts {
+                print!("{}", crate::fonts::describe(fonts));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(d) => {
+            print(&[d], diag::Format::Human);
             ExitCode::from(1)
         }
     }

@@ -11,6 +11,9 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// Information, such as which font stood in for an official face;
+    /// never fails a build, not even under `--strict`.
+    Note,
     Warning,
     Error,
 }
@@ -100,6 +103,7 @@ impl Diagnostic {
         match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Note => "notice",
         }
     }
 

@@ -13,13 +13,19 @@ use crate::render::Templates;
 pub struct PipelineSite {
     file: PathBuf,
     templates_dir: Option<PathBuf>,
+    profile: Option<PathBuf>,
+    fonts: crate::fonts::FontOptions,
     /// The inputs of the last build (data file and imports).
     inputs: Mutex<Vec<PathBuf>>,
 }
 
 impl PipelineSite {
-    pub fn new(file: PathBuf, templates_dir: Option<PathBuf>) -> Self {
-        PipelineSite { inputs: Mutex::new(vec![file.clone()]), file, templates_dir }
+    pub fn new(file: PathBuf, templates_dir: Option<PathBuf>, profile: Option<PathBuf>, fonts: crate::fonts::FontOptions) -> Self {
+        PipelineSite { inputs: Mutex::new(vec![file.clone()]), file, templates_dir, profile, fonts }
+    }
+
+    fn typesetting(&self, with_fonts: bool) -> Result<build::Typesetting, BuildFailure> {
+        build::typesetting(self.profile.as_deref(), &self.fonts, with_fonts).map_err(|d| failure(&[d]))
     }
 
     fn compile(&self) -> Result<(build::Compiled, Templates), BuildFailure> {
@@ -53,15 +59,19 @@ impl Site for PipelineSite {
             paths.push(self.file.clone());
         }
         paths.extend(self.templates_dir.iter().cloned());
+        paths.extend(self.profile.iter().cloned());
         paths
     }
 
     fn build_html(&self) -> Result<String, BuildFailure> {
         let (compiled, templates) = self.compile()?;
-        build::html(&compiled, &templates, &crate::html::HtmlOptions::default()).map_err(|d| failure(&[d]))
+        let typesetting = self.typesetting(false)?;
+        build::html(&compiled, &templates, &crate::html::HtmlOptions::from_profile(&typesetting.profile)).map_err(|d| failure(&[d]))
     }
 
     fn build_pdf(&self) -> Result<Vec<u8>, BuildFailure> {
-        Err(BuildFailure { message: "PDF output is not available in this build".into(), ..BuildFailure::default() })
+        let (compiled, _) = self.compile()?;
+        let typesetting = self.typesetting(true)?;
+        build::pdf(&compiled, &typesetting).map(|(bytes, _)| bytes).map_err(|d| failure(&[d]))
     }
 }

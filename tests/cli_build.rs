@@ -18,21 +18,21 @@ fn temp(name: &str) -> PathBuf {
 }
 
 #[test]
-fn build_writes_markdown_and_html_deterministically() {
+fn build_writes_every_format_deterministically() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = temp("build");
     let out_s = out.to_str().unwrap();
-    let (code, stderr) = zongjie(root, &["build", "data", "--format", "md,html", "--out", out_s]);
+    let (code, stderr) = zongjie(root, &["build", "data", "--format", "md,html,pdf", "--ignore-system-fonts", "--out", out_s]);
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("built 2, skipped 0, failed 0"), "{stderr}");
     let html = std::fs::read_to_string(out.join("lishui-2022.html")).unwrap();
     assert!(html.contains("丽水市卫生健康委员会2022年工作总结和2023年工作要点"));
-    let first: Vec<Vec<u8>> = ["lishui-2022.md", "lishui-2022.html", "wenzhou-2023-tasks.md", "wenzhou-2023-tasks.html"]
+    let first: Vec<Vec<u8>> = ["lishui-2022.md", "lishui-2022.html", "lishui-2022.pdf", "wenzhou-2023-tasks.md", "wenzhou-2023-tasks.html", "wenzhou-2023-tasks.pdf"]
         .iter()
         .map(|f| std::fs::read(out.join(f)).unwrap())
         .collect();
-    zongjie(root, &["build", "data", "--format", "md,html", "--out", out_s]);
-    let second: Vec<Vec<u8>> = ["lishui-2022.md", "lishui-2022.html", "wenzhou-2023-tasks.md", "wenzhou-2023-tasks.html"]
+    zongjie(root, &["build", "data", "--format", "md,html,pdf", "--ignore-system-fonts", "--force", "--out", out_s]);
+    let second: Vec<Vec<u8>> = ["lishui-2022.md", "lishui-2022.html", "lishui-2022.pdf", "wenzhou-2023-tasks.md", "wenzhou-2023-tasks.html", "wenzhou-2023-tasks.pdf"]
         .iter()
         .map(|f| std::fs::read(out.join(f)).unwrap())
         .collect();
