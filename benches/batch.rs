@@ -24,8 +24,19 @@ fn main() {
     }
     let templates = Templates::load(None).expect("templates");
     let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let formats: Vec<Format> = [Format::Md, Format::Html].to_vec();
-    let request = |force| BuildRequest { documents: documents.clone(), out_dir: dir.join("output"), formats: formats.clone(), force, strict: false, jobs, check_only: false };
+    let formats: Vec<Format> = [Format::Md, Format::Html, Format::Pdf].to_vec();
+    let fonts = zongjie::fonts::FontOptions { font_paths: Vec::new(), ignore_system_fonts: true };
+    let request = |force| BuildRequest {
+        documents: documents.clone(),
+        out_dir: dir.join("output"),
+        formats: formats.clone(),
+        force,
+        strict: false,
+        jobs,
+        check_only: false,
+        profile: None,
+        fonts: fonts.clone(),
+    };
     let start = Instant::now();
     let outcomes = build::run(&request(true), &templates, &|_| {});
     let full = start.elapsed().as_secs_f64();

@@ -655,6 +655,54 @@ pub fn render(
         .map_err(|e| HtmlError::Template(e.to_string()))
 }
 
+impl HtmlOptions {
+    /// The page geometry, sizes, faces and options of a layout profile, so
+    /// the HTML draft and the PDF follow the same profile. Each role's font
+    /// stack is the profile's families, then this writer's defaults.
+    pub fn from_profile(p: &crate::profile::Profile) -> HtmlOptions {
+        let d = HtmlOptions::default();
+        let merge = |families: &[String], defaults: &[String]| -> Vec<String> {
+            let mut out: Vec<String> = families.to_vec();
+            for f in defaults {
+                if !out.contains(f) {
+                    out.push(f.clone());
+                }
+            }
+            out
+        };
+        let page = &p.page;
+        HtmlOptions {
+            page_width_mm: f64::from(page.width_mm),
+            page_height_mm: f64::from(page.height_mm),
+            margin_top_mm: f64::from(page.margin_top_mm),
+            margin_left_mm: f64::from(page.margin_left_mm),
+            margin_right_mm: f64::from(page.width_mm - page.margin_left_mm - page.text_width_mm),
+            margin_bottom_mm: f64::from(page.height_mm - page.margin_top_mm - page.text_height_mm),
+            body_size_pt: f64::from(p.fonts.body.size_pt),
+            title_size_pt: f64::from(p.fonts.title.size_pt),
+            table_size_pt: f64::from(p.fonts.table.size_pt),
+            page_number_size_pt: f64::from(p.fonts.page_number.size_pt),
+            line_pitch_pt: f64::from(p.grid.line_pitch_pt),
+            char_pitch_pt: f64::from(p.char_pitch()),
+            indent_chars: f64::from(p.grid.indent_chars),
+            body_fonts: merge(&p.fonts.body.families, &d.body_fonts),
+            title_fonts: merge(&p.fonts.title.families, &d.title_fonts),
+            heading1_fonts: merge(&p.fonts.heading1.families, &d.heading1_fonts),
+            heading2_fonts: merge(&p.fonts.heading2.families, &d.heading2_fonts),
+            table_fonts: merge(&p.fonts.table.families, &d.table_fonts),
+            page_number_fonts: merge(&p.fonts.page_number.families, &d.page_number_fonts),
+            strong_bold: p.headings.strong_bold,
+            heading3_bold: p.headings.heading3_bold,
+            page_numbers: match (p.page_number.show, p.page_number.placement) {
+                (false, _) => PageNumberPlacement::None,
+                (true, crate::profile::PageNumberPlacement::Centred) => PageNumberPlacement::Centered,
+                (true, _) => PageNumberPlacement::Outside,
+            },
+            ..d
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -914,53 +962,5 @@ mod tests {
             "\"仿宋\", serif"
         );
         assert_eq!(font_family(&[]), "serif");
-    }
-}
-
-impl HtmlOptions {
-    /// The page geometry, sizes, faces and options of a layout profile, so
-    /// the HTML draft and the PDF follow the same profile. Each role's font
-    /// stack is the profile's families, then this writer's defaults.
-    pub fn from_profile(p: &crate::profile::Profile) -> HtmlOptions {
-        let d = HtmlOptions::default();
-        let merge = |families: &[String], defaults: &[String]| -> Vec<String> {
-            let mut out: Vec<String> = families.to_vec();
-            for f in defaults {
-                if !out.contains(f) {
-                    out.push(f.clone());
-                }
-            }
-            out
-        };
-        let page = &p.page;
-        HtmlOptions {
-            page_width_mm: f64::from(page.width_mm),
-            page_height_mm: f64::from(page.height_mm),
-            margin_top_mm: f64::from(page.margin_top_mm),
-            margin_left_mm: f64::from(page.margin_left_mm),
-            margin_right_mm: f64::from(page.width_mm - page.margin_left_mm - page.text_width_mm),
-            margin_bottom_mm: f64::from(page.height_mm - page.margin_top_mm - page.text_height_mm),
-            body_size_pt: f64::from(p.fonts.body.size_pt),
-            title_size_pt: f64::from(p.fonts.title.size_pt),
-            table_size_pt: f64::from(p.fonts.table.size_pt),
-            page_number_size_pt: f64::from(p.fonts.page_number.size_pt),
-            line_pitch_pt: f64::from(p.grid.line_pitch_pt),
-            char_pitch_pt: f64::from(p.char_pitch()),
-            indent_chars: f64::from(p.grid.indent_chars),
-            body_fonts: merge(&p.fonts.body.families, &d.body_fonts),
-            title_fonts: merge(&p.fonts.title.families, &d.title_fonts),
-            heading1_fonts: merge(&p.fonts.heading1.families, &d.heading1_fonts),
-            heading2_fonts: merge(&p.fonts.heading2.families, &d.heading2_fonts),
-            table_fonts: merge(&p.fonts.table.families, &d.table_fonts),
-            page_number_fonts: merge(&p.fonts.page_number.families, &d.page_number_fonts),
-            strong_bold: p.headings.strong_bold,
-            heading3_bold: p.headings.heading3_bold,
-            page_numbers: match (p.page_number.show, p.page_number.placement) {
-                (false, _) => PageNumberPlacement::None,
-                (true, crate::profile::PageNumberPlacement::Centred) => PageNumberPlacement::Centered,
-                (true, _) => PageNumberPlacement::Outside,
-            },
-            ..d
-        }
     }
 }
