@@ -511,10 +511,29 @@ fn apply_role(base: &mut RoleProfile, o: Option<RoleOverride>, base_dir: &Path) 
 
 /// Parses a YAML profile text over the defaults. Font files named relative
 /// to `base_dir`. Errors carry line and column.
+/// 1-based line and character column of a byte offset.
+fn line_column(text: &str, offset: usize) -> (u64, u64) {
+    let p = crate::load::position_of(text, offset);
+    (p.line as u64, p.col as u64)
+}
+
+/// Parses a profile: TOML when `path` ends in `.toml`, else YAML. Keys not
+/// given keep their defaults; unknown keys are errors with line:column.
 pub fn parse_profile(text: &str, path: &Path) -> Result<Profile, ProfileError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let is_toml = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml"));
     let file: ProfileFile = if text.trim().is_empty() {
         ProfileFile::default()
+    } else if is_toml {
+        toml::from_str(text).map_err(|e| {
+            let (line, column) = e.span().map_or((0, 0), |span| line_column(text, span.start));
+            ProfileError::Parse {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message: e.message().trim().to_string(),
+            }
+        })?
     } else {
         serde_saphyr::from_str(text).map_err(|e| {
             let (line, column) = e
@@ -575,6 +594,20 @@ pub fn load_profile(path: &Path) -> Result<Profile, ProfileError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn toml_profiles_override_and_locate_unknown_keys() {
+        let p = parse_profile("[grid]\nline_pitch_pt = 28.0\n", Path::new("zongjie.toml")).unwrap();
+        assert_eq!(p.grid.line_pitch_pt, 28.0);
+        assert_eq!(p.grid.chars_per_line, 28);
+        match parse_profile("[grid]\nline_pich_pt = 28.0\n", Path::new("zongjie.toml")) {
+            Err(ProfileError::Parse { line, message, .. }) => {
+                assert_eq!(line, 2);
+                assert!(message.contains("line_pich_pt"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 
     #[test]
     fn defaults_match_the_standard() {
