@@ -1,5 +1,5 @@
-//! The preview server in a real browser: headless Chromium keeps the page
-//! open while the source file is edited, and must show the new text, the
+//! The preview server in a real browser, over the real pipeline: headless
+//! Chromium keeps the page open while the data file is edited, and must show the new text, the
 //! error panel and the recovery without a manual reload. Skipped (with a
 //! note) when no Chromium is installed; CI installs Debian's `chromium`.
 
@@ -9,48 +9,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use headless_chrome::{Browser, LaunchOptions, Tab};
-use zongjie::preview::{self, BuildFailure, PreviewConfig, Site};
-use zongjie::{doc, html};
-
-/// A site over one Markdown file; a line `FAIL` makes the build fail the
-/// way the real pipeline reports errors (message, location, snippet, hint).
-struct MarkdownSite {
-    file: PathBuf,
-}
-
-impl Site for MarkdownSite {
-    fn watched_paths(&self) -> Vec<PathBuf> {
-        vec![self.file.clone()]
-    }
-
-    fn build_html(&self) -> Result<String, BuildFailure> {
-        let md = std::fs::read_to_string(&self.file).map_err(|e| BuildFailure {
-            message: format!("cannot read {}: {e}", self.file.display()),
-            ..BuildFailure::default()
-        })?;
-        if let Some((i, line)) = md.lines().enumerate().find(|(_, l)| l.starts_with("FAIL")) {
-            return Err(BuildFailure {
-                message: format!("unknown key <{}>", line.trim()),
-                location: Some(format!("{}:{}:1", self.file.display(), i + 1)),
-                snippet: Some(format!("{} | {line}\n  | ^^^^", i + 1)),
-                hint: Some("remove the FAIL line".into()),
-            });
-        }
-        html::render(
-            &doc::parse(&md),
-            &html::HtmlOptions::default(),
-            html::DEFAULT_PAGE_TEMPLATE,
-        )
-        .map_err(|e| BuildFailure {
-            message: e.to_string(),
-            ..BuildFailure::default()
-        })
-    }
-
-    fn build_pdf(&self) -> Result<Vec<u8>, BuildFailure> {
-        Ok(b"%PDF-1.7\n%test\n".to_vec())
-    }
-}
+use zongjie::preview::{self, PreviewConfig, Site};
+use zongjie::site::PipelineSite;
 
 fn chromium() -> Option<PathBuf> {
     if let Ok(p) = std::env::var("ZONGJIE_CHROMIUM") {
@@ -146,7 +106,7 @@ fn screenshot(tab: &Tab, name: &str) {
     }
 }
 
-const FIRST: &str = "---\ntitle: 预览测试\ndraft: true\n---\n\n# 预览测试报告\n\n## 一、工作总结\n\n*（一）初稿段落*。第一版正文。\n";
+const FIRST: &str = "doc: {title: 预览测试报告, draft: true}\nparts:\n  - title: 工作总结\n    sections:\n      - lead: 初稿段落\n        text: 第一版正文。\n";
 
 fn start(
     name: &str,
@@ -157,11 +117,11 @@ fn start(
         return None;
     };
     let dir = temp_dir(name);
-    let file = dir.join("report.md");
+    let file = dir.join("report.yaml");
     if let Err(e) = std::fs::write(&file, text) {
         panic!("{e}");
     }
-    let site: Arc<dyn Site> = Arc::new(MarkdownSite { file: file.clone() });
+    let site: Arc<dyn Site> = Arc::new(PipelineSite::new(file.clone(), None, None, zongjie::fonts::FontOptions::default()));
     let server = match preview::start(site, &PreviewConfig::default()) {
         Ok(s) => s,
         Err(e) => panic!("preview did not start: {e}"),
@@ -230,17 +190,17 @@ fn build_error_shows_panel_then_recovers() {
     });
     std::fs::write(
         &file,
-        format!("{FIRST}\nFAIL <script>document.title='pwned'</script>\n"),
+        FIRST.replace("第一版正文。", "正文【不存在<script>document.title='pwned'</script>】。"),
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let took = wait_for(&tab, "the error panel", Duration::from_secs(5), |t| {
-        t.contains("构建失败") && t.contains("report.md:12:1") && t.contains("remove the FAIL line")
+        t.contains("构建失败") && t.contains("report.yaml:6:17") && t.contains("define it under `metrics:`")
     });
     eprintln!("edit → error panel latency: {took:?}");
     // The failure text is shown literally, never run.
     let panel = eval_string(&tab, "document.getElementById('zongjie-error').innerText");
     assert!(
-        panel.contains("unknown key <FAIL <script>document.title='pwned'</script>>"),
+        panel.contains("unknown metric `不存在<script>document.title='pwned'</script>`"),
         "{panel}"
     );
     assert_ne!(eval_string(&tab, "document.title"), "pwned");
