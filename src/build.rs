@@ -23,7 +23,11 @@ pub struct Compiled {
 /// Loads, checks and resolves one data file: the diagnostics, and the
 /// report when there was no error.
 pub fn check(path: &Path) -> (Option<(Report, Vec<PathBuf>)>, Vec<Diagnostic>) {
-    let loaded = match load::load(path) {
+    checked(load::load(path))
+}
+
+fn checked(loaded: Result<load::Loaded, Vec<Diagnostic>>) -> (Option<(Report, Vec<PathBuf>)>, Vec<Diagnostic>) {
+    let loaded = match loaded {
         Ok(l) => l,
         Err(diags) => return (None, diags),
     };
@@ -42,7 +46,18 @@ fn collect_inputs(loaded: &load::Loaded, out: &mut Vec<PathBuf>) {
 
 /// The whole text pipeline for one data file, in memory.
 pub fn compile(path: &Path, templates: &Templates) -> Result<Compiled, Vec<Diagnostic>> {
-    let (resolved, diags) = check(path);
+    finish(check(path), templates)
+}
+
+/// The same pipeline for a data file given as bytes: `path` names it in
+/// diagnostics and anchors its imports, but the file itself is not read.
+/// Used by the fuzz targets and by tests that need no files.
+pub fn compile_source(path: &Path, bytes: &[u8], templates: &Templates) -> Result<Compiled, Vec<Diagnostic>> {
+    finish(checked(load::load_bytes(path, bytes)), templates)
+}
+
+fn finish(checked: (Option<(Report, Vec<PathBuf>)>, Vec<Diagnostic>), templates: &Templates) -> Result<Compiled, Vec<Diagnostic>> {
+    let (resolved, diags) = checked;
     let Some((report, inputs)) = resolved else { return Err(diags) };
     let markdown = templates.render_markdown(&report).map_err(|d| {
         let mut all = diags.clone();
