@@ -77,6 +77,11 @@ fn from_bytes(path: &Path, bytes: &[u8], stack: &mut Vec<PathBuf>) -> Result<Loa
                 continue;
             }
         };
+        if canonical.is_dir() {
+            errors.push(error(format!("import `{alias}`: {} is a folder, not a data file", target_path.display()))
+                .with_hint("import one data file (.yaml) by its path"));
+            continue;
+        }
         if let Some(first) = stack.iter().position(|p| *p == canonical) {
             let chain: Vec<String> = stack[first..].iter().chain([&canonical]).map(|p| file_name(p)).collect();
             errors.push(error(format!("import cycle: {}", chain.join(" → ")))
@@ -256,7 +261,7 @@ fn yaml_error(path: &Path, text: &str, e: &serde_saphyr::Error) -> Diagnostic {
         d = d.with_hint("see docs/data-format.md, or run `zongjie init` for an example");
     } else if message.starts_with("duplicate mapping key") {
         d = d.with_hint("each key may appear once in a map; merge the two entries");
-    } else if message.starts_with("invalid type") || message.starts_with("expected a list") || message.starts_with("expected a map") || message.starts_with("expected a text") {
+    } else if message.starts_with("invalid type") || message.contains("; found ") || message.starts_with("expected a list") || message.starts_with("expected a map") || message.starts_with("expected a text") {
         d = d.with_hint("check the value's shape against docs/data-format.md (text, list or map)");
     } else if message.contains("budget") || message.contains("limit") || message.starts_with("aliases") || message.starts_with("values nested") || message.starts_with("more than") {
         d = d.with_hint("the file is too large or too deeply nested (or expands too many aliases) for a report");
@@ -280,6 +285,17 @@ fn plain_message(m: &str) -> String {
         "expected a list here (`- item` lines, or `[a, b]`)".into()
     } else if m == "expected mapping start" {
         "expected a map here (`key: value` lines)".into()
+    } else if let Some((found, expected)) = m.strip_prefix("invalid type: ").and_then(|r| r.split_once(", expected ")) {
+        let found = match found {
+            "sequence" => "a list",
+            "map" => "a map",
+            "unit value" => "an empty value",
+            f if f.starts_with("string") => "a text",
+            f if f.starts_with("integer") || f.starts_with("floating") => "a number",
+            f if f.starts_with("boolean") => "true/false",
+            f => f,
+        };
+        format!("expected {expected}; found {found}")
     } else if m == "invalid boolean" {
         "expected `true` or `false` here".into()
     } else if m == "recursion limit exceeded" {
