@@ -130,6 +130,38 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     result
 }
 
+/// Removes the temp files `write_atomic` left in `dir` when a build was
+/// killed between writing and renaming (`.NAME.PID.tmp`, the process gone).
+/// They are hidden and never taken for outputs; this keeps them from piling
+/// up. Errors are ignored: a temp file left is harmless.
+pub fn remove_stale_temps(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let Some(pid) = temp_owner(&name) else { continue };
+        if pid != std::process::id() && !process_alive(pid) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// The process id in a temp file name `.NAME.PID.tmp`.
+fn temp_owner(name: &str) -> Option<u32> {
+    let inner = name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let (stem, pid) = inner.rsplit_once('.')?;
+    if stem.is_empty() {
+        return None;
+    }
+    pid.parse().ok()
+}
+
+/// Whether process `pid` is running (where that cannot be told, it is
+/// assumed running, so nothing is removed).
+fn process_alive(pid: u32) -> bool {
+    if cfg!(target_os = "linux") { Path::new("/proc").join(pid.to_string()).exists() } else { true }
+}
+
 /// The output path for a data file: `out_dir/<stem>.<ext>`.
 pub fn output_path(out_dir: &Path, input: &Path, ext: &str) -> PathBuf {
     let stem = input.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "report".into());
@@ -139,6 +171,15 @@ pub fn output_path(out_dir: &Path, input: &Path, ext: &str) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn temp_names_are_recognised() {
+        assert_eq!(temp_owner(".a.md.1234.tmp"), Some(1234));
+        assert_eq!(temp_owner(".lishui-2022.html.7.tmp"), Some(7));
+        assert_eq!(temp_owner("a.md.1234.tmp"), None);
+        assert_eq!(temp_owner(".a.md.tmp"), None);
+        assert_eq!(temp_owner("..1.tmp"), None);
+    }
 
     #[test]
     fn atomic_write_replaces_and_leaves_no_temp() {

@@ -190,6 +190,9 @@ fn run_build(args: BuildArgs) -> ExitCode {
     };
     let mut failed = 0;
     let mut built = 0;
+    build::remove_stale_temps(&args.out);
+    // Output path → the data file it was written from in this run.
+    let mut written: std::collections::BTreeMap<PathBuf, PathBuf> = std::collections::BTreeMap::new();
     for file in &files {
         let compiled = match build::compile(file, &templates) {
             Ok(c) if !fails(&c.warnings, args.common.strict) => c,
@@ -213,6 +216,13 @@ fn run_build(args: BuildArgs) -> ExitCode {
                 ok = false;
                 continue;
             }
+            if let Some(first) = written.get(&out) {
+                let d = Diagnostic::file_error(file, format!("would overwrite {}, written from {} in this build", out.display(), first.display()))
+                    .with_hint("two data files with the same name write the same output; rename one");
+                print(&[d], args.common.diagnostic_format);
+                ok = false;
+                continue;
+            }
             let bytes = match format {
                 OutputFormat::Md => compiled.markdown.clone().into_bytes(),
                 OutputFormat::Html => match build::html(&compiled, &templates, &crate::html::HtmlOptions::default()) {
@@ -228,6 +238,7 @@ fn run_build(args: BuildArgs) -> ExitCode {
                 print(&[Diagnostic::file_error(&out, format!("cannot write output: {e}"))], args.common.diagnostic_format);
                 ok = false;
             }
+            written.insert(out, file.clone());
         }
         if ok {
             built += 1;
