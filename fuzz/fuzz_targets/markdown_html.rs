@@ -7,7 +7,6 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let Ok(markdown) = std::str::from_utf8(data) else { return };
     let doc = zongjie::doc::parse(markdown);
-    let _ = doc.plain_text();
     let options = zongjie::html::HtmlOptions::default();
     if let Err(e) = zongjie::html::render(&doc, &options, zongjie::html::DEFAULT_PAGE_TEMPLATE) {
         panic!("the built-in page template failed: {e}");
