@@ -107,7 +107,11 @@ fn profile_diagnostic(path: &Path, e: &crate::profile::ProfileError) -> Diagnost
 /// Loads, checks and resolves one data file: the diagnostics, and the
 /// report when there was no error.
 pub fn check(path: &Path) -> (Option<(Report, Vec<PathBuf>)>, Vec<Diagnostic>) {
-    let loaded = match load::load(path) {
+    checked(load::load(path))
+}
+
+fn checked(loaded: Result<load::Loaded, Vec<Diagnostic>>) -> (Option<(Report, Vec<PathBuf>)>, Vec<Diagnostic>) {
+    let loaded = match loaded {
         Ok(l) => l,
         Err(diags) => return (None, diags),
     };
@@ -128,10 +132,19 @@ fn collect_inputs(loaded: &load::Loaded, out: &mut Vec<PathBuf>) {
 
 /// The whole text pipeline for one data file, in memory.
 pub fn compile(path: &Path, templates: &Templates) -> Result<Compiled, Vec<Diagnostic>> {
-    let (resolved, diags) = check(path);
-    let Some((report, inputs)) = resolved else {
-        return Err(diags);
-    };
+    finish(check(path), templates)
+}
+
+/// The same pipeline for a data file given as bytes: `path` names it in
+/// diagnostics and anchors its imports, but the file itself is not read.
+/// Used by the fuzz targets and by tests that need no files.
+pub fn compile_source(path: &Path, bytes: &[u8], templates: &Templates) -> Result<Compiled, Vec<Diagnostic>> {
+    finish(checked(load::load_bytes(path, bytes)), templates)
+}
+
+fn finish(checked: (Option<(Report, Vec<PathBuf>)>, Vec<Diagnostic>), templates: &Templates) -> Result<Compiled, Vec<Diagnostic>> {
+    let (resolved, diags) = checked;
+    let Some((report, inputs)) = resolved else { return Err(diags) };
     let markdown = templates.render_markdown(&report).map_err(|d| {
         let mut all = diags.clone();
         all.push(d);
@@ -264,10 +277,13 @@ pub fn documents(files: &[PathBuf]) -> Vec<PathBuf> {
         {
             has_body.insert(canonical(file));
         }
+        let this = canonical(file);
         for target in data.imports.values() {
-            imported.insert(canonical(
-                &file.parent().unwrap_or(Path::new("")).join(&target.value),
-            ));
+            let target = canonical(&file.parent().unwrap_or(Path::new("")).join(&target.value));
+            // A file importing itself is an error to report, not a data source.
+            if target != this {
+                imported.insert(target);
+            }
         }
     }
     files
@@ -304,6 +320,38 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// Removes the temp files `write_atomic` left in `dir` when a build was
+/// killed between writing and renaming (`.NAME.PID.tmp`, the process gone).
+/// They are hidden and never taken for outputs; this keeps them from piling
+/// up. Errors are ignored: a temp file left is harmless.
+pub fn remove_stale_temps(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let Some(pid) = temp_owner(&name) else { continue };
+        if pid != std::process::id() && !process_alive(pid) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// The process id in a temp file name `.NAME.PID.tmp`.
+fn temp_owner(name: &str) -> Option<u32> {
+    let inner = name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let (stem, pid) = inner.rsplit_once('.')?;
+    if stem.is_empty() {
+        return None;
+    }
+    pid.parse().ok()
+}
+
+/// Whether process `pid` is running (where that cannot be told, it is
+/// assumed running, so nothing is removed).
+fn process_alive(pid: u32) -> bool {
+    if cfg!(target_os = "linux") { Path::new("/proc").join(pid.to_string()).exists() } else { true }
 }
 
 /// The output path for a data file: `out_dir/<stem>.<ext>`.
@@ -506,6 +554,27 @@ pub struct Outcome {
     pub elapsed: Duration,
 }
 
+/// Documents whose outputs would overwrite an earlier document's
+/// (`data/a.yaml` and `data/sub/a.yaml` both write `a.*`): index → error.
+fn output_collisions(documents: &[PathBuf]) -> BTreeMap<usize, Diagnostic> {
+    let mut first: BTreeMap<String, &PathBuf> = BTreeMap::new();
+    let mut out = BTreeMap::new();
+    for (i, doc) in documents.iter().enumerate() {
+        let stem = doc.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        match first.get(&stem) {
+            Some(earlier) => {
+                let d = Diagnostic::file_error(doc, format!("would overwrite the outputs of {} (both are named {stem}.*)", earlier.display()))
+                    .with_hint("two data files with the same name write the same output; rename one");
+                out.insert(i, d);
+            }
+            None => {
+                first.insert(stem, doc);
+            }
+        }
+    }
+    out
+}
+
 /// Builds every document of the request on `jobs` threads. `on_done` is
 /// called as each document finishes (for progress output); the outcomes
 /// come back in input order. The manifest is updated for what was built.
@@ -514,6 +583,10 @@ pub fn run(
     templates: &Templates,
     on_done: &(dyn Fn(&Outcome) + Sync),
 ) -> Vec<Outcome> {
+    if !request.check_only {
+        remove_stale_temps(&request.out_dir);
+    }
+    let collisions = output_collisions(&request.documents);
     let manifest = Manifest::read(&request.out_dir);
     let cache = TypesettingCache { request, loaded: Mutex::new(BTreeMap::new()), noted: Mutex::new(BTreeSet::new()) };
     let next = AtomicUsize::new(0);
@@ -528,7 +601,10 @@ pub fn run(
                     let Some(input) = request.documents.get(i) else {
                         break;
                     };
-                    let (outcome, entry) = build_one(input, request, templates, &cache, &manifest);
+                    let (outcome, entry) = match collisions.get(&i) {
+                        Some(d) => (Outcome { input: input.clone(), status: Status::Failed, diagnostics: vec![d.clone()], elapsed: Duration::ZERO }, None),
+                        None => build_one(input, request, templates, &cache, &manifest),
+                    };
                     on_done(&outcome);
                     if let Ok(mut r) = results.lock() {
                         r[i] = Some((outcome, entry));
@@ -699,6 +775,15 @@ pub fn refuse_overwriting_inputs(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn temp_names_are_recognised() {
+        assert_eq!(temp_owner(".a.md.1234.tmp"), Some(1234));
+        assert_eq!(temp_owner(".lishui-2022.html.7.tmp"), Some(7));
+        assert_eq!(temp_owner("a.md.1234.tmp"), None);
+        assert_eq!(temp_owner(".a.md.tmp"), None);
+        assert_eq!(temp_owner("..1.tmp"), None);
+    }
 
     #[test]
     fn atomic_write_replaces_and_leaves_no_temp() {

@@ -36,18 +36,26 @@ pub struct Diagnostic {
     /// Display width of the underlined stretch, in characters (at least 1).
     #[serde(skip)]
     pub len: usize,
-    /// The source line the position points into.
+    /// The source line the position points into (a window of it around
+    /// the position when the line is very long, cut at `…`).
     pub snippet: Option<String>,
+    /// 1-based character column of the position within `snippet`.
+    #[serde(skip)]
+    pub snippet_col: usize,
     pub hint: Option<String>,
 }
 
 impl Diagnostic {
     /// A diagnostic at `pos` of `file`, taking its snippet from `source`.
     pub fn new(severity: Severity, file: &Path, source: &str, pos: Pos, message: impl Into<String>) -> Self {
-        let snippet = (pos.line > 0)
-            .then(|| source.lines().nth(pos.line - 1))
-            .flatten()
-            .map(|l| l.trim_end_matches('\r').to_string());
+        let line = (pos.line > 0).then(|| source.lines().nth(pos.line - 1)).flatten();
+        let (snippet, snippet_col) = match line {
+            Some(l) => {
+                let (text, col) = snippet_window(l.trim_end_matches('\r'), pos.col);
+                (Some(text), col)
+            }
+            None => (None, pos.col),
+        };
         Diagnostic {
             severity,
             message: message.into(),
@@ -56,6 +64,7 @@ impl Diagnostic {
             col: pos.col,
             len: 1,
             snippet,
+            snippet_col,
             hint: None,
         }
     }
@@ -116,8 +125,8 @@ impl Diagnostic {
         if let Some(snippet) = &self.snippet {
             let number = self.line.to_string();
             let pad = " ".repeat(number.len());
-            let before: String = snippet.chars().take(self.col.saturating_sub(1)).collect();
-            let marked: String = snippet.chars().skip(self.col.saturating_sub(1)).take(self.len).collect();
+            let before: String = snippet.chars().take(self.snippet_col.saturating_sub(1)).collect();
+            let marked: String = snippet.chars().skip(self.snippet_col.saturating_sub(1)).take(self.len).collect();
             let indent = " ".repeat(display_width(&before));
             let carets = "^".repeat(display_width(&marked).max(1));
             let _ = writeln!(out, "{pad} |");
@@ -154,6 +163,28 @@ impl Diagnostic {
         }
         format!("::{kind} {props}::{}", escape(&message))
     }
+}
+
+/// Longest source line shown whole in a snippet, in characters.
+const SNIPPET_CHARS: usize = 120;
+
+/// The part of `line` shown in a snippet: the whole line when it is short,
+/// else `SNIPPET_CHARS` characters around the 1-based column `col`, with `…`
+/// where it is cut. Returns the text and the column within it.
+fn snippet_window(line: &str, col: usize) -> (String, usize) {
+    let count = line.chars().count();
+    if count <= SNIPPET_CHARS {
+        return (line.to_string(), col);
+    }
+    let at = col.saturating_sub(1).min(count);
+    let start = at.saturating_sub(SNIPPET_CHARS / 3);
+    let end = (start + SNIPPET_CHARS).min(count);
+    let mut text: String = if start > 0 { "…".into() } else { String::new() };
+    text.extend(line.chars().skip(start).take(end - start));
+    if end < count {
+        text.push('…');
+    }
+    (text, at - start + 1 + usize::from(start > 0))
 }
 
 /// Terminal display width of `s` (CJK and full-width characters take two cells).
@@ -207,6 +238,17 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_lines_are_shown_around_the_position() {
+        let line = format!("{}错{}", "甲".repeat(1000), "乙".repeat(1000));
+        let d = Diagnostic::error(Path::new("a.yaml"), &line, Pos { line: 1, col: 1001 }, "x");
+        let snippet = d.snippet.as_deref().unwrap_or_default();
+        assert!(snippet.starts_with('…') && snippet.ends_with('…'), "{snippet}");
+        assert!(snippet.chars().count() <= SNIPPET_CHARS + 2);
+        assert_eq!(snippet.chars().nth(d.snippet_col - 1), Some('错'));
+        assert_eq!((d.line, d.col), (1, 1001));
+    }
 
     #[test]
     fn human_rendering_underlines_wide_characters() {

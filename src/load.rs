@@ -11,6 +11,12 @@ use crate::model::{DataFile, pos};
 
 /// Largest data file read, in bytes (larger files are refused, not parsed).
 pub const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;
+/// Deepest nesting of YAML values.
+pub const MAX_DEPTH: usize = 64;
+/// Most YAML values (scalars, list entries, map entries) in one file.
+pub const MAX_NODES: usize = 400_000;
+/// Most aliases (`*name`) in one file.
+pub const MAX_ALIASES: usize = 1_000;
 /// Deepest chain of imports followed.
 pub const MAX_IMPORT_DEPTH: usize = 16;
 
@@ -36,9 +42,23 @@ pub fn load(path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
     load_inner(path, &mut stack)
 }
 
+/// Parses `bytes` as the data file `path` without reading that file (the
+/// path names it in diagnostics); its imports are read relative to `path`.
+pub fn load_bytes(path: &Path, bytes: &[u8]) -> Result<Loaded, Vec<Diagnostic>> {
+    let mut stack = Vec::new();
+    from_bytes(path, bytes, &mut stack)
+}
+
 fn load_inner(path: &Path, stack: &mut Vec<PathBuf>) -> Result<Loaded, Vec<Diagnostic>> {
     let bytes = read_limited(path).map_err(|d| vec![d])?;
-    let text = decode(path, &bytes).map_err(|d| vec![d])?;
+    from_bytes(path, &bytes, stack)
+}
+
+fn from_bytes(path: &Path, bytes: &[u8], stack: &mut Vec<PathBuf>) -> Result<Loaded, Vec<Diagnostic>> {
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(vec![too_large(path)]);
+    }
+    let text = decode(path, bytes).map_err(|d| vec![d])?;
     let data = parse(path, &text).map_err(|d| vec![d])?;
     let source = Source { path: path.to_path_buf(), text };
     let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
@@ -57,6 +77,11 @@ fn load_inner(path: &Path, stack: &mut Vec<PathBuf>) -> Result<Loaded, Vec<Diagn
                 continue;
             }
         };
+        if canonical.is_dir() {
+            errors.push(error(format!("import `{alias}`: {} is a folder, not a data file", target_path.display()))
+                .with_hint("import one data file (.yaml) by its path"));
+            continue;
+        }
         if let Some(first) = stack.iter().position(|p| *p == canonical) {
             let chain: Vec<String> = stack[first..].iter().chain([&canonical]).map(|p| file_name(p)).collect();
             errors.push(error(format!("import cycle: {}", chain.join(" → ")))
@@ -90,10 +115,14 @@ fn read_limited(path: &Path) -> Result<Vec<u8>, Diagnostic> {
         .read_to_end(&mut bytes)
         .map_err(|e| Diagnostic::file_error(path, format!("cannot read file: {e}")))?;
     if bytes.len() > MAX_FILE_BYTES {
-        return Err(Diagnostic::file_error(path, format!("file is larger than {} MiB", MAX_FILE_BYTES >> 20))
-            .with_hint("a report's data file is normally well under 1 MiB; split very large tables into imported files"));
+        return Err(too_large(path));
     }
     Ok(bytes)
+}
+
+fn too_large(path: &Path) -> Diagnostic {
+    Diagnostic::file_error(path, format!("file is larger than {} MiB", MAX_FILE_BYTES >> 20))
+        .with_hint("a report's data file is normally well under 1 MiB; split very large tables into imported files")
 }
 
 /// Bytes → text: strips a UTF-8 BOM and normalises CRLF; refuses other
@@ -108,6 +137,10 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<String, Diagnostic> {
                     .with_hint("data files are UTF-8 YAML text"));
             }
             Ok(text.replace("\r\n", "\n"))
+        }
+        Err(_) if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") => {
+            Err(Diagnostic::error(path, "", Pos { line: 1, col: 1 }, "the file is encoded in UTF-16, not UTF-8")
+                .with_hint("save it as UTF-8 (in Notepad: 另存为 → 编码 UTF-8; or `iconv -f UTF-16 -t UTF-8`)"))
         }
         Err(err) => {
             let offset = err.valid_up_to();
@@ -147,9 +180,9 @@ pub fn position_of(text: &str, offset: usize) -> Pos {
 fn options() -> serde_saphyr::Options {
     serde_saphyr::options! {
         budget: serde_saphyr::budget! {
-            max_depth: 64,
-            max_nodes: 400_000,
-            max_aliases: 1_000,
+            max_depth: MAX_DEPTH,
+            max_nodes: MAX_NODES,
+            max_aliases: MAX_ALIASES,
             max_recorded_anchor_events: 100_000,
             max_recorded_anchor_bytes: MAX_FILE_BYTES,
             max_total_scalar_bytes: MAX_FILE_BYTES,
@@ -228,9 +261,9 @@ fn yaml_error(path: &Path, text: &str, e: &serde_saphyr::Error) -> Diagnostic {
         d = d.with_hint("see docs/data-format.md, or run `zongjie init` for an example");
     } else if message.starts_with("duplicate mapping key") {
         d = d.with_hint("each key may appear once in a map; merge the two entries");
-    } else if message.starts_with("invalid type") || message.starts_with("expected a list") || message.starts_with("expected a map") || message.starts_with("expected a text") {
+    } else if message.starts_with("invalid type") || message.contains("; found ") || message.starts_with("expected a list") || message.starts_with("expected a map") || message.starts_with("expected a text") {
         d = d.with_hint("check the value's shape against docs/data-format.md (text, list or map)");
-    } else if message.contains("budget") || message.contains("limit") {
+    } else if message.contains("budget") || message.contains("limit") || message.starts_with("aliases") || message.starts_with("values nested") || message.starts_with("more than") {
         d = d.with_hint("the file is too large or too deeply nested (or expands too many aliases) for a report");
     } else if message.contains("tab") {
         d = d.with_hint("indent YAML with spaces, not tabs");
@@ -252,10 +285,41 @@ fn plain_message(m: &str) -> String {
         "expected a list here (`- item` lines, or `[a, b]`)".into()
     } else if m == "expected mapping start" {
         "expected a map here (`key: value` lines)".into()
+    } else if let Some((found, expected)) = m.strip_prefix("invalid type: ").and_then(|r| r.split_once(", expected ")) {
+        let found = match found {
+            "sequence" => "a list",
+            "map" => "a map",
+            "unit value" => "an empty value",
+            f if f.starts_with("string") => "a text",
+            f if f.starts_with("integer") || f.starts_with("floating") => "a number",
+            f if f.starts_with("boolean") => "true/false",
+            f => f,
+        };
+        format!("expected {expected}; found {found}")
+    } else if m == "invalid boolean" {
+        "expected `true` or `false` here".into()
+    } else if m == "recursion limit exceeded" {
+        budget_message("Depth")
+    } else if let Some(rest) = m.strip_prefix("budget breached: ") {
+        budget_message(rest)
     } else if m == "expected string scalar" {
         "expected a text here, not a list or a map".into()
     } else {
         m.to_string()
+    }
+}
+
+/// A breached resource budget (serde-saphyr's `Budget`) in words.
+fn budget_message(detail: &str) -> String {
+    let kind = detail.split(|c: char| !c.is_alphanumeric()).next().unwrap_or_default();
+    match kind {
+        "ScalarBytes" | "AliasAnchorRatio" | "Aliases" | "Anchors" | "MergeKeys" => format!(
+            "aliases (`*name`) expand to more text than a data file may hold ({} MiB, at most {MAX_ALIASES} aliases)",
+            MAX_FILE_BYTES >> 20
+        ),
+        "Depth" => format!("values nested deeper than {MAX_DEPTH} levels"),
+        "Nodes" | "Events" => format!("more than {MAX_NODES} values (list entries, map keys and texts) in one file"),
+        _ => format!("the file exceeds a size limit ({detail})"),
     }
 }
 

@@ -30,19 +30,21 @@ pub struct Table<'a> {
     source: &'a Source,
     defs: BTreeMap<&'a str, &'a Spanned<MetricDef>>,
     imports: BTreeMap<&'a str, Table<'a>>,
+    /// Whether `new` or `check` stopped reporting at their limit.
+    truncated: std::cell::Cell<bool>,
 }
 
 /// What went wrong, and where (a metric definition, possibly in an imported file).
 #[derive(Debug, Clone)]
-pub struct MetricError {
+pub struct MetricError<'s> {
     pub message: String,
     pub hint: String,
     /// The file and position of the offending definition field, when the
     /// error is in a definition rather than in the reference.
-    pub at: Option<(Source, Pos, usize)>,
+    pub at: Option<(&'s Source, Pos, usize)>,
 }
 
-impl MetricError {
+impl MetricError<'_> {
     fn plain(message: impl Into<String>, hint: impl Into<String>) -> Self {
         MetricError { message: message.into(), hint: hint.into(), at: None }
     }
@@ -72,16 +74,23 @@ pub struct MetricOut {
 
 impl<'a> Table<'a> {
     /// Builds the table of `loaded` (top level, parts and sections share one
-    /// namespace) and of its imports; a key defined twice is an error.
-    pub fn new(loaded: &'a Loaded) -> (Table<'a>, Vec<Diagnostic>) {
+    /// namespace) and of its imports; a key defined twice is an error. At
+    /// most `limit` diagnostics are built.
+    pub fn new(loaded: &'a Loaded, limit: usize) -> (Table<'a>, Vec<Diagnostic>) {
         let mut diags = Vec::new();
         let mut defs: BTreeMap<&'a str, &'a Spanned<MetricDef>> = BTreeMap::new();
         let data = &loaded.data;
         let levels = std::iter::once(&data.metrics)
             .chain(data.parts.iter().map(|p| &p.metrics))
             .chain(data.parts.iter().flat_map(|p| p.sections.iter().map(|s| &s.metrics)));
+        let mut truncated = false;
         for level in levels {
             for (key, def) in level {
+                let bad = defs.contains_key(key.as_str()) || key.contains('.') || key.contains('【') || key.contains('】') || key.starts_with('=');
+                if bad && diags.len() >= limit {
+                    truncated = true;
+                    continue;
+                }
                 if defs.contains_key(key.as_str()) {
                     diags.push(
                         Diagnostic::error(&loaded.source.path, &loaded.source.text, pos(def.referenced), format!("metric `{key}` is defined twice"))
@@ -99,11 +108,17 @@ impl<'a> Table<'a> {
         }
         let mut imports = BTreeMap::new();
         for (alias, file) in &loaded.imports {
-            let (table, mut d) = Table::new(file);
+            let (table, mut d) = Table::new(file, limit.saturating_sub(diags.len()));
+            truncated |= table.truncated();
             diags.append(&mut d);
             imports.insert(alias.as_str(), table);
         }
-        (Table { source: &loaded.source, defs, imports }, diags)
+        (Table { source: &loaded.source, defs, imports, truncated: std::cell::Cell::new(truncated) }, diags)
+    }
+
+    /// Whether some diagnostics were left out at the limit.
+    pub fn truncated(&self) -> bool {
+        self.truncated.get()
     }
 
     /// Every key of this file, for suggestions and templates.
@@ -112,7 +127,7 @@ impl<'a> Table<'a> {
     }
 
     /// Finds `key` or `alias.key`.
-    fn lookup<'p>(&self, path: &'p str) -> Result<(&Table<'a>, &'a Spanned<MetricDef>, &'p str), MetricError> {
+    fn lookup<'p>(&self, path: &'p str) -> Result<(&Table<'a>, &'a Spanned<MetricDef>, &'p str), MetricError<'a>> {
         if let Some(def) = self.defs.get(path) {
             return Ok((self, def, path));
         }
@@ -134,48 +149,58 @@ impl<'a> Table<'a> {
         Err(MetricError::plain(format!("unknown metric `{path}`"), suggestion(path, candidates.iter().map(String::as_str), "")))
     }
 
-    fn field_error(&self, field: &Spanned<Scalar>, e: QuantityError) -> MetricError {
+    fn field_error(&self, field: &Spanned<Scalar>, e: QuantityError) -> MetricError<'a> {
         MetricError {
             message: e.message,
             hint: e.hint,
-            at: Some((self.source.clone(), pos(field.referenced), field.value.0.chars().count())),
+            at: Some((self.source, pos(field.referenced), field.value.0.chars().count())),
         }
     }
 
     /// The quantity a field stands for: its own text, or the value of the
     /// metric it links to with `=key`.
-    fn quantity(&self, field: &Spanned<Scalar>, depth: usize) -> Result<Quantity, MetricError> {
+    fn quantity(&self, field: &Spanned<Scalar>, depth: usize) -> Result<Quantity, MetricError<'a>> {
         let text = field.value.0.trim();
         if let Some(target) = text.strip_prefix('=') {
             if depth >= MAX_LINK_DEPTH {
                 return Err(MetricError {
                     message: format!("metric links nest deeper than {MAX_LINK_DEPTH} (is there a cycle through `{target}`?)"),
                     hint: "a `=key` link must end at a metric with a written value".into(),
-                    at: Some((self.source.clone(), pos(field.referenced), text.chars().count())),
+                    at: Some((self.source, pos(field.referenced), text.chars().count())),
                 });
             }
             let (table, def, key) = self.lookup(target.trim()).map_err(|mut e| {
-                e.at = Some((self.source.clone(), pos(field.referenced), text.chars().count()));
+                e.at = Some((self.source, pos(field.referenced), text.chars().count()));
                 e
             })?;
             let value = def.value.value.as_ref().ok_or_else(|| MetricError {
                 message: format!("metric `{key}` has no value to link to"),
                 hint: "give it a `value`".into(),
-                at: Some((self.source.clone(), pos(field.referenced), text.chars().count())),
+                at: Some((self.source, pos(field.referenced), text.chars().count())),
             })?;
             return table.quantity(value, depth + 1);
         }
         Quantity::parse(text).map_err(|e| self.field_error(field, e))
     }
 
-    fn optional(&self, field: &Option<Spanned<Scalar>>) -> Result<Option<Quantity>, MetricError> {
+    fn optional(&self, field: &Option<Spanned<Scalar>>) -> Result<Option<Quantity>, MetricError<'a>> {
         field.as_ref().map(|f| self.quantity(f, 0)).transpose()
     }
 
     /// One attribute of a metric as text. `attr` is "" for the value, or one
     /// of `ATTRIBUTES` (Chinese or English).
-    pub fn attribute(&self, path: &str, attr: &str) -> Result<String, MetricError> {
-        let (table, def, key) = self.lookup(path)?;
+    pub fn attribute(&self, path: &str, attr: &str) -> Result<String, MetricError<'a>> {
+        let (table, def, key, attr) = match self.lookup(path) {
+            Ok((table, def, key)) => (table, def, key, attr),
+            Err(e) => {
+                // `【key.环比】`: a known metric with an attribute that is not one.
+                let split = path.rsplit_once('.').filter(|_| attr.is_empty());
+                match split.and_then(|(p, a)| self.lookup(p).ok().map(|found| (found, a))) {
+                    Some(((table, def, key), a)) => (table, def, key, a),
+                    None => return Err(e),
+                }
+            }
+        };
         table.attribute_of(key, &def.value, attr)
     }
 
@@ -183,11 +208,11 @@ impl<'a> Table<'a> {
         def.digits.as_ref().map_or(1, |d| d.value.min(10))
     }
 
-    fn missing(&self, key: &str, attr: &str, field: &str) -> MetricError {
+    fn missing(&self, key: &str, attr: &str, field: &str) -> MetricError<'a> {
         MetricError::plain(format!("metric `{key}` has no `{field}`, so 【{key}.{attr}】 cannot be computed"), format!("add `{field}:` to the metric `{key}`"))
     }
 
-    fn attribute_of(&self, key: &str, def: &MetricDef, attr: &str) -> Result<String, MetricError> {
+    fn attribute_of(&self, key: &str, def: &MetricDef, attr: &str) -> Result<String, MetricError<'a>> {
         let canonical = ATTRIBUTES.iter().find(|(zh, en)| *zh == attr || *en == attr).map(|(zh, _)| *zh);
         let digits = Self::digits(def);
         match (attr, canonical) {
@@ -227,21 +252,21 @@ impl<'a> Table<'a> {
         }
     }
 
-    fn pair(&self, key: &str, def: &MetricDef, attr: &str, base: &Option<Spanned<Scalar>>, name: &str) -> Result<(Quantity, Quantity), MetricError> {
+    fn pair(&self, key: &str, def: &MetricDef, attr: &str, base: &Option<Spanned<Scalar>>, name: &str) -> Result<(Quantity, Quantity), MetricError<'a>> {
         let value = self.optional(&def.value)?.ok_or_else(|| self.missing(key, attr, "value"))?;
         let base = self.optional(base)?.ok_or_else(|| self.missing(key, attr, name))?;
         Ok((value, base))
     }
 
     /// The stated change when there is one, else the computed one.
-    fn change(&self, key: &str, def: &MetricDef, attr: &str) -> Result<Change, MetricError> {
+    fn change(&self, key: &str, def: &MetricDef, attr: &str) -> Result<Change, MetricError<'a>> {
         if let Some(stated) = &def.change {
             return quantity::stated_change(&stated.value.0).map_err(|e| self.field_error(stated, e));
         }
         self.computed_change(key, def, attr)
     }
 
-    fn computed_change(&self, key: &str, def: &MetricDef, attr: &str) -> Result<Change, MetricError> {
+    fn computed_change(&self, key: &str, def: &MetricDef, attr: &str) -> Result<Change, MetricError<'a>> {
         let (value, prev) = self.pair(key, def, attr, &def.prev, "prev")?;
         quantity::change(&value, &prev, Self::digits(def)).map_err(|e| self.field_error(def.prev.as_ref().unwrap_or(&dummy()), e))
     }
@@ -250,10 +275,15 @@ impl<'a> Table<'a> {
     /// checked when they are built themselves): quantities parse, links
     /// resolve, computations succeed, and stated values agree with computed
     /// ones (a disagreement is a warning).
-    pub fn check(&self) -> Vec<Diagnostic> {
+    /// At most `limit` diagnostics are built.
+    pub fn check(&self, limit: usize) -> Vec<Diagnostic> {
         let mut diags = Vec::new();
         let fallback = |d: &Spanned<MetricDef>| pos(d.referenced);
         for (key, def) in &self.defs {
+            if diags.len() >= limit {
+                self.truncated.set(true);
+                break;
+            }
             let m = &def.value;
             let mut errors = Vec::new();
             for field in [&m.value, &m.plan, &m.prev, &m.of, &m.rate].into_iter().flatten() {
@@ -299,7 +329,7 @@ impl<'a> Table<'a> {
         diags
     }
 
-    fn stated_rate_agrees(&self, key: &str, m: &MetricDef) -> Result<(), MetricError> {
+    fn stated_rate_agrees(&self, key: &str, m: &MetricDef) -> Result<(), MetricError<'a>> {
         let computed = {
             let (value, plan) = self.pair(key, m, "完成率", &m.plan, "plan")?;
             quantity::ratio_percent(&value, &plan, Self::digits(m)).map_err(|e| self.field_error(m.plan.as_ref().unwrap_or(&dummy()), e))?
@@ -312,7 +342,7 @@ impl<'a> Table<'a> {
                 return Err(MetricError {
                     message: format!("metric `{key}`: stated rate {} disagrees with the computed {computed}", stated.text),
                     hint: "the stated value is used; correct it or the value/plan figures".into(),
-                    at: Some((self.source.clone(), pos(rate.referenced), rate.value.0.chars().count())),
+                    at: Some((self.source, pos(rate.referenced), rate.value.0.chars().count())),
                 });
             }
         }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::diag::{Diagnostic, Pos, did_you_mean};
+use crate::diag::{Diagnostic, Pos, Severity, did_you_mean};
 use crate::load::{Loaded, Source, position_of};
 use crate::metrics::{self, MetricOut, Table};
 use crate::model::{self, ItemList, Location, Numbering, Spanned, TaskTable, Text, pos};
@@ -126,42 +126,109 @@ struct Styles {
     cell: Style,
 }
 
+/// Most diagnostics reported for one data file; past it they are counted,
+/// not built (each carries a snippet of the source), and one closing
+/// diagnostic says how many more there were. Keeps a file with thousands
+/// of faults fast to check and its report readable.
+pub const MAX_DIAGNOSTICS: usize = 100;
+
 struct Resolver<'a> {
     source: &'a Source,
     table: Table<'a>,
     diags: Vec<Diagnostic>,
-    ascii_punctuation: Vec<Pos>,
+    /// Diagnostics found past `MAX_DIAGNOSTICS`: (errors, warnings).
+    unreported: (usize, usize),
+    /// Where the first ASCII punctuation between Chinese characters is, and how many there are.
+    ascii_punctuation: Option<Pos>,
+    ascii_punctuation_count: usize,
+    /// Diagnostics built so far, duplicates included.
+    built: usize,
+    /// Diagnostics already reported, to report each once.
+    seen: std::collections::BTreeSet<(Severity, usize, usize, String)>,
 }
 
 /// Resolves `loaded` into a report. The report is `None` when any error was
 /// found; warnings come with a report.
 pub fn resolve(loaded: &Loaded) -> (Option<Report>, Vec<Diagnostic>) {
-    let (table, table_diags) = Table::new(loaded);
-    let mut r = Resolver { source: &loaded.source, table, diags: table_diags, ascii_punctuation: Vec::new() };
-    let check = r.table.check();
+    let (table, table_diags) = Table::new(loaded, MAX_DIAGNOSTICS);
+    let mut r = Resolver {
+        source: &loaded.source,
+        table,
+        diags: table_diags,
+        unreported: (0, 0),
+        ascii_punctuation: None,
+        ascii_punctuation_count: 0,
+        seen: Default::default(),
+        built: 0,
+    };
+    r.built = r.diags.len();
+    let check = r.table.check(MAX_DIAGNOSTICS.saturating_sub(r.diags.len()));
+    r.built += check.len();
     r.diags.extend(check);
     let report = r.report(&loaded.data);
     r.summarise_ascii_punctuation();
-    let mut diags = Vec::with_capacity(r.diags.len());
-    for d in r.diags {
-        if !diags.contains(&d) {
-            diags.push(d);
-        }
+    let mut seen = std::collections::BTreeSet::new();
+    r.diags.retain(|d| seen.insert((d.severity, d.line, d.col, d.message.clone(), d.file.clone())));
+    let (errors, warnings) = r.unreported;
+    if r.table.truncated() {
+        let d = Diagnostic::error(&r.source.path, "", Pos::default(), format!("stopped checking the metrics after {MAX_DIAGNOSTICS} problems"))
+            .with_hint("fix the ones shown and check again");
+        r.diags.push(d);
     }
-    r.diags = diags;
+    if errors + warnings > 0 {
+        let counts: Vec<String> = [(errors, "error"), (warnings, "warning")]
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, what)| format!("{n} more {what}{}", if *n == 1 { "" } else { "s" }))
+            .collect();
+        let message = format!("{} not shown (at most {MAX_DIAGNOSTICS} diagnostics per file)", counts.join(" and "));
+        let d = if errors > 0 { Diagnostic::error(&r.source.path, "", Pos::default(), message) } else { Diagnostic::warning(&r.source.path, "", Pos::default(), message) };
+        r.diags.push(d.with_hint("fix the ones shown and check again"));
+    }
     let has_errors = r.diags.iter().any(Diagnostic::is_error);
     (if has_errors { None } else { Some(report) }, r.diags)
 }
 
 impl<'a> Resolver<'a> {
+    /// Whether another diagnostic may still be built; counts it when not.
+    fn room(&mut self, error: bool) -> bool {
+        if !self.full() {
+            self.built += 1;
+            return true;
+        }
+        if error {
+            self.unreported.0 += 1;
+        } else {
+            self.unreported.1 += 1;
+        }
+        false
+    }
+
+    /// Whether `MAX_DIAGNOSTICS` have been built (duplicates included:
+    /// each costs a search of the source).
+    fn full(&self) -> bool {
+        self.built >= MAX_DIAGNOSTICS
+    }
+
+    /// Keeps `d` unless the same was reported already.
+    fn keep(&mut self, d: Diagnostic) {
+        if self.seen.insert((d.severity, d.line, d.col, d.message.clone())) {
+            self.diags.push(d);
+        }
+    }
+
     fn error(&mut self, at: Location, len: usize, message: impl Into<String>, hint: impl Into<String>) {
-        let d = Diagnostic::error(&self.source.path, &self.source.text, pos(at), message).with_len(len).with_hint(hint);
-        self.diags.push(d);
+        if self.room(true) {
+            let d = Diagnostic::error(&self.source.path, &self.source.text, pos(at), message).with_len(len).with_hint(hint);
+            self.keep(d);
+        }
     }
 
     fn warning_at(&mut self, at: Pos, len: usize, message: impl Into<String>, hint: impl Into<String>) {
-        let d = Diagnostic::warning(&self.source.path, &self.source.text, at, message).with_len(len).with_hint(hint);
-        self.diags.push(d);
+        if self.room(false) {
+            let d = Diagnostic::warning(&self.source.path, &self.source.text, at, message).with_len(len).with_hint(hint);
+            self.keep(d);
+        }
     }
 
     fn report(&mut self, data: &model::DataFile) -> Report {
@@ -221,7 +288,7 @@ impl<'a> Resolver<'a> {
         let half = m.half.as_ref().map(|h| h.value);
         // A half-year report and a task list plan within their own year.
         let same_year = half == Some(1) || genre == "攻坚任务清单";
-        let plan_year = m.plan_year.as_ref().map(|y| y.value).or_else(|| year.map(|y| if same_year { y } else { y + 1 }));
+        let plan_year = m.plan_year.as_ref().map(|y| y.value).or_else(|| year.map(|y| if same_year { y } else { y.saturating_add(1) }));
         let written = m.written.as_ref().map(|w| w.value.trim().to_string());
         let written_cn = match (&m.written, &written) {
             (Some(w), Some(iso)) => {
@@ -448,7 +515,9 @@ impl<'a> Resolver<'a> {
         let expanded = match metrics::expand(&self.table, &joined, self.source, at) {
             Ok(s) => s,
             Err(d) => {
-                self.diags.push(d);
+                if self.room(d.is_error()) {
+                    self.keep(d);
+                }
                 joined.clone()
             }
         };
@@ -457,24 +526,39 @@ impl<'a> Resolver<'a> {
     }
 
     /// Locates `needle` (a piece of the joined text) in the source, from the
-    /// text's own position on.
-    fn locate(&self, needle: &str, at: Location) -> Pos {
-        let start = at.span().byte_offset().map_or(0, |o| o as usize);
+    /// text's own position on, or from `*from` when that is further (pieces
+    /// of one text are located in order; `*from` moves past each one found).
+    fn locate(&self, needle: &str, at: Location, from: &mut usize) -> Pos {
+        let start = at.span().byte_offset().map_or(0, |o| o as usize).max(*from);
         match self.source.text.get(start..).and_then(|rest| rest.find(needle)) {
-            Some(i) => position_of(&self.source.text, start + i),
+            Some(i) => {
+                *from = start + i + needle.chars().next().map_or(1, char::len_utf8);
+                position_of(&self.source.text, start + i)
+            }
             None => pos(at),
         }
     }
 
     fn check_text(&mut self, text: &str, at: Location) {
+        let mut from = 0;
         for (offset, finding) in text::findings(text) {
+            // Only the first ASCII punctuation is located (one warning per file).
+            if let Finding::AsciiPunctuation(_) = finding {
+                self.ascii_punctuation_count += 1;
+                if self.ascii_punctuation.is_some() {
+                    continue;
+                }
+            } else if self.full() {
+                self.unreported.1 += 1;
+                continue;
+            }
             let context_start = text[..offset].char_indices().rev().nth(1).map_or(0, |(i, _)| i);
             let context_end = text[offset..].char_indices().nth(2).map_or(text.len(), |(i, _)| offset + i);
             let needle = &text[context_start..context_end];
-            let mut p = self.locate(needle, at);
+            let mut p = self.locate(needle, at, &mut from);
             p.col += text[context_start..offset].chars().count();
             match finding {
-                Finding::AsciiPunctuation(_) => self.ascii_punctuation.push(p),
+                Finding::AsciiPunctuation(_) => self.ascii_punctuation = Some(p),
                 Finding::SpaceBetweenChinese => self.warning_at(
                     p,
                     1,
@@ -483,9 +567,14 @@ impl<'a> Resolver<'a> {
                 ),
             }
         }
+        let mut from = 0;
         for (offset, expected, found) in text::enumeration_gaps(text) {
+            if self.full() {
+                self.unreported.1 += 1;
+                continue;
+            }
             let needle: String = text[offset..].chars().take(3).collect();
-            let p = self.locate(&needle, at);
+            let p = self.locate(&needle, at, &mut from);
             self.warning_at(
                 p,
                 2,
@@ -497,8 +586,8 @@ impl<'a> Resolver<'a> {
 
     /// ASCII punctuation is common in pasted text: one warning per file.
     fn summarise_ascii_punctuation(&mut self) {
-        let Some(first) = self.ascii_punctuation.first().copied() else { return };
-        let n = self.ascii_punctuation.len();
+        let Some(first) = self.ascii_punctuation else { return };
+        let n = self.ascii_punctuation_count;
         let more = if n > 1 { format!(" ({} places in this file; this is the first)", n) } else { String::new() };
         self.warning_at(first, 1, format!("ASCII punctuation between Chinese characters{more}"), "use full-width ，；：（）？！ in Chinese text (GB/T 15834)");
     }
