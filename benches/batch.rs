@@ -25,7 +25,10 @@ fn main() {
     let templates = Templates::load(None).expect("templates");
     let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
     let formats: Vec<Format> = [Format::Md, Format::Html, Format::Pdf].to_vec();
-    let fonts = zongjie::fonts::FontOptions { font_paths: Vec::new(), ignore_system_fonts: true };
+    let fonts = zongjie::fonts::FontOptions {
+        font_paths: Vec::new(),
+        ignore_system_fonts: true,
+    };
     let request = |force| BuildRequest {
         documents: documents.clone(),
         out_dir: dir.join("output"),
@@ -40,7 +43,10 @@ fn main() {
     let start = Instant::now();
     let outcomes = build::run(&request(true), &templates, &|_| {});
     let full = start.elapsed().as_secs_f64();
-    let built = outcomes.iter().filter(|o| o.status == build::Status::Built).count();
+    let built = outcomes
+        .iter()
+        .filter(|o| o.status == build::Status::Built)
+        .count();
     assert_eq!(built, documents.len(), "every document builds");
     let start = Instant::now();
     let outcomes = build::run(&request(false), &templates, &|_| {});

@@ -62,7 +62,17 @@ pub struct Typesetting {
 /// Which face stands in for which role, as notes about `source`.
 pub fn font_notes(typesetting: &Typesetting, source: &Path) -> Vec<Diagnostic> {
     let notes = typesetting.fonts.iter().flat_map(|f| f.notes.iter());
-    notes.map(|n| Diagnostic::new(crate::diag::Severity::Note, source, "", crate::diag::Pos::default(), format!("PDF fonts: {n}"))).collect()
+    notes
+        .map(|n| {
+            Diagnostic::new(
+                crate::diag::Severity::Note,
+                source,
+                "",
+                crate::diag::Pos::default(),
+                format!("PDF fonts: {n}"),
+            )
+        })
+        .collect()
 }
 
 /// File names a profile is found under, next to the data file, in order.
@@ -75,12 +85,19 @@ pub fn profile_path_for(input: &Path, explicit: Option<&Path>) -> Option<PathBuf
         return Some(p.to_path_buf());
     }
     let dir = input.parent().unwrap_or(Path::new(""));
-    PROFILE_NAMES.iter().map(|n| dir.join(n)).find(|p| p.is_file())
+    PROFILE_NAMES
+        .iter()
+        .map(|n| dir.join(n))
+        .find(|p| p.is_file())
 }
 
 /// Loads a profile (defaults when `path` is `None`) and, when `with_fonts`,
 /// resolves its fonts.
-pub fn typesetting(path: Option<&Path>, fonts: &crate::fonts::FontOptions, with_fonts: bool) -> Result<Typesetting, Diagnostic> {
+pub fn typesetting(
+    path: Option<&Path>,
+    fonts: &crate::fonts::FontOptions,
+    with_fonts: bool,
+) -> Result<Typesetting, Diagnostic> {
     let profile = match path {
         Some(p) => crate::profile::load_profile(p).map_err(|e| profile_diagnostic(p, &e))?,
         None => crate::profile::Profile::default(),
@@ -92,13 +109,30 @@ pub fn typesetting(path: Option<&Path>, fonts: &crate::fonts::FontOptions, with_
     } else {
         None
     };
-    Ok(Typesetting { profile_path: path.map(Path::to_path_buf), profile, fonts })
+    Ok(Typesetting {
+        profile_path: path.map(Path::to_path_buf),
+        profile,
+        fonts,
+    })
 }
 
 fn profile_diagnostic(path: &Path, e: &crate::profile::ProfileError) -> Diagnostic {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     match e {
-        crate::profile::ProfileError::Parse { line, column, message, .. } => Diagnostic::error(path, &text, crate::diag::Pos { line: *line as usize, col: *column as usize }, format!("profile: {message}")),
+        crate::profile::ProfileError::Parse {
+            line,
+            column,
+            message,
+            ..
+        } => Diagnostic::error(
+            path,
+            &text,
+            crate::diag::Pos {
+                line: *line as usize,
+                col: *column as usize,
+            },
+            format!("profile: {message}"),
+        ),
         other => Diagnostic::file_error(path, format!("profile: {other}")),
     }
     .with_hint("profile keys and defaults are listed in docs/profile.md")
@@ -110,7 +144,9 @@ pub fn check(path: &Path) -> (Option<(Report, Vec<PathBuf>)>, Vec<Diagnostic>) {
     checked(load::load(path))
 }
 
-fn checked(loaded: Result<load::Loaded, Vec<Diagnostic>>) -> (Option<(Report, Vec<PathBuf>)>, Vec<Diagnostic>) {
+fn checked(
+    loaded: Result<load::Loaded, Vec<Diagnostic>>,
+) -> (Option<(Report, Vec<PathBuf>)>, Vec<Diagnostic>) {
     let loaded = match loaded {
         Ok(l) => l,
         Err(diags) => return (None, diags),
@@ -138,13 +174,22 @@ pub fn compile(path: &Path, templates: &Templates) -> Result<Compiled, Vec<Diagn
 /// The same pipeline for a data file given as bytes: `path` names it in
 /// diagnostics and anchors its imports, but the file itself is not read.
 /// Used by the fuzz targets and by tests that need no files.
-pub fn compile_source(path: &Path, bytes: &[u8], templates: &Templates) -> Result<Compiled, Vec<Diagnostic>> {
+pub fn compile_source(
+    path: &Path,
+    bytes: &[u8],
+    templates: &Templates,
+) -> Result<Compiled, Vec<Diagnostic>> {
     finish(checked(load::load_bytes(path, bytes)), templates)
 }
 
-fn finish(checked: (Option<(Report, Vec<PathBuf>)>, Vec<Diagnostic>), templates: &Templates) -> Result<Compiled, Vec<Diagnostic>> {
+fn finish(
+    checked: (Option<(Report, Vec<PathBuf>)>, Vec<Diagnostic>),
+    templates: &Templates,
+) -> Result<Compiled, Vec<Diagnostic>> {
     let (resolved, diags) = checked;
-    let Some((report, inputs)) = resolved else { return Err(diags) };
+    let Some((report, inputs)) = resolved else {
+        return Err(diags);
+    };
     let markdown = templates.render_markdown(&report).map_err(|d| {
         let mut all = diags.clone();
         all.push(d);
@@ -174,15 +219,28 @@ pub fn html(
 }
 
 /// The PDF of a compiled document, with the writer's warnings as diagnostics.
-pub fn pdf(compiled: &Compiled, typesetting: &Typesetting) -> Result<(Vec<u8>, Vec<Diagnostic>), Diagnostic> {
-    let input = compiled.inputs.first().map(PathBuf::as_path).unwrap_or(Path::new("report"));
+pub fn pdf(
+    compiled: &Compiled,
+    typesetting: &Typesetting,
+) -> Result<(Vec<u8>, Vec<Diagnostic>), Diagnostic> {
+    let input = compiled
+        .inputs
+        .first()
+        .map(PathBuf::as_path)
+        .unwrap_or(Path::new("report"));
     let doc = crate::doc::parse(&compiled.markdown);
     let Some(fonts) = &typesetting.fonts else {
-        return Err(Diagnostic::file_error(input, "internal: fonts were not resolved for a PDF"));
+        return Err(Diagnostic::file_error(
+            input,
+            "internal: fonts were not resolved for a PDF",
+        ));
     };
     let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
     let options = crate::pdf::PdfOptions {
-        created: crate::pdf::creation_date(epoch.as_deref(), compiled.report.doc.written.as_deref()),
+        created: crate::pdf::creation_date(
+            epoch.as_deref(),
+            compiled.report.doc.written.as_deref(),
+        ),
     };
     let out = crate::pdf::render(&doc, &typesetting.profile, fonts, &options)
         .map_err(|e| Diagnostic::file_error(input, format!("PDF: {e}")))?;
@@ -191,7 +249,15 @@ pub fn pdf(compiled: &Compiled, typesetting: &Typesetting) -> Result<(Vec<u8>, V
         .warnings
         .iter()
         .filter(|w| !fonts.notes.contains(w))
-        .map(|w| Diagnostic::new(crate::diag::Severity::Warning, input, "", crate::diag::Pos::default(), format!("PDF: {w}")))
+        .map(|w| {
+            Diagnostic::new(
+                crate::diag::Severity::Warning,
+                input,
+                "",
+                crate::diag::Pos::default(),
+                format!("PDF: {w}"),
+            )
+        })
         .collect();
     Ok((out.bytes, warnings))
 }
@@ -205,8 +271,12 @@ pub fn render_format(
 ) -> Result<(Vec<u8>, Vec<Diagnostic>), Diagnostic> {
     match format {
         Format::Md => Ok((compiled.markdown.clone().into_bytes(), Vec::new())),
-        Format::Html => html(compiled, templates, &crate::html::HtmlOptions::from_profile(&typesetting.profile))
-            .map(|h| (h.into_bytes(), Vec::new())),
+        Format::Html => html(
+            compiled,
+            templates,
+            &crate::html::HtmlOptions::from_profile(&typesetting.profile),
+        )
+        .map(|h| (h.into_bytes(), Vec::new())),
         Format::Pdf => pdf(compiled, typesetting),
     }
 }
@@ -327,11 +397,15 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// They are hidden and never taken for outputs; this keeps them from piling
 /// up. Errors are ignored: a temp file left is harmless.
 pub fn remove_stale_temps(dir: &Path) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        let Some(pid) = temp_owner(&name) else { continue };
+        let Some(pid) = temp_owner(&name) else {
+            continue;
+        };
         if pid != std::process::id() && !process_alive(pid) {
             let _ = std::fs::remove_file(entry.path());
         }
@@ -351,7 +425,11 @@ fn temp_owner(name: &str) -> Option<u32> {
 /// Whether process `pid` is running (where that cannot be told, it is
 /// assumed running, so nothing is removed).
 fn process_alive(pid: u32) -> bool {
-    if cfg!(target_os = "linux") { Path::new("/proc").join(pid.to_string()).exists() } else { true }
+    if cfg!(target_os = "linux") {
+        Path::new("/proc").join(pid.to_string()).exists()
+    } else {
+        true
+    }
 }
 
 /// The output path for a data file: `out_dir/<stem>.<ext>`.
@@ -411,7 +489,11 @@ impl Manifest {
 /// Digest of what typesetting depends on: the profile file's text and, for
 /// PDFs, the font set (faces, files and sizes per role).
 fn typesetting_digest(t: &Typesetting) -> String {
-    let mut text = t.profile_path.as_ref().and_then(|p| std::fs::read(p).ok()).unwrap_or_default();
+    let mut text = t
+        .profile_path
+        .as_ref()
+        .and_then(|p| std::fs::read(p).ok())
+        .unwrap_or_default();
     if let Some(fonts) = &t.fonts {
         text.extend_from_slice(crate::fonts::describe(fonts).as_bytes());
     }
@@ -516,7 +598,10 @@ struct TypesettingCache<'r> {
 impl TypesettingCache<'_> {
     /// True the first time it is asked for a profile.
     fn first_note(&self, t: &Typesetting) -> bool {
-        self.noted.lock().map(|mut n| n.insert(t.profile_path.clone())).unwrap_or(false)
+        self.noted
+            .lock()
+            .map(|mut n| n.insert(t.profile_path.clone()))
+            .unwrap_or(false)
     }
 
     fn get(&self, input: &Path) -> SharedTypesetting {
@@ -527,7 +612,13 @@ impl TypesettingCache<'_> {
         };
         loaded
             .entry(key.clone())
-            .or_insert_with(|| std::sync::Arc::new(typesetting(key.as_deref(), &self.request.fonts, self.request.formats.contains(&Format::Pdf))))
+            .or_insert_with(|| {
+                std::sync::Arc::new(typesetting(
+                    key.as_deref(),
+                    &self.request.fonts,
+                    self.request.formats.contains(&Format::Pdf),
+                ))
+            })
             .clone()
     }
 }
@@ -560,11 +651,20 @@ fn output_collisions(documents: &[PathBuf]) -> BTreeMap<usize, Diagnostic> {
     let mut first: BTreeMap<String, &PathBuf> = BTreeMap::new();
     let mut out = BTreeMap::new();
     for (i, doc) in documents.iter().enumerate() {
-        let stem = doc.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let stem = doc
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         match first.get(&stem) {
             Some(earlier) => {
-                let d = Diagnostic::file_error(doc, format!("would overwrite the outputs of {} (both are named {stem}.*)", earlier.display()))
-                    .with_hint("two data files with the same name write the same output; rename one");
+                let d = Diagnostic::file_error(
+                    doc,
+                    format!(
+                        "would overwrite the outputs of {} (both are named {stem}.*)",
+                        earlier.display()
+                    ),
+                )
+                .with_hint("two data files with the same name write the same output; rename one");
                 out.insert(i, d);
             }
             None => {
@@ -588,7 +688,11 @@ pub fn run(
     }
     let collisions = output_collisions(&request.documents);
     let manifest = Manifest::read(&request.out_dir);
-    let cache = TypesettingCache { request, loaded: Mutex::new(BTreeMap::new()), noted: Mutex::new(BTreeSet::new()) };
+    let cache = TypesettingCache {
+        request,
+        loaded: Mutex::new(BTreeMap::new()),
+        noted: Mutex::new(BTreeSet::new()),
+    };
     let next = AtomicUsize::new(0);
     type Slot = Option<(Outcome, Option<ManifestEntry>)>;
     let results: Mutex<Vec<Slot>> = Mutex::new(vec![None; request.documents.len()]);
@@ -602,7 +706,15 @@ pub fn run(
                         break;
                     };
                     let (outcome, entry) = match collisions.get(&i) {
-                        Some(d) => (Outcome { input: input.clone(), status: Status::Failed, diagnostics: vec![d.clone()], elapsed: Duration::ZERO }, None),
+                        Some(d) => (
+                            Outcome {
+                                input: input.clone(),
+                                status: Status::Failed,
+                                diagnostics: vec![d.clone()],
+                                elapsed: Duration::ZERO,
+                            },
+                            None,
+                        ),
                         None => build_one(input, request, templates, &cache, &manifest),
                     };
                     on_done(&outcome);

@@ -53,7 +53,10 @@ pub struct FontArgs {
 
 impl FontArgs {
     fn options(&self) -> crate::fonts::FontOptions {
-        crate::fonts::FontOptions { font_paths: self.font_paths.clone(), ignore_system_fonts: self.ignore_system_fonts }
+        crate::fonts::FontOptions {
+            font_paths: self.font_paths.clone(),
+            ignore_system_fonts: self.ignore_system_fonts,
+        }
     }
 }
 
@@ -173,7 +176,9 @@ fn print(diags: &[Diagnostic], format: diag::Format) {
 
 /// Errors, or warnings under --strict, fail the document.
 fn fails(diags: &[Diagnostic], strict: bool) -> bool {
-    diags.iter().any(|d| d.is_error() || (strict && d.severity == diag::Severity::Warning))
+    diags
+        .iter()
+        .any(|d| d.is_error() || (strict && d.severity == diag::Severity::Warning))
 }
 
 fn setup(common: &CommonArgs) -> Result<(Vec<PathBuf>, Templates), ExitCode> {
@@ -200,7 +205,10 @@ fn run_check(args: CheckArgs) -> ExitCode {
             Ok(c) => c.warnings,
             Err(d) => d,
         };
-        warnings += diags.iter().filter(|d| d.severity == diag::Severity::Warning).count();
+        warnings += diags
+            .iter()
+            .filter(|d| d.severity == diag::Severity::Warning)
+            .count();
         if fails(&diags, args.common.strict) {
             failed += 1;
         }
@@ -366,7 +374,12 @@ fn run_init(args: InitArgs) -> ExitCode {
 
 fn run_preview(args: PreviewArgs) -> ExitCode {
     let profile = build::profile_path_for(&args.file, args.fonts.profile.as_deref());
-    let site = crate::site::PipelineSite::new(args.file.clone(), templates_dir(&args.templates), profile, args.fonts.options());
+    let site = crate::site::PipelineSite::new(
+        args.file.clone(),
+        templates_dir(&args.templates),
+        profile,
+        args.fonts.options(),
+    );
     let config = crate::preview::PreviewConfig {
         host: args.host,
         port: args.port,
@@ -388,7 +401,10 @@ fn run_preview(args: PreviewArgs) -> ExitCode {
 }
 
 fn run_fonts(args: FontArgs) -> ExitCode {
-    let profile = args.profile.clone().or_else(|| build::profile_path_for(std::path::Path::new("data/report.yaml"), None));
+    let profile = args
+        .profile
+        .clone()
+        .or_else(|| build::profile_path_for(std::path::Path::new("data/report.yaml"), None));
     match build::typesetting(profile.as_deref(), &args.options(), true) {
         Ok(t) => {
             if let Some(p) = &t.profile_path {

@@ -47,8 +47,16 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A diagnostic at `pos` of `file`, taking its snippet from `source`.
-    pub fn new(severity: Severity, file: &Path, source: &str, pos: Pos, message: impl Into<String>) -> Self {
-        let line = (pos.line > 0).then(|| source.lines().nth(pos.line - 1)).flatten();
+    pub fn new(
+        severity: Severity,
+        file: &Path,
+        source: &str,
+        pos: Pos,
+        message: impl Into<String>,
+    ) -> Self {
+        let line = (pos.line > 0)
+            .then(|| source.lines().nth(pos.line - 1))
+            .flatten();
         let (snippet, snippet_col) = match line {
             Some(l) => {
                 let (text, col) = snippet_window(l.trim_end_matches('\r'), pos.col);
@@ -125,8 +133,15 @@ impl Diagnostic {
         if let Some(snippet) = &self.snippet {
             let number = self.line.to_string();
             let pad = " ".repeat(number.len());
-            let before: String = snippet.chars().take(self.snippet_col.saturating_sub(1)).collect();
-            let marked: String = snippet.chars().skip(self.snippet_col.saturating_sub(1)).take(self.len).collect();
+            let before: String = snippet
+                .chars()
+                .take(self.snippet_col.saturating_sub(1))
+                .collect();
+            let marked: String = snippet
+                .chars()
+                .skip(self.snippet_col.saturating_sub(1))
+                .take(self.len)
+                .collect();
             let indent = " ".repeat(display_width(&before));
             let carets = "^".repeat(display_width(&marked).max(1));
             let _ = writeln!(out, "{pad} |");
@@ -141,7 +156,12 @@ impl Diagnostic {
 
     /// One line: `file:line:col: error: message (hint: …)`.
     pub fn render_short(&self) -> String {
-        let mut s = format!("{}: {}: {}", self.location(), self.severity_word(), self.message);
+        let mut s = format!(
+            "{}: {}: {}",
+            self.location(),
+            self.severity_word(),
+            self.message
+        );
         if let Some(hint) = &self.hint {
             let _ = write!(s, " (hint: {hint})");
         }
@@ -151,7 +171,11 @@ impl Diagnostic {
     /// A GitHub Actions workflow command that annotates the file in the PR view.
     pub fn render_github(&self) -> String {
         let kind = self.severity_word();
-        let escape = |s: &str| s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
+        let escape = |s: &str| {
+            s.replace('%', "%25")
+                .replace('\r', "%0D")
+                .replace('\n', "%0A")
+        };
         let escape_prop = |s: &str| escape(s).replace(':', "%3A").replace(',', "%2C");
         let mut props = format!("file={}", escape_prop(&self.file.display().to_string()));
         if self.line > 0 {
@@ -179,7 +203,11 @@ fn snippet_window(line: &str, col: usize) -> (String, usize) {
     let at = col.saturating_sub(1).min(count);
     let start = at.saturating_sub(SNIPPET_CHARS / 3);
     let end = (start + SNIPPET_CHARS).min(count);
-    let mut text: String = if start > 0 { "…".into() } else { String::new() };
+    let mut text: String = if start > 0 {
+        "…".into()
+    } else {
+        String::new()
+    };
     text.extend(line.chars().skip(start).take(end - start));
     if end < count {
         text.push('…');
@@ -226,7 +254,10 @@ pub fn render_all(diags: &[Diagnostic], format: Format) -> String {
 }
 
 /// The closest of `candidates` to `word`, if it is close enough to suggest.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::normalized_damerau_levenshtein(word, c), c))
@@ -244,7 +275,10 @@ mod tests {
         let line = format!("{}错{}", "甲".repeat(1000), "乙".repeat(1000));
         let d = Diagnostic::error(Path::new("a.yaml"), &line, Pos { line: 1, col: 1001 }, "x");
         let snippet = d.snippet.as_deref().unwrap_or_default();
-        assert!(snippet.starts_with('…') && snippet.ends_with('…'), "{snippet}");
+        assert!(
+            snippet.starts_with('…') && snippet.ends_with('…'),
+            "{snippet}"
+        );
         assert!(snippet.chars().count() <= SNIPPET_CHARS + 2);
         assert_eq!(snippet.chars().nth(d.snippet_col - 1), Some('错'));
         assert_eq!((d.line, d.col), (1, 1001));
@@ -253,30 +287,50 @@ mod tests {
     #[test]
     fn human_rendering_underlines_wide_characters() {
         let src = "doc:\n  title: 丽水【县域】\n";
-        let d = Diagnostic::error(Path::new("a.yaml"), src, Pos { line: 2, col: 12 }, "unknown metric 【县域】")
-            .with_len(4)
-            .with_hint("did you mean 【县域就诊率】?");
+        let d = Diagnostic::error(
+            Path::new("a.yaml"),
+            src,
+            Pos { line: 2, col: 12 },
+            "unknown metric 【县域】",
+        )
+        .with_len(4)
+        .with_hint("did you mean 【县域就诊率】?");
         let out = d.render_human();
         assert!(out.contains("--> a.yaml:2:12"), "{out}");
         assert!(out.contains("2 |   title: 丽水【县域】"), "{out}");
         // "  title: 丽水" is 9 narrow + 2 wide = 13 cells; 【县域】 is 8 cells.
-        assert!(out.contains(&format!("  | {}{}", " ".repeat(13), "^".repeat(8))), "{out}");
+        assert!(
+            out.contains(&format!("  | {}{}", " ".repeat(13), "^".repeat(8))),
+            "{out}"
+        );
         assert!(out.contains("= hint: did you mean"), "{out}");
     }
 
     #[test]
     fn short_github_and_json() {
-        let d = Diagnostic::warning(Path::new("b.yaml"), "x: 1\n", Pos { line: 1, col: 1 }, "a, b: c");
+        let d = Diagnostic::warning(
+            Path::new("b.yaml"),
+            "x: 1\n",
+            Pos { line: 1, col: 1 },
+            "a, b: c",
+        );
         assert_eq!(d.render_short(), "b.yaml:1:1: warning: a, b: c");
-        assert_eq!(d.render_github(), "::warning file=b.yaml,line=1,col=1::a, b: c");
-        let json: serde_json::Value = serde_json::from_str(&render_all(&[d], Format::Json)).unwrap();
+        assert_eq!(
+            d.render_github(),
+            "::warning file=b.yaml,line=1,col=1::a, b: c"
+        );
+        let json: serde_json::Value =
+            serde_json::from_str(&render_all(&[d], Format::Json)).unwrap();
         assert_eq!(json[0]["line"], 1);
         assert_eq!(json[0]["severity"], "warning");
     }
 
     #[test]
     fn suggestions() {
-        assert_eq!(did_you_mean("titel", ["title", "year", "issuer"]), Some("title"));
+        assert_eq!(
+            did_you_mean("titel", ["title", "year", "issuer"]),
+            Some("title")
+        );
         assert_eq!(did_you_mean("zzz", ["title", "year"]), None);
     }
 }

@@ -95,7 +95,12 @@ impl Block {
             Block::Paragraph(runs) => runs.iter().map(|r| r.text.as_str()).collect(),
             Block::Table(t) => std::iter::once(&t.header)
                 .chain(t.rows.iter())
-                .map(|row| row.iter().map(|c| c.join("\n")).collect::<Vec<_>>().join("\t"))
+                .map(|row| {
+                    row.iter()
+                        .map(|c| c.join("\n"))
+                        .collect::<Vec<_>>()
+                        .join("\t")
+                })
                 .collect::<Vec<_>>()
                 .join("\n"),
             Block::PageBreak => String::new(),
@@ -273,15 +278,16 @@ impl Builder {
             }
             TagEnd::TableCell => {
                 if let Some(t) = self.table.as_mut()
-                    && let Some(mut cell) = t.cell.take() {
-                        for line in cell.iter_mut() {
-                            *line = line.trim().to_string();
-                        }
-                        while cell.len() > 1 && cell.last().is_some_and(|l| l.is_empty()) {
-                            cell.pop();
-                        }
-                        t.row.push(cell);
+                    && let Some(mut cell) = t.cell.take()
+                {
+                    for line in cell.iter_mut() {
+                        *line = line.trim().to_string();
                     }
+                    while cell.len() > 1 && cell.last().is_some_and(|l| l.is_empty()) {
+                        cell.pop();
+                    }
+                    t.row.push(cell);
+                }
             }
             TagEnd::TableHead => {
                 if let Some(t) = self.table.as_mut() {
@@ -382,9 +388,10 @@ impl Builder {
         }
         if let Some(t) = self.table.as_mut() {
             if let Some(cell) = t.cell.as_mut()
-                && let Some(line) = cell.last_mut() {
-                    line.push_str(text);
-                }
+                && let Some(line) = cell.last_mut()
+            {
+                line.push_str(text);
+            }
             return;
         }
         if self.in_code_block {
@@ -406,7 +413,10 @@ impl Builder {
         }
         match self.runs.last_mut() {
             Some(last) if last.kind == kind => last.text.push_str(text),
-            _ => self.runs.push(Run { text: text.to_string(), kind }),
+            _ => self.runs.push(Run {
+                text: text.to_string(),
+                kind,
+            }),
         }
     }
 
@@ -415,9 +425,10 @@ impl Builder {
     fn soft_break(&mut self) {
         let before = self.last_char();
         if let Some(c) = before
-            && c.is_ascii() {
-                self.text(" ");
-            }
+            && c.is_ascii()
+        {
+            self.text(" ");
+        }
     }
 
     fn last_char(&self) -> Option<char> {
@@ -425,16 +436,21 @@ impl Builder {
             return h.chars().last();
         }
         if let Some(t) = self.table.as_ref() {
-            return t.cell.as_ref().and_then(|c| c.last()).and_then(|l| l.chars().last());
+            return t
+                .cell
+                .as_ref()
+                .and_then(|c| c.last())
+                .and_then(|l| l.chars().last());
         }
         self.runs.last().and_then(|r| r.text.chars().last())
     }
 
     fn line_break(&mut self) {
         if let Some(t) = self.table.as_mut()
-            && let Some(cell) = t.cell.as_mut() {
-                cell.push(String::new());
-            }
+            && let Some(cell) = t.cell.as_mut()
+        {
+            cell.push(String::new());
+        }
     }
 
     fn flush_paragraph(&mut self) {
@@ -464,7 +480,11 @@ fn normalize_runs(runs: Vec<Run>) -> Vec<Run> {
     for mut run in runs {
         if let Some(prev) = out.last_mut() {
             if prev.kind != RunKind::Body && run.kind == RunKind::Body {
-                let moved: String = run.text.chars().take_while(|&c| is_closing_punctuation(c)).collect();
+                let moved: String = run
+                    .text
+                    .chars()
+                    .take_while(|&c| is_closing_punctuation(c))
+                    .collect();
                 if !moved.is_empty() {
                     prev.text.push_str(&moved);
                     run.text = run.text[moved.len()..].to_string();
@@ -494,7 +514,9 @@ fn normalize_runs(runs: Vec<Run>) -> Vec<Run> {
 fn parse_front_matter(text: &str) -> Meta {
     let mut meta = Meta::default();
     for line in text.lines() {
-        let Some((key, value)) = line.split_once(':') else { continue };
+        let Some((key, value)) = line.split_once(':') else {
+            continue;
+        };
         let value = value.trim();
         let value = value
             .strip_prefix('"')
@@ -544,7 +566,10 @@ mod tests {
         assert_eq!(
             runs(&d.blocks[0]),
             vec![
-                (RunKind::Lead, "（一）落实落细疫情防控，牢牢守住底线。".to_string()),
+                (
+                    RunKind::Lead,
+                    "（一）落实落细疫情防控，牢牢守住底线。".to_string()
+                ),
                 (RunKind::Body, "紧扣要求。".to_string())
             ]
         );
@@ -571,15 +596,26 @@ mod tests {
         assert_eq!(d.meta.written.as_deref(), Some("2023-05-19"));
         assert!(d.meta.draft);
         assert_eq!(d.blocks[0], Block::Title("标题".into()));
-        assert_eq!(d.blocks[1], Block::Heading { level: 1, text: "一、总结".into() });
+        assert_eq!(
+            d.blocks[1],
+            Block::Heading {
+                level: 1,
+                text: "一、总结".into()
+            }
+        );
     }
 
     #[test]
     fn table_cells_split_at_br_and_keep_escaped_star() {
         let md = "| 序号 | 责任单位 |\n| --- | --- |\n| 1 | ①甲<br>②乙 |\n| 2 | \\*市卫健委、市发改委 |\n";
         let d = parse(md);
-        let Block::Table(t) = &d.blocks[0] else { panic!("{:?}", d.blocks) };
-        assert_eq!(t.header, vec![vec!["序号".to_string()], vec!["责任单位".to_string()]]);
+        let Block::Table(t) = &d.blocks[0] else {
+            panic!("{:?}", d.blocks)
+        };
+        assert_eq!(
+            t.header,
+            vec![vec!["序号".to_string()], vec!["责任单位".to_string()]]
+        );
         assert_eq!(t.rows[0][1], vec!["①甲".to_string(), "②乙".to_string()]);
         assert_eq!(t.rows[1][1], vec!["*市卫健委、市发改委".to_string()]);
     }

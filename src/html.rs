@@ -695,7 +695,9 @@ impl HtmlOptions {
             heading3_bold: p.headings.heading3_bold,
             page_numbers: match (p.page_number.show, p.page_number.placement) {
                 (false, _) => PageNumberPlacement::None,
-                (true, crate::profile::PageNumberPlacement::Centred) => PageNumberPlacement::Centered,
+                (true, crate::profile::PageNumberPlacement::Centred) => {
+                    PageNumberPlacement::Centered
+                }
                 (true, _) => PageNumberPlacement::Outside,
             },
             ..d

@@ -54,42 +54,70 @@ fn load_inner(path: &Path, stack: &mut Vec<PathBuf>) -> Result<Loaded, Vec<Diagn
     from_bytes(path, &bytes, stack)
 }
 
-fn from_bytes(path: &Path, bytes: &[u8], stack: &mut Vec<PathBuf>) -> Result<Loaded, Vec<Diagnostic>> {
+fn from_bytes(
+    path: &Path,
+    bytes: &[u8],
+    stack: &mut Vec<PathBuf>,
+) -> Result<Loaded, Vec<Diagnostic>> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(vec![too_large(path)]);
     }
     let text = decode(path, bytes).map_err(|d| vec![d])?;
     let data = parse(path, &text).map_err(|d| vec![d])?;
-    let source = Source { path: path.to_path_buf(), text };
+    let source = Source {
+        path: path.to_path_buf(),
+        text,
+    };
     let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     stack.push(key);
     let mut imports = BTreeMap::new();
     let mut errors = Vec::new();
     for (alias, target) in &data.imports {
         let at = pos(target.referenced);
-        let error = |message: String| Diagnostic::error(path, &source.text, at, message).with_len(target.value.chars().count());
+        let error = |message: String| {
+            Diagnostic::error(path, &source.text, at, message)
+                .with_len(target.value.chars().count())
+        };
         let target_path = path.parent().unwrap_or(Path::new("")).join(&target.value);
         let canonical = match std::fs::canonicalize(&target_path) {
             Ok(c) => c,
             Err(_) => {
-                errors.push(error(format!("import `{alias}`: file not found: {}", target_path.display()))
-                    .with_hint("import paths are relative to the file that imports them"));
+                errors.push(
+                    error(format!(
+                        "import `{alias}`: file not found: {}",
+                        target_path.display()
+                    ))
+                    .with_hint("import paths are relative to the file that imports them"),
+                );
                 continue;
             }
         };
         if canonical.is_dir() {
-            errors.push(error(format!("import `{alias}`: {} is a folder, not a data file", target_path.display()))
-                .with_hint("import one data file (.yaml) by its path"));
+            errors.push(
+                error(format!(
+                    "import `{alias}`: {} is a folder, not a data file",
+                    target_path.display()
+                ))
+                .with_hint("import one data file (.yaml) by its path"),
+            );
             continue;
         }
         if let Some(first) = stack.iter().position(|p| *p == canonical) {
-            let chain: Vec<String> = stack[first..].iter().chain([&canonical]).map(|p| file_name(p)).collect();
-            errors.push(error(format!("import cycle: {}", chain.join(" → ")))
-                .with_hint("a file cannot import itself, directly or through other files"));
+            let chain: Vec<String> = stack[first..]
+                .iter()
+                .chain([&canonical])
+                .map(|p| file_name(p))
+                .collect();
+            errors.push(
+                error(format!("import cycle: {}", chain.join(" → ")))
+                    .with_hint("a file cannot import itself, directly or through other files"),
+            );
             continue;
         }
         if stack.len() >= MAX_IMPORT_DEPTH {
-            errors.push(error(format!("imports nested deeper than {MAX_IMPORT_DEPTH} files")));
+            errors.push(error(format!(
+                "imports nested deeper than {MAX_IMPORT_DEPTH} files"
+            )));
             continue;
         }
         match load_inner(&target_path, stack) {
@@ -100,16 +128,27 @@ fn from_bytes(path: &Path, bytes: &[u8], stack: &mut Vec<PathBuf>) -> Result<Loa
         }
     }
     stack.pop();
-    if errors.is_empty() { Ok(Loaded { source, data, imports }) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(Loaded {
+            source,
+            data,
+            imports,
+        })
+    } else {
+        Err(errors)
+    }
 }
 
 fn file_name(p: &Path) -> String {
-    p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| p.display().to_string())
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| p.display().to_string())
 }
 
 fn read_limited(path: &Path) -> Result<Vec<u8>, Diagnostic> {
     use std::io::Read;
-    let file = std::fs::File::open(path).map_err(|e| Diagnostic::file_error(path, format!("cannot read file: {e}")))?;
+    let file = std::fs::File::open(path)
+        .map_err(|e| Diagnostic::file_error(path, format!("cannot read file: {e}")))?;
     let mut bytes = Vec::new();
     file.take(MAX_FILE_BYTES as u64 + 1)
         .read_to_end(&mut bytes)
@@ -133,25 +172,47 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<String, Diagnostic> {
         Ok(text) => {
             if let Some(offset) = text.find('\0') {
                 let at = position_of(text, offset);
-                return Err(Diagnostic::error(path, text, at, "the file contains a NUL byte: it is not a text file")
-                    .with_hint("data files are UTF-8 YAML text"));
+                return Err(Diagnostic::error(
+                    path,
+                    text,
+                    at,
+                    "the file contains a NUL byte: it is not a text file",
+                )
+                .with_hint("data files are UTF-8 YAML text"));
             }
             Ok(text.replace("\r\n", "\n"))
         }
         Err(_) if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") => {
-            Err(Diagnostic::error(path, "", Pos { line: 1, col: 1 }, "the file is encoded in UTF-16, not UTF-8")
-                .with_hint("save it as UTF-8 (in Notepad: 另存为 → 编码 UTF-8; or `iconv -f UTF-16 -t UTF-8`)"))
+            Err(Diagnostic::error(
+                path,
+                "",
+                Pos { line: 1, col: 1 },
+                "the file is encoded in UTF-16, not UTF-8",
+            )
+            .with_hint(
+                "save it as UTF-8 (in Notepad: 另存为 → 编码 UTF-8; or `iconv -f UTF-16 -t UTF-8`)",
+            ))
         }
         Err(err) => {
             let offset = err.valid_up_to();
             let at = position_of(&String::from_utf8_lossy(&bytes[..offset]), offset);
             let (decoded, _, had_errors) = encoding_rs::GB18030.decode(bytes);
-            let looks_chinese = !had_errors && decoded.chars().filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c)).count() > 0;
-            let d = Diagnostic::error(path, "", at, if looks_chinese {
-                "the file is encoded in GBK/GB18030, not UTF-8"
-            } else {
-                "the file is not UTF-8 text"
-            });
+            let looks_chinese = !had_errors
+                && decoded
+                    .chars()
+                    .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
+                    .count()
+                    > 0;
+            let d = Diagnostic::error(
+                path,
+                "",
+                at,
+                if looks_chinese {
+                    "the file is encoded in GBK/GB18030, not UTF-8"
+                } else {
+                    "the file is not UTF-8 text"
+                },
+            );
             Err(if looks_chinese {
                 d.with_hint(format!(
                     "convert it once: `iconv -f GB18030 -t UTF-8 {0} > {0}.utf8 && mv {0}.utf8 {0}` (or in WPS/Notepad: 另存为 → 编码 UTF-8)",
@@ -174,7 +235,10 @@ pub fn position_of(text: &str, offset: usize) -> Pos {
     let before = &text[..start];
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    Pos { line, col: before[line_start..].chars().count() + 1 }
+    Pos {
+        line,
+        col: before[line_start..].chars().count() + 1,
+    }
 }
 
 fn options() -> serde_saphyr::Options {
@@ -192,12 +256,16 @@ fn options() -> serde_saphyr::Options {
 
 /// YAML text → `DataFile`, or one located diagnostic.
 pub fn parse(path: &Path, text: &str) -> Result<DataFile, Diagnostic> {
-    if text.trim().lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
+    if text
+        .trim()
+        .lines()
+        .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    {
         return Err(Diagnostic::error(path, text, Pos { line: 1, col: 1 }, "the data file is empty")
             .with_hint("start with `doc:` (title, year, issuer) and `parts:`; `zongjie init` writes an example"));
     }
-    let mut data =
-        serde_saphyr::from_str_with_options::<DataFile>(text, options()).map_err(|e| yaml_error(path, text, &e))?;
+    let mut data = serde_saphyr::from_str_with_options::<DataFile>(text, options())
+        .map_err(|e| yaml_error(path, text, &e))?;
     locate_short_metrics(&mut data.metrics, text);
     for part in &mut data.parts {
         locate_short_metrics(&mut part.metrics, text);
@@ -213,7 +281,9 @@ pub fn parse(path: &Path, text: &str) -> Result<DataFile, Diagnostic> {
 fn locate_short_metrics(metrics: &mut crate::model::Metrics, text: &str) {
     for metric in metrics.values_mut() {
         let outer = metric.referenced;
-        let Some(value) = metric.value.value.as_mut() else { continue };
+        let Some(value) = metric.value.value.as_mut() else {
+            continue;
+        };
         if value.referenced.line() > 0 {
             continue;
         }
@@ -257,21 +327,37 @@ fn yaml_error(path: &Path, text: &str, e: &serde_saphyr::Error) -> Diagnostic {
             };
         }
     } else if message.starts_with("expected a map here") && at.line == 1 && at.col == 1 {
-        d.message = "a data file must be a map (doc:, metrics:, parts:, …), not a list or a single value".into();
+        d.message =
+            "a data file must be a map (doc:, metrics:, parts:, …), not a list or a single value"
+                .into();
         d = d.with_hint("see docs/data-format.md, or run `zongjie init` for an example");
     } else if message.starts_with("duplicate mapping key") {
         d = d.with_hint("each key may appear once in a map; merge the two entries");
-    } else if message.starts_with("invalid type") || message.contains("; found ") || message.starts_with("expected a list") || message.starts_with("expected a map") || message.starts_with("expected a text") {
+    } else if message.starts_with("invalid type")
+        || message.contains("; found ")
+        || message.starts_with("expected a list")
+        || message.starts_with("expected a map")
+        || message.starts_with("expected a text")
+    {
         d = d.with_hint("check the value's shape against docs/data-format.md (text, list or map)");
-    } else if message.contains("budget") || message.contains("limit") || message.starts_with("aliases") || message.starts_with("values nested") || message.starts_with("more than") {
-        d = d.with_hint("the file is too large or too deeply nested (or expands too many aliases) for a report");
+    } else if message.contains("budget")
+        || message.contains("limit")
+        || message.starts_with("aliases")
+        || message.starts_with("values nested")
+        || message.starts_with("more than")
+    {
+        d = d.with_hint(
+            "the file is too large or too deeply nested (or expands too many aliases) for a report",
+        );
     } else if message.contains("tab") {
         d = d.with_hint("indent YAML with spaces, not tabs");
     } else if message.starts_with("expected a whole number") {
         d = d.with_hint("write the number with ASCII digits, without quotes or units");
     }
     if d.hint.is_none() {
-        d = d.with_hint("check the YAML syntax here: closing brackets and quotes, and indentation with spaces");
+        d = d.with_hint(
+            "check the YAML syntax here: closing brackets and quotes, and indentation with spaces",
+        );
     }
     d
 }
@@ -285,7 +371,10 @@ fn plain_message(m: &str) -> String {
         "expected a list here (`- item` lines, or `[a, b]`)".into()
     } else if m == "expected mapping start" {
         "expected a map here (`key: value` lines)".into()
-    } else if let Some((found, expected)) = m.strip_prefix("invalid type: ").and_then(|r| r.split_once(", expected ")) {
+    } else if let Some((found, expected)) = m
+        .strip_prefix("invalid type: ")
+        .and_then(|r| r.split_once(", expected "))
+    {
         let found = match found {
             "sequence" => "a list",
             "map" => "a map",
@@ -311,14 +400,19 @@ fn plain_message(m: &str) -> String {
 
 /// A breached resource budget (serde-saphyr's `Budget`) in words.
 fn budget_message(detail: &str) -> String {
-    let kind = detail.split(|c: char| !c.is_alphanumeric()).next().unwrap_or_default();
+    let kind = detail
+        .split(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or_default();
     match kind {
         "ScalarBytes" | "AliasAnchorRatio" | "Aliases" | "Anchors" | "MergeKeys" => format!(
             "aliases (`*name`) expand to more text than a data file may hold ({} MiB, at most {MAX_ALIASES} aliases)",
             MAX_FILE_BYTES >> 20
         ),
         "Depth" => format!("values nested deeper than {MAX_DEPTH} levels"),
-        "Nodes" | "Events" => format!("more than {MAX_NODES} values (list entries, map keys and texts) in one file"),
+        "Nodes" | "Events" => {
+            format!("more than {MAX_NODES} values (list entries, map keys and texts) in one file")
+        }
         _ => format!("the file exceeds a size limit ({detail})"),
     }
 }
@@ -370,15 +464,27 @@ mod tests {
 
     #[test]
     fn typed_text_of_numbers_is_kept() {
-        let data = parse(Path::new("a.yaml"), "metrics:\n  托位: 4.0\n  b: {value: 2022}\n").unwrap();
-        assert_eq!(data.metrics["托位"].value.value.as_ref().unwrap().value.0, "4.0");
+        let data = parse(
+            Path::new("a.yaml"),
+            "metrics:\n  托位: 4.0\n  b: {value: 2022}\n",
+        )
+        .unwrap();
+        assert_eq!(
+            data.metrics["托位"].value.value.as_ref().unwrap().value.0,
+            "4.0"
+        );
     }
 
     #[test]
     fn item_locations_are_kept() {
         let src = "parts:\n  - sections:\n      - items:\n          - 甲\n          - {lead: 乙, text: 丙}\n";
         let data = parse(Path::new("a.yaml"), src).unwrap();
-        let items = &data.parts[0].sections[0].items.as_ref().unwrap().value.items;
+        let items = &data.parts[0].sections[0]
+            .items
+            .as_ref()
+            .unwrap()
+            .value
+            .items;
         let first = items[0].text.as_ref().unwrap();
         assert_eq!((first.at.line(), first.at.column()), (4, 13));
         let lead = items[1].lead.as_ref().unwrap();

@@ -46,14 +46,31 @@ pub struct MetricError<'s> {
 
 impl MetricError<'_> {
     fn plain(message: impl Into<String>, hint: impl Into<String>) -> Self {
-        MetricError { message: message.into(), hint: hint.into(), at: None }
+        MetricError {
+            message: message.into(),
+            hint: hint.into(),
+            at: None,
+        }
     }
 
     /// The diagnostic: at the definition when known, else at `fallback`.
-    pub fn into_diagnostic(self, fallback_source: &Source, fallback: Pos, fallback_len: usize) -> Diagnostic {
+    pub fn into_diagnostic(
+        self,
+        fallback_source: &Source,
+        fallback: Pos,
+        fallback_len: usize,
+    ) -> Diagnostic {
         let d = match &self.at {
-            Some((source, at, len)) => Diagnostic::error(&source.path, &source.text, *at, self.message).with_len(*len),
-            None => Diagnostic::error(&fallback_source.path, &fallback_source.text, fallback, self.message).with_len(fallback_len),
+            Some((source, at, len)) => {
+                Diagnostic::error(&source.path, &source.text, *at, self.message).with_len(*len)
+            }
+            None => Diagnostic::error(
+                &fallback_source.path,
+                &fallback_source.text,
+                fallback,
+                self.message,
+            )
+            .with_len(fallback_len),
         };
         d.with_hint(self.hint)
     }
@@ -82,21 +99,40 @@ impl<'a> Table<'a> {
         let data = &loaded.data;
         let levels = std::iter::once(&data.metrics)
             .chain(data.parts.iter().map(|p| &p.metrics))
-            .chain(data.parts.iter().flat_map(|p| p.sections.iter().map(|s| &s.metrics)));
+            .chain(
+                data.parts
+                    .iter()
+                    .flat_map(|p| p.sections.iter().map(|s| &s.metrics)),
+            );
         let mut truncated = false;
         for level in levels {
             for (key, def) in level {
-                let bad = defs.contains_key(key.as_str()) || key.contains('.') || key.contains('【') || key.contains('】') || key.starts_with('=');
+                let bad = defs.contains_key(key.as_str())
+                    || key.contains('.')
+                    || key.contains('【')
+                    || key.contains('】')
+                    || key.starts_with('=');
                 if bad && diags.len() >= limit {
                     truncated = true;
                     continue;
                 }
                 if defs.contains_key(key.as_str()) {
                     diags.push(
-                        Diagnostic::error(&loaded.source.path, &loaded.source.text, pos(def.referenced), format!("metric `{key}` is defined twice"))
-                            .with_hint("metric keys share one namespace across the document; rename one"),
+                        Diagnostic::error(
+                            &loaded.source.path,
+                            &loaded.source.text,
+                            pos(def.referenced),
+                            format!("metric `{key}` is defined twice"),
+                        )
+                        .with_hint(
+                            "metric keys share one namespace across the document; rename one",
+                        ),
                     );
-                } else if key.contains('.') || key.contains('【') || key.contains('】') || key.starts_with('=') {
+                } else if key.contains('.')
+                    || key.contains('【')
+                    || key.contains('】')
+                    || key.starts_with('=')
+                {
                     diags.push(
                         Diagnostic::error(&loaded.source.path, &loaded.source.text, pos(def.referenced), format!("metric key `{key}` may not contain `.`, `【`, `】` or start with `=`"))
                             .with_hint("use a plain name such as 县域就诊率"),
@@ -113,7 +149,15 @@ impl<'a> Table<'a> {
             diags.append(&mut d);
             imports.insert(alias.as_str(), table);
         }
-        (Table { source: &loaded.source, defs, imports, truncated: std::cell::Cell::new(truncated) }, diags)
+        (
+            Table {
+                source: &loaded.source,
+                defs,
+                imports,
+                truncated: std::cell::Cell::new(truncated),
+            },
+            diags,
+        )
     }
 
     /// Whether some diagnostics were left out at the limit.
@@ -127,33 +171,48 @@ impl<'a> Table<'a> {
     }
 
     /// Finds `key` or `alias.key`.
-    fn lookup<'p>(&self, path: &'p str) -> Result<(&Table<'a>, &'a Spanned<MetricDef>, &'p str), MetricError<'a>> {
+    fn lookup<'p>(
+        &self,
+        path: &'p str,
+    ) -> Result<(&Table<'a>, &'a Spanned<MetricDef>, &'p str), MetricError<'a>> {
         if let Some(def) = self.defs.get(path) {
             return Ok((self, def, path));
         }
         if let Some((alias, key)) = path.split_once('.')
-            && let Some(table) = self.imports.get(alias) {
-                return match table.defs.get(key) {
-                    Some(def) => Ok((table, def, key)),
-                    None => Err(MetricError::plain(
-                        format!("unknown metric `{key}` in import `{alias}`"),
-                        suggestion(key, table.keys(), &format!("{alias}.")),
-                    )),
-                };
-            }
+            && let Some(table) = self.imports.get(alias)
+        {
+            return match table.defs.get(key) {
+                Some(def) => Ok((table, def, key)),
+                None => Err(MetricError::plain(
+                    format!("unknown metric `{key}` in import `{alias}`"),
+                    suggestion(key, table.keys(), &format!("{alias}.")),
+                )),
+            };
+        }
         let candidates: Vec<String> = self
             .keys()
             .map(str::to_string)
-            .chain(self.imports.iter().flat_map(|(a, t)| t.keys().map(move |k| format!("{a}.{k}"))))
+            .chain(
+                self.imports
+                    .iter()
+                    .flat_map(|(a, t)| t.keys().map(move |k| format!("{a}.{k}"))),
+            )
             .collect();
-        Err(MetricError::plain(format!("unknown metric `{path}`"), suggestion(path, candidates.iter().map(String::as_str), "")))
+        Err(MetricError::plain(
+            format!("unknown metric `{path}`"),
+            suggestion(path, candidates.iter().map(String::as_str), ""),
+        ))
     }
 
     fn field_error(&self, field: &Spanned<Scalar>, e: QuantityError) -> MetricError<'a> {
         MetricError {
             message: e.message,
             hint: e.hint,
-            at: Some((self.source, pos(field.referenced), field.value.0.chars().count())),
+            at: Some((
+                self.source,
+                pos(field.referenced),
+                field.value.0.chars().count(),
+            )),
         }
     }
 
@@ -164,7 +223,9 @@ impl<'a> Table<'a> {
         if let Some(target) = text.strip_prefix('=') {
             if depth >= MAX_LINK_DEPTH {
                 return Err(MetricError {
-                    message: format!("metric links nest deeper than {MAX_LINK_DEPTH} (is there a cycle through `{target}`?)"),
+                    message: format!(
+                        "metric links nest deeper than {MAX_LINK_DEPTH} (is there a cycle through `{target}`?)"
+                    ),
                     hint: "a `=key` link must end at a metric with a written value".into(),
                     at: Some((self.source, pos(field.referenced), text.chars().count())),
                 });
@@ -183,7 +244,10 @@ impl<'a> Table<'a> {
         Quantity::parse(text).map_err(|e| self.field_error(field, e))
     }
 
-    fn optional(&self, field: &Option<Spanned<Scalar>>) -> Result<Option<Quantity>, MetricError<'a>> {
+    fn optional(
+        &self,
+        field: &Option<Spanned<Scalar>>,
+    ) -> Result<Option<Quantity>, MetricError<'a>> {
         field.as_ref().map(|f| self.quantity(f, 0)).transpose()
     }
 
@@ -209,28 +273,48 @@ impl<'a> Table<'a> {
     }
 
     fn missing(&self, key: &str, attr: &str, field: &str) -> MetricError<'a> {
-        MetricError::plain(format!("metric `{key}` has no `{field}`, so 【{key}.{attr}】 cannot be computed"), format!("add `{field}:` to the metric `{key}`"))
+        MetricError::plain(
+            format!("metric `{key}` has no `{field}`, so 【{key}.{attr}】 cannot be computed"),
+            format!("add `{field}:` to the metric `{key}`"),
+        )
     }
 
-    fn attribute_of(&self, key: &str, def: &MetricDef, attr: &str) -> Result<String, MetricError<'a>> {
-        let canonical = ATTRIBUTES.iter().find(|(zh, en)| *zh == attr || *en == attr).map(|(zh, _)| *zh);
+    fn attribute_of(
+        &self,
+        key: &str,
+        def: &MetricDef,
+        attr: &str,
+    ) -> Result<String, MetricError<'a>> {
+        let canonical = ATTRIBUTES
+            .iter()
+            .find(|(zh, en)| *zh == attr || *en == attr)
+            .map(|(zh, _)| *zh);
         let digits = Self::digits(def);
         match (attr, canonical) {
-            ("" | "value" | "值", _) => {
-                self.optional(&def.value)?.map(|q| q.text).ok_or_else(|| self.missing(key, "值", "value"))
-            }
-            (_, Some("计划")) => self.optional(&def.plan)?.map(|q| q.text).ok_or_else(|| self.missing(key, attr, "plan")),
-            (_, Some("上年")) => self.optional(&def.prev)?.map(|q| q.text).ok_or_else(|| self.missing(key, attr, "prev")),
+            ("" | "value" | "值", _) => self
+                .optional(&def.value)?
+                .map(|q| q.text)
+                .ok_or_else(|| self.missing(key, "值", "value")),
+            (_, Some("计划")) => self
+                .optional(&def.plan)?
+                .map(|q| q.text)
+                .ok_or_else(|| self.missing(key, attr, "plan")),
+            (_, Some("上年")) => self
+                .optional(&def.prev)?
+                .map(|q| q.text)
+                .ok_or_else(|| self.missing(key, attr, "prev")),
             (_, Some("完成率")) => {
                 if let Some(rate) = &def.rate {
                     return Ok(self.quantity(rate, 0)?.text);
                 }
                 let (value, plan) = self.pair(key, def, attr, &def.plan, "plan")?;
-                quantity::ratio_percent(&value, &plan, digits).map_err(|e| self.field_error(def.plan.as_ref().unwrap_or(&dummy()), e))
+                quantity::ratio_percent(&value, &plan, digits)
+                    .map_err(|e| self.field_error(def.plan.as_ref().unwrap_or(&dummy()), e))
             }
             (_, Some("占比")) => {
                 let (value, of) = self.pair(key, def, attr, &def.of, "of")?;
-                quantity::ratio_percent(&value, &of, digits).map_err(|e| self.field_error(def.of.as_ref().unwrap_or(&dummy()), e))
+                quantity::ratio_percent(&value, &of, digits)
+                    .map_err(|e| self.field_error(def.of.as_ref().unwrap_or(&dummy()), e))
             }
             (_, Some("增减")) => Ok(self.change(key, def, attr)?.amount_text()),
             (_, Some("同比")) => {
@@ -252,23 +336,41 @@ impl<'a> Table<'a> {
         }
     }
 
-    fn pair(&self, key: &str, def: &MetricDef, attr: &str, base: &Option<Spanned<Scalar>>, name: &str) -> Result<(Quantity, Quantity), MetricError<'a>> {
-        let value = self.optional(&def.value)?.ok_or_else(|| self.missing(key, attr, "value"))?;
-        let base = self.optional(base)?.ok_or_else(|| self.missing(key, attr, name))?;
+    fn pair(
+        &self,
+        key: &str,
+        def: &MetricDef,
+        attr: &str,
+        base: &Option<Spanned<Scalar>>,
+        name: &str,
+    ) -> Result<(Quantity, Quantity), MetricError<'a>> {
+        let value = self
+            .optional(&def.value)?
+            .ok_or_else(|| self.missing(key, attr, "value"))?;
+        let base = self
+            .optional(base)?
+            .ok_or_else(|| self.missing(key, attr, name))?;
         Ok((value, base))
     }
 
     /// The stated change when there is one, else the computed one.
     fn change(&self, key: &str, def: &MetricDef, attr: &str) -> Result<Change, MetricError<'a>> {
         if let Some(stated) = &def.change {
-            return quantity::stated_change(&stated.value.0).map_err(|e| self.field_error(stated, e));
+            return quantity::stated_change(&stated.value.0)
+                .map_err(|e| self.field_error(stated, e));
         }
         self.computed_change(key, def, attr)
     }
 
-    fn computed_change(&self, key: &str, def: &MetricDef, attr: &str) -> Result<Change, MetricError<'a>> {
+    fn computed_change(
+        &self,
+        key: &str,
+        def: &MetricDef,
+        attr: &str,
+    ) -> Result<Change, MetricError<'a>> {
         let (value, prev) = self.pair(key, def, attr, &def.prev, "prev")?;
-        quantity::change(&value, &prev, Self::digits(def)).map_err(|e| self.field_error(def.prev.as_ref().unwrap_or(&dummy()), e))
+        quantity::change(&value, &prev, Self::digits(def))
+            .map_err(|e| self.field_error(def.prev.as_ref().unwrap_or(&dummy()), e))
     }
 
     /// Checks every definition of this file (not its imports, which are
@@ -286,32 +388,39 @@ impl<'a> Table<'a> {
             }
             let m = &def.value;
             let mut errors = Vec::new();
-            for field in [&m.value, &m.plan, &m.prev, &m.of, &m.rate].into_iter().flatten() {
+            for field in [&m.value, &m.plan, &m.prev, &m.of, &m.rate]
+                .into_iter()
+                .flatten()
+            {
                 if let Err(e) = self.quantity(field, 0) {
                     errors.push(e);
                 }
             }
             if let Some(c) = &m.change
-                && let Err(e) = quantity::stated_change(&c.value.0) {
-                    errors.push(self.field_error(c, e));
-                }
+                && let Err(e) = quantity::stated_change(&c.value.0)
+            {
+                errors.push(self.field_error(c, e));
+            }
             if errors.is_empty() {
                 if m.plan.is_some()
-                    && let Err(e) = self.stated_rate_agrees(key, m) {
-                        errors.push(e);
-                    }
+                    && let Err(e) = self.stated_rate_agrees(key, m)
+                {
+                    errors.push(e);
+                }
                 if m.of.is_some()
-                    && let Err(e) = self.attribute_of(key, m, "占比") {
-                        errors.push(e);
-                    }
+                    && let Err(e) = self.attribute_of(key, m, "占比")
+                {
+                    errors.push(e);
+                }
                 if m.prev.is_some() {
                     match self.computed_change(key, m, "同比") {
                         Err(e) => errors.push(e),
                         Ok(computed) => {
                             if let Some(stated) = &m.change
                                 && let Ok(s) = quantity::stated_change(&stated.value.0)
-                                    && !s.agrees_with(&computed) {
-                                        diags.push(
+                                && !s.agrees_with(&computed)
+                            {
+                                diags.push(
                                             Diagnostic::warning(&self.source.path, &self.source.text, pos(stated.referenced), format!(
                                                 "metric `{key}`: stated change {} disagrees with the computed {}",
                                                 signed_text(&s), signed_text(&computed)
@@ -319,12 +428,16 @@ impl<'a> Table<'a> {
                                             .with_len(stated.value.0.chars().count())
                                             .with_hint("the stated value is used; correct it or the value/prev figures"),
                                         );
-                                    }
+                            }
                         }
                     }
                 }
             }
-            diags.extend(errors.into_iter().map(|e| e.into_diagnostic(self.source, fallback(def), key.chars().count())));
+            diags.extend(
+                errors
+                    .into_iter()
+                    .map(|e| e.into_diagnostic(self.source, fallback(def), key.chars().count())),
+            );
         }
         diags
     }
@@ -332,17 +445,26 @@ impl<'a> Table<'a> {
     fn stated_rate_agrees(&self, key: &str, m: &MetricDef) -> Result<(), MetricError<'a>> {
         let computed = {
             let (value, plan) = self.pair(key, m, "完成率", &m.plan, "plan")?;
-            quantity::ratio_percent(&value, &plan, Self::digits(m)).map_err(|e| self.field_error(m.plan.as_ref().unwrap_or(&dummy()), e))?
+            quantity::ratio_percent(&value, &plan, Self::digits(m))
+                .map_err(|e| self.field_error(m.plan.as_ref().unwrap_or(&dummy()), e))?
         };
         if let Some(rate) = &m.rate {
             let stated = self.quantity(rate, 0)?;
             let (value, plan) = self.pair(key, m, "完成率", &m.plan, "plan")?;
-            let agrees = quantity::rate_agrees(&stated, &value, &plan).map_err(|e| self.field_error(rate, e))?;
+            let agrees = quantity::rate_agrees(&stated, &value, &plan)
+                .map_err(|e| self.field_error(rate, e))?;
             if !agrees {
                 return Err(MetricError {
-                    message: format!("metric `{key}`: stated rate {} disagrees with the computed {computed}", stated.text),
+                    message: format!(
+                        "metric `{key}`: stated rate {} disagrees with the computed {computed}",
+                        stated.text
+                    ),
                     hint: "the stated value is used; correct it or the value/plan figures".into(),
-                    at: Some((self.source, pos(rate.referenced), rate.value.0.chars().count())),
+                    at: Some((
+                        self.source,
+                        pos(rate.referenced),
+                        rate.value.0.chars().count(),
+                    )),
                 });
             }
         }
@@ -372,34 +494,61 @@ impl<'a> Table<'a> {
 }
 
 fn signed_text(c: &Change) -> String {
-    format!("{}{}", quantity::format_decimal(c.signed(), c.digits), c.unit)
+    format!(
+        "{}{}",
+        quantity::format_decimal(c.signed(), c.digits),
+        c.unit
+    )
 }
 
 fn dummy() -> Spanned<Scalar> {
-    Spanned::new(Scalar::default(), crate::model::Location::UNKNOWN, crate::model::Location::UNKNOWN)
+    Spanned::new(
+        Scalar::default(),
+        crate::model::Location::UNKNOWN,
+        crate::model::Location::UNKNOWN,
+    )
 }
 
-fn suggestion<'s>(word: &str, candidates: impl IntoIterator<Item = &'s str>, prefix: &str) -> String {
+fn suggestion<'s>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'s str>,
+    prefix: &str,
+) -> String {
     let candidates: Vec<&str> = candidates.into_iter().collect();
     match did_you_mean(word, candidates.iter().copied()) {
         Some(s) => format!("did you mean 【{prefix}{s}】?"),
         None if candidates.is_empty() => "define it under `metrics:`".to_string(),
-        None => format!("define it under `metrics:`, or use one of: {}", candidates.iter().take(8).copied().collect::<Vec<_>>().join("、")),
+        None => format!(
+            "define it under `metrics:`, or use one of: {}",
+            candidates
+                .iter()
+                .take(8)
+                .copied()
+                .collect::<Vec<_>>()
+                .join("、")
+        ),
     }
 }
 
 /// A `【…】` reference found in text, split into metric path and attribute.
 pub fn split_reference(inner: &str) -> (&str, &str) {
     if let Some((path, attr)) = inner.rsplit_once('.')
-        && (ATTRIBUTES.iter().any(|(zh, en)| *zh == attr || *en == attr) || matches!(attr, "value" | "值")) {
-            return (path, attr);
-        }
+        && (ATTRIBUTES.iter().any(|(zh, en)| *zh == attr || *en == attr)
+            || matches!(attr, "value" | "值"))
+    {
+        return (path, attr);
+    }
     (inner, "")
 }
 
 /// Replaces every `【key】` / `【key.attr】` in `text` (`【【` is a literal `【`).
 /// `at` locates the text in `source` so errors point at the reference itself.
-pub fn expand(table: &Table<'_>, text: &str, source: &Source, at: crate::model::Location) -> Result<String, Diagnostic> {
+pub fn expand(
+    table: &Table<'_>,
+    text: &str,
+    source: &Source,
+    at: crate::model::Location,
+) -> Result<String, Diagnostic> {
     if !text.contains('【') {
         return Ok(text.to_string());
     }
@@ -422,8 +571,13 @@ pub fn expand(table: &Table<'_>, text: &str, source: &Source, at: crate::model::
         }
         let Some(end) = after.find('】') else {
             let fragment: String = rest[i..].chars().take(12).collect();
-            return Err(Diagnostic::error(&source.path, &source.text, locate(&fragment), "unclosed 【: a metric reference needs a closing 】")
-                .with_hint("write 【key】, or 【【 for a literal 【"));
+            return Err(Diagnostic::error(
+                &source.path,
+                &source.text,
+                locate(&fragment),
+                "unclosed 【: a metric reference needs a closing 】",
+            )
+            .with_hint("write 【key】, or 【【 for a literal 【"));
         };
         let inner = &after[..end];
         let token = format!("【{inner}】");

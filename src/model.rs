@@ -196,7 +196,10 @@ impl Scalar {
 
 /// Converts a saphyr location to a diagnostic position.
 pub fn pos(at: Location) -> Pos {
-    Pos { line: at.line() as usize, col: at.column() as usize }
+    Pos {
+        line: at.line() as usize,
+        col: at.column() as usize,
+    }
 }
 
 fn known(at: Location) -> bool {
@@ -207,7 +210,6 @@ fn known(at: Location) -> bool {
 fn best(inner: Location, outer: Location) -> Location {
     if known(inner) { inner } else { outer }
 }
-
 
 struct ScalarVisitor;
 
@@ -242,7 +244,10 @@ impl<'de> Deserialize<'de> for Scalar {
 }
 
 /// Deserializes "a string or a list of strings" keeping every location.
-fn text_list<'de, D: Deserializer<'de>>(d: D, expecting: &'static str) -> Result<Vec<Text>, D::Error> {
+fn text_list<'de, D: Deserializer<'de>>(
+    d: D,
+    expecting: &'static str,
+) -> Result<Vec<Text>, D::Error> {
     struct V(&'static str);
     impl<'de> Visitor<'de> for V {
         type Value = Vec<Text>;
@@ -250,7 +255,10 @@ fn text_list<'de, D: Deserializer<'de>>(d: D, expecting: &'static str) -> Result
             f.write_str(self.0)
         }
         fn visit_str<E: de::Error>(self, v: &str) -> Result<Vec<Text>, E> {
-            Ok(vec![Text { value: v.to_string(), at: Location::UNKNOWN }])
+            Ok(vec![Text {
+                value: v.to_string(),
+                at: Location::UNKNOWN,
+            }])
         }
         fn visit_i64<E: de::Error>(self, v: i64) -> Result<Vec<Text>, E> {
             self.visit_str(&v.to_string())
@@ -267,7 +275,10 @@ fn text_list<'de, D: Deserializer<'de>>(d: D, expecting: &'static str) -> Result
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Text>, A::Error> {
             let mut out = Vec::new();
             while let Some(s) = seq.next_element::<Spanned<Scalar>>()? {
-                out.push(Text { value: s.value.0, at: s.referenced });
+                out.push(Text {
+                    value: s.value.0,
+                    at: s.referenced,
+                });
             }
             Ok(out)
         }
@@ -277,7 +288,13 @@ fn text_list<'de, D: Deserializer<'de>>(d: D, expecting: &'static str) -> Result
 
 /// Fills unknown element locations with the location of the whole value.
 fn locate(texts: Vec<Text>, outer: Location) -> Vec<Text> {
-    texts.into_iter().map(|t| Text { at: best(t.at, outer), ..t }).collect()
+    texts
+        .into_iter()
+        .map(|t| Text {
+            at: best(t.at, outer),
+            ..t
+        })
+        .collect()
 }
 
 struct Located<T>(T);
@@ -327,7 +344,13 @@ impl<'de> Deserialize<'de> for Item {
                 f.write_str("an item: a text, or a map with `lead` and `text`")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Item, E> {
-                Ok(Item { text: Some(Text { value: v.to_string(), at: Location::UNKNOWN }), ..Item::default() })
+                Ok(Item {
+                    text: Some(Text {
+                        value: v.to_string(),
+                        at: Location::UNKNOWN,
+                    }),
+                    ..Item::default()
+                })
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Item, E> {
                 self.visit_str(&v.to_string())
@@ -340,8 +363,15 @@ impl<'de> Deserialize<'de> for Item {
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Item, A::Error> {
                 let m = ItemMap::deserialize(MapAccessDeserializer::new(map))?;
-                let text = |s: Spanned<Scalar>| Text { value: s.value.0, at: s.referenced };
-                Ok(Item { lead: m.lead.map(text), text: m.text.map(text), at: None })
+                let text = |s: Spanned<Scalar>| Text {
+                    value: s.value.0,
+                    at: s.referenced,
+                };
+                Ok(Item {
+                    lead: m.lead.map(text),
+                    text: m.text.map(text),
+                    at: None,
+                })
             }
         }
         d.deserialize_any(V)
@@ -360,15 +390,27 @@ impl<'de> Deserialize<'de> for ItemList {
                 Ok(ItemList::default())
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<ItemList, E> {
-                let item = Item { text: Some(Text { value: v.to_string(), at: Location::UNKNOWN }), ..Item::default() };
-                Ok(ItemList { items: vec![item], ..ItemList::default() })
+                let item = Item {
+                    text: Some(Text {
+                        value: v.to_string(),
+                        at: Location::UNKNOWN,
+                    }),
+                    ..Item::default()
+                };
+                Ok(ItemList {
+                    items: vec![item],
+                    ..ItemList::default()
+                })
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ItemList, A::Error> {
                 let mut items = Vec::new();
                 while let Some(s) = seq.next_element::<Spanned<Item>>()? {
                     items.push(with_item_location(s));
                 }
-                Ok(ItemList { items, ..ItemList::default() })
+                Ok(ItemList {
+                    items,
+                    ..ItemList::default()
+                })
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<ItemList, A::Error> {
                 let m = ItemListMap::deserialize(MapAccessDeserializer::new(map))?;
@@ -402,11 +444,17 @@ impl<'de> Deserialize<'de> for MetricDef {
         impl<'de> Visitor<'de> for V {
             type Value = MetricDef;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a quantity such as `3.88万个`, or a map with `value`, `plan`, `prev`, `of`, …")
+                f.write_str(
+                    "a quantity such as `3.88万个`, or a map with `value`, `plan`, `prev`, `of`, …",
+                )
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<MetricDef, E> {
-                let value = Spanned::new(Scalar(v.to_string()), Location::UNKNOWN, Location::UNKNOWN);
-                Ok(MetricDef { value: Some(value), ..MetricDef::default() })
+                let value =
+                    Spanned::new(Scalar(v.to_string()), Location::UNKNOWN, Location::UNKNOWN);
+                Ok(MetricDef {
+                    value: Some(value),
+                    ..MetricDef::default()
+                })
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<MetricDef, E> {
                 self.visit_str(&format!("\u{0}{v}"))

@@ -521,12 +521,16 @@ fn line_column(text: &str, offset: usize) -> (u64, u64) {
 /// given keep their defaults; unknown keys are errors with line:column.
 pub fn parse_profile(text: &str, path: &Path) -> Result<Profile, ProfileError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let is_toml = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+    let is_toml = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
     let file: ProfileFile = if text.trim().is_empty() {
         ProfileFile::default()
     } else if is_toml {
         toml::from_str(text).map_err(|e| {
-            let (line, column) = e.span().map_or((0, 0), |span| line_column(text, span.start));
+            let (line, column) = e
+                .span()
+                .map_or((0, 0), |span| line_column(text, span.start));
             ProfileError::Parse {
                 path: path.to_path_buf(),
                 line,

@@ -13,15 +13,36 @@ use crate::resolve::Report;
 
 /// The built-in templates, by name (the file names `zongjie init` writes).
 pub const BUILTIN: &[(&str, &str)] = &[
-    ("annual.md.tera", include_str!("../templates/annual.md.tera")),
-    ("half-year.md.tera", include_str!("../templates/half-year.md.tera")),
+    (
+        "annual.md.tera",
+        include_str!("../templates/annual.md.tera"),
+    ),
+    (
+        "half-year.md.tera",
+        include_str!("../templates/half-year.md.tera"),
+    ),
     ("tasks.md.tera", include_str!("../templates/tasks.md.tera")),
-    ("_front.md.tera", include_str!("../templates/_front.md.tera")),
-    ("_parts.md.tera", include_str!("../templates/_parts.md.tera")),
-    ("_section.md.tera", include_str!("../templates/_section.md.tera")),
+    (
+        "_front.md.tera",
+        include_str!("../templates/_front.md.tera"),
+    ),
+    (
+        "_parts.md.tera",
+        include_str!("../templates/_parts.md.tera"),
+    ),
+    (
+        "_section.md.tera",
+        include_str!("../templates/_section.md.tera"),
+    ),
     ("_item.md.tera", include_str!("../templates/_item.md.tera")),
-    ("_table.md.tera", include_str!("../templates/_table.md.tera")),
-    ("_closing.md.tera", include_str!("../templates/_closing.md.tera")),
+    (
+        "_table.md.tera",
+        include_str!("../templates/_table.md.tera"),
+    ),
+    (
+        "_closing.md.tera",
+        include_str!("../templates/_closing.md.tera"),
+    ),
 ];
 
 /// The template that renders a genre.
@@ -67,7 +88,9 @@ pub fn escape_markdown(s: &str, w: &mut dyn std::io::Write) -> std::io::Result<(
                 out.push('\\');
                 out.push(c);
             }
-            '.' | ')' if digits_only && i > 0 && chars.get(i + 1).is_none_or(|n| n.is_whitespace()) => {
+            '.' | ')'
+                if digits_only && i > 0 && chars.get(i + 1).is_none_or(|n| n.is_whitespace()) =>
+            {
                 out.push('\\');
                 out.push(c);
             }
@@ -111,16 +134,40 @@ impl Templates {
     /// The built-ins, then every `*.tera` file of `dir` (overriding a
     /// built-in of the same name, or adding a new template).
     pub fn load(dir: Option<&Path>) -> Result<Templates, Vec<Diagnostic>> {
-        let mut sources: BTreeMap<String, (Origin, String)> =
-            BUILTIN.iter().map(|(n, s)| (n.to_string(), (Origin::Builtin, s.to_string()))).collect();
-        sources.insert(PAGE_TEMPLATE.to_string(), (Origin::Builtin, crate::html::DEFAULT_PAGE_TEMPLATE.to_string()));
+        let mut sources: BTreeMap<String, (Origin, String)> = BUILTIN
+            .iter()
+            .map(|(n, s)| (n.to_string(), (Origin::Builtin, s.to_string())))
+            .collect();
+        sources.insert(
+            PAGE_TEMPLATE.to_string(),
+            (
+                Origin::Builtin,
+                crate::html::DEFAULT_PAGE_TEMPLATE.to_string(),
+            ),
+        );
         if let Some(dir) = dir {
-            let entries = std::fs::read_dir(dir).map_err(|e| vec![Diagnostic::file_error(dir, format!("cannot read the templates folder: {e}"))])?;
-            let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "tera")).collect();
+            let entries = std::fs::read_dir(dir).map_err(|e| {
+                vec![Diagnostic::file_error(
+                    dir,
+                    format!("cannot read the templates folder: {e}"),
+                )]
+            })?;
+            let mut files: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "tera"))
+                .collect();
             files.sort();
             for path in files {
-                let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                let bytes = std::fs::read(&path).map_err(|e| vec![Diagnostic::file_error(&path, format!("cannot read template: {e}"))])?;
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let bytes = std::fs::read(&path).map_err(|e| {
+                    vec![Diagnostic::file_error(
+                        &path,
+                        format!("cannot read template: {e}"),
+                    )]
+                })?;
                 let text = crate::load::decode(&path, &bytes).map_err(|d| vec![d])?;
                 sources.insert(name, (Origin::File(path), text));
             }
@@ -132,7 +179,10 @@ impl Templates {
         tera.register_filter("lines", lines);
         tera.register_filter("cn_numeral", cn_numeral);
         tera.register_filter("cn_date", cn_date);
-        let all = sources.iter().filter(|(name, _)| name.ends_with(".md.tera")).map(|(name, (_, text))| (name.as_str(), text.as_str()));
+        let all = sources
+            .iter()
+            .filter(|(name, _)| name.ends_with(".md.tera"))
+            .map(|(name, (_, text))| (name.as_str(), text.as_str()));
         if let Err(e) = tera.add_raw_templates(all) {
             return Err(vec![tera_diagnostic(&e, &sources)]);
         }
@@ -144,14 +194,21 @@ impl Templates {
     /// trailing spaces, one final newline.
     pub fn render_markdown(&self, report: &Report) -> Result<String, Diagnostic> {
         let name = template_for_genre(&report.doc.genre);
-        let context = Context::from_serialize(report).map_err(|e| Diagnostic::file_error(Path::new(name), format!("template context: {e}")))?;
-        let raw = self.tera.render(name, &context).map_err(|e| tera_diagnostic(&e, &self.sources))?;
+        let context = Context::from_serialize(report).map_err(|e| {
+            Diagnostic::file_error(Path::new(name), format!("template context: {e}"))
+        })?;
+        let raw = self
+            .tera
+            .render(name, &context)
+            .map_err(|e| tera_diagnostic(&e, &self.sources))?;
         Ok(normalise_markdown(&raw))
     }
 
     /// The HTML page template's text (a user's `page.html.tera` or the built-in).
     pub fn page_template(&self) -> &str {
-        self.sources.get(PAGE_TEMPLATE).map_or(crate::html::DEFAULT_PAGE_TEMPLATE, |(_, t)| t.as_str())
+        self.sources
+            .get(PAGE_TEMPLATE)
+            .map_or(crate::html::DEFAULT_PAGE_TEMPLATE, |(_, t)| t.as_str())
     }
 
     /// The names of the templates a genre's template uses (itself included).
@@ -205,12 +262,28 @@ fn tera_diagnostic(e: &tera::Error, sources: &BTreeMap<String, (Origin, String)>
     let (file, text, at, message) = match report {
         Some(r) => {
             let name = r.filename().to_string();
-            let (origin, text) = sources.get(&name).map(|(o, t)| (o.clone(), t.clone())).unwrap_or((Origin::Builtin, String::new()));
+            let (origin, text) = sources
+                .get(&name)
+                .map(|(o, t)| (o.clone(), t.clone()))
+                .unwrap_or((Origin::Builtin, String::new()));
             let span = r.span();
-            let pos = Pos { line: span.start_line, col: span.start_col + 1 };
-            (origin_path(&name, &origin), text, pos, r.message().to_string())
+            let pos = Pos {
+                line: span.start_line,
+                col: span.start_col + 1,
+            };
+            (
+                origin_path(&name, &origin),
+                text,
+                pos,
+                r.message().to_string(),
+            )
         }
-        None => (PathBuf::from("templates"), String::new(), Pos::default(), e.to_string()),
+        None => (
+            PathBuf::from("templates"),
+            String::new(),
+            Pos::default(),
+            e.to_string(),
+        ),
     };
     Diagnostic::error(&file, &text, at, format!("template: {message}"))
         .with_hint("templates see `doc`, `intro`, `parts`, `outro`, `tasks`, `attachments` and `metrics` (e.g. metrics[\"托位\"].value); see docs/templates.md")
@@ -235,7 +308,10 @@ mod tests {
 
     #[test]
     fn escaping_keeps_data_as_text() {
-        assert_eq!(esc("<script>alert(1)</script>"), "\\<script\\>alert(1)\\</script\\>");
+        assert_eq!(
+            esc("<script>alert(1)</script>"),
+            "\\<script\\>alert(1)\\</script\\>"
+        );
         assert_eq!(esc("*市卫健委"), "\\*市卫健委");
         assert_eq!(esc("1. 开头"), "1\\. 开头");
         assert_eq!(esc("- 列表"), "\\- 列表");
@@ -245,7 +321,13 @@ mod tests {
 
     #[test]
     fn escaped_text_parses_back_to_itself() {
-        for s in ["<img src=x onerror=alert(1)>", "*星* _下_ [链](x) `码` #号 |竖| ~删~ &amp; !图", "1. 一", "- 项", "a\\b"] {
+        for s in [
+            "<img src=x onerror=alert(1)>",
+            "*星* _下_ [链](x) `码` #号 |竖| ~删~ &amp; !图",
+            "1. 一",
+            "- 项",
+            "a\\b",
+        ] {
             let md = esc(s);
             let doc = crate::doc::parse(&md);
             assert_eq!(doc.plain_paragraphs(), vec![s.to_string()], "{md}");

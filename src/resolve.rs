@@ -168,11 +168,17 @@ pub fn resolve(loaded: &Loaded) -> (Option<Report>, Vec<Diagnostic>) {
     let report = r.report(&loaded.data);
     r.summarise_ascii_punctuation();
     let mut seen = std::collections::BTreeSet::new();
-    r.diags.retain(|d| seen.insert((d.severity, d.line, d.col, d.message.clone(), d.file.clone())));
+    r.diags
+        .retain(|d| seen.insert((d.severity, d.line, d.col, d.message.clone(), d.file.clone())));
     let (errors, warnings) = r.unreported;
     if r.table.truncated() {
-        let d = Diagnostic::error(&r.source.path, "", Pos::default(), format!("stopped checking the metrics after {MAX_DIAGNOSTICS} problems"))
-            .with_hint("fix the ones shown and check again");
+        let d = Diagnostic::error(
+            &r.source.path,
+            "",
+            Pos::default(),
+            format!("stopped checking the metrics after {MAX_DIAGNOSTICS} problems"),
+        )
+        .with_hint("fix the ones shown and check again");
         r.diags.push(d);
     }
     if errors + warnings > 0 {
@@ -181,9 +187,17 @@ pub fn resolve(loaded: &Loaded) -> (Option<Report>, Vec<Diagnostic>) {
             .filter(|(n, _)| *n > 0)
             .map(|(n, what)| format!("{n} more {what}{}", if *n == 1 { "" } else { "s" }))
             .collect();
-        let message = format!("{} not shown (at most {MAX_DIAGNOSTICS} diagnostics per file)", counts.join(" and "));
-        let d = if errors > 0 { Diagnostic::error(&r.source.path, "", Pos::default(), message) } else { Diagnostic::warning(&r.source.path, "", Pos::default(), message) };
-        r.diags.push(d.with_hint("fix the ones shown and check again"));
+        let message = format!(
+            "{} not shown (at most {MAX_DIAGNOSTICS} diagnostics per file)",
+            counts.join(" and ")
+        );
+        let d = if errors > 0 {
+            Diagnostic::error(&r.source.path, "", Pos::default(), message)
+        } else {
+            Diagnostic::warning(&r.source.path, "", Pos::default(), message)
+        };
+        r.diags
+            .push(d.with_hint("fix the ones shown and check again"));
     }
     let has_errors = r.diags.iter().any(Diagnostic::is_error);
     (if has_errors { None } else { Some(report) }, r.diags)
@@ -212,33 +226,55 @@ impl<'a> Resolver<'a> {
 
     /// Keeps `d` unless the same was reported already.
     fn keep(&mut self, d: Diagnostic) {
-        if self.seen.insert((d.severity, d.line, d.col, d.message.clone())) {
+        if self
+            .seen
+            .insert((d.severity, d.line, d.col, d.message.clone()))
+        {
             self.diags.push(d);
         }
     }
 
-    fn error(&mut self, at: Location, len: usize, message: impl Into<String>, hint: impl Into<String>) {
+    fn error(
+        &mut self,
+        at: Location,
+        len: usize,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
         if self.room(true) {
-            let d = Diagnostic::error(&self.source.path, &self.source.text, pos(at), message).with_len(len).with_hint(hint);
+            let d = Diagnostic::error(&self.source.path, &self.source.text, pos(at), message)
+                .with_len(len)
+                .with_hint(hint);
             self.keep(d);
         }
     }
 
-    fn warning_at(&mut self, at: Pos, len: usize, message: impl Into<String>, hint: impl Into<String>) {
+    fn warning_at(
+        &mut self,
+        at: Pos,
+        len: usize,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
         if self.room(false) {
-            let d = Diagnostic::warning(&self.source.path, &self.source.text, at, message).with_len(len).with_hint(hint);
+            let d = Diagnostic::warning(&self.source.path, &self.source.text, at, message)
+                .with_len(len)
+                .with_hint(hint);
             self.keep(d);
         }
     }
 
     fn report(&mut self, data: &model::DataFile) -> Report {
         let doc = self.doc(&data.doc, data);
-        let styles = self.styles(&data.numbering, Styles {
-            part: Style::ChineseComma,
-            section: Style::ChineseParen,
-            item: Style::Enumeration,
-            cell: Style::Circled,
-        });
+        let styles = self.styles(
+            &data.numbering,
+            Styles {
+                part: Style::ChineseComma,
+                section: Style::ChineseParen,
+                item: Style::Enumeration,
+                cell: Style::Circled,
+            },
+        );
         let intro = self.paragraphs(&data.intro);
         let parts = data
             .parts
@@ -254,14 +290,26 @@ impl<'a> Resolver<'a> {
             .iter()
             .enumerate()
             .map(|(i, a)| AttachmentOut {
-                label: if single { "附件".to_string() } else { format!("附件{}", i + 1) },
+                label: if single {
+                    "附件".to_string()
+                } else {
+                    format!("附件{}", i + 1)
+                },
                 title: self.inline_opt(&a.title),
                 intro: self.paragraphs(&a.intro),
                 tasks: a.tasks.as_ref().map(|t| self.table(t, styles.cell)),
                 outro: self.paragraphs(&a.outro),
             })
             .collect();
-        Report { doc, intro, parts, outro, tasks, attachments, metrics: self.table.export() }
+        Report {
+            doc,
+            intro,
+            parts,
+            outro,
+            tasks,
+            attachments,
+            metrics: self.table.export(),
+        }
     }
 
     fn doc(&mut self, m: &model::DocMeta, data: &model::DataFile) -> DocOut {
@@ -273,7 +321,12 @@ impl<'a> Resolver<'a> {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => format!("genres are {}", GENRES.join("、")),
                 };
-                self.error(g.referenced, g.value.chars().count(), format!("unknown genre `{}`", g.value), hint);
+                self.error(
+                    g.referenced,
+                    g.value.chars().count(),
+                    format!("unknown genre `{}`", g.value),
+                    hint,
+                );
                 GENRES[0].to_string()
             }
             None if data.parts.is_empty() && data.tasks.is_some() => "攻坚任务清单".to_string(),
@@ -281,20 +334,35 @@ impl<'a> Resolver<'a> {
             None => GENRES[0].to_string(),
         };
         if let Some(h) = &m.half
-            && !(1..=2).contains(&h.value) {
-                self.error(h.referenced, 1, format!("half must be 1 or 2, not {}", h.value), "1 = 上半年, 2 = 下半年");
-            }
+            && !(1..=2).contains(&h.value)
+        {
+            self.error(
+                h.referenced,
+                1,
+                format!("half must be 1 or 2, not {}", h.value),
+                "1 = 上半年, 2 = 下半年",
+            );
+        }
         let year = m.year.as_ref().map(|y| y.value);
         let half = m.half.as_ref().map(|h| h.value);
         // A half-year report and a task list plan within their own year.
         let same_year = half == Some(1) || genre == "攻坚任务清单";
-        let plan_year = m.plan_year.as_ref().map(|y| y.value).or_else(|| year.map(|y| if same_year { y } else { y.saturating_add(1) }));
+        let plan_year = m
+            .plan_year
+            .as_ref()
+            .map(|y| y.value)
+            .or_else(|| year.map(|y| if same_year { y } else { y.saturating_add(1) }));
         let written = m.written.as_ref().map(|w| w.value.trim().to_string());
         let written_cn = match (&m.written, &written) {
             (Some(w), Some(iso)) => {
                 let cn = crate::numbering::date_cn(iso);
                 if cn.is_none() {
-                    self.error(w.referenced, iso.chars().count(), format!("`{iso}` is not a date"), "write 成文日期 as YYYY-MM-DD, e.g. 2023-05-19");
+                    self.error(
+                        w.referenced,
+                        iso.chars().count(),
+                        format!("`{iso}` is not a date"),
+                        "write 成文日期 as YYYY-MM-DD, e.g. 2023-05-19",
+                    );
                 }
                 cn
             }
@@ -325,8 +393,16 @@ impl<'a> Resolver<'a> {
         match Style::from_sample(&s.value) {
             Some(style) => style,
             None => {
-                let hint = format!("write the first label of a known style: {}", Style::KNOWN_SAMPLES.join(" "));
-                self.error(s.referenced, s.value.chars().count().max(1), format!("unknown numbering style `{}`", s.value), hint);
+                let hint = format!(
+                    "write the first label of a known style: {}",
+                    Style::KNOWN_SAMPLES.join(" ")
+                );
+                self.error(
+                    s.referenced,
+                    s.value.chars().count().max(1),
+                    format!("unknown numbering style `{}`", s.value),
+                    hint,
+                );
                 default
             }
         }
@@ -367,7 +443,10 @@ impl<'a> Resolver<'a> {
         let label = styles.section.label(n);
         let (lead, lead_end) = match &s.lead {
             Some(l) => {
-                let t = Text { value: l.value.clone(), at: l.referenced };
+                let t = Text {
+                    value: l.value.clone(),
+                    at: l.referenced,
+                };
                 self.typed_label_check(&t, &label);
                 let (core, end) = text::split_lead(&self.inline(&t));
                 (Some(core), end)
@@ -377,7 +456,10 @@ impl<'a> Resolver<'a> {
         let text = self.paragraphs(&s.text);
         let items = match &s.items {
             Some(list) => self.items(list, styles.item),
-            None => ItemsOut { layout: "inline".into(), entries: Vec::new() },
+            None => ItemsOut {
+                layout: "inline".into(),
+                entries: Vec::new(),
+            },
         };
         SectionOut {
             label,
@@ -396,7 +478,12 @@ impl<'a> Resolver<'a> {
         let layout = match &list.layout {
             Some(l) if matches!(l.value.trim(), "inline" | "block") => l.value.trim().to_string(),
             Some(l) => {
-                self.error(l.referenced, l.value.chars().count(), format!("unknown layout `{}`", l.value), "layout is `inline` or `block`");
+                self.error(
+                    l.referenced,
+                    l.value.chars().count(),
+                    format!("unknown layout `{}`", l.value),
+                    "layout is `inline` or `block`",
+                );
                 "block".to_string()
             }
             None if matches!(style, Style::Enumeration | Style::Ordinal) => "inline".to_string(),
@@ -425,7 +512,12 @@ impl<'a> Resolver<'a> {
                     }
                     None => String::new(),
                 };
-                ItemOut { label, lead, lead_end, text }
+                ItemOut {
+                    label,
+                    lead,
+                    lead_end,
+                    text,
+                }
             })
             .collect();
         ItemsOut { layout, entries }
@@ -434,7 +526,9 @@ impl<'a> Resolver<'a> {
     fn table(&mut self, t: &TaskTable, cell: Style) -> TableOut {
         let columns = match &t.columns {
             Some(c) => c.iter().map(|s| text::one_paragraph(&s.value)).collect(),
-            None => ["序号", "项目名称", "攻坚目标", "攻坚举措", "责任单位"].map(String::from).to_vec(),
+            None => ["序号", "项目名称", "攻坚目标", "攻坚举措", "责任单位"]
+                .map(String::from)
+                .to_vec(),
         };
         let rows = t
             .rows
@@ -444,15 +538,44 @@ impl<'a> Resolver<'a> {
                 let name = self.inline_opt(&row.name);
                 let targets = self.cell_lines(&row.targets, cell);
                 let measures = self.cell_lines(&row.measures, cell);
-                let leads: Vec<String> = row.lead.iter().flat_map(|l| l.value.0.iter()).map(|t| format!("*{}", self.inline(t))).collect();
-                let others: Vec<String> = row.units.iter().flat_map(|l| l.value.0.iter()).map(|t| self.inline(t)).collect();
+                let leads: Vec<String> = row
+                    .lead
+                    .iter()
+                    .flat_map(|l| l.value.0.iter())
+                    .map(|t| format!("*{}", self.inline(t)))
+                    .collect();
+                let others: Vec<String> = row
+                    .units
+                    .iter()
+                    .flat_map(|l| l.value.0.iter())
+                    .map(|t| self.inline(t))
+                    .collect();
                 if leads.is_empty() {
-                    let at = row.units.as_ref().map(|u| u.referenced).or(row.name.as_ref().map(|n| n.referenced));
+                    let at = row
+                        .units
+                        .as_ref()
+                        .map(|u| u.referenced)
+                        .or(row.name.as_ref().map(|n| n.referenced));
                     if let Some(at) = at {
-                        self.warning_at(pos(at), 1, format!("task row {} ({name}) has no lead unit", i + 1), "name the 牵头单位 with `lead:`; it is printed with a leading *");
+                        self.warning_at(
+                            pos(at),
+                            1,
+                            format!("task row {} ({name}) has no lead unit", i + 1),
+                            "name the 牵头单位 with `lead:`; it is printed with a leading *",
+                        );
                     }
                 }
-                RowOut { no: (i + 1).to_string(), name, targets, measures, units: leads.into_iter().chain(others).collect::<Vec<_>>().join("、") }
+                RowOut {
+                    no: (i + 1).to_string(),
+                    name,
+                    targets,
+                    measures,
+                    units: leads
+                        .into_iter()
+                        .chain(others)
+                        .collect::<Vec<_>>()
+                        .join("、"),
+                }
             })
             .collect();
         TableOut { columns, rows }
@@ -468,12 +591,20 @@ impl<'a> Resolver<'a> {
             .iter()
             .enumerate()
             .map(|(i, item)| {
-                let label = if count > 1 { style.label(i + 1) } else { String::new() };
+                let label = if count > 1 {
+                    style.label(i + 1)
+                } else {
+                    String::new()
+                };
                 let lead = item.lead.as_ref().map(|l| {
                     let (core, end) = text::split_lead(&self.inline(l));
                     core + &end
                 });
-                let text = item.text.as_ref().map(|t| self.inline(t)).unwrap_or_default();
+                let text = item
+                    .text
+                    .as_ref()
+                    .map(|t| self.inline(t))
+                    .unwrap_or_default();
                 format!("{label}{}{text}", lead.unwrap_or_default())
             })
             .collect()
@@ -482,13 +613,21 @@ impl<'a> Resolver<'a> {
     fn typed_label_check(&mut self, t: &Text, label: &str) {
         if !label.is_empty() && t.value.trim_start().starts_with(label) {
             let at = pos(t.at);
-            self.warning_at(at, label.chars().count(), format!("the label `{label}` is typed in the text"), "labels are generated: remove it, or it will print twice");
+            self.warning_at(
+                at,
+                label.chars().count(),
+                format!("the label `{label}` is typed in the text"),
+                "labels are generated: remove it, or it will print twice",
+            );
         }
     }
 
     fn inline_opt(&mut self, s: &Option<Spanned<String>>) -> String {
         match s {
-            Some(s) => self.inline(&Text { value: s.value.clone(), at: s.referenced }),
+            Some(s) => self.inline(&Text {
+                value: s.value.clone(),
+                at: s.referenced,
+            }),
             None => String::new(),
         }
     }
@@ -530,7 +669,12 @@ impl<'a> Resolver<'a> {
     /// of one text are located in order; `*from` moves past each one found).
     fn locate(&self, needle: &str, at: Location, from: &mut usize) -> Pos {
         let start = at.span().byte_offset().map_or(0, |o| o as usize).max(*from);
-        match self.source.text.get(start..).and_then(|rest| rest.find(needle)) {
+        match self
+            .source
+            .text
+            .get(start..)
+            .and_then(|rest| rest.find(needle))
+        {
             Some(i) => {
                 *from = start + i + needle.chars().next().map_or(1, char::len_utf8);
                 position_of(&self.source.text, start + i)
@@ -552,8 +696,15 @@ impl<'a> Resolver<'a> {
                 self.unreported.1 += 1;
                 continue;
             }
-            let context_start = text[..offset].char_indices().rev().nth(1).map_or(0, |(i, _)| i);
-            let context_end = text[offset..].char_indices().nth(2).map_or(text.len(), |(i, _)| offset + i);
+            let context_start = text[..offset]
+                .char_indices()
+                .rev()
+                .nth(1)
+                .map_or(0, |(i, _)| i);
+            let context_end = text[offset..]
+                .char_indices()
+                .nth(2)
+                .map_or(text.len(), |(i, _)| offset + i);
             let needle = &text[context_start..context_end];
             let mut p = self.locate(needle, at, &mut from);
             p.col += text[context_start..offset].chars().count();
@@ -578,7 +729,11 @@ impl<'a> Resolver<'a> {
             self.warning_at(
                 p,
                 2,
-                format!("numbering gap: {}是 follows {}是", crate::numbering::chinese_numeral(found), crate::numbering::chinese_numeral(expected.saturating_sub(1))),
+                format!(
+                    "numbering gap: {}是 follows {}是",
+                    crate::numbering::chinese_numeral(found),
+                    crate::numbering::chinese_numeral(expected.saturating_sub(1))
+                ),
                 format!("expected {}是", crate::numbering::chinese_numeral(expected)),
             );
         }
@@ -586,10 +741,21 @@ impl<'a> Resolver<'a> {
 
     /// ASCII punctuation is common in pasted text: one warning per file.
     fn summarise_ascii_punctuation(&mut self) {
-        let Some(first) = self.ascii_punctuation else { return };
+        let Some(first) = self.ascii_punctuation else {
+            return;
+        };
         let n = self.ascii_punctuation_count;
-        let more = if n > 1 { format!(" ({} places in this file; this is the first)", n) } else { String::new() };
-        self.warning_at(first, 1, format!("ASCII punctuation between Chinese characters{more}"), "use full-width ，；：（）？！ in Chinese text (GB/T 15834)");
+        let more = if n > 1 {
+            format!(" ({} places in this file; this is the first)", n)
+        } else {
+            String::new()
+        };
+        self.warning_at(
+            first,
+            1,
+            format!("ASCII punctuation between Chinese characters{more}"),
+            "use full-width ，；：（）？！ in Chinese text (GB/T 15834)",
+        );
     }
 }
 
@@ -600,7 +766,14 @@ mod tests {
 
     fn resolve_str(src: &str) -> (Option<Report>, Vec<Diagnostic>) {
         let data = crate::load::parse(Path::new("t.yaml"), src).expect("parses");
-        let loaded = Loaded { source: Source { path: "t.yaml".into(), text: src.into() }, data, imports: BTreeMap::new() };
+        let loaded = Loaded {
+            source: Source {
+                path: "t.yaml".into(),
+                text: src.into(),
+            },
+            data,
+            imports: BTreeMap::new(),
+        };
         resolve(&loaded)
     }
 
@@ -612,7 +785,10 @@ mod tests {
         let report = report.unwrap();
         let s = &report.parts[0].sections[0];
         assert_eq!(report.parts[0].label, "一、");
-        assert_eq!((s.label.as_str(), s.lead.as_deref(), s.lead_end.as_str()), ("（一）", Some("守住底线"), "。"));
+        assert_eq!(
+            (s.label.as_str(), s.lead.as_deref(), s.lead_end.as_str()),
+            ("（一）", Some("守住底线"), "。")
+        );
         assert_eq!(s.text, vec!["县域就诊率达91.59%，同比增加0.41个百分点。"]);
         assert_eq!(s.items.layout, "inline");
         assert_eq!(s.items.entries[1].label, "二是");
@@ -650,15 +826,22 @@ mod tests {
         assert_eq!(t.rows[0].targets, vec!["新增三甲医院2家。"]);
         assert_eq!(t.rows[0].measures, vec!["①推动；", "②支持。"]);
         assert_eq!(t.rows[0].units, "*市卫健委、市发改委");
-        assert!(diags.iter().any(|d| d.message.contains("no lead unit")), "{diags:?}");
+        assert!(
+            diags.iter().any(|d| d.message.contains("no lead unit")),
+            "{diags:?}"
+        );
     }
 
     #[test]
     fn warnings_for_ascii_punctuation_spaces_and_gaps() {
-        let src = "intro:\n  - 2022年,在市委领导下,我市。\n  - 中文 中文\n  - 一是甲。二是乙。四是丁。\n";
+        let src =
+            "intro:\n  - 2022年,在市委领导下,我市。\n  - 中文 中文\n  - 一是甲。二是乙。四是丁。\n";
         let (report, diags) = resolve_str(src);
         assert!(report.is_some());
-        let ascii = diags.iter().find(|d| d.message.starts_with("ASCII")).unwrap();
+        let ascii = diags
+            .iter()
+            .find(|d| d.message.starts_with("ASCII"))
+            .unwrap();
         assert_eq!((ascii.line, ascii.col), (2, 10));
         assert!(ascii.message.contains("2 places"));
         let space = diags.iter().find(|d| d.message.contains("space")).unwrap();

@@ -20,12 +20,24 @@ pub struct PipelineSite {
 }
 
 impl PipelineSite {
-    pub fn new(file: PathBuf, templates_dir: Option<PathBuf>, profile: Option<PathBuf>, fonts: crate::fonts::FontOptions) -> Self {
-        PipelineSite { inputs: Mutex::new(vec![file.clone()]), file, templates_dir, profile, fonts }
+    pub fn new(
+        file: PathBuf,
+        templates_dir: Option<PathBuf>,
+        profile: Option<PathBuf>,
+        fonts: crate::fonts::FontOptions,
+    ) -> Self {
+        PipelineSite {
+            inputs: Mutex::new(vec![file.clone()]),
+            file,
+            templates_dir,
+            profile,
+            fonts,
+        }
     }
 
     fn typesetting(&self, with_fonts: bool) -> Result<build::Typesetting, BuildFailure> {
-        build::typesetting(self.profile.as_deref(), &self.fonts, with_fonts).map_err(|d| failure(&[d]))
+        build::typesetting(self.profile.as_deref(), &self.fonts, with_fonts)
+            .map_err(|d| failure(&[d]))
     }
 
     fn compile(&self) -> Result<(build::Compiled, Templates), BuildFailure> {
@@ -42,11 +54,28 @@ impl PipelineSite {
 /// panel; the count of further ones is added to the message.
 fn failure(diags: &[Diagnostic]) -> BuildFailure {
     let first = diags.iter().find(|d| d.is_error()).or(diags.first());
-    let Some(d) = first else { return BuildFailure { message: "build failed".into(), ..BuildFailure::default() } };
-    let more = diags.iter().filter(|x| x.is_error()).count().saturating_sub(1);
+    let Some(d) = first else {
+        return BuildFailure {
+            message: "build failed".into(),
+            ..BuildFailure::default()
+        };
+    };
+    let more = diags
+        .iter()
+        .filter(|x| x.is_error())
+        .count()
+        .saturating_sub(1);
     BuildFailure {
-        message: if more > 0 { format!("{} (and {more} more error(s))", d.message) } else { d.message.clone() },
-        location: Some(if d.line > 0 { format!("{}:{}:{}", d.file.display(), d.line, d.col) } else { d.file.display().to_string() }),
+        message: if more > 0 {
+            format!("{} (and {more} more error(s))", d.message)
+        } else {
+            d.message.clone()
+        },
+        location: Some(if d.line > 0 {
+            format!("{}:{}:{}", d.file.display(), d.line, d.col)
+        } else {
+            d.file.display().to_string()
+        }),
         snippet: d.snippet.clone(),
         hint: d.hint.clone(),
     }
@@ -66,12 +95,19 @@ impl Site for PipelineSite {
     fn build_html(&self) -> Result<String, BuildFailure> {
         let (compiled, templates) = self.compile()?;
         let typesetting = self.typesetting(false)?;
-        build::html(&compiled, &templates, &crate::html::HtmlOptions::from_profile(&typesetting.profile)).map_err(|d| failure(&[d]))
+        build::html(
+            &compiled,
+            &templates,
+            &crate::html::HtmlOptions::from_profile(&typesetting.profile),
+        )
+        .map_err(|d| failure(&[d]))
     }
 
     fn build_pdf(&self) -> Result<Vec<u8>, BuildFailure> {
         let (compiled, _) = self.compile()?;
         let typesetting = self.typesetting(true)?;
-        build::pdf(&compiled, &typesetting).map(|(bytes, _)| bytes).map_err(|d| failure(&[d]))
+        build::pdf(&compiled, &typesetting)
+            .map(|(bytes, _)| bytes)
+            .map_err(|d| failure(&[d]))
     }
 }

@@ -25,9 +25,10 @@ pub fn join_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> String {
             continue;
         }
         if let (Some(a), Some(b)) = (out.chars().last(), line.chars().next())
-            && !crate::doc::joins_without_space(a, b) {
-                out.push(' ');
-            }
+            && !crate::doc::joins_without_space(a, b)
+        {
+            out.push(' ');
+        }
         out.push_str(line);
     }
     out
@@ -123,19 +124,26 @@ pub fn enumeration_gaps(text: &str) -> Vec<(usize, u64, u64)> {
     while i < chars.len() {
         let at_start = prev.is_none_or(|p| "。；;：:".contains(p));
         if at_start {
-            let digits: String = chars[i..].iter().map(|&(_, c)| c).take_while(|c| "一二三四五六七八九十".contains(*c)).collect();
+            let digits: String = chars[i..]
+                .iter()
+                .map(|&(_, c)| c)
+                .take_while(|c| "一二三四五六七八九十".contains(*c))
+                .collect();
             let n = digits.chars().count();
-            if n > 0 && n <= 3 && chars.get(i + n).is_some_and(|&(_, c)| c == '是')
-                && let Some(value) = parse_chinese_numeral(&digits) {
-                    if value == 1 {
-                        expected = 2;
-                    } else if value != expected {
-                        out.push((chars[i].0, expected, value));
-                        expected = value + 1;
-                    } else {
-                        expected += 1;
-                    }
+            if n > 0
+                && n <= 3
+                && chars.get(i + n).is_some_and(|&(_, c)| c == '是')
+                && let Some(value) = parse_chinese_numeral(&digits)
+            {
+                if value == 1 {
+                    expected = 2;
+                } else if value != expected {
+                    out.push((chars[i].0, expected, value));
+                    expected = value + 1;
+                } else {
+                    expected += 1;
                 }
+            }
         }
         prev = Some(chars[i].1);
         i += 1;
@@ -162,16 +170,28 @@ mod tests {
 
     #[test]
     fn line_joining_rule() {
-        assert_eq!(paragraphs("中文\n续写\n\nLatin\ntext\n"), vec!["中文续写", "Latin text"]);
+        assert_eq!(
+            paragraphs("中文\n续写\n\nLatin\ntext\n"),
+            vec!["中文续写", "Latin text"]
+        );
         assert_eq!(one_paragraph("甲\n\n乙 CMI\n值"), "甲乙 CMI值");
         assert_eq!(paragraphs("  缩进行\n  接续  \n"), vec!["缩进行接续"]);
     }
 
     #[test]
     fn leads_get_a_full_stop_only_when_needed() {
-        assert_eq!(split_lead("牢牢守住底线"), ("牢牢守住底线".into(), "。".into()));
-        assert_eq!(split_lead("牢牢守住底线。"), ("牢牢守住底线".into(), "。".into()));
-        assert_eq!(split_lead("推进“健康60”"), ("推进“健康60".into(), "”。".into()));
+        assert_eq!(
+            split_lead("牢牢守住底线"),
+            ("牢牢守住底线".into(), "。".into())
+        );
+        assert_eq!(
+            split_lead("牢牢守住底线。"),
+            ("牢牢守住底线".into(), "。".into())
+        );
+        assert_eq!(
+            split_lead("推进“健康60”"),
+            ("推进“健康60".into(), "”。".into())
+        );
         assert_eq!(split_lead("怎么干？"), ("怎么干".into(), "？".into()));
         assert_eq!(split_lead("“保健康”。”"), ("“保健康".into(), "”。”".into()));
     }

@@ -20,7 +20,10 @@ const EXPECTED: &[(&str, &str)] = &[
     ("binary-garbage.yaml", "binary-garbage.yaml:1:2"),
     ("deep-nesting-block.yaml", "deep-nesting-block.yaml:3:5"),
     ("deep-nesting-flow.yaml", "deep-nesting-flow.yaml:1:263"),
-    ("division-by-zero-prev.yaml", "division-by-zero-prev.yaml:2:26"),
+    (
+        "division-by-zero-prev.yaml",
+        "division-by-zero-prev.yaml:2:26",
+    ),
     ("division-by-zero.yaml", "division-by-zero.yaml:2:30"),
     ("empty.yaml", "empty.yaml:1:1"),
     ("gb18030.yaml", "gb18030.yaml:2:10"),
@@ -33,61 +36,145 @@ const EXPECTED: &[(&str, &str)] = &[
     ("import-list.yaml", "imported/list.yaml:1:1"),
     ("import-missing.yaml", "import-missing.yaml:1:15"),
     ("import-self.yaml", "import-self.yaml:1:14"),
-    ("import-unknown-fields.yaml", "imported/unknown-field.yaml:3:1"),
-    ("import-unknown-metric.yaml", "import-unknown-metric.yaml:2:8"),
+    (
+        "import-unknown-fields.yaml",
+        "imported/unknown-field.yaml:3:1",
+    ),
+    (
+        "import-unknown-metric.yaml",
+        "import-unknown-metric.yaml:2:8",
+    ),
     ("latin1.yaml", "latin1.yaml:2:13"),
-    ("metric-defined-twice.yaml", "metric-defined-twice.yaml:6:15"),
+    (
+        "metric-defined-twice.yaml",
+        "metric-defined-twice.yaml:6:15",
+    ),
     ("metric-key-with-dot.yaml", "metric-key-with-dot.yaml:2:10"),
     ("metric-link-cycle.yaml", "metric-link-cycle.yaml:3:6"),
     ("nul-byte.yaml", "nul-byte.yaml:2:12"),
     ("number-too-large.yaml", "number-too-large.yaml:2:15"),
-    ("number-too-many-digits.yaml", "number-too-many-digits.yaml:2:6"),
-    ("numbering-item-style.yaml", "numbering-item-style.yaml:3:24"),
-    ("numbering-missing-punctuation.yaml", "numbering-missing-punctuation.yaml:1:19"),
-    ("numbering-unknown-style.yaml", "numbering-unknown-style.yaml:1:22"),
+    (
+        "number-too-many-digits.yaml",
+        "number-too-many-digits.yaml:2:6",
+    ),
+    (
+        "numbering-item-style.yaml",
+        "numbering-item-style.yaml:3:24",
+    ),
+    (
+        "numbering-missing-punctuation.yaml",
+        "numbering-missing-punctuation.yaml:1:19",
+    ),
+    (
+        "numbering-unknown-style.yaml",
+        "numbering-unknown-style.yaml:1:22",
+    ),
     ("only-comments.yaml", "only-comments.yaml:1:1"),
-    ("quantity-two-numbers.yaml", "quantity-two-numbers.yaml:2:29"),
+    (
+        "quantity-two-numbers.yaml",
+        "quantity-two-numbers.yaml:2:29",
+    ),
     ("quantity-unparsable.yaml", "quantity-unparsable.yaml:2:15"),
-    ("stated-change-unparsable.yaml", "stated-change-unparsable.yaml:2:44"),
+    (
+        "stated-change-unparsable.yaml",
+        "stated-change-unparsable.yaml:2:44",
+    ),
     ("top-level-list.yaml", "top-level-list.yaml:1:1"),
     ("top-level-text.yaml", "top-level-text.yaml:1:1"),
     ("unclosed-bracket.yaml", "unclosed-bracket.yaml:3:12"),
     ("unit-mismatch.yaml", "unit-mismatch.yaml:2:34"),
-    ("unknown-field-attachment.yaml", "unknown-field-attachment.yaml:3:5"),
+    (
+        "unknown-field-attachment.yaml",
+        "unknown-field-attachment.yaml:3:5",
+    ),
     ("unknown-field-doc.yaml", "unknown-field-doc.yaml:3:3"),
-    ("unknown-field-item-list.yaml", "unknown-field-item-list.yaml:5:11"),
-    ("unknown-field-item-map.yaml", "unknown-field-item-map.yaml:4:23"),
-    ("unknown-field-metric-map.yaml", "unknown-field-metric-map.yaml:2:26"),
-    ("unknown-field-numbering.yaml", "unknown-field-numbering.yaml:3:3"),
+    (
+        "unknown-field-item-list.yaml",
+        "unknown-field-item-list.yaml:5:11",
+    ),
+    (
+        "unknown-field-item-map.yaml",
+        "unknown-field-item-map.yaml:4:23",
+    ),
+    (
+        "unknown-field-metric-map.yaml",
+        "unknown-field-metric-map.yaml:2:26",
+    ),
+    (
+        "unknown-field-numbering.yaml",
+        "unknown-field-numbering.yaml:3:3",
+    ),
     ("unknown-field-part.yaml", "unknown-field-part.yaml:3:5"),
-    ("unknown-field-section.yaml", "unknown-field-section.yaml:5:9"),
-    ("unknown-field-task-row.yaml", "unknown-field-task-row.yaml:4:7"),
-    ("unknown-field-task-table.yaml", "unknown-field-task-table.yaml:2:3"),
+    (
+        "unknown-field-section.yaml",
+        "unknown-field-section.yaml:5:9",
+    ),
+    (
+        "unknown-field-task-row.yaml",
+        "unknown-field-task-row.yaml:4:7",
+    ),
+    (
+        "unknown-field-task-table.yaml",
+        "unknown-field-task-table.yaml:2:3",
+    ),
     ("unknown-field-top.yaml", "unknown-field-top.yaml:2:1"),
     ("unknown-genre.yaml", "unknown-genre.yaml:2:10"),
     ("unknown-layout.yaml", "unknown-layout.yaml:3:25"),
-    ("unknown-metric-attribute.yaml", "unknown-metric-attribute.yaml:3:13"),
+    (
+        "unknown-metric-attribute.yaml",
+        "unknown-metric-attribute.yaml:3:13",
+    ),
     ("unknown-metric-key.yaml", "unknown-metric-key.yaml:3:14"),
     ("utf16.yaml", "utf16.yaml:1:1"),
     ("wrong-type-draft.yaml", "wrong-type-draft.yaml:2:10"),
-    ("wrong-type-half-too-big.yaml", "wrong-type-half-too-big.yaml:2:9"),
-    ("wrong-type-metric-list.yaml", "wrong-type-metric-list.yaml:2:3"),
-    ("wrong-type-metrics-list.yaml", "wrong-type-metrics-list.yaml:2:3"),
+    (
+        "wrong-type-half-too-big.yaml",
+        "wrong-type-half-too-big.yaml:2:9",
+    ),
+    (
+        "wrong-type-metric-list.yaml",
+        "wrong-type-metric-list.yaml:2:3",
+    ),
+    (
+        "wrong-type-metrics-list.yaml",
+        "wrong-type-metrics-list.yaml:2:3",
+    ),
     ("wrong-type-parts-map.yaml", "wrong-type-parts-map.yaml:2:3"),
-    ("wrong-type-sections-text.yaml", "wrong-type-sections-text.yaml:3:15"),
-    ("wrong-type-title-list.yaml", "wrong-type-title-list.yaml:2:10"),
+    (
+        "wrong-type-sections-text.yaml",
+        "wrong-type-sections-text.yaml:3:15",
+    ),
+    (
+        "wrong-type-title-list.yaml",
+        "wrong-type-title-list.yaml:2:10",
+    ),
     ("wrong-type-year-text.yaml", "wrong-type-year-text.yaml:3:9"),
     ("yaml-bad-indent.yaml", "yaml-bad-indent.yaml:3:2"),
-    ("yaml-block-scalar-dedent.yaml", "yaml-block-scalar-dedent.yaml:3:3"),
+    (
+        "yaml-block-scalar-dedent.yaml",
+        "yaml-block-scalar-dedent.yaml:3:3",
+    ),
     ("yaml-colon-in-plain.yaml", "yaml-colon-in-plain.yaml:1:10"),
     ("yaml-duplicate-key.yaml", "yaml-duplicate-key.yaml:4:3"),
-    ("yaml-duplicate-top-key.yaml", "yaml-duplicate-top-key.yaml:4:1"),
+    (
+        "yaml-duplicate-top-key.yaml",
+        "yaml-duplicate-top-key.yaml:4:1",
+    ),
     ("yaml-tab-indent.yaml", "yaml-tab-indent.yaml:2:2"),
     ("yaml-two-documents.yaml", "yaml-two-documents.yaml:3:1"),
-    ("yaml-unclosed-flow-map.yaml", "yaml-unclosed-flow-map.yaml:2:6"),
-    ("yaml-unclosed-flow-seq.yaml", "yaml-unclosed-flow-seq.yaml:1:8"),
+    (
+        "yaml-unclosed-flow-map.yaml",
+        "yaml-unclosed-flow-map.yaml:2:6",
+    ),
+    (
+        "yaml-unclosed-flow-seq.yaml",
+        "yaml-unclosed-flow-seq.yaml:1:8",
+    ),
     ("yaml-unclosed-quote.yaml", "yaml-unclosed-quote.yaml:2:10"),
-    ("yaml-undefined-alias.yaml", "yaml-undefined-alias.yaml:2:10"),
+    (
+        "yaml-undefined-alias.yaml",
+        "yaml-undefined-alias.yaml:2:10",
+    ),
 ];
 
 /// Wall-clock bound per run of the (debug) binary.
@@ -101,7 +188,9 @@ fn zongjie(dir: &Path, args: &[&str]) -> (Output, Duration) {
     let start = Instant::now();
     let out = Command::new("sh")
         .arg("-c")
-        .arg(format!("ulimit -v {MEMORY_LIMIT_KIB} && exec \"$0\" \"$@\""))
+        .arg(format!(
+            "ulimit -v {MEMORY_LIMIT_KIB} && exec \"$0\" \"$@\""
+        ))
         .arg(env!("CARGO_BIN_EXE_zongjie"))
         .args(args)
         .current_dir(dir)
@@ -125,7 +214,12 @@ fn temp(name: &str) -> PathBuf {
 /// 101, a signal gives no code) in bounded time; returns stderr.
 fn fails_cleanly(what: &str, out: &Output, took: Duration) -> String {
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(1), "{what}: status {:?}\n{stderr}", out.status);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{what}: status {:?}\n{stderr}",
+        out.status
+    );
     assert!(!stderr.contains("panicked"), "{what}: {stderr}");
     assert!(took < TIME_LIMIT, "{what}: took {took:?}");
     stderr
@@ -145,7 +239,10 @@ fn every_corpus_file_fails_located_and_writes_nothing() {
         .collect();
     files.sort();
     let listed: Vec<&str> = EXPECTED.iter().map(|(f, _)| *f).collect();
-    assert_eq!(files, listed, "every corpus file has an expected location, and only those");
+    assert_eq!(
+        files, listed,
+        "every corpus file has an expected location, and only those"
+    );
     assert!(files.len() >= 40);
     let out_dir = temp("corpus-out");
     let mut timings = Vec::new();
@@ -154,18 +251,39 @@ fn every_corpus_file_fails_located_and_writes_nothing() {
         let (out, took) = zongjie(root(), &["check", &path]);
         let stderr = fails_cleanly(file, &out, took);
         let located = format!("{BAD}/{location}");
-        assert!(stderr.contains(&format!("--> {located}\n")), "{file}: expected {located} in\n{stderr}");
+        assert!(
+            stderr.contains(&format!("--> {located}\n")),
+            "{file}: expected {located} in\n{stderr}"
+        );
         assert!(stderr.contains("= hint:"), "{file}: no hint\n{stderr}");
         let stem = file.trim_end_matches(".yaml");
         insta::assert_snapshot!(format!("bad__{stem}"), stderr);
         // The same file through `build`: exit 1 and nothing in the output folder.
-        let (out, took_build) = zongjie(root(), &["build", &path, "--format", "md,html", "--out", out_dir.to_str().expect("utf-8 temp path")]);
+        let (out, took_build) = zongjie(
+            root(),
+            &[
+                "build",
+                &path,
+                "--format",
+                "md,html",
+                "--out",
+                out_dir.to_str().expect("utf-8 temp path"),
+            ],
+        );
         fails_cleanly(file, &out, took_build);
-        assert!(is_empty_dir(&out_dir), "{file}: build wrote into the output folder");
+        assert!(
+            is_empty_dir(&out_dir),
+            "{file}: build wrote into the output folder"
+        );
         timings.push((took.max(took_build), *file));
     }
     timings.sort();
-    let slowest: Vec<String> = timings.iter().rev().take(3).map(|(t, f)| format!("{f} {t:?}")).collect();
+    let slowest: Vec<String> = timings
+        .iter()
+        .rev()
+        .take(3)
+        .map(|(t, f)| format!("{f} {t:?}"))
+        .collect();
     eprintln!("slowest corpus cases: {}", slowest.join(", "));
     let _ = std::fs::remove_dir_all(&out_dir);
 }
@@ -179,15 +297,31 @@ fn a_10_mb_paragraph_is_refused_as_too_large() {
     std::fs::write(&path, text).expect("write");
     let (out, took) = zongjie(&dir, &["check", "big.yaml"]);
     let stderr = fails_cleanly("10 MB paragraph", &out, took);
-    assert!(stderr.contains("error: file is larger than 8 MiB\n  --> big.yaml\n"), "{stderr}");
+    assert!(
+        stderr.contains("error: file is larger than 8 MiB\n  --> big.yaml\n"),
+        "{stderr}"
+    );
     // Just under the limit, the same paragraph builds, within bounds.
     let text = format!("intro: |\n  {}\n", "丽水市卫生健康委员会".repeat(270_000));
     assert!(text.len() < 8 * 1024 * 1024);
     std::fs::write(&path, text).expect("write");
-    let (out, took) = zongjie(&dir, &["build", "big.yaml", "--format", "md,html", "--out", "out"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let (out, took) = zongjie(
+        &dir,
+        &["build", "big.yaml", "--format", "md,html", "--out", "out"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(took < TIME_LIMIT, "{took:?}");
-    assert!(std::fs::metadata(dir.join("out/big.html")).expect("html").len() > 8_000_000);
+    assert!(
+        std::fs::metadata(dir.join("out/big.html"))
+            .expect("html")
+            .len()
+            > 8_000_000
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -195,11 +329,18 @@ fn a_10_mb_paragraph_is_refused_as_too_large() {
 fn alias_expansion_is_bounded_by_the_scalar_budget() {
     // A 6 MiB anchor and 900 aliases to it would be 5 GiB of text.
     let dir = temp("alias");
-    let text = format!("doc:\n  title: &t \"{}\"\nintro: [{}]\n", "哈".repeat(2 * 1024 * 1024), vec!["*t"; 900].join(", "));
+    let text = format!(
+        "doc:\n  title: &t \"{}\"\nintro: [{}]\n",
+        "哈".repeat(2 * 1024 * 1024),
+        vec!["*t"; 900].join(", ")
+    );
     std::fs::write(dir.join("bomb.yaml"), text).expect("write");
     let (out, took) = zongjie(&dir, &["check", "bomb.yaml"]);
     let stderr = fails_cleanly("alias bomb", &out, took);
-    assert!(stderr.contains("aliases (`*name`) expand to more text than a data file may hold"), "{stderr}");
+    assert!(
+        stderr.contains("aliases (`*name`) expand to more text than a data file may hold"),
+        "{stderr}"
+    );
     assert!(stderr.contains("--> bomb.yaml:3:"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -207,7 +348,10 @@ fn alias_expansion_is_bounded_by_the_scalar_budget() {
 #[test]
 fn too_many_values_are_refused_by_the_node_budget() {
     let dir = temp("nodes");
-    let text = format!("parts:\n  - sections: [{}]\n", vec!["{}"; 500_000].join(","));
+    let text = format!(
+        "parts:\n  - sections: [{}]\n",
+        vec!["{}"; 500_000].join(",")
+    );
     std::fs::write(dir.join("nodes.yaml"), text).expect("write");
     let (out, took) = zongjie(&dir, &["check", "nodes.yaml"]);
     let stderr = fails_cleanly("500,000 sections", &out, took);
@@ -221,19 +365,30 @@ fn thousands_of_faults_are_reported_briefly_and_fast() {
     let dir = temp("faults");
     // 240,000 spaces between Chinese characters (warnings) and 20,000 metrics
     // that divide by zero (errors).
-    let spaces = format!("intro: |\n{}", "  中 文 中 文 中 文 中 文 中 文 中 文 中 文 中 文\n".repeat(16_000));
+    let spaces = format!(
+        "intro: |\n{}",
+        "  中 文 中 文 中 文 中 文 中 文 中 文 中 文 中 文\n".repeat(16_000)
+    );
     std::fs::write(dir.join("spaces.yaml"), spaces).expect("write");
-    let metrics: String = (0..20_000).map(|i| format!("  m{i}: {{value: 1个, plan: 0个}}\n")).collect();
+    let metrics: String = (0..20_000)
+        .map(|i| format!("  m{i}: {{value: 1个, plan: 0个}}\n"))
+        .collect();
     std::fs::write(dir.join("metrics.yaml"), format!("metrics:\n{metrics}")).expect("write");
     let (out, took) = zongjie(&dir, &["check", "spaces.yaml"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(took < TIME_LIMIT, "{took:?}");
-    assert!(stderr.contains("more warnings not shown (at most 100 diagnostics per file)"), "{stderr}");
+    assert!(
+        stderr.contains("more warnings not shown (at most 100 diagnostics per file)"),
+        "{stderr}"
+    );
     assert!(stderr.matches("warning:").count() <= 101);
     let (out, took) = zongjie(&dir, &["check", "metrics.yaml"]);
     let stderr = fails_cleanly("20,000 bad metrics", &out, took);
-    assert!(stderr.contains("stopped checking the metrics after 100 problems"), "{stderr}");
+    assert!(
+        stderr.contains("stopped checking the metrics after 100 problems"),
+        "{stderr}"
+    );
     assert!(stderr.matches("error:").count() <= 101);
     let _ = std::fs::remove_dir_all(&dir);
 }

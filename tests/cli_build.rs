@@ -6,8 +6,15 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn zongjie(dir: &Path, args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_zongjie")).args(args).current_dir(dir).output().expect("runs");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
+    let out = Command::new(env!("CARGO_BIN_EXE_zongjie"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 fn temp(name: &str) -> PathBuf {
@@ -22,20 +29,57 @@ fn build_writes_every_format_deterministically() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = temp("build");
     let out_s = out.to_str().unwrap();
-    let (code, stderr) = zongjie(root, &["build", "data", "--format", "md,html,pdf", "--ignore-system-fonts", "--out", out_s]);
+    let (code, stderr) = zongjie(
+        root,
+        &[
+            "build",
+            "data",
+            "--format",
+            "md,html,pdf",
+            "--ignore-system-fonts",
+            "--out",
+            out_s,
+        ],
+    );
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("built 2, skipped 0, failed 0"), "{stderr}");
     let html = std::fs::read_to_string(out.join("lishui-2022.html")).unwrap();
     assert!(html.contains("丽水市卫生健康委员会2022年工作总结和2023年工作要点"));
-    let first: Vec<Vec<u8>> = ["lishui-2022.md", "lishui-2022.html", "lishui-2022.pdf", "wenzhou-2023-tasks.md", "wenzhou-2023-tasks.html", "wenzhou-2023-tasks.pdf"]
-        .iter()
-        .map(|f| std::fs::read(out.join(f)).unwrap())
-        .collect();
-    zongjie(root, &["build", "data", "--format", "md,html,pdf", "--ignore-system-fonts", "--force", "--out", out_s]);
-    let second: Vec<Vec<u8>> = ["lishui-2022.md", "lishui-2022.html", "lishui-2022.pdf", "wenzhou-2023-tasks.md", "wenzhou-2023-tasks.html", "wenzhou-2023-tasks.pdf"]
-        .iter()
-        .map(|f| std::fs::read(out.join(f)).unwrap())
-        .collect();
+    let first: Vec<Vec<u8>> = [
+        "lishui-2022.md",
+        "lishui-2022.html",
+        "lishui-2022.pdf",
+        "wenzhou-2023-tasks.md",
+        "wenzhou-2023-tasks.html",
+        "wenzhou-2023-tasks.pdf",
+    ]
+    .iter()
+    .map(|f| std::fs::read(out.join(f)).unwrap())
+    .collect();
+    zongjie(
+        root,
+        &[
+            "build",
+            "data",
+            "--format",
+            "md,html,pdf",
+            "--ignore-system-fonts",
+            "--force",
+            "--out",
+            out_s,
+        ],
+    );
+    let second: Vec<Vec<u8>> = [
+        "lishui-2022.md",
+        "lishui-2022.html",
+        "lishui-2022.pdf",
+        "wenzhou-2023-tasks.md",
+        "wenzhou-2023-tasks.html",
+        "wenzhou-2023-tasks.pdf",
+    ]
+    .iter()
+    .map(|f| std::fs::read(out.join(f)).unwrap())
+    .collect();
     assert_eq!(first, second);
     std::fs::remove_dir_all(&out).unwrap();
 }
@@ -50,15 +94,30 @@ fn init_writes_templates_that_build_uses() {
     // Edit a template: the build picks it up from templates/.
     let section = dir.join("templates/_parts.md.tera");
     let text = std::fs::read_to_string(&section).unwrap();
-    std::fs::write(&section, text.replace("## {{ part.label | safe }}{{ part.title }}", "## 第{{ part.label | safe }}部分 {{ part.title }}")).unwrap();
+    std::fs::write(
+        &section,
+        text.replace(
+            "## {{ part.label | safe }}{{ part.title }}",
+            "## 第{{ part.label | safe }}部分 {{ part.title }}",
+        ),
+    )
+    .unwrap();
     std::fs::create_dir_all(dir.join("data")).unwrap();
-    std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/lishui-2022.yaml"), dir.join("data/lishui-2022.yaml")).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("data/lishui-2022.yaml"),
+        dir.join("data/lishui-2022.yaml"),
+    )
+    .unwrap();
     let (code, stderr) = zongjie(&dir, &["build"]);
     assert_eq!(code, 0, "{stderr}");
     let md = std::fs::read_to_string(dir.join("output/lishui-2022.md")).unwrap();
     assert!(md.contains("## 第一、部分 2022年卫生健康工作总结"), "{md}");
     // A broken template is reported with its file and line.
-    std::fs::write(&section, "{% for part in parts %}{{ part.nope }}{% endfor %}").unwrap();
+    std::fs::write(
+        &section,
+        "{% for part in parts %}{{ part.nope }}{% endfor %}",
+    )
+    .unwrap();
     let (code, stderr) = zongjie(&dir, &["build"]);
     assert_eq!(code, 1);
     assert!(stderr.contains("templates/_parts.md.tera:1:"), "{stderr}");

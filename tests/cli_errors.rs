@@ -9,12 +9,23 @@ fn zongjie(args: &[&str]) -> (i32, String, String) {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("runs");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 fn check_fails(file: &str, location: &str) -> String {
     let path = format!("tests/fixtures/errors/{file}");
-    let located = format!("tests/fixtures/errors/{}:{location}", if file == "cycle-a.yaml" { "cycle-b.yaml" } else { file });
+    let located = format!(
+        "tests/fixtures/errors/{}:{location}",
+        if file == "cycle-a.yaml" {
+            "cycle-b.yaml"
+        } else {
+            file
+        }
+    );
     let (code, _, stderr) = zongjie(&["check", &path]);
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains(&located), "expected {located} in\n{stderr}");
@@ -50,7 +61,10 @@ fn yaml_syntax_error() {
 #[test]
 fn import_cycle() {
     let stderr = check_fails("cycle-a.yaml", "1:14");
-    assert!(stderr.contains("cycle-a.yaml → cycle-b.yaml → cycle-a.yaml"), "{stderr}");
+    assert!(
+        stderr.contains("cycle-a.yaml → cycle-b.yaml → cycle-a.yaml"),
+        "{stderr}"
+    );
     insta::assert_snapshot!(stderr);
 }
 
@@ -62,17 +76,32 @@ fn unit_mismatch() {
 #[test]
 fn build_writes_nothing_on_error() {
     let out = std::env::temp_dir().join(format!("zongjie-cli-{}", std::process::id()));
-    let (code, _, _) = zongjie(&["build", "tests/fixtures/errors/unknown-metric.yaml", "--out", out.to_str().unwrap()]);
+    let (code, _, _) = zongjie(&[
+        "build",
+        "tests/fixtures/errors/unknown-metric.yaml",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(code, 1);
     assert!(!out.exists() || std::fs::read_dir(&out).unwrap().next().is_none());
 }
 
 #[test]
 fn short_and_json_formats() {
-    let (code, _, stderr) = zongjie(&["check", "--diagnostic-format", "short", "tests/fixtures/errors/unknown-field.yaml"]);
+    let (code, _, stderr) = zongjie(&[
+        "check",
+        "--diagnostic-format",
+        "short",
+        "tests/fixtures/errors/unknown-field.yaml",
+    ]);
     assert_eq!(code, 1);
     assert!(stderr.starts_with("tests/fixtures/errors/unknown-field.yaml:4:3: error: unknown field `yaer` (hint: did you mean `year`?)"), "{stderr}");
-    let (_, _, stderr) = zongjie(&["check", "--diagnostic-format", "json", "tests/fixtures/errors/unknown-field.yaml"]);
+    let (_, _, stderr) = zongjie(&[
+        "check",
+        "--diagnostic-format",
+        "json",
+        "tests/fixtures/errors/unknown-field.yaml",
+    ]);
     let json: serde_json::Value = serde_json::from_str(&stderr).expect("json");
     assert_eq!(json[0]["line"], 4);
     assert_eq!(json[0]["col"], 3);

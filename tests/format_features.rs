@@ -11,7 +11,10 @@ use zongjie::render::Templates;
 fn markdown(path: &str) -> (String, Vec<String>) {
     let templates = Templates::load(None).unwrap();
     let c = compile(Path::new(path), &templates).unwrap_or_else(|d| panic!("{d:#?}"));
-    (c.markdown, c.warnings.iter().map(|w| w.render_short()).collect())
+    (
+        c.markdown,
+        c.warnings.iter().map(|w| w.render_short()).collect(),
+    )
 }
 
 #[test]
@@ -37,7 +40,10 @@ fn every_feature_renders() {
     }
     assert!(!md.contains("被略去"), "an omitted part renders nothing");
     assert_eq!(warnings.len(), 1, "{warnings:?}");
-    assert!(warnings[0].contains("stated change 10% disagrees with the computed 25.0%"), "{warnings:?}");
+    assert!(
+        warnings[0].contains("stated change 10% disagrees with the computed 25.0%"),
+        "{warnings:?}"
+    );
     insta::assert_snapshot!(md);
 }
 

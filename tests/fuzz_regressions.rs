@@ -12,8 +12,12 @@ use zongjie::render::Templates;
 const LIMIT: Duration = Duration::from_secs(10);
 
 fn inputs(target: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz-regressions").join(target);
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir).map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/fuzz-regressions")
+        .join(target);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
     files.sort();
     files
 }
@@ -27,17 +31,31 @@ fn load_resolve_regressions() {
         let bytes = std::fs::read(&file).expect("read");
         let start = Instant::now();
         // The fuzz target's path: a folder that does not exist.
-        match zongjie::build::compile_source(Path::new("/nonexistent-zongjie-fuzz/input.yaml"), &bytes, &templates) {
+        match zongjie::build::compile_source(
+            Path::new("/nonexistent-zongjie-fuzz/input.yaml"),
+            &bytes,
+            &templates,
+        ) {
             Ok(compiled) => {
                 let doc = zongjie::doc::parse(&compiled.markdown);
-                zongjie::html::render(&doc, &zongjie::html::HtmlOptions::default(), templates.page_template()).expect("page");
+                zongjie::html::render(
+                    &doc,
+                    &zongjie::html::HtmlOptions::default(),
+                    templates.page_template(),
+                )
+                .expect("page");
             }
             Err(diags) => {
                 assert!(!diags.is_empty(), "{}", file.display());
                 let _ = zongjie::diag::render_all(&diags, zongjie::diag::Format::Human);
             }
         }
-        assert!(start.elapsed() < LIMIT, "{}: {:?}", file.display(), start.elapsed());
+        assert!(
+            start.elapsed() < LIMIT,
+            "{}: {:?}",
+            file.display(),
+            start.elapsed()
+        );
     }
 }
 
@@ -45,10 +63,22 @@ fn load_resolve_regressions() {
 fn markdown_html_regressions() {
     for file in inputs("markdown_html") {
         let bytes = std::fs::read(&file).expect("read");
-        let Ok(markdown) = std::str::from_utf8(&bytes) else { continue };
+        let Ok(markdown) = std::str::from_utf8(&bytes) else {
+            continue;
+        };
         let start = Instant::now();
         let doc = zongjie::doc::parse(markdown);
-        zongjie::html::render(&doc, &zongjie::html::HtmlOptions::default(), zongjie::html::DEFAULT_PAGE_TEMPLATE).expect("page");
-        assert!(start.elapsed() < LIMIT, "{}: {:?}", file.display(), start.elapsed());
+        zongjie::html::render(
+            &doc,
+            &zongjie::html::HtmlOptions::default(),
+            zongjie::html::DEFAULT_PAGE_TEMPLATE,
+        )
+        .expect("page");
+        assert!(
+            start.elapsed() < LIMIT,
+            "{}: {:?}",
+            file.display(),
+            start.elapsed()
+        );
     }
 }

@@ -13,7 +13,10 @@ fn bin() -> Command {
 
 fn zongjie(dir: &Path, args: &[&str]) -> (i32, String) {
     let out = bin().args(args).current_dir(dir).output().expect("runs");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 fn temp(name: &str) -> PathBuf {
@@ -24,11 +27,15 @@ fn temp(name: &str) -> PathBuf {
 }
 
 fn example() -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/lishui-2022.yaml")).expect("example data")
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/lishui-2022.yaml"))
+        .expect("example data")
 }
 
 fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir).expect("dir").map(|e| e.expect("entry").file_name().to_string_lossy().into_owned()).collect();
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
     v.sort();
     v
 }
@@ -47,16 +54,31 @@ fn a_failed_rebuild_leaves_the_previous_output_byte_identical() {
         example().replacen("parts:", "parts: [", 1),
         example().replacen("【县域就诊率】", "【县域就诊】", 1),
         // Cut off after a 【 (an unclosed reference).
-        example().split_once("【县域就诊率】").map(|(head, _)| format!("{head}【")).expect("reference"),
+        example()
+            .split_once("【县域就诊率】")
+            .map(|(head, _)| format!("{head}【"))
+            .expect("reference"),
         String::new(),
     ];
     for (i, text) in broken.iter().enumerate() {
         std::fs::write(dir.join("report.yaml"), text).expect("write");
         let (code, stderr) = zongjie(&dir, &["build", "report.yaml", "--format", "md,html"]);
         assert_eq!(code, 1, "case {i}: {stderr}");
-        assert_eq!(std::fs::read(dir.join("output/report.md")).expect("md"), md, "case {i}");
-        assert_eq!(std::fs::read(dir.join("output/report.html")).expect("html"), html, "case {i}");
-        assert_eq!(names(&dir.join("output")), [".zongjie-manifest.json", "report.html", "report.md"], "case {i}");
+        assert_eq!(
+            std::fs::read(dir.join("output/report.md")).expect("md"),
+            md,
+            "case {i}"
+        );
+        assert_eq!(
+            std::fs::read(dir.join("output/report.html")).expect("html"),
+            html,
+            "case {i}"
+        );
+        assert_eq!(
+            names(&dir.join("output")),
+            [".zongjie-manifest.json", "report.html", "report.md"],
+            "case {i}"
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -68,16 +90,25 @@ fn a_build_killed_mid_batch_leaves_old_or_new_complete_outputs() {
     let data = dir.join("data");
     std::fs::create_dir_all(&data).expect("data dir");
     let old = example();
-    let new = old.replace("丽水市卫生健康委员会2022年工作总结和2023年工作要点", "丽水市卫生健康委员会2022年工作总结和2023年工作要点（修订稿）");
+    let new = old.replace(
+        "丽水市卫生健康委员会2022年工作总结和2023年工作要点",
+        "丽水市卫生健康委员会2022年工作总结和2023年工作要点（修订稿）",
+    );
     assert_ne!(old, new);
     // The complete versions, old and new, built once each.
     let reference = |text: &str, name: &str| -> (Vec<u8>, Vec<u8>) {
         let d = dir.join(name);
         std::fs::create_dir_all(&d).expect("ref dir");
         std::fs::write(d.join("r.yaml"), text).expect("write");
-        let (code, stderr) = zongjie(&d, &["build", "r.yaml", "--format", "md,html", "--out", "."]);
+        let (code, stderr) = zongjie(
+            &d,
+            &["build", "r.yaml", "--format", "md,html", "--out", "."],
+        );
         assert_eq!(code, 0, "{stderr}");
-        (std::fs::read(d.join("r.md")).expect("md"), std::fs::read(d.join("r.html")).expect("html"))
+        (
+            std::fs::read(d.join("r.md")).expect("md"),
+            std::fs::read(d.join("r.html")).expect("html"),
+        )
     };
     let (old_md, old_html) = reference(&old, "ref-old");
     let (new_md, new_html) = reference(&new, "ref-new");
@@ -88,7 +119,10 @@ fn a_build_killed_mid_batch_leaves_old_or_new_complete_outputs() {
     };
     write_all(&old);
     let start = Instant::now();
-    let (code, stderr) = zongjie(&dir, &["build", "data", "--format", "md,html", "--out", "out"]);
+    let (code, stderr) = zongjie(
+        &dir,
+        &["build", "data", "--format", "md,html", "--out", "out"],
+    );
     assert_eq!(code, 0, "{stderr}");
     let full = start.elapsed();
     let out = dir.join("out");
@@ -113,7 +147,10 @@ fn a_build_killed_mid_batch_leaves_old_or_new_complete_outputs() {
             if name == zongjie::build::MANIFEST {
                 // Written atomically too: always complete JSON.
                 let json = std::fs::read(out.join(&name)).expect("manifest");
-                assert!(serde_json::from_slice::<serde_json::Value>(&json).is_ok(), "a torn manifest");
+                assert!(
+                    serde_json::from_slice::<serde_json::Value>(&json).is_ok(),
+                    "a torn manifest"
+                );
                 continue;
             }
             if name.starts_with('.') {
@@ -122,24 +159,47 @@ fn a_build_killed_mid_batch_leaves_old_or_new_complete_outputs() {
                 continue;
             }
             let bytes = std::fs::read(out.join(&name)).expect("output");
-            let (o, n) = if name.ends_with(".md") { (&old_md, &new_md) } else { (&old_html, &new_html) };
+            let (o, n) = if name.ends_with(".md") {
+                (&old_md, &new_md)
+            } else {
+                (&old_html, &new_html)
+            };
             if bytes == *o {
                 seen_old += 1;
             } else if bytes == *n {
                 seen_new += 1;
             } else {
-                panic!("{name} is neither the old nor the new version (killed at {fraction}, running: {running})");
+                panic!(
+                    "{name} is neither the old nor the new version (killed at {fraction}, running: {running})"
+                );
             }
         }
-        assert_eq!(names(&out).iter().filter(|n| !n.starts_with('.')).count(), COPIES * 2);
+        assert_eq!(
+            names(&out).iter().filter(|n| !n.starts_with('.')).count(),
+            COPIES * 2
+        );
         write_all(&old);
-        let (code, stderr) = zongjie(&dir, &["build", "data", "--format", "md,html", "--out", "out"]);
+        let (code, stderr) = zongjie(
+            &dir,
+            &["build", "data", "--format", "md,html", "--out", "out"],
+        );
         assert_eq!(code, 0, "{stderr}");
         // The next build removes temp files a killed build left.
-        assert!(names(&out).iter().all(|n| !n.starts_with('.') || n == zongjie::build::MANIFEST), "{:?}", names(&out));
+        assert!(
+            names(&out)
+                .iter()
+                .all(|n| !n.starts_with('.') || n == zongjie::build::MANIFEST),
+            "{:?}",
+            names(&out)
+        );
     }
-    eprintln!("full batch {full:?}; after the kills: {seen_old} old, {seen_new} new outputs, {temps_left} temp files (removed by the next build)");
-    assert!(seen_new > 0 && seen_old > 0, "the kills did not land mid-batch ({seen_old} old, {seen_new} new)");
+    eprintln!(
+        "full batch {full:?}; after the kills: {seen_old} old, {seen_new} new outputs, {temps_left} temp files (removed by the next build)"
+    );
+    assert!(
+        seen_new > 0 && seen_old > 0,
+        "the kills did not land mid-batch ({seen_old} old, {seen_new} new)"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -169,16 +229,32 @@ fn outputs_never_overwrite_inputs() {
     std::fs::write(dir.join("notes.md"), "doc: {title: 笔记}\nintro: 正文。\n").expect("write");
     let (code, stderr) = zongjie(&dir, &["build", "notes.md", "--out", "."]);
     assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains("refusing to overwrite an input file with output"), "{stderr}");
-    assert_eq!(std::fs::read_to_string(dir.join("notes.md")).expect("kept"), "doc: {title: 笔记}\nintro: 正文。\n");
+    assert!(
+        stderr.contains("refusing to overwrite an input file with output"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("notes.md")).expect("kept"),
+        "doc: {title: 笔记}\nintro: 正文。\n"
+    );
     // An imported file named like another document's output.
     std::fs::create_dir_all(dir.join("lib")).expect("lib");
     std::fs::write(dir.join("lib/report.md"), "metrics:\n  托位: 3.2万个\n").expect("write");
-    std::fs::write(dir.join("report.yaml"), "imports: {上年: lib/report.md}\nintro: 上年托位【上年.托位】。\n").expect("write");
+    std::fs::write(
+        dir.join("report.yaml"),
+        "imports: {上年: lib/report.md}\nintro: 上年托位【上年.托位】。\n",
+    )
+    .expect("write");
     let (code, stderr) = zongjie(&dir, &["build", "report.yaml", "--out", "lib"]);
     assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains("refusing to overwrite an input file"), "{stderr}");
-    assert_eq!(std::fs::read_to_string(dir.join("lib/report.md")).expect("kept"), "metrics:\n  托位: 3.2万个\n");
+    assert!(
+        stderr.contains("refusing to overwrite an input file"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("lib/report.md")).expect("kept"),
+        "metrics:\n  托位: 3.2万个\n"
+    );
     // Two data files of the same name in one batch: the second is refused,
     // the first one's output kept.
     std::fs::create_dir_all(dir.join("data/sub")).expect("dirs");
@@ -186,7 +262,14 @@ fn outputs_never_overwrite_inputs() {
     std::fs::write(dir.join("data/sub/a.yaml"), "intro: 第二份。\n").expect("write");
     let (code, stderr) = zongjie(&dir, &["build", "data", "--out", "out"]);
     assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains("would overwrite the outputs of data/a.yaml"), "{stderr}");
-    assert!(std::fs::read_to_string(dir.join("out/a.md")).expect("out").contains("第一份。"));
+    assert!(
+        stderr.contains("would overwrite the outputs of data/a.yaml"),
+        "{stderr}"
+    );
+    assert!(
+        std::fs::read_to_string(dir.join("out/a.md"))
+            .expect("out")
+            .contains("第一份。")
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

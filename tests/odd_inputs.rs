@@ -9,8 +9,16 @@ use std::time::{Duration, Instant};
 
 fn zongjie(dir: &Path, args: &[&str]) -> (i32, String, Duration) {
     let start = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_zongjie")).args(args).current_dir(dir).output().expect("runs");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned(), start.elapsed())
+    let out = Command::new(env!("CARGO_BIN_EXE_zongjie"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        start.elapsed(),
+    )
 }
 
 fn temp(name: &str) -> PathBuf {
@@ -29,16 +37,44 @@ fn odd_inputs_build_to_markdown_and_html() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = temp("out");
     let out_s = out.to_str().expect("utf-8 temp path");
-    let (code, stderr, _) = zongjie(root, &["build", "tests/fixtures/odd", "--format", "md,html", "--out", out_s]);
+    let (code, stderr, _) = zongjie(
+        root,
+        &[
+            "build",
+            "tests/fixtures/odd",
+            "--format",
+            "md,html",
+            "--out",
+            out_s,
+        ],
+    );
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("built 8, skipped 0, failed 0"), "{stderr}");
-    for stem in ["bom", "crlf", "bom-crlf", "tabs-in-text", "mixed-punctuation", "rare-characters", "long-title", "empty-part"] {
+    for stem in [
+        "bom",
+        "crlf",
+        "bom-crlf",
+        "tabs-in-text",
+        "mixed-punctuation",
+        "rare-characters",
+        "long-title",
+        "empty-part",
+    ] {
         let md = read(&out.join(format!("{stem}.md")));
         let html = read(&out.join(format!("{stem}.html")));
-        assert!(md.contains("全市托位达3.88万个，同比增长21.3%。"), "{stem}: {md}");
+        assert!(
+            md.contains("全市托位达3.88万个，同比增长21.3%。"),
+            "{stem}: {md}"
+        );
         assert!(html.trim_end().ends_with("</html>"), "{stem}");
-        assert!(!md.contains('\r') && !html.contains('\r'), "{stem}: a CR survived");
-        assert!(!md.contains('\u{feff}') && !html.contains('\u{feff}'), "{stem}: a BOM survived");
+        assert!(
+            !md.contains('\r') && !html.contains('\r'),
+            "{stem}: a CR survived"
+        );
+        assert!(
+            !md.contains('\u{feff}') && !html.contains('\u{feff}'),
+            "{stem}: a BOM survived"
+        );
     }
     // BOM and CRLF change nothing.
     let plain = read(&out.join("bom.md"));
@@ -46,28 +82,54 @@ fn odd_inputs_build_to_markdown_and_html() {
     assert_eq!(read(&out.join("bom-crlf.md")), plain);
     // Characters outside GB 2312 and emoji come through untouched.
     let html = read(&out.join("rare-characters.html"));
-    for s in ["托育服务𠀀㐀龘", "喆𠮷祥🎉，䶮、𪚥、𰻞𰻞面，👍🏽 和 👨‍👩‍👧 都是文本。"] {
+    for s in [
+        "托育服务𠀀㐀龘",
+        "喆𠮷祥🎉，䶮、𪚥、𰻞𰻞面，👍🏽 和 👨‍👩‍👧 都是文本。",
+    ] {
         assert!(html.contains(s), "{s} missing");
     }
     // Mixed punctuation is kept as typed (with one summarised warning).
-    assert!(read(&out.join("mixed-punctuation.html")).contains("问题是什么?答案是:继续努力!“健康60”（二期）……——完成。"));
-    assert!(stderr.contains("ASCII punctuation between Chinese characters"), "{stderr}");
+    assert!(
+        read(&out.join("mixed-punctuation.html"))
+            .contains("问题是什么?答案是:继续努力!“健康60”（二期）……——完成。")
+    );
+    assert!(
+        stderr.contains("ASCII punctuation between Chinese characters"),
+        "{stderr}"
+    );
     // Tabs in text are kept as whitespace, not lost or turned into markup.
     assert!(read(&out.join("tabs-in-text.md")).contains("托育\t服务\t全面推进。"));
     // A long title is one heading.
     let md = read(&out.join("long-title.md"));
-    assert!(md.lines().any(|l| l.starts_with("# 丽水市卫生健康委员会关于") && l.ends_with("的工作总结")), "{md}");
+    assert!(
+        md.lines()
+            .any(|l| l.starts_with("# 丽水市卫生健康委员会关于") && l.ends_with("的工作总结")),
+        "{md}"
+    );
     // An empty part is a heading with nothing under it.
-    assert!(read(&out.join("empty-part.md")).trim_end().ends_with("## 二、2023年工作要点"));
+    assert!(
+        read(&out.join("empty-part.md"))
+            .trim_end()
+            .ends_with("## 二、2023年工作要点")
+    );
     let _ = std::fs::remove_dir_all(&out);
 }
 
 #[test]
 fn ten_thousand_sections_build_in_bounded_time() {
     let dir = temp("10k");
-    let sections: String = (1..=10_000).map(|i| format!("      - {{lead: 第{i}项工作, text: 正文内容第{i}段。}}\n")).collect();
-    std::fs::write(dir.join("many.yaml"), format!("doc: {{title: 一万节}}\nparts:\n  - title: 总结\n    sections:\n{sections}")).expect("write");
-    let (code, stderr, took) = zongjie(&dir, &["build", "many.yaml", "--format", "md,html", "--out", "out"]);
+    let sections: String = (1..=10_000)
+        .map(|i| format!("      - {{lead: 第{i}项工作, text: 正文内容第{i}段。}}\n"))
+        .collect();
+    std::fs::write(
+        dir.join("many.yaml"),
+        format!("doc: {{title: 一万节}}\nparts:\n  - title: 总结\n    sections:\n{sections}"),
+    )
+    .expect("write");
+    let (code, stderr, took) = zongjie(
+        &dir,
+        &["build", "many.yaml", "--format", "md,html", "--out", "out"],
+    );
     assert_eq!(code, 0, "{stderr}");
     assert!(took < Duration::from_secs(20), "{took:?}");
     let html = read(&dir.join("out/many.html"));
@@ -81,7 +143,15 @@ fn characters_no_font_has_are_named_in_a_pdf_warning() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = temp("rare-pdf");
     let out_s = out.to_str().expect("utf-8 temp path");
-    let args = ["build", "tests/fixtures/odd/rare-characters.yaml", "--format", "pdf", "--ignore-system-fonts", "--out", out_s];
+    let args = [
+        "build",
+        "tests/fixtures/odd/rare-characters.yaml",
+        "--format",
+        "pdf",
+        "--ignore-system-fonts",
+        "--out",
+        out_s,
+    ];
     let (code, stderr, _) = zongjie(root, &args);
     assert_eq!(code, 0, "{stderr}");
     assert!(std::fs::metadata(out.join("rare-characters.pdf")).is_ok_and(|m| m.len() > 1000));

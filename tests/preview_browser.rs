@@ -121,7 +121,12 @@ fn start(
     if let Err(e) = std::fs::write(&file, text) {
         panic!("{e}");
     }
-    let site: Arc<dyn Site> = Arc::new(PipelineSite::new(file.clone(), None, None, zongjie::fonts::FontOptions::default()));
+    let site: Arc<dyn Site> = Arc::new(PipelineSite::new(
+        file.clone(),
+        None,
+        None,
+        zongjie::fonts::FontOptions::default(),
+    ));
     let server = match preview::start(site, &PreviewConfig::default()) {
         Ok(s) => s,
         Err(e) => panic!("preview did not start: {e}"),
@@ -190,11 +195,16 @@ fn build_error_shows_panel_then_recovers() {
     });
     std::fs::write(
         &file,
-        FIRST.replace("第一版正文。", "正文【不存在<script>document.title='pwned'</script>】。"),
+        FIRST.replace(
+            "第一版正文。",
+            "正文【不存在<script>document.title='pwned'</script>】。",
+        ),
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let took = wait_for(&tab, "the error panel", Duration::from_secs(5), |t| {
-        t.contains("构建失败") && t.contains("report.yaml:6:17") && t.contains("define it under `metrics:`")
+        t.contains("构建失败")
+            && t.contains("report.yaml:6:17")
+            && t.contains("define it under `metrics:`")
     });
     eprintln!("edit → error panel latency: {took:?}");
     // The failure text is shown literally, never run.

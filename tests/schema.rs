@@ -6,7 +6,10 @@ use std::path::Path;
 use std::process::Command;
 
 fn schema() -> serde_json::Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_zongjie")).arg("schema").output().expect("runs");
+    let out = Command::new(env!("CARGO_BIN_EXE_zongjie"))
+        .arg("schema")
+        .output()
+        .expect("runs");
     assert!(out.status.success());
     serde_json::from_slice(&out.stdout).expect("the schema is JSON")
 }
@@ -21,8 +24,16 @@ fn schema_is_valid_and_accepts_the_examples() {
     let schema = schema();
     jsonschema::draft7::meta::validate(&schema).expect("a valid draft-07 schema");
     let validator = jsonschema::draft7::new(&schema).expect("compiles");
-    for file in ["data/lishui-2022.yaml", "data/wenzhou-2023-tasks.yaml", "tests/fixtures/features/half.yaml", "tests/fixtures/features/prev.yaml"] {
-        let errors: Vec<String> = validator.iter_errors(&yaml(file)).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    for file in [
+        "data/lishui-2022.yaml",
+        "data/wenzhou-2023-tasks.yaml",
+        "tests/fixtures/features/half.yaml",
+        "tests/fixtures/features/prev.yaml",
+    ] {
+        let errors: Vec<String> = validator
+            .iter_errors(&yaml(file))
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
         assert!(errors.is_empty(), "{file}: {errors:#?}");
     }
 }
@@ -30,7 +41,11 @@ fn schema_is_valid_and_accepts_the_examples() {
 #[test]
 fn schema_rejects_what_the_loader_rejects() {
     let validator = jsonschema::draft7::new(&schema()).unwrap();
-    for file in ["tests/fixtures/errors/unknown-field.yaml", "tests/fixtures/errors/wrong-type.yaml", "tests/fixtures/errors/wrong-shape.yaml"] {
+    for file in [
+        "tests/fixtures/errors/unknown-field.yaml",
+        "tests/fixtures/errors/wrong-type.yaml",
+        "tests/fixtures/errors/wrong-shape.yaml",
+    ] {
         assert!(!validator.is_valid(&yaml(file)), "{file} should be invalid");
     }
     let bad_sample: serde_json::Value = serde_json::json!({"numbering": {"item": "甲乙"}});

@@ -10,7 +10,8 @@ use zongjie::render::Templates;
 
 fn rendered(data: &str) -> doc::Document {
     let templates = Templates::load(None).expect("built-in templates load");
-    let compiled = compile(Path::new(data), &templates).unwrap_or_else(|d| panic!("{data} fails: {d:#?}"));
+    let compiled =
+        compile(Path::new(data), &templates).unwrap_or_else(|d| panic!("{data} fails: {d:#?}"));
     doc::parse(&compiled.markdown)
 }
 
@@ -27,8 +28,10 @@ fn lishui_report_reproduces_the_seed_text() {
 
 #[test]
 fn wenzhou_task_table_reproduces_the_seed_table() {
-    let expected: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string("tests/fixtures/seeds/wenzhou-2023-tasks.json").unwrap()).unwrap();
+    let expected: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string("tests/fixtures/seeds/wenzhou-2023-tasks.json").unwrap(),
+    )
+    .unwrap();
     let doc = rendered("data/wenzhou-2023-tasks.yaml");
     let table = doc
         .blocks
