@@ -78,6 +78,11 @@ pub fn font_notes(typesetting: &Typesetting, source: &Path) -> Vec<Diagnostic> {
 /// File names a profile is found under, next to the data file, in order.
 pub const PROFILE_NAMES: &[&str] = &["zongjie.toml", "profile.yaml", "zongjie.yaml"];
 
+/// Whether a file found in a data folder is a layout profile, not data.
+fn is_profile_file(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| PROFILE_NAMES.iter().any(|p| n == *p))
+}
+
 /// The profile for a data file: the explicit one, else the first of
 /// `PROFILE_NAMES` in the data file's folder, else none.
 pub fn profile_path_for(input: &Path, explicit: Option<&Path>) -> Option<PathBuf> {
@@ -135,7 +140,7 @@ fn profile_diagnostic(path: &Path, e: &crate::profile::ProfileError) -> Diagnost
         ),
         other => Diagnostic::file_error(path, format!("profile: {other}")),
     }
-    .with_hint("profile keys and defaults are listed in docs/profile.md")
+    .with_hint("`zongjie profile` prints every key with its default")
 }
 
 /// Loads, checks and resolves one data file: the diagnostics, and the
@@ -282,7 +287,7 @@ pub fn render_format(
 }
 
 /// The data files named by the inputs: files as given, folders searched
-/// for `*.yaml` / `*.yml` (sorted, hidden entries skipped).
+/// for `*.yaml` / `*.yml` (sorted; hidden entries and profile files skipped).
 pub fn find_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Diagnostic> {
     let mut out = Vec::new();
     for input in inputs {
@@ -315,7 +320,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         }
         if path.is_dir() {
             walk(&path, out)?;
-        } else if path.extension().is_some_and(|x| x == "yaml" || x == "yml") {
+        } else if path.extension().is_some_and(|x| x == "yaml" || x == "yml") && !is_profile_file(&path) {
             out.push(path);
         }
     }

@@ -33,6 +33,9 @@ pub enum Command {
     Schema,
     /// Show which font face fills each role of the PDF.
     Fonts(FontArgs),
+    /// Print the default layout profile (YAML); save it as profile.yaml next
+    /// to the data and change what your office does differently.
+    Profile,
 }
 
 /// Where the PDF's layout profile and fonts come from.
@@ -143,6 +146,17 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Init(args) => run_init(args),
         Command::Preview(args) => run_preview(args),
         Command::Fonts(args) => run_fonts(args),
+        Command::Profile => match serde_saphyr::to_string(&crate::profile::Profile::default()) {
+            Ok(yaml) => {
+                println!("# zongjie layout profile: the GB/T 9704-2012 defaults. Keep only the keys you change.");
+                print!("{yaml}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(1)
+            }
+        },
         Command::Schema => {
             print!("{}", crate::SCHEMA);
             ExitCode::SUCCESS
