@@ -64,11 +64,9 @@ pub fn font_notes(typesetting: &Typesetting, source: &Path) -> Vec<Diagnostic> {
     let notes = typesetting.fonts.iter().flat_map(|f| f.notes.iter());
     notes
         .map(|n| {
-            Diagnostic::new(
+            Diagnostic::about_file(
                 crate::diag::Severity::Note,
                 source,
-                "",
-                crate::diag::Pos::default(),
                 format!("PDF fonts: {n}"),
             )
         })
@@ -80,7 +78,8 @@ pub const PROFILE_NAMES: &[&str] = &["zongjie.toml", "profile.yaml", "zongjie.ya
 
 /// Whether a file found in a data folder is a layout profile, not data.
 fn is_profile_file(path: &Path) -> bool {
-    path.file_name().is_some_and(|n| PROFILE_NAMES.iter().any(|p| n == *p))
+    path.file_name()
+        .is_some_and(|n| PROFILE_NAMES.iter().any(|p| n == *p))
 }
 
 /// The profile for a data file: the explicit one, else the first of
@@ -254,15 +253,7 @@ pub fn pdf(
         .warnings
         .iter()
         .filter(|w| !fonts.notes.contains(w))
-        .map(|w| {
-            Diagnostic::new(
-                crate::diag::Severity::Warning,
-                input,
-                "",
-                crate::diag::Pos::default(),
-                format!("PDF: {w}"),
-            )
-        })
+        .map(|w| Diagnostic::about_file(crate::diag::Severity::Warning, input, format!("PDF: {w}")))
         .collect();
     Ok((out.bytes, warnings))
 }
@@ -320,7 +311,9 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         }
         if path.is_dir() {
             walk(&path, out)?;
-        } else if path.extension().is_some_and(|x| x == "yaml" || x == "yml") && !is_profile_file(&path) {
+        } else if path.extension().is_some_and(|x| x == "yaml" || x == "yml")
+            && !is_profile_file(&path)
+        {
             out.push(path);
         }
     }

@@ -148,7 +148,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Fonts(args) => run_fonts(args),
         Command::Profile => match serde_saphyr::to_string(&crate::profile::Profile::default()) {
             Ok(yaml) => {
-                println!("# zongjie layout profile: the GB/T 9704-2012 defaults. Keep only the keys you change.");
+                println!(
+                    "# zongjie layout profile: the GB/T 9704-2012 defaults. Keep only the keys you change."
+                );
                 print!("{yaml}");
                 ExitCode::SUCCESS
             }

@@ -89,7 +89,12 @@ impl Diagnostic {
 
     /// An error about a whole file (no position).
     pub fn file_error(file: &Path, message: impl Into<String>) -> Self {
-        Self::new(Severity::Error, file, "", Pos::default(), message)
+        Self::about_file(Severity::Error, file, message)
+    }
+
+    /// A diagnostic about a whole file (no position).
+    pub fn about_file(severity: Severity, file: &Path, message: impl Into<String>) -> Self {
+        Self::new(severity, file, "", Pos::default(), message)
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {

@@ -75,6 +75,23 @@ fn stack(names: &[&str]) -> Vec<String> {
     names.iter().map(|s| (*s).to_string()).collect()
 }
 
+/// The 仿宋 stack (body and tables): official faces first, then open ones.
+const FANGSONG_STACK: &[&str] = &[
+    "仿宋_GB2312",
+    "FangSong_GB2312",
+    "仿宋",
+    "FangSong",
+    "方正仿宋_GBK",
+    "FZFangSong-Z02",
+    "STFangsong",
+    "Zhuque Fangsong (technical preview)",
+    "Zhuque Fangsong",
+    "FandolFang",
+    "Noto Serif CJK SC",
+    "Source Han Serif SC",
+    "serif",
+];
+
 impl Default for HtmlOptions {
     fn default() -> Self {
         HtmlOptions {
@@ -92,21 +109,7 @@ impl Default for HtmlOptions {
             line_pitch_pt: 28.95,
             char_pitch_pt: 15.79,
             indent_chars: 2.0,
-            body_fonts: stack(&[
-                "仿宋_GB2312",
-                "FangSong_GB2312",
-                "仿宋",
-                "FangSong",
-                "方正仿宋_GBK",
-                "FZFangSong-Z02",
-                "STFangsong",
-                "Zhuque Fangsong (technical preview)",
-                "Zhuque Fangsong",
-                "FandolFang",
-                "Noto Serif CJK SC",
-                "Source Han Serif SC",
-                "serif",
-            ]),
+            body_fonts: stack(FANGSONG_STACK),
             title_fonts: stack(&[
                 "方正小标宋简体",
                 "方正小标宋_GBK",
@@ -143,21 +146,7 @@ impl Default for HtmlOptions {
                 "Noto Serif CJK SC",
                 "serif",
             ]),
-            table_fonts: stack(&[
-                "仿宋_GB2312",
-                "FangSong_GB2312",
-                "仿宋",
-                "FangSong",
-                "方正仿宋_GBK",
-                "FZFangSong-Z02",
-                "STFangsong",
-                "Zhuque Fangsong (technical preview)",
-                "Zhuque Fangsong",
-                "FandolFang",
-                "Noto Serif CJK SC",
-                "Source Han Serif SC",
-                "serif",
-            ]),
+            table_fonts: stack(FANGSONG_STACK),
             page_number_fonts: stack(&[
                 "宋体",
                 "SimSun",

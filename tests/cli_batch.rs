@@ -2,18 +2,11 @@
 //! changes rebuilding only the documents that use them, failure isolation.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
+mod common;
 fn zongjie(dir: &Path, args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_zongjie"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let r = common::zongjie(dir, args);
+    (r.code, r.stderr)
 }
 
 /// A copy of the example project (data and templates) in a temp folder.

@@ -2,26 +2,14 @@
 //! written, twice the same bytes, and `init` writes editable templates that
 //! `build` then uses.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
+
+mod common;
+use common::temp;
 
 fn zongjie(dir: &Path, args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_zongjie"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("zongjie-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    let r = common::zongjie(dir, args);
+    (r.code, r.stderr)
 }
 
 #[test]
@@ -29,57 +17,31 @@ fn build_writes_every_format_deterministically() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = temp("build");
     let out_s = out.to_str().unwrap();
-    let (code, stderr) = zongjie(
-        root,
-        &[
-            "build",
-            "data",
-            "--format",
-            "md,html,pdf",
-            "--ignore-system-fonts",
-            "--out",
-            out_s,
-        ],
-    );
+    let args = [
+        "build",
+        "data",
+        "--format",
+        "md,html,pdf",
+        "--ignore-system-fonts",
+        "--force",
+        "--out",
+        out_s,
+    ];
+    let (code, stderr) = zongjie(root, &args);
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("built 2, skipped 0, failed 0"), "{stderr}");
     let html = std::fs::read_to_string(out.join("lishui-2022.html")).unwrap();
     assert!(html.contains("丽水市卫生健康委员会2022年工作总结和2023年工作要点"));
-    let first: Vec<Vec<u8>> = [
-        "lishui-2022.md",
-        "lishui-2022.html",
-        "lishui-2022.pdf",
-        "wenzhou-2023-tasks.md",
-        "wenzhou-2023-tasks.html",
-        "wenzhou-2023-tasks.pdf",
-    ]
-    .iter()
-    .map(|f| std::fs::read(out.join(f)).unwrap())
-    .collect();
-    zongjie(
-        root,
-        &[
-            "build",
-            "data",
-            "--format",
-            "md,html,pdf",
-            "--ignore-system-fonts",
-            "--force",
-            "--out",
-            out_s,
-        ],
-    );
-    let second: Vec<Vec<u8>> = [
-        "lishui-2022.md",
-        "lishui-2022.html",
-        "lishui-2022.pdf",
-        "wenzhou-2023-tasks.md",
-        "wenzhou-2023-tasks.html",
-        "wenzhou-2023-tasks.pdf",
-    ]
-    .iter()
-    .map(|f| std::fs::read(out.join(f)).unwrap())
-    .collect();
+    let outputs = || -> Vec<Vec<u8>> {
+        let names = ["lishui-2022", "wenzhou-2023-tasks"];
+        let files = names
+            .iter()
+            .flat_map(|n| ["md", "html", "pdf"].map(|ext| format!("{n}.{ext}")));
+        files.map(|f| std::fs::read(out.join(f)).unwrap()).collect()
+    };
+    let first = outputs();
+    zongjie(root, &args);
+    let second = outputs();
     assert_eq!(first, second);
     std::fs::remove_dir_all(&out).unwrap();
 }

@@ -1,18 +1,13 @@
 //! Bad input through the real binary: exit code 1 and a diagnostic that
 //! names file:line:col with a snippet and a hint (stderr is snapshotted).
 
-use std::process::Command;
-
+mod common;
 fn zongjie(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_zongjie"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("runs");
+    let r = common::zongjie(common::root(), args);
     (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+        r.code,
+        String::from_utf8_lossy(&r.stdout).into_owned(),
+        r.stderr,
     )
 }
 

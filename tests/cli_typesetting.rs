@@ -3,23 +3,37 @@
 //! SOURCE_DATE_EPOCH dates it, and `zongjie fonts` names every role.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
+mod common;
 fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, Vec<u8>) {
-    let out = Command::new(env!("CARGO_BIN_EXE_zongjie")).args(args).envs(env.iter().copied()).current_dir(dir).output().expect("runs");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned(), out.stdout)
+    let r = common::zongjie_env(dir, args, env);
+    (r.code, r.stderr, r.stdout)
 }
 
 fn project(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("zongjie-typeset-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("data")).unwrap();
-    std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/wenzhou-2023-tasks.yaml"), dir.join("data/tasks.yaml")).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("data/wenzhou-2023-tasks.yaml"),
+        dir.join("data/tasks.yaml"),
+    )
+    .unwrap();
     dir
 }
 
 fn pdf(dir: &Path, env: &[(&str, &str)]) -> Vec<u8> {
-    let (code, stderr, _) = run(dir, &["build", "--format", "pdf", "--ignore-system-fonts", "--force"], env);
+    let (code, stderr, _) = run(
+        dir,
+        &[
+            "build",
+            "--format",
+            "pdf",
+            "--ignore-system-fonts",
+            "--force",
+        ],
+        env,
+    );
     assert_eq!(code, 0, "{stderr}");
     std::fs::read(dir.join("output/tasks.pdf")).unwrap()
 }
@@ -34,12 +48,28 @@ fn printed_default_profile_round_trips_and_overrides_apply() {
     assert_eq!(parsed, zongjie::profile::Profile::default());
     let plain = pdf(&dir, &[]);
     std::fs::write(dir.join("data/profile.yaml"), text).unwrap();
-    assert_eq!(pdf(&dir, &[]), plain, "the defaults written out change nothing");
-    std::fs::write(dir.join("data/zongjie.toml"), "[table]\nline_pitch_pt = 24.0\n").unwrap();
+    assert_eq!(
+        pdf(&dir, &[]),
+        plain,
+        "the defaults written out change nothing"
+    );
+    std::fs::write(
+        dir.join("data/zongjie.toml"),
+        "[table]\nline_pitch_pt = 24.0\n",
+    )
+    .unwrap();
     std::fs::remove_file(dir.join("data/profile.yaml")).unwrap();
     assert_ne!(pdf(&dir, &[]), plain, "a profile next to the data is used");
-    std::fs::write(dir.join("data/zongjie.toml"), "[table]\nline_pich_pt = 24.0\n").unwrap();
-    let (code, stderr, _) = run(&dir, &["build", "--format", "pdf", "--ignore-system-fonts"], &[]);
+    std::fs::write(
+        dir.join("data/zongjie.toml"),
+        "[table]\nline_pich_pt = 24.0\n",
+    )
+    .unwrap();
+    let (code, stderr, _) = run(
+        &dir,
+        &["build", "--format", "pdf", "--ignore-system-fonts"],
+        &[],
+    );
     assert_eq!(code, 1);
     assert!(stderr.contains("data/zongjie.toml:2:"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
@@ -49,8 +79,15 @@ fn printed_default_profile_round_trips_and_overrides_apply() {
 fn source_date_epoch_dates_the_pdf() {
     let dir = project("epoch");
     let a = pdf(&dir, &[("SOURCE_DATE_EPOCH", "86400")]);
-    assert!(a.windows(10).any(|w| w == b"D:19700102"), "creation date from SOURCE_DATE_EPOCH");
-    assert_eq!(pdf(&dir, &[("SOURCE_DATE_EPOCH", "86400")]), a, "same inputs, same bytes");
+    assert!(
+        a.windows(10).any(|w| w == b"D:19700102"),
+        "creation date from SOURCE_DATE_EPOCH"
+    );
+    assert_eq!(
+        pdf(&dir, &[("SOURCE_DATE_EPOCH", "86400")]),
+        a,
+        "same inputs, same bytes"
+    );
     let b = pdf(&dir, &[("SOURCE_DATE_EPOCH", "1700000000")]);
     assert!(b.windows(10).any(|w| w == b"D:20231114"));
     let _ = std::fs::remove_dir_all(&dir);
@@ -62,8 +99,19 @@ fn fonts_command_names_every_role() {
     let (code, stderr, out) = run(&dir, &["fonts", "--ignore-system-fonts"], &[]);
     assert_eq!(code, 0, "{stderr}");
     let out = String::from_utf8(out).unwrap();
-    for role in ["title", "body", "heading1", "heading2", "page_number", "table"] {
-        assert!(out.lines().any(|l| l.starts_with(role) && l.contains("bundled")), "{role} in\n{out}");
+    for role in [
+        "title",
+        "body",
+        "heading1",
+        "heading2",
+        "page_number",
+        "table",
+    ] {
+        assert!(
+            out.lines()
+                .any(|l| l.starts_with(role) && l.contains("bundled")),
+            "{role} in\n{out}"
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -3,27 +3,20 @@
 //! complete version (temp files are hidden and cleaned up by the next
 //! build), and outputs never overwrite an input.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_zongjie"))
-}
+mod common;
+use common::temp;
 
 fn zongjie(dir: &Path, args: &[&str]) -> (i32, String) {
-    let out = bin().args(args).current_dir(dir).output().expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let r = common::zongjie(dir, args);
+    (r.code, r.stderr)
 }
 
-fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("zongjie-lost-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_zongjie"))
 }
 
 fn example() -> String {

@@ -3,29 +3,15 @@
 //! rare CJK outside GB 2312, very long titles, an empty part, and (generated
 //! here) 10,000 sections.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::Duration;
+
+mod common;
+use common::temp;
 
 fn zongjie(dir: &Path, args: &[&str]) -> (i32, String, Duration) {
-    let start = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_zongjie"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        start.elapsed(),
-    )
-}
-
-fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("zongjie-odd-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+    let r = common::zongjie(dir, args);
+    (r.code, r.stderr, r.took)
 }
 
 fn read(path: &Path) -> String {

@@ -350,15 +350,7 @@ fn odd_documents_do_not_panic() {
         &"长".repeat(5000),
         &"a".repeat(3000),
     ] {
-        let doc = parse(md);
-        let out = render(
-            &doc,
-            &Profile::default(),
-            &FontSet::bundled(),
-            &PdfOptions::default(),
-        )
-        .expect("pdf");
-        assert!(out.pages >= 1);
+        assert!(render_bundled(md).pages >= 1);
     }
 }
 
@@ -370,15 +362,20 @@ fn tool(name: &str) -> bool {
     ok
 }
 
-fn check_pdf_with_poppler(md: &str, name: &str) {
-    let doc = parse(md);
-    let out = render(
-        &doc,
+/// Renders Markdown to PDF with the default profile and the bundled fonts.
+fn render_bundled(md: &str) -> zongjie::pdf::PdfOutput {
+    render(
+        &parse(md),
         &Profile::default(),
         &FontSet::bundled(),
         &PdfOptions::default(),
     )
-    .expect("pdf");
+    .expect("pdf")
+}
+
+fn check_pdf_with_poppler(md: &str, name: &str) {
+    let doc = parse(md);
+    let out = render_bundled(md);
     let path = out_dir().join(name);
     std::fs::write(&path, &out.bytes).expect("write pdf");
     if !tool("pdftotext") {
