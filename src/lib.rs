@@ -1,5 +1,27 @@
 //! zongjie: YAML data → Chinese government work reports (Markdown, HTML, PDF).
 //! The pipeline stages are described in ARCHITECTURE.md.
+//!
+//! ```
+//! use std::path::Path;
+//! use zongjie::{build, doc, render::Templates};
+//!
+//! let data = "
+//! doc: {issuer: 丽水市卫生健康委员会, year: 2022}
+//! metrics:
+//!   县域就诊率: {value: 91.59%, prev: 91.18%}
+//! parts:
+//!   - title: 2022年卫生健康工作总结
+//!     sections:
+//!       - lead: 医疗服务能力有力提升
+//!         text: 县域就诊率达【县域就诊率】，【县域就诊率.同比】。
+//! ";
+//! let templates = Templates::load(None).unwrap();
+//! let report = build::compile_source(Path::new("report.yaml"), data.as_bytes(), &templates).unwrap();
+//! let text = doc::parse(&report.markdown).plain_paragraphs();
+//! assert_eq!(text[0], "丽水市卫生健康委员会2022年工作总结和2023年工作要点");
+//! assert_eq!(text[1], "一、2022年卫生健康工作总结");
+//! assert_eq!(text[2], "（一）医疗服务能力有力提升。县域就诊率达91.59%，同比增加0.41个百分点。");
+//! ```
 
 // Diagnostics are the error type throughout; they are on the cold path, so
 // their size does not matter.
