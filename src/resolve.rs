@@ -14,6 +14,78 @@ use crate::model::{self, ItemList, Location, Numbering, Spanned, TaskTable, Text
 use crate::numbering::Style;
 use crate::text::{self, Finding};
 
+/// Most parts, and most sections, items or table rows in one list: far
+/// beyond any real report, and within what labels are defined for.
+pub const MAX_PARTS: usize = 99;
+pub const MAX_ENTRIES: usize = 999;
+
+/// The first list longer than the limits, as an error at the list (or at
+/// the first entry past the limit).
+fn oversized(data: &model::DataFile) -> Option<(Location, String)> {
+    let too_many =
+        |what: &str, n: usize, max: usize| format!("{n} {what}: a document takes at most {max}");
+    if data.parts.len() > MAX_PARTS {
+        let at = data.parts[MAX_PARTS]
+            .title
+            .as_ref()
+            .map_or(Location::UNKNOWN, |t| t.referenced);
+        return Some((at, too_many("parts", data.parts.len(), MAX_PARTS)));
+    }
+    let lists = data.parts.iter().flat_map(|p| {
+        let sections = p.sections.iter();
+        let items = sections
+            .clone()
+            .filter_map(|s| s.items.as_ref())
+            .map(|l| (l.referenced, l.value.items.len(), "items in one list"));
+        let tables = p
+            .tasks
+            .iter()
+            .chain(sections.clone().filter_map(|s| s.tasks.as_ref()));
+        let rows = tables.map(|t| {
+            (
+                t.rows
+                    .first()
+                    .and_then(|r| r.name.as_ref())
+                    .map_or(Location::UNKNOWN, |n| n.referenced),
+                t.rows.len(),
+                "rows in one table",
+            )
+        });
+        let at = p
+            .sections
+            .get(MAX_ENTRIES)
+            .and_then(|s| s.lead.as_ref())
+            .map(|l| l.referenced)
+            .or(p.title.as_ref().map(|t| t.referenced));
+        std::iter::once((
+            at.unwrap_or(Location::UNKNOWN),
+            p.sections.len(),
+            "sections in one part",
+        ))
+        .chain(items)
+        .chain(rows)
+        .collect::<Vec<_>>()
+    });
+    let top_rows = data
+        .tasks
+        .iter()
+        .chain(data.attachments.iter().filter_map(|a| a.tasks.as_ref()));
+    let top_rows = top_rows.map(|t| {
+        (
+            t.rows
+                .first()
+                .and_then(|r| r.name.as_ref())
+                .map_or(Location::UNKNOWN, |n| n.referenced),
+            t.rows.len(),
+            "rows in one table",
+        )
+    });
+    lists
+        .chain(top_rows)
+        .find(|(_, n, _)| *n > MAX_ENTRIES)
+        .map(|(at, n, what)| (at, too_many(what, n, MAX_ENTRIES)))
+}
+
 /// The document genres, each with its built-in template.
 pub const GENRES: &[&str] = &["年度总结和要点", "半年总结和计划", "攻坚任务清单"];
 
@@ -150,6 +222,17 @@ struct Resolver<'a> {
 /// Resolves `loaded` into a report. The report is `None` when any error was
 /// found; warnings come with a report.
 pub fn resolve(loaded: &Loaded) -> (Option<Report>, Vec<Diagnostic>) {
+    if let Some((at, message)) = oversized(&loaded.data) {
+        let source = &loaded.source;
+        let at = if at.line() > 0 {
+            pos(at)
+        } else {
+            Pos { line: 1, col: 1 }
+        };
+        let d = Diagnostic::error(&source.path, &source.text, at, message)
+            .with_hint("split the report into several documents, or move long tables into attachments of their own");
+        return (None, vec![d]);
+    }
     let (table, table_diags) = Table::new(loaded, MAX_DIAGNOSTICS);
     let mut r = Resolver {
         source: &loaded.source,

@@ -102,25 +102,39 @@ fn odd_inputs_build_to_markdown_and_html() {
 }
 
 #[test]
-fn ten_thousand_sections_build_in_bounded_time() {
+fn ten_thousand_sections_are_refused_quickly_and_999_build() {
     let dir = temp("10k");
-    let sections: String = (1..=10_000)
-        .map(|i| format!("      - {{lead: 第{i}项工作, text: 正文内容第{i}段。}}\n"))
-        .collect();
-    std::fs::write(
-        dir.join("many.yaml"),
-        format!("doc: {{title: 一万节}}\nparts:\n  - title: 总结\n    sections:\n{sections}"),
-    )
-    .expect("write");
+    let doc = |n: usize| -> String {
+        let sections: String = (1..=n)
+            .map(|i| format!("      - {{lead: 第{i}项工作, text: 正文内容第{i}段。}}\n"))
+            .collect();
+        format!("doc: {{title: 一万节}}\nparts:\n  - title: 总结\n    sections:\n{sections}")
+    };
+    std::fs::write(dir.join("many.yaml"), doc(10_000)).expect("write");
     let (code, stderr, took) = zongjie(
         &dir,
         &["build", "many.yaml", "--format", "md,html", "--out", "out"],
     );
-    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("10000 sections in one part: a document takes at most 999"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("many.yaml:1004:"),
+        "located at the first section past the limit: {stderr}"
+    );
     assert!(took < Duration::from_secs(20), "{took:?}");
+    assert!(!dir.join("out").exists(), "nothing written");
+    // The most a part may hold still builds, and the labels go on: （九百九十九）.
+    std::fs::write(dir.join("many.yaml"), doc(999)).expect("write");
+    let (code, stderr, _) = zongjie(
+        &dir,
+        &["build", "many.yaml", "--format", "md,html", "--out", "out"],
+    );
+    assert_eq!(code, 0, "{stderr}");
     let html = read(&dir.join("out/many.html"));
-    assert!(html.contains("（一万）"), "the 10,000th label");
-    assert!(html.contains("正文内容第10000段。"));
+    assert!(html.contains("（九百九十九）"), "the 999th label");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
