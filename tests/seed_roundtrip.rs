@@ -49,3 +49,95 @@ fn wenzhou_task_table_reproduces_the_seed_table() {
         assert_eq!(serde_json::json!(got), *want, "row {}", i + 1);
     }
 }
+
+/// Whitespace removed: pdftotext and HTML layout add spaces and breaks.
+fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Asserts that every paragraph of the seed occurs in `text`, in order.
+fn assert_in_order(text: &str, what: &str) {
+    let expected = std::fs::read_to_string("tests/fixtures/seeds/lishui-2022.txt").unwrap();
+    let mut from = 0;
+    for (i, para) in expected
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .enumerate()
+    {
+        let para = squash(para);
+        match text[from..].find(&para) {
+            Some(at) => from += at + para.len(),
+            None => panic!(
+                "{what}: paragraph {} missing or out of order: {}…",
+                i + 1,
+                para.chars().take(30).collect::<String>()
+            ),
+        }
+    }
+}
+
+#[test]
+fn html_of_the_report_holds_every_seed_paragraph_in_order() {
+    let templates = Templates::load(None).unwrap();
+    let compiled = compile(Path::new("data/lishui-2022.yaml"), &templates).unwrap();
+    let page = zongjie::build::html(
+        &compiled,
+        &templates,
+        &zongjie::html::HtmlOptions::default(),
+    )
+    .unwrap();
+    let body = &page[page.find("<body").unwrap()..];
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in body.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            _ if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    let text = text
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    assert_in_order(&squash(&text), "HTML");
+}
+
+#[test]
+fn pdf_of_the_report_gives_back_every_seed_paragraph_in_order() {
+    if std::process::Command::new("pdftotext")
+        .arg("-v")
+        .output()
+        .is_err()
+    {
+        println!("note: pdftotext not installed (apt-get install poppler-utils); skipping");
+        return;
+    }
+    let templates = Templates::load(None).unwrap();
+    let compiled = compile(Path::new("data/lishui-2022.yaml"), &templates).unwrap();
+    let typesetting = zongjie::build::Typesetting {
+        profile_path: None,
+        profile: zongjie::profile::Profile::default(),
+        fonts: Some(zongjie::fonts::FontSet::bundled()),
+    };
+    let (pdf, _) = zongjie::build::pdf(&compiled, &typesetting).unwrap();
+    let path = std::env::temp_dir().join(format!("zongjie-seed-{}.pdf", std::process::id()));
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_file(&path);
+    let text = String::from_utf8_lossy(&out.stdout);
+    // Page numbers `— N —` and page breaks interrupt paragraphs.
+    let text: String = text
+        .lines()
+        .filter(|l| !(l.trim().starts_with('—') && l.trim().ends_with('—')))
+        .collect::<Vec<_>>()
+        .join("");
+    assert_in_order(&squash(&text), "PDF");
+}
