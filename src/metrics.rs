@@ -509,6 +509,15 @@ fn dummy() -> Spanned<Scalar> {
     )
 }
 
+/// The `n` candidates sharing most characters with `word` (ties in order).
+fn closest<'s>(word: &str, candidates: &[&'s str], n: usize) -> Vec<&'s str> {
+    let shared = |c: &str| c.chars().filter(|ch| word.contains(*ch)).count();
+    let mut ranked: Vec<&str> = candidates.to_vec();
+    ranked.sort_by_key(|c| std::cmp::Reverse(shared(c)));
+    ranked.truncate(n);
+    ranked
+}
+
 fn suggestion<'s>(
     word: &str,
     candidates: impl IntoIterator<Item = &'s str>,
@@ -520,12 +529,7 @@ fn suggestion<'s>(
         None if candidates.is_empty() => "define it under `metrics:`".to_string(),
         None => format!(
             "define it under `metrics:`, or use one of: {}",
-            candidates
-                .iter()
-                .take(8)
-                .copied()
-                .collect::<Vec<_>>()
-                .join("、")
+            closest(word, &candidates, 5).join("、")
         ),
     }
 }
