@@ -83,6 +83,15 @@ impl Line {
             .fold(l, f32::max);
         (l, r)
     }
+    /// Width in grid cells of `cell` points that the glyph boxes occupy, as
+    /// set: a full-width mark compressed to half width counts ½, an ASCII
+    /// mark widened to a full cell counts 1; space spread between
+    /// characters is not counted. A justified line is solid when this plus
+    /// its indent is the full line.
+    pub fn set_cells(&self, cell: f32) -> f32 {
+        let w: f32 = self.glyphs.iter().map(|g| g.box_w).sum();
+        w / cell.max(f32::EPSILON)
+    }
     /// Width in grid characters: CJK 1, half-width ½.
     pub fn grid_chars(&self) -> f32 {
         self.glyphs
