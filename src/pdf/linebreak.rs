@@ -59,7 +59,33 @@ fn compress_shift(c: char) -> f64 {
 
 /// Full-width punctuation that may be set in half its width.
 fn is_compressible(c: char) -> bool {
-    "，。、；：？！（）【】「」『』《》〈〉〔〕“”‘’".contains(c)
+    matches!(
+        c,
+        '，' | '。'
+            | '、'
+            | '；'
+            | '：'
+            | '？'
+            | '！'
+            | '（'
+            | '）'
+            | '【'
+            | '】'
+            | '「'
+            | '」'
+            | '『'
+            | '』'
+            | '《'
+            | '》'
+            | '〈'
+            | '〉'
+            | '〔'
+            | '〕'
+            | '“'
+            | '”'
+            | '‘'
+            | '’'
+    )
 }
 
 /// `glue[i]` is true when no line may break between `chars[i-1]` and `chars[i]`.
@@ -284,22 +310,36 @@ pub fn break_paragraph(chars: &[char], widths: &[f64], spec: &LineSpec) -> Vec<L
     }
     let unit = widths.iter().copied().fold(0.0, f64::max).max(EPS);
     // best[s]: (lines, cost, end of the first line) for a line starting at s.
-    let mut best: Vec<Option<(u32, f64, usize)>> = vec![None; n + 1];
-    best[n] = Some((0, 0.0, n));
-    for s in (first_start..n).rev() {
-        if chars[s].is_whitespace() {
-            continue;
-        }
+    let avail_at = |s: usize| {
         let indent = if s == first_start {
             spec.first_indent
         } else {
             spec.rest_indent
         };
-        let avail = (spec.width - indent).max(0.0);
+        (spec.width - indent).max(0.0)
+    };
+    // The line ends possible from every start reachable from the first.
+    let mut ends_at: Vec<Option<Vec<usize>>> = vec![None; n];
+    let mut todo = vec![first_start];
+    while let Some(s) = todo.pop() {
+        if s >= n || ends_at[s].is_some() {
+            continue;
+        }
+        let avail = avail_at(s);
         let mut ends = candidate_ends(chars, widths, &glue, s, avail, unit);
         if ends.is_empty() {
             ends.push(forced_end(widths, s, avail));
         }
+        todo.extend(ends.iter().map(|&e| skip_space(e)));
+        ends_at[s] = Some(ends);
+    }
+    let mut best: Vec<Option<(u32, f64, usize)>> = vec![None; n + 1];
+    best[n] = Some((0, 0.0, n));
+    for s in (first_start..n).rev() {
+        let Some(ends) = &ends_at[s] else {
+            continue;
+        };
+        let avail = avail_at(s);
         let mut choice: Option<(u32, f64, usize)> = None;
         for &e in ends.iter().rev() {
             let next = skip_space(e);
@@ -341,7 +381,7 @@ pub fn break_paragraph(chars: &[char], widths: &[f64], spec: &LineSpec) -> Vec<L
         } else {
             spec.rest_indent
         };
-        let avail = (spec.width - indent).max(0.0);
+        let avail = avail_at(s);
         let next = skip_space(e);
         lines.push(place_line(
             chars,
@@ -386,9 +426,11 @@ fn candidate_ends(
         if nat - 2.0 * unit > avail {
             break;
         }
-        let f = fit(chars, widths, start, j);
-        if f.natural - f.squeeze > avail + EPS {
-            break;
+        if nat > avail + EPS {
+            let f = fit(chars, widths, start, j);
+            if f.natural - f.squeeze > avail + EPS {
+                break;
+            }
         }
         ends.push(j);
         i = j;
