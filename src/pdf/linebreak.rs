@@ -46,11 +46,13 @@ fn is_unit(c: char) -> bool {
 }
 
 /// How a compressed punctuation mark keeps its ink: opening marks lose
-/// their left half, closing ones their right half, middle ones both sides.
+/// their left half, closing ones their right half, middle dots both sides.
+/// In Simplified Chinese faces `：；？！` sit in the left half of the em,
+/// as `，。` do, so they lose their right half.
 fn compress_shift(c: char) -> f64 {
     if "（【「『《〈〔［｛〖“‘".contains(c) {
         1.0
-    } else if "：；·・".contains(c) {
+    } else if "·・".contains(c) {
         0.5
     } else {
         0.0
@@ -766,6 +768,22 @@ mod tests {
     /// (nothing spread between its characters).
     fn boxes(l: &LineBox) -> f64 {
         l.w.iter().sum()
+    }
+
+    #[test]
+    fn squeezed_marks_keep_their_ink_clear_of_the_next_character() {
+        // ；and ：sit left in a GB face: they lose their right half and stay
+        // put; an opening quote loses its left half and moves left.
+        let (_, ls) = lines("一二三四五六七八九；一二", 9.5, 0.0);
+        assert!((ls[0].w[9] - 0.5).abs() < 1e-12);
+        assert_eq!(ls[0].shift[9], 0.0);
+        for c in "，。、；：？！”’）》".chars() {
+            assert_eq!(compress_shift(c), 0.0, "{c}");
+        }
+        for c in "“‘（《".chars() {
+            assert_eq!(compress_shift(c), 1.0, "{c}");
+        }
+        assert_eq!(compress_shift('·'), 0.5);
     }
 
     #[test]
