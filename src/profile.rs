@@ -168,6 +168,11 @@ pub struct TableProfile {
     pub rule_width_pt: f32,
     /// Header row in the level-1 face (黑体).
     pub header_bold_face: bool,
+    /// Set tables on landscape pages (the portrait page turned a quarter
+    /// clockwise, so the table's head is at the binding edge of an odd page
+    /// and the outer edge of an even one); an attachment holding a table
+    /// turns with it. The page number stays where portrait pages have it.
+    pub landscape: bool,
 }
 
 /// The optional metadata block (索引号, 文号, …) above the title.
@@ -355,6 +360,7 @@ impl Default for TableProfile {
             padding_pt: 3.0,
             rule_width_pt: 0.5,
             header_bold_face: true,
+            landscape: false,
         }
     }
 }

@@ -66,6 +66,10 @@ pub struct Line {
     pub justified: bool,
     /// The last line of its paragraph.
     pub last_of_block: bool,
+    /// Placed in the portrait page's coordinates on a landscape page: the
+    /// writer turns it a quarter counter-clockwise onto the portrait page's
+    /// edge (page numbers of landscape tables).
+    pub portrait_frame: bool,
 }
 
 impl Line {
@@ -82,6 +86,15 @@ impl Line {
             .map(|g| g.box_x + g.box_w)
             .fold(l, f32::max);
         (l, r)
+    }
+    /// Width in grid cells of `cell` points that the glyph boxes occupy, as
+    /// set: a full-width mark compressed to half width counts ½, an ASCII
+    /// mark widened to a full cell counts 1; space spread between
+    /// characters is not counted. A justified line is solid when this plus
+    /// its indent is the full line.
+    pub fn set_cells(&self, cell: f32) -> f32 {
+        let w: f32 = self.glyphs.iter().map(|g| g.box_w).sum();
+        w / cell.max(f32::EPSILON)
     }
     /// Width in grid characters: CJK 1, half-width ½.
     pub fn grid_chars(&self) -> f32 {
@@ -116,6 +129,8 @@ pub struct Page {
     pub number: u32,
     pub width: f32,
     pub height: f32,
+    /// The portrait page turned a quarter clockwise (landscape tables).
+    pub landscape: bool,
     pub lines: Vec<Line>,
     pub rules: Vec<Rule>,
 }
@@ -336,31 +351,96 @@ struct Pager<'p> {
     bottom: f64,
     pitch: f64,
     lines: u32,
+    /// New pages are landscape.
+    landscape: bool,
+}
+
+/// The text block of a page: left, top, width, height in points. A
+/// landscape page is the portrait page turned a quarter clockwise: the
+/// portrait bottom margin is on its left, the binding margin on top.
+fn text_block(profile: &Profile, landscape: bool) -> (f64, f64, f64, f64) {
+    let ml = f64::from(profile.page.margin_left_mm * PT_PER_MM);
+    let mt = f64::from(profile.page.margin_top_mm * PT_PER_MM);
+    let (tw, th) = (
+        f64::from(profile.text_width()),
+        f64::from(profile.text_height()),
+    );
+    if landscape {
+        let page_h = f64::from(profile.page.height_mm * PT_PER_MM);
+        (page_h - mt - th, ml, th, tw)
+    } else {
+        (ml, mt, tw, th)
+    }
 }
 
 impl<'p> Pager<'p> {
     fn new(profile: &'p Profile) -> Self {
-        let left = f64::from(profile.page.margin_left_mm * PT_PER_MM);
-        let top = f64::from(profile.page.margin_top_mm * PT_PER_MM);
-        Pager {
+        let mut p = Pager {
             profile,
             pages: Vec::new(),
             cursor: 0,
-            left,
-            top,
-            width: f64::from(profile.text_width()),
-            bottom: top + f64::from(profile.text_height()),
+            left: 0.0,
+            top: 0.0,
+            width: 0.0,
+            bottom: 0.0,
             pitch: f64::from(profile.grid.line_pitch_pt),
             lines: profile.grid.lines_per_page,
+            landscape: false,
+        };
+        p.geometry();
+        p
+    }
+
+    fn geometry(&mut self) {
+        let (left, top, width, height) = text_block(self.profile, self.landscape);
+        self.left = left;
+        self.top = top;
+        self.width = width;
+        self.bottom = top + height;
+        self.lines = if self.landscape {
+            ((height / self.pitch.max(1.0)) + 1e-6).floor().max(1.0) as u32
+        } else {
+            self.profile.grid.lines_per_page
+        };
+    }
+
+    /// Turns the following pages to landscape or back to portrait: an empty
+    /// current page turns, otherwise a new page starts.
+    fn orient(&mut self, landscape: bool) {
+        if self.landscape == landscape {
+            return;
         }
+        let empty = self.page_is_empty();
+        self.landscape = landscape;
+        self.geometry();
+        let (w, h) = self.page_size();
+        match self.pages.last_mut() {
+            Some(p) if empty => {
+                p.width = w;
+                p.height = h;
+                p.landscape = landscape;
+            }
+            Some(_) => self.new_page(),
+            None => {}
+        }
+    }
+
+    fn page_size(&self) -> (f32, f32) {
+        let (w, h) = (
+            self.profile.page.width_mm * PT_PER_MM,
+            self.profile.page.height_mm * PT_PER_MM,
+        );
+        if self.landscape { (h, w) } else { (w, h) }
     }
 
     fn new_page(&mut self) {
         let number = self.pages.len() as u32 + 1;
+        let (width, height) = self.page_size();
         self.pages.push(Page {
             number,
-            width: self.profile.page.width_mm * PT_PER_MM,
-            height: self.profile.page.height_mm * PT_PER_MM,
+            width,
+            height,
+            landscape: self.landscape,
             lines: Vec::new(),
             rules: Vec::new(),
         });
@@ -432,6 +512,8 @@ struct Engine<'a, 'p> {
     outline: Vec<OutlineEntry>,
     pitch: f64,
     indent: f64,
+    /// Inside an attachment set in landscape (it holds a table).
+    landscape_attachment: bool,
 }
 
 /// Lays out a document: the pages `render` writes, with their outline and warnings.
@@ -455,6 +537,7 @@ pub fn layout(
         outline: Vec::new(),
         pitch,
         indent: pitch * f64::from(profile.grid.indent_chars),
+        landscape_attachment: false,
     };
     e.run();
     let Engine {
@@ -520,6 +603,23 @@ impl Engine<'_, '_> {
         }
         let mut i = 0;
         while i < blocks.len() {
+            if self.profile.table.landscape {
+                // Tables, and attachments holding one, on landscape pages.
+                let want = match &blocks[i] {
+                    Block::Table(_) => true,
+                    // A title heading a table turns with it.
+                    Block::Title(_) if matches!(blocks.get(i + 1), Some(Block::Table(_))) => true,
+                    Block::AttachmentLabel(_) => {
+                        self.landscape_attachment = blocks[i + 1..]
+                            .iter()
+                            .take_while(|b| !matches!(b, Block::AttachmentLabel(_)))
+                            .any(|b| matches!(b, Block::Table(_)));
+                        self.landscape_attachment
+                    }
+                    _ => self.landscape_attachment,
+                };
+                self.pager.orient(want);
+            }
             match &blocks[i] {
                 Block::Title(t) => self.title(i, t),
                 Block::Heading { level, text } => self.heading(i, *level, text),
@@ -1063,6 +1163,7 @@ fn line(kind: LineKind, block: usize, glyphs: Vec<PlacedGlyph>) -> Line {
         glyphs,
         justified: false,
         last_of_block: true,
+        portrait_frame: false,
     }
 }
 
@@ -1080,21 +1181,23 @@ fn add_page_numbers(pager: &mut Pager<'_>, shaper: &mut Shaper<'_>, profile: &Pr
         squeeze: 1.0,
         cell: None,
     };
+    // Where portrait pages have it; a landscape page carries it turned, on
+    // the same edge of the sheet.
+    let (left, top, width, height) = text_block(profile, false);
     let baseline =
-        (pager.bottom + f64::from(pn.offset_mm * PT_PER_MM) + 0.88 * f64::from(size)) as f32;
+        (top + height + f64::from(pn.offset_mm * PT_PER_MM) + 0.88 * f64::from(size)) as f32;
     let indent = f64::from(pn.indent_chars * size);
     for page in &mut pager.pages {
         let text = pn.format.replace("{n}", &page.number.to_string());
         let mut s = Shaped::default();
         s.push(shaper, &text, st);
         let w = s.width(0..s.chars.len());
-        let right = pager.left + pager.width - indent - w;
-        let left = pager.left + indent;
+        let right = left + width - indent - w;
         let x = match pn.placement {
-            PageNumberPlacement::Centred => pager.left + (pager.width - w) / 2.0,
+            PageNumberPlacement::Centred => left + (width - w) / 2.0,
             PageNumberPlacement::Right => right,
             PageNumberPlacement::Alternate if page.number % 2 == 1 => right,
-            PageNumberPlacement::Alternate => left,
+            PageNumberPlacement::Alternate => left + indent,
         };
         let mut l = line(
             LineKind::PageNumber,
@@ -1102,6 +1205,7 @@ fn add_page_numbers(pager: &mut Pager<'_>, shaper: &mut Shaper<'_>, profile: &Pr
             s.natural(0..s.chars.len(), x),
         );
         l.baseline = baseline;
+        l.portrait_frame = page.landscape;
         page.lines.push(l);
     }
 }

@@ -2,6 +2,11 @@
 //! CJK characters, 避头尾 (GB/T 15834) with punctuation compression or a
 //! character pushed down, unbreakable numbers with units, Latin words, `——`
 //! and `……`, and exact justification of every line but a paragraph's last.
+//! Breaks are chosen per paragraph: the fewest lines, each filling the
+//! measure with its own boxes where a full-width mark set in half width
+//! (标点挤压, at most two per line) or an ASCII mark between Chinese
+//! characters widened to a full cell makes that possible, and never a lone
+//! character on the last line.
 //!
 //! Works on characters and their box widths only (no fonts), so it is unit
 //! tested with synthetic widths: CJK 1.0, half-width 0.5.
@@ -41,11 +46,13 @@ fn is_unit(c: char) -> bool {
 }
 
 /// How a compressed punctuation mark keeps its ink: opening marks lose
-/// their left half, closing ones their right half, middle ones both sides.
+/// their left half, closing ones their right half, middle dots both sides.
+/// In Simplified Chinese faces `：；？！` sit in the left half of the em,
+/// as `，。` do, so they lose their right half.
 fn compress_shift(c: char) -> f64 {
     if "（【「『《〈〔［｛〖“‘".contains(c) {
         1.0
-    } else if "：；·・".contains(c) {
+    } else if "·・".contains(c) {
         0.5
     } else {
         0.0
@@ -54,23 +61,33 @@ fn compress_shift(c: char) -> f64 {
 
 /// Full-width punctuation that may be set in half its width.
 fn is_compressible(c: char) -> bool {
-    "，。、；：？！（）【】「」『』《》〈〉〔〕“”‘’".contains(c)
-}
-
-/// How much the punctuation ending `chars[start..end]` (trailing spaces
-/// aside, at most two marks such as `。”`) can be squeezed.
-fn end_compression(chars: &[char], widths: &[f64], start: usize, end: usize) -> f64 {
-    let mut e = end;
-    while e > start && chars[e - 1].is_whitespace() {
-        e -= 1;
-    }
-    let mut total = 0.0;
-    let mut k = e;
-    while k > start && e - k < 2 && is_compressible(chars[k - 1]) {
-        total += widths[k - 1] / 2.0;
-        k -= 1;
-    }
-    total
+    matches!(
+        c,
+        '，' | '。'
+            | '、'
+            | '；'
+            | '：'
+            | '？'
+            | '！'
+            | '（'
+            | '）'
+            | '【'
+            | '】'
+            | '「'
+            | '」'
+            | '『'
+            | '』'
+            | '《'
+            | '》'
+            | '〈'
+            | '〉'
+            | '〔'
+            | '〕'
+            | '“'
+            | '”'
+            | '‘'
+            | '’'
+    )
 }
 
 /// `glue[i]` is true when no line may break between `chars[i-1]` and `chars[i]`.
@@ -158,93 +175,282 @@ impl LineBox {
 /// Tolerance for "fits": well below any visible width, above float noise.
 const EPS: f64 = 1e-4;
 
+/// At most this many full-width marks are set in half width on one line.
+const MAX_COMPRESSED: usize = 2;
+
+/// The full-width marks of `chars[start..end]` that may be set in half
+/// width, best first: the marks ending the line, then a mark touching
+/// another mark (`。”`, `”，`, `）、`), then the others from the line's end.
+/// At most `MAX_COMPRESSED`.
+fn compress_candidates(chars: &[char], start: usize, end: usize) -> Vec<usize> {
+    let mut out: Vec<usize> = Vec::new();
+    let mut k = end;
+    while k > start && end - k < 2 && is_compressible(chars[k - 1]) {
+        k -= 1;
+        out.push(k);
+    }
+    let punct = |i: usize| i >= start && i < end && is_compressible(chars[i]);
+    let mut paired: Vec<usize> = (start..end)
+        .rev()
+        .filter(|&i| punct(i) && !out.contains(&i) && (punct(i + 1) || i > start && punct(i - 1)))
+        .collect();
+    let mut single: Vec<usize> = (start..end)
+        .rev()
+        .filter(|&i| punct(i) && !out.contains(&i) && !paired.contains(&i))
+        .collect();
+    out.append(&mut paired);
+    out.append(&mut single);
+    out.truncate(MAX_COMPRESSED);
+    out
+}
+
+/// A half-width ASCII mark set between Chinese characters (`2022年,在`,
+/// `服务(社区`): justification may widen it to a full cell, as the
+/// full-width mark it stands for. Opening brackets grow to the left.
+fn widenable(chars: &[char], k: usize, start: usize, end: usize) -> bool {
+    let wide =
+        |i: usize| i >= start && i < end && !chars[i].is_ascii() && !chars[i].is_whitespace();
+    match chars[k] {
+        ',' | ';' | ':' | '!' | '?' | ')' => {
+            wide(k + 1) || (chars[k] == ')' && k > 0 && wide(k - 1))
+        }
+        '(' => k > 0 && wide(k - 1) || wide(k + 1),
+        _ => false,
+    }
+}
+
+/// What a candidate line `chars[start..end]` needs to fill `avail`.
+#[derive(Debug, Clone, Copy)]
+struct Fit {
+    /// Natural width of the visible content (trailing spaces aside).
+    natural: f64,
+    /// How much compressing marks can take away.
+    squeeze: f64,
+    /// How much widening ASCII marks can add.
+    widen: f64,
+}
+
+fn content_end(chars: &[char], start: usize, end: usize) -> usize {
+    let mut e = end;
+    while e > start && chars[e - 1].is_whitespace() {
+        e -= 1;
+    }
+    e
+}
+
+fn fit(chars: &[char], widths: &[f64], start: usize, end: usize) -> Fit {
+    let ce = content_end(chars, start, end);
+    let natural: f64 = widths[start..ce].iter().sum();
+    let cands = compress_candidates(chars, start, ce);
+    let squeeze = cands.iter().map(|&k| widths[k] / 2.0).sum();
+    let widen = (start..ce)
+        .filter(|&k| widenable(chars, k, start, ce))
+        .map(|k| widths[k])
+        .sum();
+    Fit {
+        natural,
+        squeeze,
+        widen,
+    }
+}
+
+/// Fewer than two characters on a paragraph's last line, punctuation aside.
+fn is_lone(chars: &[char], start: usize, end: usize) -> bool {
+    chars[start..end]
+        .iter()
+        .filter(|c| !c.is_whitespace() && !is_no_start(**c))
+        .count()
+        < 2
+}
+
+/// How bad a line is: 0 when it fills the measure with its own widths,
+/// a little for each mark compressed or widened, a lot when the slack has
+/// to be spread between characters (loose or squeezed lines).
+fn line_cost(f: &Fit, avail: f64, unit: f64, justify: bool) -> f64 {
+    if !justify {
+        return 0.0;
+    }
+    let over = f.natural - avail;
+    if over > EPS {
+        if over <= f.squeeze + EPS {
+            // Half a cell per mark; the line's last mark is the cheapest.
+            (over / (unit / 2.0)).ceil()
+        } else {
+            1000.0 + 100.0 * (over - f.squeeze) / unit
+        }
+    } else if -over <= EPS {
+        0.0
+    } else if -over <= f.widen + EPS {
+        0.1 * (-over / (unit / 2.0)).ceil()
+    } else {
+        100.0 + 100.0 * (-over - f.widen) / unit
+    }
+}
+
 /// Breaks a paragraph into lines and places every item. Total: any input
 /// gives lines covering every non-space item exactly once.
+///
+/// Takes the fewest lines (as the longest-fit breaker does), and among the
+/// breaks that give them, the ones whose lines fill the measure exactly —
+/// with a full-width mark set in half width (标点挤压) or an ASCII mark
+/// between Chinese characters widened to a full cell where that lands on
+/// the measure — and never leave a lone character on the last line.
 pub fn break_paragraph(chars: &[char], widths: &[f64], spec: &LineSpec) -> Vec<LineBox> {
     let n = chars.len().min(widths.len());
     let chars = &chars[..n];
+    let widths = &widths[..n];
     let glue = glue(chars);
-    let mut lines = Vec::new();
-    let mut start = 0;
-    while start < n && chars[start].is_whitespace() {
-        start += 1;
+    let skip_space = |mut i: usize| {
+        while i < n && chars[i].is_whitespace() {
+            i += 1;
+        }
+        i
+    };
+    let first_start = skip_space(0);
+    if first_start >= n {
+        return Vec::new();
     }
-    let mut first = true;
-    while start < n {
-        let indent = if first {
+    let unit = widths.iter().copied().fold(0.0, f64::max).max(EPS);
+    // best[s]: (lines, cost, end of the first line) for a line starting at s.
+    let avail_at = |s: usize| {
+        let indent = if s == first_start {
             spec.first_indent
         } else {
             spec.rest_indent
         };
-        let avail = (spec.width - indent).max(0.0);
-        let mut end = None;
-        let mut nat = 0.0;
-        let mut trailing_space = 0.0;
-        let mut i = start;
-        while i < n {
-            // Extend by one cluster.
-            let mut j = i + 1;
-            while j < n && glue[j] {
-                j += 1;
-            }
-            let mut cn = 0.0;
-            let mut sp = 0.0;
-            for k in i..j {
-                if chars[k].is_whitespace() {
-                    sp += widths[k];
+        (spec.width - indent).max(0.0)
+    };
+    // The line ends possible from every start reachable from the first.
+    let mut ends_at: Vec<Option<Vec<usize>>> = vec![None; n];
+    let mut todo = vec![first_start];
+    while let Some(s) = todo.pop() {
+        if s >= n || ends_at[s].is_some() {
+            continue;
+        }
+        let avail = avail_at(s);
+        let mut ends = candidate_ends(chars, widths, &glue, s, avail, unit);
+        if ends.is_empty() {
+            ends.push(forced_end(widths, s, avail));
+        }
+        todo.extend(ends.iter().map(|&e| skip_space(e)));
+        ends_at[s] = Some(ends);
+    }
+    let mut best: Vec<Option<(u32, f64, usize)>> = vec![None; n + 1];
+    best[n] = Some((0, 0.0, n));
+    for s in (first_start..n).rev() {
+        let Some(ends) = &ends_at[s] else {
+            continue;
+        };
+        let avail = avail_at(s);
+        let mut choice: Option<(u32, f64, usize)> = None;
+        for &e in ends.iter().rev() {
+            let next = skip_space(e);
+            let Some((lines, cost, _)) = best[next] else {
+                continue;
+            };
+            let last = next >= n;
+            let f = fit(chars, widths, s, e);
+            let own = if last {
+                if s > first_start && is_lone(chars, s, e) {
+                    10_000.0
                 } else {
-                    cn += widths[k] + sp;
-                    sp = 0.0;
+                    0.0
                 }
-            }
-            let new_nat = nat + trailing_space + cn;
-            // Only the punctuation ending the line may be squeezed.
-            let comp = end_compression(chars, widths, start, j);
-            if new_nat - comp <= avail + EPS {
-                nat = new_nat;
-                trailing_space = sp;
-                end = Some(j);
-                i = j;
             } else {
-                break;
+                line_cost(&f, avail, unit, spec.justify)
+            };
+            let c = (lines + 1, cost + own, e);
+            // Fewest lines, then least cost, then the longer line.
+            let better = match choice {
+                None => true,
+                Some((l, k, _)) => c.0 < l || (c.0 == l && c.1 < k - 1e-9),
+            };
+            if better {
+                choice = Some(c);
             }
         }
-        let end = match end {
-            Some(e) => e,
-            None => {
-                // A cluster longer than the line: break it where it overflows.
-                let mut k = start;
-                let mut w = 0.0;
-                while k < n && (k == start || w + widths[k] <= avail + EPS) {
-                    w += widths[k];
-                    k += 1;
-                }
-                k
-            }
+        best[s] = choice;
+    }
+    let mut lines = Vec::new();
+    let mut s = first_start;
+    while s < n {
+        let Some((_, _, e)) = best[s] else {
+            break;
         };
-        let last = {
-            let mut e = end;
-            while e < n && chars[e].is_whitespace() {
-                e += 1;
-            }
-            e >= n
+        let e = e.max(s + 1);
+        let indent = if s == first_start {
+            spec.first_indent
+        } else {
+            spec.rest_indent
         };
+        let avail = avail_at(s);
+        let next = skip_space(e);
         lines.push(place_line(
             chars,
             widths,
-            start,
-            end,
+            s,
+            e,
             indent,
             avail,
-            spec.justify && !last,
+            spec.justify && next < n,
         ));
-        start = end;
-        while start < n && chars[start].is_whitespace() {
-            start += 1;
-        }
-        first = false;
+        s = next;
     }
     lines
+}
+
+/// The ends of the lines that may start at `start`: after each cluster,
+/// as long as the line fits with its marks compressed; the last few only
+/// (shorter lines would never give the fewest lines).
+fn candidate_ends(
+    chars: &[char],
+    widths: &[f64],
+    glue: &[bool],
+    start: usize,
+    avail: f64,
+    unit: f64,
+) -> Vec<usize> {
+    const KEEP: usize = 6;
+    let n = chars.len();
+    let mut ends = Vec::new();
+    let mut nat = 0.0;
+    let mut i = start;
+    while i < n {
+        let mut j = i + 1;
+        nat += widths[i];
+        while j < n && glue[j] {
+            nat += widths[j];
+            j += 1;
+            if nat - 2.0 * unit > avail {
+                break;
+            }
+        }
+        if nat - 2.0 * unit > avail {
+            break;
+        }
+        if nat > avail + EPS {
+            let f = fit(chars, widths, start, j);
+            if f.natural - f.squeeze > avail + EPS {
+                break;
+            }
+        }
+        ends.push(j);
+        i = j;
+    }
+    let from = ends.len().saturating_sub(KEEP);
+    ends.split_off(from)
+}
+
+/// A cluster longer than the line: break it where it overflows.
+fn forced_end(widths: &[f64], start: usize, avail: f64) -> usize {
+    let n = widths.len();
+    let mut k = start;
+    let mut w = 0.0;
+    while k < n && (k == start || w + widths[k] <= avail + EPS) {
+        w += widths[k];
+        k += 1;
+    }
+    k
 }
 
 fn place_line(
@@ -256,20 +462,18 @@ fn place_line(
     avail: f64,
     justify: bool,
 ) -> LineBox {
-    let mut content_end = end;
-    while content_end > start && chars[content_end - 1].is_whitespace() {
-        content_end -= 1;
-    }
+    let content_end = content_end(chars, start, end);
     let mut w: Vec<f64> = (start..end)
         .map(|k| if k < content_end { widths[k] } else { 0.0 })
         .collect();
     let mut shift = vec![0.0; w.len()];
     let natural: f64 = w.iter().sum();
-    // Squeeze the punctuation ending the line when the line is over-full.
+    // Squeeze marks (the line's last ones first) when the line is over-full.
     let mut over = natural - avail;
-    let mut k = content_end;
-    while over > EPS && k > start && content_end - k < 2 && is_compressible(chars[k - 1]) {
-        k -= 1;
+    for k in compress_candidates(chars, start, content_end) {
+        if over <= EPS {
+            break;
+        }
         let idx = k - start;
         let s = (widths[k] / 2.0).min(over);
         w[idx] -= s;
@@ -280,15 +484,17 @@ fn place_line(
     // A half-width mark between Chinese characters (`2022年,在`) first
     // takes up to half a cell more, as a full-width mark would have.
     if justify && slack > EPS {
-        for k in start..content_end.saturating_sub(1) {
+        for k in start..content_end {
             if slack <= EPS {
                 break;
             }
-            let next = chars[k + 1];
-            if ",;:!?".contains(chars[k]) && !next.is_ascii() && !next.is_whitespace() {
+            if widenable(chars, k, start, content_end) {
                 let idx = k - start;
-                let add = (widths[k]).min(slack);
+                let add = widths[k].min(slack);
                 w[idx] += add;
+                if chars[k] == '(' {
+                    shift[idx] += add;
+                }
                 slack -= add;
             }
         }
@@ -452,12 +658,18 @@ mod tests {
         assert_eq!(t[0], "一二三四五六七八九十。");
         assert!((ls[0].w[10] - 0.5).abs() < 1e-12);
         assert!((ls[0].right() - 10.5).abs() < 1e-12);
-        // Mid-line punctuation is never squeezed: 九 goes down with its 。.
+        // A mid-line mark is squeezed too when that keeps 九 with its 。.
         let (chars, ls) = lines("一二三四五六七八，九。十一", 10.0, 0.0);
-        assert_eq!(texts(&chars, &ls)[0], "一二三四五六七八，");
+        assert_eq!(texts(&chars, &ls)[0], "一二三四五六七八，九。");
+        assert!((ls[0].w[8] - 0.5).abs() < 1e-12);
+        assert!((ls[0].w[10] - 0.5).abs() < 1e-12);
+        assert!((ls[0].right() - 10.0).abs() < 1e-12);
+        // A line that fits is never squeezed.
+        let (chars, ls) = lines("一二三四五六七八，九十一二", 10.0, 0.0);
+        assert_eq!(texts(&chars, &ls)[0], "一二三四五六七八，九");
         assert!((ls[0].w[8] - 1.0).abs() < 1e-12);
         // Two closing marks at the end may both be squeezed.
-        let (chars, ls) = lines("一二三四五六七八九。”一", 10.0, 0.0);
+        let (chars, ls) = lines("一二三四五六七八九。”一二", 10.0, 0.0);
         assert_eq!(texts(&chars, &ls)[0], "一二三四五六七八九。”");
         assert!((ls[0].right() - 10.0).abs() < 1e-12);
     }
@@ -550,6 +762,121 @@ mod tests {
         assert!((ls[0].w[8] - 1.0).abs() < 1e-12);
         assert_eq!(ls[0].x[..9], [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]);
         assert!((ls[0].right() - 10.0).abs() < 1e-12);
+    }
+
+    /// Sum of the boxes of a line: the measure when the line is solid
+    /// (nothing spread between its characters).
+    fn boxes(l: &LineBox) -> f64 {
+        l.w.iter().sum()
+    }
+
+    #[test]
+    fn squeezed_marks_keep_their_ink_clear_of_the_next_character() {
+        // ；and ：sit left in a GB face: they lose their right half and stay
+        // put; an opening quote loses its left half and moves left.
+        let (_, ls) = lines("一二三四五六七八九；一二", 9.5, 0.0);
+        assert!((ls[0].w[9] - 0.5).abs() < 1e-12);
+        assert_eq!(ls[0].shift[9], 0.0);
+        for c in "，。、；：？！”’）》".chars() {
+            assert_eq!(compress_shift(c), 0.0, "{c}");
+        }
+        for c in "“‘（《".chars() {
+            assert_eq!(compress_shift(c), 1.0, "{c}");
+        }
+        assert_eq!(compress_shift('·'), 0.5);
+    }
+
+    #[test]
+    fn a_mark_set_in_half_width_takes_the_next_character_onto_a_full_line() {
+        // 9½ cells and a full-width 十 next: squeezing 、 lands on 10 exactly.
+        let (chars, ls) = lines("一二三、四五六七八a十一二三", 10.0, 0.0);
+        let t = texts(&chars, &ls);
+        assert_eq!(t[0], "一二三、四五六七八a十");
+        assert!((ls[0].w[3] - 0.5).abs() < 1e-12, "、 in half a cell");
+        assert!((boxes(&ls[0]) - 10.0).abs() < 1e-12, "no space spread");
+        assert!((ls[0].right() - 10.0).abs() < 1e-12);
+        check_invariants("一二三、四五六七八a十一二三", 10.0, 0.0);
+    }
+
+    #[test]
+    fn without_a_mark_to_squeeze_the_character_goes_down_and_the_line_is_justified() {
+        let (chars, ls) = lines("一二三四五六七八九a十一二三", 10.0, 0.0);
+        let t = texts(&chars, &ls);
+        assert_eq!(t[0], "一二三四五六七八九a");
+        assert!((boxes(&ls[0]) - 9.5).abs() < 1e-12);
+        assert!((ls[0].right() - 10.0).abs() < 1e-12);
+        assert!(ls[0].justified);
+    }
+
+    #[test]
+    fn an_opening_ascii_bracket_between_chinese_widens_to_the_left() {
+        // 一…八(九 is 9½ cells; ( takes a full cell, its glyph at the right.
+        let (chars, ls) = lines("一二三四五六七八(九十甲", 10.0, 0.0);
+        assert_eq!(texts(&chars, &ls)[0], "一二三四五六七八(九");
+        assert!((ls[0].w[8] - 1.0).abs() < 1e-12);
+        assert!((ls[0].shift[8] - 0.5).abs() < 1e-12);
+        assert!((ls[0].x[9] - 9.0).abs() < 1e-12);
+        assert!((boxes(&ls[0]) - 10.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn earlier_breaks_move_so_that_a_number_with_its_unit_lands_on_the_measure() {
+        // Longest-fit: line 1 full, line 2 甲…庚 (7) loose because 1234万元
+        // (4) goes down. Taking 甲 onto line 1 (。 and ， in half width)
+        // makes line 2 乙…庚1234万元 exactly 10.
+        let text = "一二三，五六七八九。甲乙丙丁戊己庚1234万元的任务完成";
+        let (chars, ls) = lines(text, 10.0, 0.0);
+        let t = texts(&chars, &ls);
+        assert_eq!(
+            t,
+            [
+                "一二三，五六七八九。甲",
+                "乙丙丁戊己庚1234万元",
+                "的任务完成"
+            ]
+        );
+        for l in &ls[..2] {
+            assert!((boxes(l) - 10.0).abs() < 1e-12, "{t:?}");
+        }
+        check_invariants(text, 10.0, 0.0);
+    }
+
+    #[test]
+    fn no_lone_character_on_a_paragraphs_last_line() {
+        let text = "一二三四五六七八九十甲乙丙丁戊己庚辛壬癸子。";
+        let (chars, ls) = lines(text, 10.0, 0.0);
+        let t = texts(&chars, &ls);
+        assert_eq!(ls.len(), 3, "{t:?}");
+        assert_eq!(t[2], "癸子。");
+        check_invariants(text, 10.0, 0.0);
+        // With a mark to squeeze, the pulled-down character costs no spacing.
+        let text = "一二三四五六七八九十甲乙丙丁、戊己庚辛壬癸子。";
+        let (chars, ls) = lines(text, 10.0, 0.0);
+        let t = texts(&chars, &ls);
+        assert!(
+            t[2].chars().filter(|c| !is_no_start(*c)).count() >= 2,
+            "{t:?}"
+        );
+        check_invariants(text, 10.0, 0.0);
+        // A one-line paragraph may be short.
+        let (chars, ls) = lines("务。", 10.0, 2.0);
+        assert_eq!(texts(&chars, &ls), ["务。"]);
+        // Lone last lines never appear for any length.
+        for len in 11..60 {
+            let text: String = "一二三四五六七八九十"
+                .chars()
+                .cycle()
+                .take(len)
+                .chain(['。'])
+                .collect();
+            let (chars, ls) = lines(&text, 10.0, 2.0);
+            let t = texts(&chars, &ls);
+            let last = t
+                .last()
+                .map(|l| l.chars().filter(|c| !is_no_start(*c)).count());
+            assert!(last >= Some(2), "{t:?}");
+            check_invariants(&text, 10.0, 2.0);
+        }
     }
 
     #[test]

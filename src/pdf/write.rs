@@ -99,7 +99,15 @@ pub(super) fn write(
                 s.start_tagged(ContentTag::Span(SpanTag::empty()))
             };
             for l in &page.lines[i..j] {
-                draw_line(&mut s, l, &kfonts, bold_em);
+                if l.portrait_frame {
+                    // Portrait coordinates onto the page turned a quarter
+                    // clockwise: (x, y) → (width − y, x).
+                    s.push_transform(&Transform::from_row(0.0, 1.0, -1.0, 0.0, page.width, 0.0));
+                    draw_line(&mut s, l, &kfonts, bold_em);
+                    s.pop();
+                } else {
+                    draw_line(&mut s, l, &kfonts, bold_em);
+                }
             }
             s.end_tagged();
             if !artifact {
