@@ -478,3 +478,37 @@ fn report_pdf_round_trips_through_pdftotext() {
 fn task_table_pdf_round_trips_through_pdftotext() {
     check_pdf_with_poppler(TASKS, "tasks-002.pdf");
 }
+
+/// Digits and letters of one number or word keep their natural spacing:
+/// `91.59%` has no gap after its point, `CMI` no gaps between its letters.
+#[test]
+fn numbers_and_latin_words_are_set_as_words_not_on_the_grid() {
+    let (_, l) = laid(
+        "---\ntitle: t\n---\n\n县域就诊率达91.59%，同比增加0.41个百分点，36个临床专科实现CMI值同比提升。\n",
+    );
+    let glyphs: Vec<_> = l
+        .pages
+        .iter()
+        .flat_map(|p| p.lines.iter())
+        .flat_map(|line| line.glyphs.iter())
+        .collect();
+    let cell = 156.0 * 72.0 / 25.4 / 28.0;
+    let x = |c: char, nth: usize| {
+        glyphs
+            .iter()
+            .filter(|g| g.ch == c)
+            .nth(nth)
+            .map(|g| g.x)
+            .expect("glyph")
+    };
+    // In `91.59`, the 5 follows the point at about the point's own width,
+    // not half a cell later.
+    assert!(
+        x('5', 0) - x('.', 0) < 0.35 * cell,
+        "gap after the point: {}",
+        x('5', 0) - x('.', 0)
+    );
+    // M follows C at C's natural advance (on the grid it came a full cell later).
+    let (c, m) = (x('C', 0), x('M', 0));
+    assert!(m - c < 0.8 * cell, "CMI letter-spaced: C at {c}, M at {m}");
+}

@@ -273,11 +273,14 @@ struct Shaped {
 
 impl Shaped {
     fn push(&mut self, shaper: &mut Shaper<'_>, text: &str, style: Style) {
+        let first = self.chars.len();
+        let mut naturals = Vec::new();
         for c in text.chars() {
             let c = if c.is_control() { ' ' } else { c };
             let (face, gid, adv) = shaper.glyph(style.role, c);
             self.chars.push(c);
             let natural = adv * f64::from(style.size) * style.squeeze;
+            naturals.push(natural);
             let (w, ink) = match style.cell {
                 Some(cell) => grid_box(c, natural, cell),
                 None => (natural, 0.0),
@@ -286,6 +289,41 @@ impl Shaped {
             self.ink.push(ink);
             self.glyphs
                 .push((face, gid, style.size, style.bold, style.squeeze as f32));
+        }
+        if let Some(cell) = style.cell {
+            self.share_half_cells(first, &naturals, cell);
+        }
+    }
+
+    /// The letters and digits of one word or number share their half
+    /// cells: the run's box is the whole number of half cells nearest its
+    /// natural width, and its glyphs keep their natural spacing inside it, so
+    /// `91.59%` and `CMI` read as one word, not as letters on a grid.
+    fn share_half_cells(&mut self, first: usize, naturals: &[f64], cell: f64) {
+        let half = cell / 2.0;
+        let in_word = |c: char| linebreak::is_word_char(c) || c == '%';
+        let mut k = first;
+        while k < self.chars.len() {
+            if !in_word(self.chars[k]) {
+                k += 1;
+                continue;
+            }
+            let start = k;
+            while k < self.chars.len() && in_word(self.chars[k]) {
+                k += 1;
+            }
+            if k - start < 2 {
+                continue;
+            }
+            let natural: f64 = naturals[start - first..k - first].iter().sum();
+            // The nearest whole number of half cells: digits a little wider
+            // than half a cell close up rather than open a gap.
+            let boxes = (natural / half).round().max(1.0) * half;
+            let extra = (boxes - natural) / (k - start) as f64;
+            for i in start..k {
+                self.widths[i] = naturals[i - first] + extra;
+                self.ink[i] = extra / 2.0;
+            }
         }
     }
 
