@@ -694,6 +694,27 @@ impl HtmlOptions {
     }
 }
 
+/// The visible text of a page's `<body>`: tags removed, entities decoded,
+/// line breaks dropped (what a reader sees, for checks and plain-text use).
+pub fn visible_text(page: &str) -> String {
+    let body = &page[page.find("<body").unwrap_or(0)..];
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in body.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag && c != '\n' => text.push(c),
+            _ => {}
+        }
+    }
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -706,37 +727,6 @@ mod tests {
         }
     }
 
-    /// The visible text of the `<body>`: tags removed, entities decoded,
-    /// one entry per text node.
-    fn body_text(html: &str) -> String {
-        let start = html.find("<body").unwrap_or(0);
-        let body = &html[start..];
-        let mut out = String::new();
-        let mut in_tag = false;
-        for c in body.chars() {
-            match c {
-                '<' => in_tag = true,
-                '>' if in_tag => {
-                    in_tag = false;
-                    out.push('\n');
-                }
-                c if !in_tag => out.push(c),
-                _ => {}
-            }
-        }
-        let out = out
-            .replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&quot;", "\"")
-            .replace("&#39;", "'")
-            .replace("&amp;", "&");
-        out.lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .collect::<Vec<_>>()
-            .join("")
-    }
-
     #[test]
     fn script_and_img_onerror_are_text() {
         let md = "# <script>alert(1)</script>标题\n\n正文<img src=x onerror=alert(1)>。\n\n<script>alert(2)</script>\n\n| 序号 | 单位 |\n| --- | --- |\n| 1 | <b onmouseover=alert(3)>x</b> |\n";
@@ -747,7 +737,7 @@ mod tests {
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;标题"));
         assert!(html.contains("正文&lt;img src=x onerror=alert(1)&gt;。"));
         assert!(html.contains("&lt;script&gt;alert(2)&lt;/script&gt;"));
-        let text = body_text(&html);
+        let text = visible_text(&html);
         assert!(
             text.contains("正文<img src=x onerror=alert(1)>。"),
             "{text}"
@@ -899,7 +889,7 @@ mod tests {
         let md = include_str!("../tests/fixtures/html/report.md");
         let doc = parse(md);
         let html = page(md);
-        let text = body_text(&html);
+        let text = visible_text(&html);
         let mut pos = 0;
         for block in &doc.blocks {
             let pieces: Vec<String> = match block {

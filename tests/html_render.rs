@@ -17,25 +17,7 @@ fn render(md: &str) -> String {
     }
 }
 
-/// Text nodes of the body, tags stripped and entities decoded, concatenated.
-fn visible_text(page: &str) -> String {
-    let body = &page[page.find("<body").unwrap_or(0)..];
-    let mut text = String::new();
-    let mut in_tag = false;
-    for c in body.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => in_tag = false,
-            c if !in_tag && c != '\n' => text.push(c),
-            _ => {}
-        }
-    }
-    text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
-}
+use zongjie::html::visible_text;
 
 #[test]
 fn full_report_keeps_every_paragraph_in_order() {

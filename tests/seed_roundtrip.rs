@@ -86,23 +86,7 @@ fn html_of_the_report_holds_every_seed_paragraph_in_order() {
         &zongjie::html::HtmlOptions::default(),
     )
     .unwrap();
-    let body = &page[page.find("<body").unwrap()..];
-    let mut text = String::new();
-    let mut in_tag = false;
-    for c in body.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            _ if !in_tag => text.push(c),
-            _ => {}
-        }
-    }
-    let text = text
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&");
+    let text = zongjie::html::visible_text(&page);
     assert_in_order(&squash(&text), "HTML");
 }
 
