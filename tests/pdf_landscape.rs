@@ -6,6 +6,8 @@
 use std::path::Path;
 use std::process::Command;
 
+mod common;
+
 use zongjie::doc::parse;
 use zongjie::fonts::FontSet;
 use zongjie::pdf::{Layout, LineKind, PdfOptions, layout, render};
@@ -62,12 +64,7 @@ fn task_table_pages_are_landscape_with_repeated_header_and_page_numbers() {
     for page in &l.pages {
         assert!(page.landscape, "page {}", page.number);
         assert!((page.width - a4h).abs() < 0.01 && (page.height - a4w).abs() < 0.01);
-        let header: String = page
-            .lines
-            .iter()
-            .filter(|x| matches!(x.kind, LineKind::TableCell { row: 0, .. }))
-            .map(|x| x.text())
-            .collect();
+        let header = common::table_header(page);
         assert_eq!(
             header, "序号项目名称2023年攻坚目标攻坚举措责任单位",
             "page {}",

@@ -7,6 +7,8 @@
 use std::path::PathBuf;
 use std::process::Command;
 
+mod common;
+
 use zongjie::doc::{Block, Document, parse};
 use zongjie::fonts::FontSet;
 use zongjie::pdf::linebreak::{is_no_end, is_no_start};
@@ -259,12 +261,7 @@ fn task_table_repeats_its_header_and_splits_rows_cleanly() {
     let top = p.page.margin_top_mm * PT_PER_MM;
     let bottom = top + p.text_height();
     for page in &l.pages {
-        let header: String = page
-            .lines
-            .iter()
-            .filter(|x| matches!(x.kind, LineKind::TableCell { row: 0, .. }))
-            .map(|x| x.text())
-            .collect();
+        let header = common::table_header(page);
         assert_eq!(
             header, "序号项目名称2023年攻坚目标攻坚举措责任单位",
             "page {}",

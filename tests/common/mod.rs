@@ -47,3 +47,12 @@ pub fn temp(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
 }
+
+/// The text of a PDF page's table header row (to check it repeats).
+pub fn table_header(page: &zongjie::pdf::Page) -> String {
+    let header = page
+        .lines
+        .iter()
+        .filter(|x| matches!(x.kind, zongjie::pdf::LineKind::TableCell { row: 0, .. }));
+    header.map(|x| x.text()).collect()
+}
