@@ -70,9 +70,17 @@ pub struct PreviewArgs {
     /// Port (0 picks a free one).
     #[arg(long, default_value_t = 8023)]
     pub port: u16,
-    /// Interface to listen on; only loopback unless given explicitly.
+    /// Interface to listen on; only loopback unless given explicitly (any
+    /// other address is warned about).
     #[arg(long, default_value = "127.0.0.1")]
     pub host: String,
+    /// A host name the preview also answers to (besides localhost and the
+    /// address it was reached on); repeatable.
+    #[arg(long = "allow-host", value_name = "NAME")]
+    pub allow_hosts: Vec<String>,
+    /// Seconds a build may run before it is abandoned and reported.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub build_timeout: u64,
     /// Open the page in the default browser.
     #[arg(long)]
     pub open: bool,
@@ -389,19 +397,31 @@ fn run_init(args: InitArgs) -> ExitCode {
 }
 
 fn run_preview(args: PreviewArgs) -> ExitCode {
-    let profile = build::profile_path_for(&args.file, args.fonts.profile.as_deref());
+    // Templates and profile are looked up at every build, so a folder or
+    // profile created after the start is picked up.
     let site = crate::site::PipelineSite::new(
         args.file.clone(),
-        templates_dir(&args.templates),
-        profile,
+        args.templates.clone(),
+        args.fonts.profile.clone(),
         args.fonts.options(),
     );
+    let site = if args.templates.is_none() {
+        site.with_default_templates(PathBuf::from("templates"))
+    } else {
+        site
+    };
     let config = crate::preview::PreviewConfig {
         host: args.host,
         port: args.port,
         open_browser: args.open,
+        allow_hosts: args.allow_hosts,
+        build_deadline: std::time::Duration::from_secs(args.build_timeout),
+        ..crate::preview::PreviewConfig::default()
     };
     let result = crate::preview::serve(std::sync::Arc::new(site), config, |addr| {
+        if let Some(warning) = crate::preview::exposure_warning(addr) {
+            eprintln!("{warning}");
+        }
         eprintln!(
             "previewing {} at http://{addr}/ (Ctrl-C stops)",
             args.file.display()

@@ -3,15 +3,24 @@
 //! (server-sent events on `/__events`). A failed build is shown in the page
 //! as an error panel; the next good build replaces it.
 //!
-//! Only three paths exist: `/` (the page), `/report.pdf` (built on demand)
-//! and `/__events`; everything else is 404. The server binds 127.0.0.1
-//! unless a host is given explicitly, and then also refuses requests whose
-//! `Host` header is not a loopback name (DNS rebinding).
+//! Only three paths exist: `/` (the page), `/report.pdf` (built on demand,
+//! one build at a time, cached by the site's input digest) and `/__events`;
+//! everything else is 404. Everything is bounded: request heads
+//! ([`http::MAX_HEAD_BYTES`], [`HEAD_TIMEOUT`]), open connections
+//! ([`MAX_CONNECTIONS`]), event streams ([`MAX_STREAMS`], the oldest gives
+//! way), and builds ([`BUILD_DEADLINE`]: a build still running then is
+//! abandoned and reported; a panic is caught and reported). Every request
+//! must name the server by a `Host` it answers to (localhost, the address
+//! the request arrived on, or an allowed name: no DNS rebinding) and must
+//! not come from another site (`Origin`, `Sec-Fetch-Site`).
 
-use std::collections::BTreeSet;
+pub mod http;
+
+use std::collections::{BTreeSet, VecDeque};
 use std::fmt;
-use std::io::{self, Write};
-use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
+use std::io::{self, Read, Write};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::panic::{self, AssertUnwindSafe};
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -22,6 +31,24 @@ use std::time::{Duration, Instant};
 use notify::{EventKind, RecursiveMode, Watcher};
 
 use crate::html::escape;
+use http::{Head, HeadError};
+
+/// Most connections served at once (event streams not counted once they
+/// are open); more are answered 503 and closed.
+pub const MAX_CONNECTIONS: usize = 16;
+/// A request head must arrive completely within this time.
+pub const HEAD_TIMEOUT: Duration = Duration::from_secs(5);
+/// A response must be taken by the client within this time.
+pub const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+/// Most open event streams; a new one closes the oldest.
+pub const MAX_STREAMS: usize = 16;
+/// A build still running after this is abandoned and reported.
+pub const BUILD_DEADLINE: Duration = Duration::from_secs(20);
+/// Most builds running at once, abandoned ones included; while that many
+/// are still running no new one starts.
+pub const MAX_RUNNING_BUILDS: usize = 3;
+/// Stack of a build thread (the command line's main thread has 8 MiB).
+const BUILD_STACK: usize = 16 << 20;
 
 /// How to serve the preview.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +59,13 @@ pub struct PreviewConfig {
     pub port: u16,
     /// Open the page in the default browser once listening.
     pub open_browser: bool,
+    /// Host names answered besides `localhost` and the address a request
+    /// arrived on (for a name on the network, with a non-loopback bind).
+    pub allow_hosts: Vec<String>,
+    /// A build still running after this is abandoned and reported.
+    pub build_deadline: Duration,
+    /// A request head must arrive within this.
+    pub head_timeout: Duration,
 }
 
 impl Default for PreviewConfig {
@@ -40,6 +74,9 @@ impl Default for PreviewConfig {
             host: "127.0.0.1".into(),
             port: 0,
             open_browser: false,
+            allow_hosts: Vec::new(),
+            build_deadline: BUILD_DEADLINE,
+            head_timeout: HEAD_TIMEOUT,
         }
     }
 }
@@ -47,12 +84,35 @@ impl Default for PreviewConfig {
 /// What the preview serves: the real pipeline implements this.
 pub trait Site: Send + Sync + 'static {
     /// Files and folders whose change triggers a rebuild (data file, its
-    /// imports, templates folder, profile). Asked again after every build.
+    /// imports, templates folder, profile), including files that do not
+    /// exist yet. Asked again after every build, failed ones included.
     fn watched_paths(&self) -> Vec<PathBuf>;
     /// The full HTML page, built in memory.
     fn build_html(&self) -> Result<String, BuildFailure>;
     /// The PDF, built when `/report.pdf` is requested.
     fn build_pdf(&self) -> Result<Vec<u8>, BuildFailure>;
+    /// A digest of everything a build would read now; the PDF is cached
+    /// under it. `None`: the PDF is cached until the page is rebuilt.
+    fn inputs_digest(&self) -> Option<String> {
+        None
+    }
+}
+
+/// The warning to print when the server is reachable from other machines.
+pub fn exposure_warning(addr: SocketAddr) -> Option<String> {
+    let ip = addr.ip().to_canonical();
+    if ip.is_loopback() {
+        return None;
+    }
+    let reach = if ip.is_unspecified() {
+        "on every network interface of this machine".to_string()
+    } else {
+        format!("on {ip}")
+    };
+    Some(format!(
+        "WARNING: the preview listens {reach}, port {}: anyone who can reach this machine can read the report.\n         Use `--host 127.0.0.1` (the default) unless you mean to share it; requests must name this machine by its address, localhost or an `--allow-host` name.",
+        addr.port()
+    ))
 }
 
 /// A build error as the error panel shows it.
@@ -208,30 +268,165 @@ struct State {
     page: Result<String, BuildFailure>,
 }
 
+/// The PDF of one input digest: being built, or its result.
+#[derive(Default)]
+struct PdfCache {
+    key: Option<String>,
+    building: bool,
+    result: Option<Result<Arc<Vec<u8>>, BuildFailure>>,
+}
+
+/// An open event stream, handed from its request to the broadcaster.
+struct EventStream {
+    stream: TcpStream,
+    sent: u64,
+    last_write: Instant,
+    received: usize,
+}
+
 struct Shared {
     site: Arc<dyn Site>,
     state: Mutex<State>,
     changed: Condvar,
     stop: AtomicBool,
-    streams: AtomicUsize,
-    /// Loopback binding: refuse non-loopback Host headers.
-    check_host: bool,
-    port: u16,
+    access: Access,
+    build_deadline: Duration,
+    head_timeout: Duration,
+    /// Builds running now, abandoned ones included.
+    running: Arc<AtomicUsize>,
+    connections: AtomicUsize,
+    streams: Mutex<VecDeque<EventStream>>,
+    pdf: Mutex<PdfCache>,
+    pdf_done: Condvar,
+}
+
+fn relock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, State> {
-        self.state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        relock(&self.state)
     }
 
-    fn rebuild(&self) {
-        let page = self.site.build_html();
+    /// Rebuilds the page; `false` when no build could start (too many
+    /// abandoned builds still running).
+    fn rebuild(&self) -> bool {
+        let Some(page) = self.bounded(|site| site.build_html()) else {
+            return false;
+        };
         let mut state = self.lock();
         state.generation += 1;
         state.page = page;
         self.changed.notify_all();
+        true
+    }
+
+    fn bounded<T: Send + 'static>(
+        &self,
+        job: fn(&dyn Site) -> Result<T, BuildFailure>,
+    ) -> Option<Result<T, BuildFailure>> {
+        run_bounded(&self.site, &self.running, self.build_deadline, job)
+    }
+}
+
+/// Gives a counted slot back when dropped.
+struct Slot(Arc<AtomicUsize>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Runs one build on its own thread and waits at most `deadline`. A panic
+/// becomes an internal-error failure; a build still running at the
+/// deadline is abandoned (its thread finishes on its own) and reported.
+/// `None` when [`MAX_RUNNING_BUILDS`] builds are still running.
+fn run_bounded<T: Send + 'static>(
+    site: &Arc<dyn Site>,
+    running: &Arc<AtomicUsize>,
+    deadline: Duration,
+    job: fn(&dyn Site) -> Result<T, BuildFailure>,
+) -> Option<Result<T, BuildFailure>> {
+    if running.fetch_add(1, Ordering::SeqCst) >= MAX_RUNNING_BUILDS {
+        running.fetch_sub(1, Ordering::SeqCst);
+        return None;
+    }
+    let slot = Slot(Arc::clone(running));
+    let site = Arc::clone(site);
+    let (tx, rx) = mpsc::sync_channel(1);
+    let spawned = thread::Builder::new()
+        .name("zongjie-build".into())
+        .stack_size(BUILD_STACK)
+        .spawn(move || {
+            let result = panic::catch_unwind(AssertUnwindSafe(|| job(&*site)));
+            drop(slot);
+            let _ = tx.send(result);
+        });
+    if let Err(e) = spawned {
+        return Some(Err(BuildFailure {
+            message: format!("internal error: cannot start a build thread: {e}"),
+            hint: Some(
+                "the machine is short of memory or threads; close something and save again".into(),
+            ),
+            ..BuildFailure::default()
+        }));
+    }
+    Some(match rx.recv_timeout(deadline) {
+        Ok(Ok(result)) => result,
+        Ok(Err(payload)) => Err(internal_error(&panic_message(payload.as_ref()))),
+        Err(mpsc::RecvTimeoutError::Timeout) => Err(abandoned(deadline)),
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            Err(internal_error("the build ended without a result"))
+        }
+    })
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".into())
+}
+
+/// The panel for a build that panicked: a bug in zongjie, not in the data.
+pub fn internal_error(what: &str) -> BuildFailure {
+    BuildFailure {
+        message: format!("internal error: the build crashed ({what})"),
+        location: None,
+        snippet: None,
+        hint: Some(
+            "this is a bug in zongjie, not in your data: please report it with the data file. The preview keeps running and builds again on the next save".into(),
+        ),
+    }
+}
+
+/// The panel for a build abandoned at the deadline.
+pub fn abandoned(deadline: Duration) -> BuildFailure {
+    BuildFailure {
+        message: format!(
+            "the build did not finish within {} s and was abandoned",
+            deadline.as_secs_f64()
+        ),
+        location: None,
+        snippet: None,
+        hint: Some(
+            "a template may loop too long (look at `{% for %}` ranges in your templates) or the data may be huge; fix it and save: the preview keeps watching".into(),
+        ),
+    }
+}
+
+fn busy() -> BuildFailure {
+    BuildFailure {
+        message: format!(
+            "{MAX_RUNNING_BUILDS} earlier builds are still running past their deadline, so no new build was started"
+        ),
+        hint: Some(
+            "the preview builds again as soon as one of them ends; restart the preview to stop them at once".into(),
+        ),
+        ..BuildFailure::default()
     }
 }
 
@@ -239,7 +434,6 @@ impl Shared {
 pub struct Preview {
     addr: SocketAddr,
     shared: Arc<Shared>,
-    server: Arc<tiny_http::Server>,
     threads: Vec<JoinHandle<()>>,
 }
 
@@ -259,6 +453,16 @@ impl Preview {
         self.shared.lock().generation
     }
 
+    /// Connections being served now (open event streams not counted).
+    pub fn connections(&self) -> usize {
+        self.shared.connections.load(Ordering::SeqCst)
+    }
+
+    /// Event streams open now.
+    pub fn event_streams(&self) -> usize {
+        relock(&self.shared.streams).len()
+    }
+
     /// Blocks until the server stops.
     pub fn wait(mut self) {
         for t in self.threads.drain(..) {
@@ -270,54 +474,87 @@ impl Preview {
     pub fn stop(self) {
         self.shared.stop.store(true, Ordering::SeqCst);
         self.shared.changed.notify_all();
-        self.server.unblock();
+        self.shared.pdf_done.notify_all();
+        // Wake the acceptor, which blocks in accept().
+        let ip = match self.addr.ip() {
+            IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+            ip => ip,
+        };
+        let _ = TcpStream::connect_timeout(
+            &SocketAddr::new(ip, self.addr.port()),
+            Duration::from_secs(1),
+        );
         self.wait();
     }
 }
 
-/// Builds the page once, binds, and starts the server and watcher threads.
+/// Binds, builds the page once, and starts the acceptor, watcher and
+/// event broadcaster threads.
 pub fn start(site: Arc<dyn Site>, config: &PreviewConfig) -> io::Result<Preview> {
     let host = if config.host.trim().is_empty() {
         "127.0.0.1"
     } else {
-        config.host.trim()
+        config
+            .host
+            .trim()
+            .trim_start_matches('[')
+            .trim_end_matches(']')
     };
     let addrs: Vec<SocketAddr> = (host, config.port).to_socket_addrs()?.collect();
     let listener = TcpListener::bind(&addrs[..])?;
     let addr = listener.local_addr()?;
-    let server = tiny_http::Server::from_listener(listener, None).map_err(io::Error::other)?;
-    let server = Arc::new(server);
-    let page = site.build_html();
     let shared = Arc::new(Shared {
         site,
         state: Mutex::new(State {
-            generation: 1,
-            page,
+            generation: 0,
+            page: Err(BuildFailure {
+                message: "the first build has not finished yet".into(),
+                ..BuildFailure::default()
+            }),
         }),
         changed: Condvar::new(),
         stop: AtomicBool::new(false),
-        streams: AtomicUsize::new(0),
-        check_host: addr.ip().is_loopback(),
-        port: addr.port(),
+        access: Access {
+            port: addr.port(),
+            allow_hosts: config
+                .allow_hosts
+                .iter()
+                .map(|h| h.trim().to_ascii_lowercase())
+                .collect(),
+        },
+        build_deadline: config.build_deadline,
+        head_timeout: config.head_timeout,
+        running: Arc::new(AtomicUsize::new(0)),
+        connections: AtomicUsize::new(0),
+        streams: Mutex::new(VecDeque::new()),
+        pdf: Mutex::new(PdfCache::default()),
+        pdf_done: Condvar::new(),
     });
-    let watcher = {
+    shared.rebuild();
+    let mut threads = Vec::new();
+    for (name, job) in [
+        ("zongjie-watch", watch_loop as fn(&Arc<Shared>)),
+        ("zongjie-events", broadcast_loop),
+    ] {
         let shared = Arc::clone(&shared);
-        thread::Builder::new()
-            .name("zongjie-watch".into())
-            .spawn(move || watch_loop(&shared))?
-    };
+        threads.push(
+            thread::Builder::new()
+                .name(name.into())
+                .spawn(move || job(&shared))?,
+        );
+    }
     let acceptor = {
         let shared = Arc::clone(&shared);
-        let server = Arc::clone(&server);
         thread::Builder::new()
             .name("zongjie-http".into())
-            .spawn(move || accept_loop(&server, &shared))?
+            .spawn(move || accept_loop(&listener, &shared))?
     };
+    threads.push(acceptor);
     Ok(Preview {
         addr,
         shared,
-        server,
-        threads: vec![watcher, acceptor],
+        threads,
     })
 }
 
@@ -418,7 +655,7 @@ const DEBOUNCE: Duration = Duration::from_millis(100);
 const DEBOUNCE_MAX: Duration = Duration::from_millis(1000);
 const POLL: Duration = Duration::from_millis(200);
 
-fn watch_loop(shared: &Shared) {
+fn watch_loop(shared: &Arc<Shared>) {
     let (tx, rx) = mpsc::channel::<notify::Result<notify::Event>>();
     let mut watcher = match notify::recommended_watcher(move |ev| {
         let _ = tx.send(ev);
@@ -464,10 +701,19 @@ fn watch_loop(shared: &Shared) {
         // Lost events: rebuild to be safe.
         Err(_) => true,
     };
+    // A change seen while no build could start (too many abandoned builds
+    // still running): built as soon as one ends.
+    let mut pending = false;
     while !shared.stop.load(Ordering::SeqCst) {
         let first = match rx.recv_timeout(POLL) {
             Ok(ev) => ev,
-            Err(mpsc::RecvTimeoutError::Timeout) => continue,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                if pending && shared.rebuild() {
+                    pending = false;
+                    update(&mut watcher, &mut current);
+                }
+                continue;
+            }
             Err(mpsc::RecvTimeoutError::Disconnected) => return,
         };
         if !relevant(&first, &current) {
@@ -484,28 +730,68 @@ fn watch_loop(shared: &Shared) {
         if shared.stop.load(Ordering::SeqCst) {
             return;
         }
-        shared.rebuild();
+        // The build runs bounded (`run_bounded`): a stuck one costs at most
+        // the deadline here, then watching goes on.
+        pending = !shared.rebuild();
         update(&mut watcher, &mut current);
     }
 }
 
 // ---------------------------------------------------------------- serving
 
-fn accept_loop(server: &tiny_http::Server, shared: &Arc<Shared>) {
-    while !shared.stop.load(Ordering::SeqCst) {
-        let request = match server.recv_timeout(POLL) {
-            Ok(Some(r)) => r,
-            Ok(None) => continue,
-            Err(_) => break,
+fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
+    for conn in listener.incoming() {
+        if shared.stop.load(Ordering::SeqCst) {
+            break;
+        }
+        let stream = match conn {
+            Ok(s) => s,
+            Err(_) => {
+                // Out of file descriptors or a reset before accept: back off.
+                thread::sleep(Duration::from_millis(20));
+                continue;
+            }
         };
-        let shared = Arc::clone(shared);
-        let _ = thread::Builder::new()
+        if shared.connections.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
+            shared.connections.fetch_sub(1, Ordering::SeqCst);
+            refuse_busy(stream);
+            continue;
+        }
+        let conn_shared = Arc::clone(shared);
+        let spawned = thread::Builder::new()
             .name("zongjie-request".into())
-            .spawn(move || handle(request, &shared));
+            .spawn(move || {
+                serve_connection(stream, &conn_shared);
+                conn_shared.connections.fetch_sub(1, Ordering::SeqCst);
+            });
+        if spawned.is_err() {
+            shared.connections.fetch_sub(1, Ordering::SeqCst);
+        }
     }
 }
 
-/// What a request asks for, decided from its method, path and Host alone.
+/// Over the connection limit: a 503 if the socket takes it at once, then close.
+fn refuse_busy(stream: TcpStream) {
+    let body = "503: the preview is serving too many connections; try again\n";
+    let head = http::response_head(503, TEXT, Some(body.len()));
+    let mut stream = stream;
+    if stream.set_nonblocking(true).is_ok() {
+        let _ = stream.write(format!("{head}{body}").as_bytes());
+        let _ = stream.shutdown(std::net::Shutdown::Write);
+    }
+}
+
+/// Which names a server answers to in `Host`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Access {
+    /// The bound port (a `Host` must carry it, unless it is 80).
+    pub port: u16,
+    /// Extra names allowed (lower case).
+    pub allow_hosts: Vec<String>,
+}
+
+/// What a request asks for, decided from its head and the address it
+/// arrived on alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Route {
     Page,
@@ -514,67 +800,138 @@ pub enum Route {
     NotFound,
     MethodNotAllowed,
     ForbiddenHost,
+    ForbiddenOrigin,
 }
 
-/// Routes a request. `url` is the raw request target; only the exact paths
-/// `/`, `/index.html`, `/report.pdf` and `/__events` exist (a query string
-/// is ignored), so no path can reach the file system.
-pub fn route(method: &str, url: &str, host: Option<&str>, loopback_port: Option<u16>) -> Route {
-    if let Some(port) = loopback_port {
-        let ok = host.is_some_and(|h| {
-            let h = h.trim().to_ascii_lowercase();
-            ["127.0.0.1", "localhost", "[::1]"]
-                .iter()
-                .any(|name| h == *name || h == format!("{name}:{port}"))
-        });
-        if !ok {
-            return Route::ForbiddenHost;
+/// Splits `name[:port]` or `[v6]:port`; `None` when malformed.
+fn split_host(host: &str) -> Option<(&str, Option<u16>)> {
+    let (name, port) = match host.strip_prefix('[') {
+        Some(rest) => {
+            let (name, after) = rest.split_once(']')?;
+            match after {
+                "" => (name, None),
+                _ => (name, Some(after.strip_prefix(':')?)),
+            }
         }
+        None => match host.split_once(':') {
+            Some((name, port)) => (name, Some(port)),
+            None => (host, None),
+        },
+    };
+    let port = match port {
+        None => None,
+        Some(p) => Some(p.parse().ok()?),
+    };
+    (!name.is_empty()).then_some((name, port))
+}
+
+/// Whether a `Host` header names this server: `localhost`, the address the
+/// request arrived on (`local`: the bound address, or for a wildcard bind
+/// one of the machine's own addresses), or an allowed name; with the bound
+/// port. Any other name is a DNS-rebinding attempt.
+pub fn host_allowed(host: &str, local: IpAddr, access: &Access) -> bool {
+    let host = host.trim().to_ascii_lowercase();
+    let Some((name, port)) = split_host(&host) else {
+        return false;
+    };
+    if port.unwrap_or(80) != access.port {
+        return false;
     }
-    let path = url.split(['?', '#']).next().unwrap_or("");
+    let name = name.strip_suffix('.').unwrap_or(name);
+    if name == "localhost" {
+        return true;
+    }
+    if let Ok(ip) = name.parse::<IpAddr>() {
+        return ip.to_canonical() == local.to_canonical();
+    }
+    access.allow_hosts.iter().any(|a| a == name)
+}
+
+/// Whether a request comes from the preview's own pages (or from no page
+/// at all): no `Origin` but our own, no cross-site fetch metadata.
+pub fn same_origin(head: &Head, host: &str) -> bool {
+    if matches!(head.fetch_site.as_deref(), Some("cross-site" | "same-site")) {
+        return false;
+    }
+    match head.origin.as_deref() {
+        None => true,
+        Some(origin) => origin.eq_ignore_ascii_case(&format!("http://{}", host.trim())),
+    }
+}
+
+/// Routes a request. Only the exact paths `/`, `/index.html`,
+/// `/report.pdf` and `/__events` exist (a query string is ignored), so no
+/// path can reach the file system. The Host and Origin checks come first,
+/// on every path.
+pub fn route(head: &Head, local: IpAddr, access: &Access) -> Route {
+    let Some(host) = head
+        .host
+        .as_deref()
+        .filter(|h| host_allowed(h, local, access))
+    else {
+        return Route::ForbiddenHost;
+    };
+    if !same_origin(head, host) {
+        return Route::ForbiddenOrigin;
+    }
+    let path = head.target.split(['?', '#']).next().unwrap_or("");
     let route = match path {
         "/" | "/index.html" => Route::Page,
         "/report.pdf" => Route::Pdf,
         "/__events" => Route::Events,
         _ => return Route::NotFound,
     };
-    if method == "GET" || method == "HEAD" {
+    if head.method == "GET" || head.method == "HEAD" {
         route
     } else {
         Route::MethodNotAllowed
     }
 }
 
-fn respond(request: tiny_http::Request, status: u16, content_type: &str, body: Vec<u8>) {
-    let mut response = tiny_http::Response::from_data(body).with_status_code(status);
-    for (name, value) in [
-        ("Content-Type", content_type),
-        ("Cache-Control", "no-store"),
-        ("X-Content-Type-Options", "nosniff"),
-        ("Referrer-Policy", "no-referrer"),
-    ] {
-        if let Ok(h) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
-            response.add_header(h);
-        }
-    }
-    let _ = request.respond(response);
-}
-
 const HTML: &str = "text/html; charset=utf-8";
+const TEXT: &str = "text/plain; charset=utf-8";
 
-fn handle(request: tiny_http::Request, shared: &Shared) {
-    let host = request
-        .headers()
-        .iter()
-        .find(|h| h.field.equiv("Host"))
-        .map(|h| h.value.as_str().to_string());
-    let loopback_port = shared.check_host.then_some(shared.port);
-    match route(
-        request.method().as_str(),
-        request.url(),
-        host.as_deref(),
-        loopback_port,
-    ) {
+fn serve_connection(mut stream: TcpStream, shared: &Arc<Shared>) {
+    let local = match stream.local_addr() {
+        Ok(a) => a.ip(),
+        Err(_) => return,
+    };
+    let short = Instant::now() + Duration::from_secs(2);
+    let head = match http::read_head(&mut stream, Instant::now() + shared.head_timeout) {
+        Ok(head) => head,
+        Err(HeadError::TooLarge) => {
+            let body = format!(
+                "431: the request head is larger than {} bytes or has more than {} fields\n",
+                http::MAX_HEAD_BYTES,
+                http::MAX_HEADERS
+            );
+            return http::respond(&mut stream, 431, TEXT, body.as_bytes(), false, short);
+        }
+        Err(HeadError::Malformed) => {
+            return http::respond(
+                &mut stream,
+                400,
+                TEXT,
+                b"400: not an HTTP request\n",
+                false,
+                short,
+            );
+        }
+        Err(HeadError::Timeout) => {
+            let body = format!(
+                "408: the request head did not arrive within {} s\n",
+                shared.head_timeout.as_secs_f64()
+            );
+            return http::respond(&mut stream, 408, TEXT, body.as_bytes(), false, short);
+        }
+        Err(HeadError::Closed) => return,
+    };
+    let head_only = head.method == "HEAD";
+    let deadline = Instant::now() + WRITE_TIMEOUT;
+    let mut send = |status: u16, content_type: &str, body: &[u8]| {
+        http::respond(&mut stream, status, content_type, body, head_only, deadline);
+    };
+    match route(&head, local, &shared.access) {
         Route::Page => {
             let (status, html) = {
                 let state = shared.lock();
@@ -583,92 +940,169 @@ fn handle(request: tiny_http::Request, shared: &Shared) {
                     Err(f) => (500, inject(&error_page(f), state.generation)),
                 }
             };
-            respond(request, status, HTML, html.into_bytes());
+            send(status, HTML, html.as_bytes());
         }
-        Route::Pdf => match shared.site.build_pdf() {
-            Ok(pdf) => respond(request, 200, "application/pdf", pdf),
+        Route::Pdf => match pdf(shared) {
+            Ok(bytes) => send(200, "application/pdf", &bytes),
             Err(f) => {
                 let generation = shared.lock().generation;
-                respond(
-                    request,
-                    500,
-                    HTML,
-                    inject(&error_page(&f), generation).into_bytes(),
-                );
+                send(500, HTML, inject(&error_page(&f), generation).as_bytes());
             }
         },
-        Route::Events => events(request, shared),
-        Route::NotFound => respond(
-            request,
-            404,
-            "text/plain; charset=utf-8",
-            b"404 not found\n".to_vec(),
-        ),
-        Route::MethodNotAllowed => respond(
-            request,
-            405,
-            "text/plain; charset=utf-8",
-            b"405 method not allowed\n".to_vec(),
-        ),
-        Route::ForbiddenHost => respond(
-            request,
+        Route::Events => open_events(stream, shared, head_only),
+        Route::NotFound => send(404, TEXT, b"404 not found\n"),
+        Route::MethodNotAllowed => send(405, TEXT, b"405 method not allowed\n"),
+        Route::ForbiddenHost => {
+            let body = format!(
+                "403: this preview answers only to localhost and its own address, not to the Host {:?}; to use a name, start it with --allow-host NAME\n",
+                head.host.as_deref().unwrap_or("(none)")
+            );
+            send(403, TEXT, body.as_bytes());
+        }
+        Route::ForbiddenOrigin => send(
             403,
-            "text/plain; charset=utf-8",
-            b"403 unexpected Host header\n".to_vec(),
+            TEXT,
+            b"403: requests from other sites are refused; open the preview's own address\n",
         ),
     }
 }
 
-const MAX_STREAMS: usize = 64;
-const KEEPALIVE: Duration = Duration::from_secs(15);
+/// The PDF for the site's current inputs: built once per input digest, one
+/// build at a time; concurrent requests wait for it and share its result.
+fn pdf(shared: &Arc<Shared>) -> Result<Arc<Vec<u8>>, BuildFailure> {
+    let key = shared
+        .site
+        .inputs_digest()
+        .unwrap_or_else(|| format!("build {}", shared.lock().generation));
+    let give_up = Instant::now() + shared.build_deadline + Duration::from_secs(5);
+    let mut cache = relock(&shared.pdf);
+    loop {
+        if cache.key.as_ref() == Some(&key)
+            && let Some(result) = &cache.result
+        {
+            return result.clone();
+        }
+        if !cache.building {
+            break;
+        }
+        let left = give_up.saturating_duration_since(Instant::now());
+        if left.is_zero() || shared.stop.load(Ordering::SeqCst) {
+            return Err(busy());
+        }
+        cache = shared
+            .pdf_done
+            .wait_timeout(cache, left)
+            .map(|(guard, _)| guard)
+            .unwrap_or_else(|poisoned| poisoned.into_inner().0);
+    }
+    cache.building = true;
+    cache.key = Some(key);
+    cache.result = None;
+    drop(cache);
+    let result = shared.bounded(|site| site.build_pdf());
+    let mut cache = relock(&shared.pdf);
+    cache.building = false;
+    let result = match result {
+        Some(r) => {
+            let r = r.map(Arc::new);
+            cache.result = Some(r.clone());
+            r
+        }
+        // Not built at all: nothing to remember for this digest.
+        None => {
+            cache.key = None;
+            Err(busy())
+        }
+    };
+    shared.pdf_done.notify_all();
+    result
+}
 
-/// Server-sent events: the current build number at once, then every new one.
-fn events(request: tiny_http::Request, shared: &Shared) {
-    if shared.streams.fetch_add(1, Ordering::SeqCst) >= MAX_STREAMS {
-        shared.streams.fetch_sub(1, Ordering::SeqCst);
-        respond(
-            request,
-            503,
-            "text/plain; charset=utf-8",
-            b"too many event streams\n".to_vec(),
-        );
+const KEEPALIVE: Duration = Duration::from_secs(15);
+/// How often open event streams are checked for closed clients.
+const SWEEP: Duration = Duration::from_millis(250);
+
+/// Starts an event stream: the current build number at once; then the
+/// broadcaster owns the connection (it no longer holds a connection slot).
+fn open_events(mut stream: TcpStream, shared: &Shared, head_only: bool) {
+    let generation = shared.lock().generation;
+    let start = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\nX-Accel-Buffering: no\r\n\r\nretry: 500\n\nevent: build\ndata: {generation}\n\n"
+    );
+    let deadline = Instant::now() + Duration::from_secs(5);
+    if http::write_within(&mut stream, start.as_bytes(), deadline).is_err() {
         return;
     }
-    let mut out = request.into_writer();
-    let _ = stream_events(&mut out, shared);
-    shared.streams.fetch_sub(1, Ordering::SeqCst);
+    if head_only || stream.set_nonblocking(true).is_err() {
+        return http::close_gently(&mut stream);
+    }
+    let mut streams = relock(&shared.streams);
+    while streams.len() >= MAX_STREAMS {
+        // The newest stream is the page just opened: the oldest gives way
+        // (its page, if still open, reconnects by itself).
+        streams.pop_front();
+    }
+    streams.push_back(EventStream {
+        stream,
+        sent: generation,
+        last_write: Instant::now(),
+        received: 0,
+    });
 }
 
-fn stream_events(out: &mut dyn Write, shared: &Shared) -> io::Result<()> {
-    out.write_all(
-        b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\nX-Accel-Buffering: no\r\n\r\nretry: 500\n\n",
-    )?;
-    let mut sent = 0;
-    loop {
-        let generation = {
-            let mut state = shared.lock();
-            while state.generation == sent && !shared.stop.load(Ordering::SeqCst) {
-                let (next, timeout) = shared
-                    .changed
-                    .wait_timeout(state, KEEPALIVE)
-                    .unwrap_or_else(|poisoned| poisoned.into_inner());
-                state = next;
-                if timeout.timed_out() {
-                    break;
+impl EventStream {
+    /// Sends what is due; `false` when the client is gone (closed, reset,
+    /// not reading, or talking when it should listen).
+    fn tend(&mut self, generation: u64, now: Instant) -> bool {
+        let mut probe = [0u8; 512];
+        match self.stream.read(&mut probe) {
+            Ok(0) => return false,
+            Ok(n) => {
+                self.received += n;
+                if self.received > 4096 {
+                    return false;
                 }
             }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(_) => return false,
+        }
+        let message = if generation != self.sent {
+            format!("event: build\ndata: {generation}\n\n")
+        } else if now.duration_since(self.last_write) >= KEEPALIVE {
+            ": keep-alive\n\n".to_string()
+        } else {
+            return true;
+        };
+        match self.stream.write(message.as_bytes()) {
+            Ok(n) if n == message.len() => {
+                self.sent = generation;
+                self.last_write = now;
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Tells every open stream about new builds, and drops closed ones within
+/// [`SWEEP`].
+fn broadcast_loop(shared: &Arc<Shared>) {
+    loop {
+        let generation = {
+            let state = shared.lock();
+            let (state, _) = shared
+                .changed
+                .wait_timeout(state, SWEEP)
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
             state.generation
         };
+        let mut streams = relock(&shared.streams);
         if shared.stop.load(Ordering::SeqCst) {
-            return Ok(());
+            streams.clear();
+            return;
         }
-        if generation == sent {
-            out.write_all(b": keep-alive\n\n")?;
-        } else {
-            write!(out, "event: build\ndata: {generation}\n\n")?;
-            sent = generation;
-        }
-        out.flush()?;
+        let now = Instant::now();
+        streams.retain_mut(|s| s.tend(generation, now));
     }
 }
 
@@ -676,9 +1110,27 @@ fn stream_events(out: &mut dyn Write, shared: &Shared) -> io::Result<()> {
 mod tests {
     use super::*;
 
+    fn get(target: &str, host: &str) -> Head {
+        Head {
+            method: "GET".into(),
+            target: target.into(),
+            host: Some(host.into()),
+            ..Head::default()
+        }
+    }
+
+    const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
+
+    fn access(port: u16) -> Access {
+        Access {
+            port,
+            allow_hosts: Vec::new(),
+        }
+    }
+
     #[test]
     fn routes_only_three_paths() {
-        let r = |url| route("GET", url, Some("127.0.0.1:8000"), Some(8000));
+        let r = |url| route(&get(url, "127.0.0.1:8000"), LOOPBACK, &access(8000));
         assert_eq!(r("/"), Route::Page);
         assert_eq!(r("/?x=1"), Route::Page);
         assert_eq!(r("/report.pdf"), Route::Pdf);
@@ -696,33 +1148,158 @@ mod tests {
         ] {
             assert_eq!(r(bad), Route::NotFound, "{bad}");
         }
+        let post = Head {
+            method: "POST".into(),
+            ..get("/", "localhost:8000")
+        };
         assert_eq!(
-            route("POST", "/", Some("localhost:8000"), Some(8000)),
+            route(&post, LOOPBACK, &access(8000)),
             Route::MethodNotAllowed
         );
     }
 
     #[test]
-    fn loopback_server_refuses_foreign_host() {
+    fn host_must_name_this_server() {
+        let ok = |host: &str, local: &str| {
+            let local: IpAddr = local.parse().unwrap_or(LOOPBACK);
+            host_allowed(host, local, &access(8000))
+        };
+        assert!(ok("127.0.0.1:8000", "127.0.0.1"));
+        assert!(ok("localhost:8000", "127.0.0.1"));
+        assert!(ok("LOCALHOST.:8000", "127.0.0.1"));
+        assert!(!ok("evil.example:8000", "127.0.0.1"));
+        assert!(!ok("localhost:9", "127.0.0.1"));
+        assert!(!ok("localhost", "127.0.0.1"), "no port means 80");
+        assert!(!ok("", "127.0.0.1"));
+        assert!(!ok("[::1:8000", "::1"));
+        // --host 127.0.0.2: its own address is accepted, not another one.
+        assert!(ok("127.0.0.2:8000", "127.0.0.2"));
+        assert!(!ok("127.0.0.1:8000", "127.0.0.2"));
+        // IPv6 and v4-mapped (a `::` bind reached over IPv4).
+        assert!(ok("[::1]:8000", "::1"));
+        assert!(ok("127.0.0.1:8000", "::ffff:127.0.0.1"));
+        // A wildcard bind reached on a LAN address: that address, not a
+        // name resolving to it (DNS rebinding).
+        assert!(ok("192.0.2.7:8000", "192.0.2.7"));
+        assert!(!ok("rebind.attacker.example:8000", "192.0.2.7"));
+        assert!(!ok("192.0.2.8:8000", "192.0.2.7"));
+        let named = Access {
+            port: 8000,
+            allow_hosts: vec!["mybox.lan".into()],
+        };
+        assert!(host_allowed(
+            "MyBox.lan:8000",
+            "192.0.2.7".parse().unwrap_or(LOOPBACK),
+            &named
+        ));
         assert_eq!(
-            route("GET", "/", Some("evil.example:8000"), Some(8000)),
+            route(&get("/", "evil.example:8000"), LOOPBACK, &access(8000)),
             Route::ForbiddenHost
         );
-        assert_eq!(route("GET", "/", None, Some(8000)), Route::ForbiddenHost);
+        let no_host = Head {
+            host: None,
+            ..get("/", "")
+        };
         assert_eq!(
-            route("GET", "/", Some("localhost:8000"), Some(8000)),
-            Route::Page
-        );
-        assert_eq!(
-            route("GET", "/", Some("[::1]:8000"), Some(8000)),
-            Route::Page
-        );
-        assert_eq!(
-            route("GET", "/", Some("localhost:9"), Some(8000)),
+            route(&no_host, LOOPBACK, &access(8000)),
             Route::ForbiddenHost
         );
-        // an explicit non-loopback host: no check
-        assert_eq!(route("GET", "/", Some("192.0.2.1:8000"), None), Route::Page);
+    }
+
+    #[test]
+    fn foreign_origins_are_refused_on_every_path() {
+        for target in ["/", "/report.pdf", "/__events", "/nothing"] {
+            for (origin, site) in [
+                (Some("http://evil.example"), None),
+                (Some("null"), None),
+                (Some("http://127.0.0.1:9999"), None),
+                (None, Some("cross-site")),
+                (None, Some("same-site")),
+            ] {
+                let head = Head {
+                    origin: origin.map(String::from),
+                    fetch_site: site.map(String::from),
+                    ..get(target, "127.0.0.1:8000")
+                };
+                assert_eq!(
+                    route(&head, LOOPBACK, &access(8000)),
+                    Route::ForbiddenOrigin,
+                    "{target} {origin:?} {site:?}"
+                );
+            }
+        }
+        let own = Head {
+            origin: Some("http://127.0.0.1:8000".into()),
+            fetch_site: Some("same-origin".into()),
+            ..get("/__events", "127.0.0.1:8000")
+        };
+        assert_eq!(route(&own, LOOPBACK, &access(8000)), Route::Events);
+        let typed = Head {
+            fetch_site: Some("none".into()),
+            ..get("/", "localhost:8000")
+        };
+        assert_eq!(route(&typed, LOOPBACK, &access(8000)), Route::Page);
+    }
+
+    #[test]
+    fn non_loopback_binds_are_warned_about() {
+        let addr = |s: &str| {
+            s.parse::<SocketAddr>()
+                .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 1)))
+        };
+        assert_eq!(exposure_warning(addr("127.0.0.1:8023")), None);
+        assert_eq!(exposure_warning(addr("127.0.0.2:8023")), None);
+        assert_eq!(exposure_warning(addr("[::1]:8023")), None);
+        assert_eq!(exposure_warning(addr("[::ffff:127.0.0.1]:8023")), None);
+        for a in ["0.0.0.0:8023", "[::]:8023", "192.0.2.7:8023"] {
+            let w = exposure_warning(addr(a)).unwrap_or_default();
+            assert!(w.starts_with("WARNING") && w.contains("8023"), "{a}: {w}");
+        }
+    }
+
+    struct Stuck;
+    impl Site for Stuck {
+        fn watched_paths(&self) -> Vec<PathBuf> {
+            Vec::new()
+        }
+        fn build_html(&self) -> Result<String, BuildFailure> {
+            thread::sleep(Duration::from_secs(3));
+            Ok(String::new())
+        }
+        fn build_pdf(&self) -> Result<Vec<u8>, BuildFailure> {
+            panic!("deliberate test panic");
+        }
+    }
+
+    #[test]
+    fn stuck_builds_are_abandoned_and_panics_caught() {
+        let site: Arc<dyn Site> = Arc::new(Stuck);
+        let running = Arc::new(AtomicUsize::new(0));
+        let deadline = Duration::from_millis(100);
+        let started = Instant::now();
+        let r = run_bounded(&site, &running, deadline, |s| s.build_html());
+        assert!(started.elapsed() < Duration::from_secs(2));
+        let f = r.and_then(Result::err).unwrap_or_default();
+        assert!(f.message.contains("did not finish within 0.1 s"), "{f}");
+        // Abandoned builds count until they end; past the cap none starts.
+        for _ in 1..MAX_RUNNING_BUILDS {
+            assert!(run_bounded(&site, &running, deadline, |s| s.build_html()).is_some());
+        }
+        assert!(run_bounded(&site, &running, deadline, |s| s.build_html()).is_none());
+        let fresh = Arc::new(AtomicUsize::new(0));
+        let f = run_bounded(
+            &site,
+            &fresh,
+            Duration::from_secs(10),
+            |s| s.build_pdf(),
+        )
+        .and_then(Result::err)
+        .unwrap_or_default();
+        assert!(
+            f.message.contains("internal error") && f.message.contains("deliberate test panic"),
+            "{f}"
+        );
+        assert_eq!(fresh.load(Ordering::SeqCst), 0, "a panicked build frees its slot");
     }
 
     #[test]
