@@ -604,28 +604,61 @@ struct WatchSet {
     roots: BTreeSet<(PathBuf, bool)>,
 }
 
-fn absolute(path: &Path) -> Option<PathBuf> {
-    if let Ok(p) = path.canonicalize() {
-        return Some(p);
+/// Most missing folder levels above a watched path that does not exist
+/// yet (an import in a folder still to be made).
+const MAX_MISSING_LEVELS: usize = 4;
+
+/// The path made absolute through its nearest existing ancestor: that
+/// ancestor (canonical) and the missing names below it (empty when the
+/// path exists).
+fn absolute(path: &Path) -> Option<(PathBuf, Vec<std::ffi::OsString>)> {
+    let mut missing = Vec::new();
+    let mut at = path;
+    loop {
+        let here = if at.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            at
+        };
+        if let Ok(p) = here.canonicalize() {
+            missing.reverse();
+            return Some((p, missing));
+        }
+        if missing.len() > MAX_MISSING_LEVELS {
+            return None;
+        }
+        match at.components().next_back() {
+            Some(Component::Normal(name)) => missing.push(name.to_os_string()),
+            _ => return None,
+        }
+        at = at.parent()?;
     }
-    // A file that does not exist right now (mid-save): resolve its folder.
-    let parent = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    Some(parent.canonicalize().ok()?.join(path.file_name()?))
 }
 
 fn watch_set(paths: &[PathBuf]) -> WatchSet {
     let mut set = WatchSet::default();
     for path in paths {
-        let Some(abs) = absolute(path) else { continue };
-        if abs.is_dir() {
+        let Some((mut abs, missing)) = absolute(path) else {
+            continue;
+        };
+        if missing.is_empty() && abs.is_dir() {
             set.roots.insert((abs.clone(), true));
             set.dirs.insert(abs);
-        } else if let Some(parent) = abs.parent() {
-            set.roots.insert((parent.to_path_buf(), false));
+            continue;
+        }
+        if missing.is_empty() {
+            if let Some(parent) = abs.parent() {
+                set.roots.insert((parent.to_path_buf(), false));
+            }
             set.files.insert(abs);
+            continue;
+        }
+        // Not there yet: watch the nearest folder that is, for the first
+        // missing level; the rebuild its creation triggers watches deeper.
+        set.roots.insert((abs.clone(), false));
+        for name in missing {
+            abs.push(name);
+            set.files.insert(abs.clone());
         }
     }
     // A folder watched recursively covers non-recursive watches inside it.
@@ -1287,19 +1320,18 @@ mod tests {
         }
         assert!(run_bounded(&site, &running, deadline, |s| s.build_html()).is_none());
         let fresh = Arc::new(AtomicUsize::new(0));
-        let f = run_bounded(
-            &site,
-            &fresh,
-            Duration::from_secs(10),
-            |s| s.build_pdf(),
-        )
-        .and_then(Result::err)
-        .unwrap_or_default();
+        let f = run_bounded(&site, &fresh, Duration::from_secs(10), |s| s.build_pdf())
+            .and_then(Result::err)
+            .unwrap_or_default();
         assert!(
             f.message.contains("internal error") && f.message.contains("deliberate test panic"),
             "{f}"
         );
-        assert_eq!(fresh.load(Ordering::SeqCst), 0, "a panicked build frees its slot");
+        assert_eq!(
+            fresh.load(Ordering::SeqCst),
+            0,
+            "a panicked build frees its slot"
+        );
     }
 
     #[test]
@@ -1384,6 +1416,11 @@ mod tests {
         assert!(set.dirs.contains(&canon.join("templates")));
         assert!(set.roots.contains(&(canon.clone(), false)));
         assert!(set.roots.contains(&(canon.join("templates"), true)));
+        // An import in a folder that does not exist yet: its creation counts.
+        let set = watch_set(&[dir.join("later/sub/x.yaml")]);
+        assert!(set.roots.contains(&(canon.clone(), false)));
+        assert!(set.files.contains(&canon.join("later")));
+        assert!(set.files.contains(&canon.join("later/sub/x.yaml")));
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

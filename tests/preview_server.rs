@@ -1,13 +1,23 @@
 //! The preview server over raw HTTP (no browser): which interface it listens
-//! on, which paths exist, the PDF link and the event stream.
+//! on, which paths exist, the PDF link and the event stream; and its bounds
+//! under hostile clients (oversize and slow heads, connection floods, foreign
+//! origins and hosts, PDF request floods, idle event streams) and hostile
+//! inputs (broken imports, templates that never finish, panics). Every
+//! network test stays on loopback and ends by itself within seconds; the
+//! ones that measure memory or threads run the real binary under `ulimit -v`.
+
+mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::path::PathBuf;
-use std::sync::Arc;
-use std::time::Duration;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, mpsc};
+use std::time::{Duration, Instant};
 
 use zongjie::preview::{self, BuildFailure, PreviewConfig, Site};
+use zongjie::site::PipelineSite;
 
 struct FixedSite;
 
@@ -186,4 +196,743 @@ fn serve_reports_its_address_then_blocks() {
     };
     assert!(addr.ip().is_loopback());
     assert_eq!(get(addr, "/").0, 200);
+}
+
+// ------------------------------------------------------------ helpers
+
+/// Sends `head` as is and returns the status code (0 when the connection
+/// closed without a response) and the whole response.
+fn send_raw(addr: SocketAddr, head: &str) -> (u16, String) {
+    let mut s = match TcpStream::connect_timeout(&addr, Duration::from_secs(5)) {
+        Ok(s) => s,
+        Err(e) => panic!("connect: {e}"),
+    };
+    let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
+    let _ = s.write_all(head.as_bytes());
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf);
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let status = text
+        .strip_prefix("HTTP/1.1 ")
+        .and_then(|t| t.get(..3))
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (status, text)
+}
+
+/// A GET with extra header lines; the Host is the one given.
+fn get_with(addr: SocketAddr, target: &str, host: &str, extra: &str) -> (u16, String) {
+    send_raw(
+        addr,
+        &format!("GET {target} HTTP/1.1\r\nHost: {host}\r\n{extra}Connection: close\r\n\r\n"),
+    )
+}
+
+/// Only the status line of a response (for event streams, which stay open).
+fn status_only(addr: SocketAddr, target: &str, host: &str, extra: &str) -> u16 {
+    let Ok(mut s) = TcpStream::connect_timeout(&addr, Duration::from_secs(5)) else {
+        return 0;
+    };
+    let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+    let _ = s.write_all(format!("GET {target} HTTP/1.1\r\nHost: {host}\r\n{extra}\r\n").as_bytes());
+    let mut line = String::new();
+    let _ = BufReader::new(s).read_line(&mut line);
+    line.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0)
+}
+
+fn started(site: Arc<dyn Site>, config: PreviewConfig) -> preview::Preview {
+    match preview::start(site, &config) {
+        Ok(s) => s,
+        Err(e) => panic!("preview did not start: {e}"),
+    }
+}
+
+fn own_host(addr: SocketAddr) -> String {
+    format!("127.0.0.1:{}", addr.port())
+}
+
+/// Polls `f` every 50 ms until it holds or `limit` passes.
+fn eventually(limit: Duration, mut f: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if f() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    f()
+}
+
+fn write(path: &Path, text: &str) {
+    if let Err(e) = std::fs::write(path, text) {
+        panic!("write {}: {e}", path.display());
+    }
+}
+
+/// Address-space bound of the previewed binary, in KiB.
+const MEMORY_LIMIT_KIB: u64 = 2 * 1024 * 1024;
+/// Peak resident memory allowed to the previewed binary, in KiB.
+const RSS_LIMIT_KIB: u64 = 300 * 1024;
+
+/// `zongjie preview` running under `ulimit -v`; killed when dropped.
+struct Running {
+    child: Child,
+    /// Where to connect (loopback, also for a wildcard bind).
+    addr: SocketAddr,
+    /// What it printed up to "previewing … at".
+    banner: String,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Running {
+    fn status_field(&self, field: &str) -> u64 {
+        let text = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
+        text.lines()
+            .find_map(|l| l.strip_prefix(field))
+            .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
+            .unwrap_or(0)
+    }
+    fn threads(&self) -> u64 {
+        self.status_field("Threads:")
+    }
+    fn peak_rss_kib(&self) -> u64 {
+        self.status_field("VmHWM:")
+    }
+    fn alive(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+}
+
+fn run_preview(dir: &Path, args: &[&str]) -> Running {
+    let mut child = match Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v {MEMORY_LIMIT_KIB} && exec \"$0\" preview \"$@\""
+        ))
+        .arg(env!("CARGO_BIN_EXE_zongjie"))
+        .args(args)
+        .args(["--port", "0"])
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+    {
+        Ok(c) => c,
+        Err(e) => panic!("spawn: {e}"),
+    };
+    let (tx, rx) = mpsc::channel();
+    if let Some(stderr) = child.stderr.take() {
+        std::thread::spawn(move || {
+            let mut banner = String::new();
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                banner.push_str(&line);
+                banner.push('\n');
+                if let Some(at) = line.split(" at http://").nth(1) {
+                    let _ = tx.send((
+                        at.trim_end_matches(|c| c != '/').to_string(),
+                        banner.clone(),
+                    ));
+                }
+            }
+        });
+    }
+    let (at, banner) = match rx.recv_timeout(Duration::from_secs(30)) {
+        Ok(x) => x,
+        Err(_) => {
+            let _ = child.kill();
+            panic!("the preview did not start");
+        }
+    };
+    let port = at
+        .trim_end_matches('/')
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse::<u16>().ok())
+        .unwrap_or(0);
+    Running {
+        child,
+        addr: SocketAddr::from(([127, 0, 0, 1], port)),
+        banner,
+    }
+}
+
+const DATA: &str = "doc: {title: 预览边界测试}\nparts:\n  - title: 工作总结\n    sections:\n      - lead: 一段\n        text: 正文第一版。\n";
+
+// ------------------------------------------------------------ requests
+
+#[test]
+fn oversize_request_heads_are_refused_in_bounded_memory() {
+    let dir = common::temp("preview-oversize");
+    write(&dir.join("r.yaml"), DATA);
+    let mut server = run_preview(&dir, &["r.yaml"]);
+    let addr = server.addr;
+    let started = Instant::now();
+    // Four clients each try to send a 64 MB header line.
+    let clients: Vec<_> = (0..4)
+        .map(|_| {
+            std::thread::spawn(move || {
+                let Ok(mut s) = TcpStream::connect(addr) else {
+                    return (0usize, 0u16);
+                };
+                let _ = s.set_write_timeout(Some(Duration::from_secs(5)));
+                let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+                let mut sent = 0;
+                let _ = s.write_all(b"GET / HTTP/1.1\r\nX-Big: ");
+                let chunk = vec![b'a'; 64 * 1024];
+                while sent < 64 << 20 {
+                    match s.write(&chunk) {
+                        Ok(n) => sent += n,
+                        Err(_) => break,
+                    }
+                }
+                let mut buf = Vec::new();
+                let _ = s.read_to_end(&mut buf);
+                let status = String::from_utf8_lossy(&buf)
+                    .get(9..12)
+                    .and_then(|c| c.parse().ok())
+                    .unwrap_or(0);
+                (sent, status)
+            })
+        })
+        .collect();
+    for c in clients {
+        let (sent, status) = c.join().unwrap_or((usize::MAX, 0));
+        assert!(
+            sent < 32 << 20,
+            "the server kept reading: {sent} bytes taken"
+        );
+        assert!(status == 431 || status == 0, "status {status}");
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        get_with(addr, "/", &own_host(addr), "").0,
+        200,
+        "still serving"
+    );
+    let peak = server.peak_rss_kib();
+    assert!(peak < RSS_LIMIT_KIB, "peak RSS {peak} KiB");
+    assert!(server.alive());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn slow_and_idle_clients_are_cut_off_at_the_head_timeout() {
+    let config = PreviewConfig {
+        head_timeout: Duration::from_secs(1),
+        ..PreviewConfig::default()
+    };
+    let server = started(Arc::new(FixedSite), config);
+    let addr = server.addr();
+    // Slowloris: a header line every 200 ms, never the blank line.
+    let mut s = match TcpStream::connect(addr) {
+        Ok(s) => s,
+        Err(e) => panic!("{e}"),
+    };
+    let _ = s.set_read_timeout(Some(Duration::from_millis(150)));
+    let start = Instant::now();
+    let _ = s.write_all(b"GET / HTTP/1.1\r\n");
+    let mut answer = Vec::new();
+    let mut closed = false;
+    for i in 0..40 {
+        if s.write_all(format!("X-{i}: y\r\n").as_bytes()).is_err() {
+            closed = true;
+            break;
+        }
+        let mut buf = [0u8; 256];
+        match s.read(&mut buf) {
+            Ok(0) => {
+                closed = true;
+                break;
+            }
+            Ok(n) => answer.extend_from_slice(&buf[..n]),
+            Err(_) => {}
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let took = start.elapsed();
+    assert!(closed || !answer.is_empty(), "slow client never cut off");
+    assert!(
+        took >= Duration::from_millis(900) && took < Duration::from_secs(3),
+        "cut off after {took:?}"
+    );
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(
+        answer.is_empty() || answer.starts_with("HTTP/1.1 408"),
+        "{answer}"
+    );
+    // An idle connection (no byte at all) is closed too.
+    let idle = TcpStream::connect(addr);
+    let start = Instant::now();
+    if let Ok(mut idle) = idle {
+        let _ = idle.set_read_timeout(Some(Duration::from_secs(5)));
+        let mut buf = Vec::new();
+        let _ = idle.read_to_end(&mut buf);
+    }
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(eventually(Duration::from_secs(1), || server.connections() == 0));
+    server.stop();
+}
+
+#[test]
+fn connections_are_bounded_and_the_excess_refused() {
+    let dir = common::temp("preview-flood");
+    write(&dir.join("r.yaml"), DATA);
+    let mut server = run_preview(&dir, &["r.yaml"]);
+    let addr = server.addr;
+    let base = server.threads();
+    // 100 connections that never send anything.
+    let mut idle: Vec<TcpStream> = (0..100)
+        .filter_map(|_| TcpStream::connect(addr).ok())
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+    let threads = server.threads();
+    let max = preview::MAX_CONNECTIONS as u64;
+    assert!(
+        threads <= base + max + 1,
+        "{threads} threads for 100 idle connections (base {base}, limit {max})"
+    );
+    // The ones beyond the limit were answered 503 (or closed) at once.
+    let mut refused = 0;
+    for s in &mut idle {
+        let _ = s.set_read_timeout(Some(Duration::from_millis(20)));
+        let mut buf = [0u8; 64];
+        match s.read(&mut buf) {
+            Ok(n) if n == 0 || buf.starts_with(b"HTTP/1.1 503") => refused += 1,
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => refused += 1,
+            _ => {}
+        }
+    }
+    assert!(
+        refused >= 100 - preview::MAX_CONNECTIONS,
+        "only {refused} refused"
+    );
+    // Once the idle ones time out, the preview serves again.
+    let served = eventually(preview::HEAD_TIMEOUT + Duration::from_secs(5), || {
+        get_with(addr, "/", &own_host(addr), "").0 == 200
+    });
+    assert!(served, "never served again after the flood");
+    drop(idle);
+    assert!(server.alive());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn foreign_origins_are_refused_on_every_route() {
+    let server = started(Arc::new(FixedSite), PreviewConfig::default());
+    let addr = server.addr();
+    let host = own_host(addr);
+    for target in ["/", "/report.pdf", "/__events", "/missing"] {
+        for extra in [
+            "Origin: http://evil.example\r\n",
+            "Origin: null\r\n",
+            "Origin: http://127.0.0.1:1\r\n",
+            "Sec-Fetch-Site: cross-site\r\n",
+            "Sec-Fetch-Site: same-site\r\n",
+        ] {
+            let (status, body) = get_with(addr, target, &host, extra);
+            assert_eq!(status, 403, "{target} with {extra}");
+            assert!(
+                !body.contains("%PDF") && !body.contains("报告正文"),
+                "{target}: {body}"
+            );
+        }
+    }
+    let own = format!("Origin: http://{host}\r\nSec-Fetch-Site: same-origin\r\n");
+    assert_eq!(get_with(addr, "/", &host, &own).0, 200);
+    assert_eq!(status_only(addr, "/__events", &host, &own), 200);
+    assert_eq!(
+        get_with(addr, "/", &host, "Sec-Fetch-Site: none\r\n").0,
+        200
+    );
+    server.stop();
+}
+
+#[test]
+fn host_is_checked_on_every_bind_address() {
+    // --host 127.0.0.2: its own address and localhost, nothing else.
+    let config = PreviewConfig {
+        host: "127.0.0.2".into(),
+        ..PreviewConfig::default()
+    };
+    match preview::start(Arc::new(FixedSite), &config) {
+        Ok(server) => {
+            let addr = server.addr();
+            let port = addr.port();
+            assert_eq!(get_with(addr, "/", &format!("127.0.0.2:{port}"), "").0, 200);
+            assert_eq!(get_with(addr, "/", &format!("localhost:{port}"), "").0, 200);
+            assert_eq!(get_with(addr, "/", &format!("127.0.0.1:{port}"), "").0, 403);
+            assert_eq!(
+                get_with(addr, "/", &format!("evil.example:{port}"), "").0,
+                403
+            );
+            server.stop();
+        }
+        Err(e) => eprintln!("note: cannot bind 127.0.0.2 here ({e}); skipped"),
+    }
+    // A wildcard bind, reached on loopback: the address it arrived on, an
+    // allowed name, never another name (DNS rebinding).
+    for host in ["0.0.0.0", "::"] {
+        let config = PreviewConfig {
+            host: host.into(),
+            allow_hosts: vec!["preview.test".into()],
+            ..PreviewConfig::default()
+        };
+        let server = match preview::start(Arc::new(FixedSite), &config) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("note: cannot bind {host} here ({e}); skipped");
+                continue;
+            }
+        };
+        assert!(preview::exposure_warning(server.addr()).is_some(), "{host}");
+        let port = server.addr().port();
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        assert_eq!(
+            get_with(addr, "/", &format!("127.0.0.1:{port}"), "").0,
+            200,
+            "{host}"
+        );
+        assert_eq!(
+            get_with(addr, "/", &format!("localhost:{port}"), "").0,
+            200,
+            "{host}"
+        );
+        assert_eq!(
+            get_with(addr, "/", &format!("preview.test:{port}"), "").0,
+            200,
+            "{host}"
+        );
+        for bad in ["rebind.attacker.example", "192.0.2.1", "[::1]"] {
+            assert_eq!(
+                get_with(addr, "/", &format!("{bad}:{port}"), "").0,
+                403,
+                "{host} {bad}"
+            );
+        }
+        assert_eq!(
+            status_only(addr, "/__events", &format!("evil.example:{port}"), ""),
+            403
+        );
+        server.stop();
+    }
+}
+
+#[test]
+fn a_non_loopback_bind_is_warned_about() {
+    let dir = common::temp("preview-warn");
+    write(&dir.join("r.yaml"), DATA);
+    let quiet = run_preview(&dir, &["r.yaml"]);
+    assert!(!quiet.banner.contains("WARNING"), "{}", quiet.banner);
+    drop(quiet);
+    let loud = run_preview(&dir, &["r.yaml", "--host", "0.0.0.0"]);
+    assert!(
+        loud.banner.contains("WARNING") && loud.banner.contains("every network interface"),
+        "{}",
+        loud.banner
+    );
+    let port = loud.addr.port();
+    assert_eq!(
+        get_with(loud.addr, "/", &format!("attacker.example:{port}"), "").0,
+        403
+    );
+    drop(loud);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+// ------------------------------------------------------------ PDF and events
+
+/// A site whose PDF takes 300 ms and counts its builds.
+#[derive(Default)]
+struct CountingSite {
+    version: AtomicUsize,
+    builds: AtomicUsize,
+    in_flight: AtomicUsize,
+    most_in_flight: AtomicUsize,
+}
+
+impl Site for CountingSite {
+    fn watched_paths(&self) -> Vec<PathBuf> {
+        Vec::new()
+    }
+    fn build_html(&self) -> Result<String, BuildFailure> {
+        Ok("<html><body>页面</body></html>".into())
+    }
+    fn build_pdf(&self) -> Result<Vec<u8>, BuildFailure> {
+        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.most_in_flight.fetch_max(now, Ordering::SeqCst);
+        std::thread::sleep(Duration::from_millis(300));
+        let n = self.builds.fetch_add(1, Ordering::SeqCst) + 1;
+        self.in_flight.fetch_sub(1, Ordering::SeqCst);
+        Ok(format!("%PDF-1.7\n%build {n}\n").into_bytes())
+    }
+    fn inputs_digest(&self) -> Option<String> {
+        Some(self.version.load(Ordering::SeqCst).to_string())
+    }
+}
+
+#[test]
+fn pdf_requests_are_served_from_one_build() {
+    let site = Arc::new(CountingSite::default());
+    let server = started(site.clone(), PreviewConfig::default());
+    let addr = server.addr();
+    let start = Instant::now();
+    let requests: Vec<_> = (0..12)
+        .map(|_| std::thread::spawn(move || get_with(addr, "/report.pdf", &own_host(addr), "")))
+        .collect();
+    for r in requests {
+        let (status, body) = r.join().unwrap_or_default();
+        assert_eq!(status, 200);
+        assert!(body.contains("%build 1\n"), "{body}");
+    }
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(
+        site.builds.load(Ordering::SeqCst),
+        1,
+        "one build for 12 requests"
+    );
+    // Changed inputs: built again, once.
+    site.version.store(1, Ordering::SeqCst);
+    for _ in 0..3 {
+        assert!(
+            get_with(addr, "/report.pdf", &own_host(addr), "")
+                .1
+                .contains("%build 2\n")
+        );
+    }
+    assert_eq!(site.builds.load(Ordering::SeqCst), 2);
+    assert_eq!(
+        site.most_in_flight.load(Ordering::SeqCst),
+        1,
+        "builds overlapped"
+    );
+    server.stop();
+}
+
+#[test]
+fn idle_event_streams_cannot_lock_out_the_page() {
+    let server = started(Arc::new(FixedSite), PreviewConfig::default());
+    let addr = server.addr();
+    let request = format!("GET /__events HTTP/1.1\r\nHost: {}\r\n\r\n", own_host(addr));
+    // 64 streams that stay open and never read.
+    let idle: Vec<TcpStream> = (0..64)
+        .filter_map(|_| {
+            let mut s = TcpStream::connect(addr).ok()?;
+            s.write_all(request.as_bytes()).ok()?;
+            Some(s)
+        })
+        .collect();
+    assert_eq!(idle.len(), 64);
+    assert!(eventually(Duration::from_secs(5), || server
+        .event_streams()
+        == preview::MAX_STREAMS));
+    // The real page's stream still opens and gets the build number.
+    let mut s = match TcpStream::connect(addr) {
+        Ok(s) => s,
+        Err(e) => panic!("{e}"),
+    };
+    let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+    let _ = s.write_all(request.as_bytes());
+    let mut reader = BufReader::new(s);
+    let mut seen = String::new();
+    let mut line = String::new();
+    while !seen.contains("data: 1\n") {
+        line.clear();
+        match reader.read_line(&mut line) {
+            Ok(0) | Err(_) => panic!("stream refused or ended; got {seen:?}"),
+            Ok(_) => seen.push_str(&line),
+        }
+    }
+    assert!(seen.starts_with("HTTP/1.1 200"), "{seen}");
+    assert!(server.event_streams() <= preview::MAX_STREAMS);
+    // Clients that go away free their streams within a second.
+    drop(idle);
+    drop(reader);
+    assert!(
+        eventually(Duration::from_secs(1), || server.event_streams() == 0),
+        "{} streams still open",
+        server.event_streams()
+    );
+    server.stop();
+}
+
+// ------------------------------------------------------------ rebuilds
+
+/// The page's status and text once it satisfies `pred`, polling for `limit`.
+fn page_until(
+    addr: SocketAddr,
+    limit: Duration,
+    pred: impl Fn(u16, &str) -> bool,
+) -> (u16, String) {
+    let start = Instant::now();
+    loop {
+        let (status, body) = get_with(addr, "/", &own_host(addr), "");
+        if pred(status, &body) || start.elapsed() > limit {
+            return (status, body);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn fixing_a_broken_or_missing_import_is_picked_up() {
+    let dir = common::temp("preview-import");
+    let file = dir.join("r.yaml");
+    let with_import = |alias_file: &str| {
+        format!("imports: {{上年: {alias_file}}}\n{DATA}")
+            .replace("正文第一版。", "上年托位【上年.托位】。")
+    };
+    write(&dir.join("last.yaml"), "metrics:\n  托位: [3.2万个\n");
+    write(&file, &with_import("last.yaml"));
+    let site = Arc::new(PipelineSite::new(
+        file.clone(),
+        None,
+        None,
+        Default::default(),
+    ));
+    let server = started(site, PreviewConfig::default());
+    let addr = server.addr();
+    let (status, body) = get_with(addr, "/", &own_host(addr), "");
+    assert_eq!(status, 500);
+    assert!(body.contains("last.yaml"), "the panel names the import");
+    // Fix the import (not the data file): the page follows.
+    write(&dir.join("last.yaml"), "metrics:\n  托位: 3.2万个\n");
+    let (status, body) = page_until(addr, Duration::from_secs(5), |s, _| s == 200);
+    assert_eq!(status, 200, "import fix not picked up: {body}");
+    assert!(body.contains("3.2万个"));
+    // An import that does not exist yet: creating it is picked up.
+    write(&file, &with_import("sub/later.yaml"));
+    let (status, _) = page_until(addr, Duration::from_secs(5), |s, _| s == 500);
+    assert_eq!(status, 500);
+    let _ = std::fs::create_dir_all(dir.join("sub"));
+    write(&dir.join("sub/later.yaml"), "metrics:\n  托位: 4.5万个\n");
+    let (status, body) = page_until(addr, Duration::from_secs(5), |s, b| {
+        s == 200 && b.contains("4.5万个")
+    });
+    assert_eq!(status, 200, "new import not picked up: {body}");
+    server.stop();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn templates_and_profile_created_after_start_are_picked_up() {
+    let dir = common::temp("preview-later");
+    let file = dir.join("r.yaml");
+    write(&file, DATA);
+    let site = Arc::new(
+        PipelineSite::new(file.clone(), None, None, Default::default())
+            .with_default_templates(dir.join("templates")),
+    );
+    let server = started(site, PreviewConfig::default());
+    let addr = server.addr();
+    assert_eq!(get_with(addr, "/", &own_host(addr), "").0, 200);
+    let _ = std::fs::create_dir_all(dir.join("templates"));
+    write(
+        &dir.join("templates/annual.md.tera"),
+        "# 后来加的模板\n\n正文。\n",
+    );
+    let (_, body) = page_until(addr, Duration::from_secs(5), |_, b| {
+        b.contains("后来加的模板")
+    });
+    assert!(
+        body.contains("后来加的模板"),
+        "new templates folder ignored: {body}"
+    );
+    // A profile that appears next to the data file is read (a broken one
+    // shows its error).
+    write(&dir.join("zongjie.toml"), "[page\n");
+    let (status, body) = page_until(addr, Duration::from_secs(5), |s, _| s == 500);
+    assert_eq!(status, 500, "new profile ignored");
+    assert!(body.contains("zongjie.toml"), "{body}");
+    server.stop();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_hanging_template_is_abandoned_and_the_fix_picked_up() {
+    let dir = common::temp("preview-hang");
+    write(&dir.join("r.yaml"), DATA);
+    let _ = std::fs::create_dir_all(dir.join("tpl"));
+    let template = dir.join("tpl/annual.md.tera");
+    write(
+        &template,
+        "{% for a in range(end=100000) %}{% for b in range(end=100000) %}{% endfor %}{% endfor %}# 不会完成\n",
+    );
+    let start = Instant::now();
+    let mut server = run_preview(
+        &dir,
+        &["r.yaml", "--templates", "tpl", "--build-timeout", "2"],
+    );
+    let addr = server.addr;
+    let (status, body) = get_with(addr, "/", &own_host(addr), "");
+    assert_eq!(status, 500);
+    assert!(body.contains("did not finish within 2 s"), "{body}");
+    // The PDF route is bounded the same way, and the server keeps serving.
+    let (status, body) = get_with(addr, "/report.pdf", &own_host(addr), "");
+    assert_eq!(status, 500);
+    assert!(body.contains("did not finish within 2 s"), "{body}");
+    write(&template, "# 修好的模板\n\n正文。\n");
+    let (status, body) = page_until(addr, Duration::from_secs(5), |s, _| s == 200);
+    assert_eq!(status, 200, "fix not picked up: {body}");
+    assert!(body.contains("修好的模板"));
+    assert!(
+        start.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        start.elapsed()
+    );
+    let peak = server.peak_rss_kib();
+    assert!(peak < RSS_LIMIT_KIB, "peak RSS {peak} KiB");
+    assert!(server.alive());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A site whose every build panics.
+struct PanickingSite;
+
+impl Site for PanickingSite {
+    fn watched_paths(&self) -> Vec<PathBuf> {
+        Vec::new()
+    }
+    fn build_html(&self) -> Result<String, BuildFailure> {
+        panic!("deliberate panic in the page build");
+    }
+    fn build_pdf(&self) -> Result<Vec<u8>, BuildFailure> {
+        let v: Vec<u8> = Vec::new();
+        Ok(vec![v[usize::from(v.is_empty())]])
+    }
+}
+
+#[test]
+fn a_panicking_build_shows_an_internal_error_panel() {
+    let server = started(Arc::new(PanickingSite), PreviewConfig::default());
+    let addr = server.addr();
+    let host = own_host(addr);
+    for target in ["/", "/report.pdf", "/"] {
+        let (status, body) = get_with(addr, target, &host, "");
+        assert_eq!(status, 500, "{target}");
+        assert!(
+            body.contains("internal error") && body.contains("bug in zongjie"),
+            "{body}"
+        );
+    }
+    server.stop();
 }
