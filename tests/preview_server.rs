@@ -375,15 +375,17 @@ fn oversize_request_heads_are_refused_in_bounded_memory() {
     let mut server = run_preview(&dir, &["r.yaml"]);
     let addr = server.addr;
     let started = Instant::now();
-    // Four clients each try to send a 64 MB header line.
+    // Four clients each try to send a 64 MB header line. The server must
+    // stop them at the size limit, long before the head timeout would.
     let clients: Vec<_> = (0..4)
         .map(|_| {
             std::thread::spawn(move || {
                 let Ok(mut s) = TcpStream::connect(addr) else {
-                    return (0usize, 0u16);
+                    return (0usize, 0u16, Duration::ZERO);
                 };
-                let _ = s.set_write_timeout(Some(Duration::from_secs(5)));
-                let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+                let _ = s.set_write_timeout(Some(Duration::from_secs(10)));
+                let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
+                let start = Instant::now();
                 let mut sent = 0;
                 let _ = s.write_all(b"GET / HTTP/1.1\r\nX-Big: ");
                 let chunk = vec![b'a'; 64 * 1024];
@@ -393,24 +395,37 @@ fn oversize_request_heads_are_refused_in_bounded_memory() {
                         Err(_) => break,
                     }
                 }
+                let cut_off = start.elapsed();
                 let mut buf = Vec::new();
                 let _ = s.read_to_end(&mut buf);
                 let status = String::from_utf8_lossy(&buf)
                     .get(9..12)
                     .and_then(|c| c.parse().ok())
                     .unwrap_or(0);
-                (sent, status)
+                (sent, status, cut_off)
             })
         })
         .collect();
     for c in clients {
-        let (sent, status) = c.join().unwrap_or((usize::MAX, 0));
+        let (sent, status, cut_off) = c.join().unwrap_or((usize::MAX, 0, Duration::MAX));
         assert!(
             sent < 32 << 20,
             "the server kept reading: {sent} bytes taken"
         );
         assert!(status == 431 || status == 0, "status {status}");
+        assert!(
+            cut_off < preview::HEAD_TIMEOUT / 2,
+            "cut off only after {cut_off:?} ({sent} bytes)"
+        );
     }
+    // A head just over the limit, sent at once, gets the 431 itself.
+    let over = format!(
+        "GET / HTTP/1.1\r\nHost: {}\r\nX-Big: {}\r\n\r\n",
+        own_host(addr),
+        "a".repeat(preview::http::MAX_HEAD_BYTES)
+    );
+    let (status, body) = send_raw(addr, &over);
+    assert_eq!(status, 431, "{body}");
     assert!(
         started.elapsed() < Duration::from_secs(20),
         "{:?}",
