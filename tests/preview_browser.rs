@@ -155,6 +155,19 @@ fn edit_shows_in_open_page_without_reload() {
         t.contains("第一版正文")
     });
     screenshot(&tab, "preview-first.png");
+    // The page's own requests pass the same-origin checks: the PDF link
+    // (fetched as the browser sends it, with its Sec-Fetch-* headers).
+    let pdf = match tab.evaluate(
+        "fetch('/report.pdf').then(r => r.status + ' ' + r.headers.get('content-type'))",
+        true,
+    ) {
+        Ok(v) => v
+            .value
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
+        Err(e) => panic!("fetch: {e}"),
+    };
+    assert_eq!(pdf, "200 application/pdf");
     let mut latencies = Vec::new();
     for round in 1..=3 {
         let marker = format!("第{round}次修改后的正文");
