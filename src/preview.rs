@@ -960,8 +960,10 @@ fn serve_connection(mut stream: TcpStream, shared: &Arc<Shared>) {
         Err(HeadError::Closed) => return,
     };
     let head_only = head.method == "HEAD";
-    let deadline = Instant::now() + WRITE_TIMEOUT;
+    // The write deadline starts when the response is ready (a PDF may
+    // first take its build).
     let mut send = |status: u16, content_type: &str, body: &[u8]| {
+        let deadline = Instant::now() + WRITE_TIMEOUT;
         http::respond(&mut stream, status, content_type, body, head_only, deadline);
     };
     match route(&head, local, &shared.access) {
