@@ -600,6 +600,29 @@ fn host_is_checked_on_every_bind_address() {
         }
         Err(e) => eprintln!("note: cannot bind 127.0.0.2 here ({e}); skipped"),
     }
+    // An IPv4-mapped loopback bind is loopback: checked, and no warning.
+    let config = PreviewConfig {
+        host: "::ffff:127.0.0.1".into(),
+        ..PreviewConfig::default()
+    };
+    match preview::start(Arc::new(FixedSite), &config) {
+        Ok(server) => {
+            assert_eq!(preview::exposure_warning(server.addr()), None);
+            let port = server.addr().port();
+            let addr = SocketAddr::from(([127, 0, 0, 1], port));
+            assert_eq!(get_with(addr, "/", &format!("127.0.0.1:{port}"), "").0, 200);
+            assert_eq!(
+                get_with(addr, "/", &format!("[::ffff:7f00:1]:{port}"), "").0,
+                200
+            );
+            assert_eq!(
+                get_with(addr, "/", &format!("evil.example:{port}"), "").0,
+                403
+            );
+            server.stop();
+        }
+        Err(e) => eprintln!("note: cannot bind ::ffff:127.0.0.1 here ({e}); skipped"),
+    }
     // A wildcard bind, reached on loopback: the address it arrived on, an
     // allowed name, never another name (DNS rebinding).
     for host in ["0.0.0.0", "::"] {
