@@ -929,8 +929,10 @@ fn serve_connection(mut stream: TcpStream, shared: &Arc<Shared>) {
         Ok(a) => a.ip(),
         Err(_) => return,
     };
+    let head = http::read_head(&mut stream, Instant::now() + shared.head_timeout);
+    // Refusals are short: two seconds to take them, from now.
     let short = Instant::now() + Duration::from_secs(2);
-    let head = match http::read_head(&mut stream, Instant::now() + shared.head_timeout) {
+    let head = match head {
         Ok(head) => head,
         Err(HeadError::TooLarge) => {
             let body = format!(

@@ -477,16 +477,25 @@ fn slow_and_idle_clients_are_cut_off_at_the_head_timeout() {
         std::thread::sleep(Duration::from_millis(50));
     }
     let took = start.elapsed();
-    assert!(closed || !answer.is_empty(), "slow client never cut off");
+    assert!(closed, "slow client never cut off");
     assert!(
         took >= Duration::from_millis(900) && took < Duration::from_secs(3),
         "cut off after {took:?}"
     );
     let answer = String::from_utf8_lossy(&answer);
-    assert!(
-        answer.is_empty() || answer.starts_with("HTTP/1.1 408"),
-        "{answer}"
-    );
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer:?}");
+    // The slow client goes on trickling after its 408: the server drains
+    // it only briefly, so its slot is freed all the same (checked below).
+    let trickle = s.try_clone().ok().map(|mut t| {
+        std::thread::spawn(move || {
+            for _ in 0..30 {
+                if t.write_all(b"X: y\r\n").is_err() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        })
+    });
     // An idle connection (no byte at all) is closed too.
     let idle = TcpStream::connect(addr);
     let start = Instant::now();
@@ -500,7 +509,15 @@ fn slow_and_idle_clients_are_cut_off_at_the_head_timeout() {
         "{:?}",
         start.elapsed()
     );
-    assert!(eventually(Duration::from_secs(1), || server.connections() == 0));
+    assert!(
+        eventually(Duration::from_secs(1), || server.connections() == 0),
+        "{} connection(s) still held",
+        server.connections()
+    );
+    drop(s);
+    if let Some(t) = trickle {
+        let _ = t.join();
+    }
     server.stop();
 }
 

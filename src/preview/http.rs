@@ -188,14 +188,22 @@ pub fn respond(
     }
 }
 
-/// Half-closes, then reads briefly what the client may still send, so the
-/// response is not lost to a reset when unread bytes are left behind.
+/// Longest a closed connection is drained (see [`close_gently`]).
+pub const DRAIN: Duration = Duration::from_millis(300);
+
+/// Half-closes, then reads briefly (at most [`DRAIN`] and 64 KiB in all)
+/// what the client may still send, so the response is not lost to a reset
+/// when unread bytes are left behind.
 pub fn close_gently(stream: &mut TcpStream) {
     let _ = stream.shutdown(Shutdown::Write);
-    let _ = stream.set_read_timeout(Some(Duration::from_millis(200)));
+    let until = Instant::now() + DRAIN;
     let mut sink = [0u8; 4096];
     let mut left: usize = 64 * 1024;
     while left > 0 {
+        let wait = until.saturating_duration_since(Instant::now());
+        if wait.is_zero() || stream.set_read_timeout(Some(wait)).is_err() {
+            break;
+        }
         match stream.read(&mut sink) {
             Ok(0) | Err(_) => break,
             Ok(n) => left = left.saturating_sub(n),
