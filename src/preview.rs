@@ -331,6 +331,15 @@ impl Shared {
 }
 
 /// Gives a counted slot back when dropped.
+struct Held<'a>(&'a AtomicUsize);
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// The same, owning its counter (for threads that may outlive the caller).
 struct Slot(Arc<AtomicUsize>);
 
 impl Drop for Slot {
@@ -794,8 +803,9 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
         let spawned = thread::Builder::new()
             .name("zongjie-request".into())
             .spawn(move || {
+                // Released however the handler ends.
+                let _slot = Held(&conn_shared.connections);
                 serve_connection(stream, &conn_shared);
-                conn_shared.connections.fetch_sub(1, Ordering::SeqCst);
             });
         if spawned.is_err() {
             shared.connections.fetch_sub(1, Ordering::SeqCst);
