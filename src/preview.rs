@@ -110,7 +110,7 @@ pub fn exposure_warning(addr: SocketAddr) -> Option<String> {
         format!("on {ip}")
     };
     Some(format!(
-        "WARNING: the preview listens {reach}, port {}: anyone who can reach this machine can read the report.\n         Use `--host 127.0.0.1` (the default) unless you mean to share it; requests must name this machine by its address, localhost or an `--allow-host` name.",
+        "WARNING: the preview listens {reach}, port {}: anyone who can reach this machine can read the report.\n         Use `--host 127.0.0.1` (the default) unless you mean to share it; requests must name this machine by its address, localhost, the --host name or an --allow-host name.",
         addr.port()
     ))
 }
@@ -498,6 +498,29 @@ impl Preview {
     }
 }
 
+/// The Host names answered besides localhost and the arrival address:
+/// every `--allow-host`, and the `--host` itself when it is a name (the
+/// user chose it to reach the preview; an attacker's name never is).
+pub fn allowed_names(config: &PreviewConfig) -> Vec<String> {
+    let mut names: Vec<String> = config
+        .allow_hosts
+        .iter()
+        .map(|h| h.trim().trim_end_matches('.').to_ascii_lowercase())
+        .filter(|h| !h.is_empty())
+        .collect();
+    let host = config
+        .host
+        .trim()
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    if !host.is_empty() && host.parse::<IpAddr>().is_err() {
+        names.push(host.trim_end_matches('.').to_ascii_lowercase());
+    }
+    names.sort();
+    names.dedup();
+    names
+}
+
 /// Binds, builds the page once, and starts the acceptor, watcher and
 /// event broadcaster threads.
 pub fn start(site: Arc<dyn Site>, config: &PreviewConfig) -> io::Result<Preview> {
@@ -526,11 +549,7 @@ pub fn start(site: Arc<dyn Site>, config: &PreviewConfig) -> io::Result<Preview>
         stop: AtomicBool::new(false),
         access: Access {
             port: addr.port(),
-            allow_hosts: config
-                .allow_hosts
-                .iter()
-                .map(|h| h.trim().to_ascii_lowercase())
-                .collect(),
+            allow_hosts: allowed_names(config),
         },
         build_deadline: config.build_deadline,
         head_timeout: config.head_timeout,
@@ -1286,6 +1305,25 @@ mod tests {
             ..get("/", "localhost:8000")
         };
         assert_eq!(route(&typed, LOOPBACK, &access(8000)), Route::Page);
+    }
+
+    #[test]
+    fn a_host_name_given_to_bind_is_answered() {
+        let config = |host: &str, allow: &[&str]| PreviewConfig {
+            host: host.into(),
+            allow_hosts: allow.iter().map(|s| s.to_string()).collect(),
+            ..PreviewConfig::default()
+        };
+        assert_eq!(
+            allowed_names(&config("127.0.0.1", &[])),
+            Vec::<String>::new()
+        );
+        assert_eq!(allowed_names(&config("::", &[])), Vec::<String>::new());
+        assert_eq!(allowed_names(&config("[::1]", &[])), Vec::<String>::new());
+        assert_eq!(
+            allowed_names(&config("MyBox.LAN.", &["preview.test", " ", "mybox.lan"])),
+            vec!["mybox.lan".to_string(), "preview.test".to_string()]
+        );
     }
 
     #[test]
