@@ -991,3 +991,76 @@ fn a_panicking_build_shows_an_internal_error_panel() {
     }
     server.stop();
 }
+
+/// The real pipeline, counting its PDF builds.
+struct CountedPipeline {
+    inner: PipelineSite,
+    builds: AtomicUsize,
+}
+
+impl Site for CountedPipeline {
+    fn watched_paths(&self) -> Vec<PathBuf> {
+        self.inner.watched_paths()
+    }
+    fn build_html(&self) -> Result<String, BuildFailure> {
+        self.inner.build_html()
+    }
+    fn build_pdf(&self) -> Result<Vec<u8>, BuildFailure> {
+        self.builds.fetch_add(1, Ordering::SeqCst);
+        self.inner.build_pdf()
+    }
+    fn inputs_digest(&self) -> Option<String> {
+        self.inner.inputs_digest()
+    }
+}
+
+#[test]
+fn real_pdf_is_built_once_per_input_digest() {
+    let dir = common::temp("preview-pdf-digest");
+    let file = dir.join("r.yaml");
+    write(&file, DATA);
+    let site = Arc::new(CountedPipeline {
+        inner: PipelineSite::new(file.clone(), None, None, Default::default()),
+        builds: AtomicUsize::new(0),
+    });
+    let server = started(site.clone(), PreviewConfig::default());
+    let addr = server.addr();
+    let requests: Vec<_> = (0..8)
+        .map(|_| std::thread::spawn(move || get_with(addr, "/report.pdf", &own_host(addr), "")))
+        .collect();
+    let bodies: Vec<String> = requests
+        .into_iter()
+        .map(|r| {
+            let (status, body) = r.join().unwrap_or_default();
+            assert_eq!(
+                status,
+                200,
+                "{}",
+                body.chars().take(300).collect::<String>()
+            );
+            body
+        })
+        .collect();
+    assert!(
+        bodies
+            .iter()
+            .all(|b| b == &bodies[0] && b.contains("%PDF-"))
+    );
+    assert_eq!(
+        site.builds.load(Ordering::SeqCst),
+        1,
+        "8 requests, one build"
+    );
+    // Unchanged inputs: still that build.
+    assert_eq!(
+        get_with(addr, "/report.pdf", &own_host(addr), "").1,
+        bodies[0]
+    );
+    assert_eq!(site.builds.load(Ordering::SeqCst), 1);
+    // Edited data: a new build, at the next request (not waiting for the watcher).
+    write(&file, &DATA.replace("正文第一版。", "正文第二版。"));
+    assert_eq!(get_with(addr, "/report.pdf", &own_host(addr), "").0, 200);
+    assert_eq!(site.builds.load(Ordering::SeqCst), 2);
+    server.stop();
+    let _ = std::fs::remove_dir_all(dir);
+}
