@@ -382,7 +382,9 @@ fn too_long(t: &str, what: &str) -> Result<(), QuantityError> {
     }
     let start: String = t.chars().take(16).collect();
     Err(QuantityError::new(
-        format!("{what} \"{start}…\" is {count} characters long; a {what} takes at most {MAX_QUANTITY_CHARS}"),
+        format!(
+            "{what} \"{start}…\" is {count} characters long; a {what} takes at most {MAX_QUANTITY_CHARS}"
+        ),
         "a metric holds one number and its unit (14.02亿元, 91.59%); keep the prose in the text and refer to the metric with 【key】",
     ))
 }
