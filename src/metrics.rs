@@ -42,6 +42,10 @@ pub const MAX_KEY_CHARS: usize = 64;
 /// references are expanded, in bytes.
 pub const MAX_EXPANDED_BYTES: usize = 16 * 1024 * 1024;
 
+/// Longest `vs`, `up` or `down` word of a metric, in characters (同比上年,
+/// 比上年, 增长, 下降 are 2–4).
+pub const MAX_WORD_CHARS: usize = 16;
+
 /// Did-you-mean suggestions worked out per document; unknown references
 /// past this number get the plain hint (only 100 diagnostics are shown).
 const MAX_SUGGESTIONS: usize = 100;
@@ -516,6 +520,20 @@ impl<'a> Table<'a> {
             {
                 errors.push(self.field_error(c, e));
             }
+            for (name, word) in [("vs", &m.vs), ("up", &m.up), ("down", &m.down)] {
+                if let Some(w) = word
+                    && w.value.chars().count() > MAX_WORD_CHARS
+                {
+                    errors.push(MetricError {
+                        message: format!(
+                            "metric `{key}`: `{name}` is {} characters long; it takes at most {MAX_WORD_CHARS}",
+                            w.value.chars().count()
+                        ),
+                        hint: format!("`{name}` is a short word of the phrase, such as 同比上年, 增长 or 下降"),
+                        at: Some((self.source, pos(w.referenced), 1)),
+                    });
+                }
+            }
             if errors.is_empty() {
                 if m.plan.is_some() {
                     match self.stated_rate_disagrees(key, m) {
@@ -924,6 +942,20 @@ mod tests {
             ))
             .is_empty()
         );
+    }
+
+    #[test]
+    fn long_phrase_words_are_refused() {
+        let vs = "同".repeat(MAX_WORD_CHARS + 1);
+        let diags = checked(&format!(
+            "metrics:\n  报告: {{value: 118例, prev: 148例, vs: {vs}}}\n"
+        ));
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert!(
+            diags[0].message.contains("`vs` is 17 characters long"),
+            "{diags:?}"
+        );
+        assert_eq!(at(&diags[0]), (2, 37));
     }
 
     #[test]
