@@ -53,7 +53,10 @@ const EXPECTED: &[(&str, &str)] = &[
     ("metric-key-too-long.yaml", "metric-key-too-long.yaml:2:70"),
     ("metric-key-with-dot.yaml", "metric-key-with-dot.yaml:2:10"),
     ("metric-link-cycle.yaml", "metric-link-cycle.yaml:3:6"),
-    ("metric-unit-too-long.yaml", "metric-unit-too-long.yaml:2:15"),
+    (
+        "metric-unit-too-long.yaml",
+        "metric-unit-too-long.yaml:2:15",
+    ),
     ("metric-vs-too-long.yaml", "metric-vs-too-long.yaml:2:37"),
     ("nul-byte.yaml", "nul-byte.yaml:2:12"),
     ("number-too-large.yaml", "number-too-large.yaml:2:15"),
