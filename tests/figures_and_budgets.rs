@@ -319,5 +319,14 @@ fn control_characters_never_reach_the_terminal_raw() {
             assert_eq!(json[0]["file"], "r\\u{1b}]0;PWNED\\u{7}.yaml");
         }
     }
+    // The per-document lines of `build` name the file escaped too.
+    let run = bounded(&dir, &["build", name, "--format", "md", "--out", "out"]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(!run.stderr.contains('\u{1b}'), "{:?}", run.stderr);
+    assert!(
+        run.stderr.contains("FAILED r\\u{1b}]0;PWNED\\u{7}.yaml"),
+        "{}",
+        run.stderr
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
