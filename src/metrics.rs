@@ -568,8 +568,10 @@ impl<'a> Table<'a> {
                     }
                 }
             }
-            if errors.is_empty() && is_rate_like(key) {
-                for (field, q) in unitless {
+            // A share computed with `of` is named after its result, and a
+            // 万/亿 figure is a count: neither is a percentage typed bare.
+            if errors.is_empty() && is_rate_like(key) && m.of.is_none() {
+                for (field, q) in unitless.into_iter().filter(|(_, q)| q.scale == 0) {
                     diags.push(
                         Diagnostic::warning(
                             &self.source.path,
@@ -877,6 +879,8 @@ mod tests {
         assert_eq!(checked("metrics:\n  普惠托位占比: 69.6\n").len(), 1);
         assert_eq!(checked("metrics:\n  财政支出比重: {value: 12}\n").len(), 1);
         assert!(checked("metrics:\n  托位: {value: 45, prev: 42}\n").is_empty());
+        assert!(checked("metrics:\n  托位占比: {value: 2.7, of: 3.88}\n").is_empty());
+        assert!(checked("metrics:\n  就诊率: {value: 2.7万}\n").is_empty());
         assert!(checked("metrics:\n  县域就诊率: {value: 45.6%, prev: 42.3%}\n").is_empty());
     }
 
