@@ -375,7 +375,21 @@ fn e_message(e: &RenderError, name: &str) -> String {
 impl std::fmt::Display for RenderError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            RenderError::Template(e) => write!(f, "{e}"),
+            // One line: Tera's own Display is a multi-line report.
+            RenderError::Template(e) => match e.kind() {
+                tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
+                    let span = r.span();
+                    write!(
+                        f,
+                        "{} ({}:{}:{})",
+                        r.message(),
+                        r.filename(),
+                        span.start_line,
+                        span.start_col + 1
+                    )
+                }
+                _ => write!(f, "{e}"),
+            },
             other => f.write_str(&e_message(other, "")),
         }
     }
@@ -709,7 +723,12 @@ mod tests {
         let out = render_within(&t, "t.md.tera", Context::new(), &Budget::DEFAULT).unwrap();
         assert_eq!(out, "0,1,2 1,4,7 5,3,1 0");
         let t = tera_with("{{ range(end=100001) | length }}");
-        assert!(render_within(&t, "t.md.tera", Context::new(), &Budget::DEFAULT).is_err());
+        let e = render_within(&t, "t.md.tera", Context::new(), &Budget::DEFAULT).unwrap_err();
+        let shown = e.to_string();
+        assert!(
+            !shown.contains('\n') && shown.contains("(t.md.tera:1:"),
+            "{shown}"
+        );
     }
 
     #[test]
