@@ -580,10 +580,17 @@ impl<'a> Table<'a> {
                             format!("metric `{key}` is a rate, but its figure {} has no unit", q.text),
                         )
                         .with_len(field.value.0.chars().count())
-                        .with_hint(format!(
-                            "write {}% if it is a percentage: without a unit the figure is printed as typed and 同比 is a relative change, not a difference in 个百分点",
-                            q.text
-                        )),
+                        .with_hint(if m.prev.is_some() || m.change.is_some() {
+                            format!(
+                                "write {}% if it is a percentage: without a unit the figure is printed as typed and 同比 is a relative change, not a difference in 个百分点",
+                                q.text
+                            )
+                        } else {
+                            format!(
+                                "write {}% if it is a percentage: without a unit the figure is printed as typed",
+                                q.text
+                            )
+                        }),
                     );
                 }
             }

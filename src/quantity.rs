@@ -321,7 +321,7 @@ fn strip_any_prefix(rest: &mut &str, words: &[&str]) -> Option<String> {
 fn take_number<'a>(s: &'a str, whole: &str) -> Result<(Decimal, u32, &'a str), QuantityError> {
     let int_len = s.bytes().take_while(u8::is_ascii_digit).count();
     if int_len == 0 {
-        let hint = if s.starts_with('.') {
+        let hint = if s.starts_with('.') && s[1..].starts_with(|c: char| c.is_ascii_digit()) {
             "write a leading zero: 0.5".to_string()
         } else {
             format!("a quantity starts with an Arabic number (GB/T 15835); {HINT_FORMS}")
@@ -397,7 +397,7 @@ fn check_not_exponent(after: &str, whole: &str) -> Result<(), QuantityError> {
     match after.chars().next() {
         Some('e' | 'E') => Err(QuantityError::new(
             format!("number with an exponent in quantity \"{whole}\""),
-            "write the figure out in full, with a 万 or 亿 scale when it is large: 12000个, 1.2万个, 3.5亿元 (an `e` right after the digits is read as an exponent, not a unit)",
+            "write the figure out in full, with a 万 or 亿 scale when it is large: 12000个, 1.2万个, 3.5亿元; an `e` right after the digits reads as an exponent, not a unit",
         )),
         Some('_') => Err(QuantityError::new(
             format!("digit separator `_` in quantity \"{whole}\""),
@@ -931,6 +931,7 @@ mod tests {
         }
         assert!(rejects("1-").message.contains("range"));
         assert!(rejects(".5").hint.contains("0.5"));
+        assert!(!rejects(".nan").hint.contains("0.5"));
         assert!(rejects("1,000个").message.contains("thousands"));
     }
 
