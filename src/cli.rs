@@ -326,7 +326,10 @@ fn run_build(args: BuildArgs) -> ExitCode {
     let elapsed = started.elapsed().as_secs_f64();
     if args.check {
         for path in &stale {
-            eprintln!("out of date: {}", path.display());
+            eprintln!(
+                "out of date: {}",
+                diag::printable(&path.display().to_string())
+            );
         }
         let current = count(&|s| *s == build::Status::Current);
         let out_of_date = count(&|s| matches!(s, build::Status::Stale(_)));
@@ -362,7 +365,7 @@ fn outcome_line(o: &build::Outcome) -> String {
     };
     format!(
         "{word:>11} {} ({} ms)",
-        o.input.display(),
+        diag::printable(&o.input.display().to_string()),
         o.elapsed.as_millis()
     )
 }

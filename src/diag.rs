@@ -1,7 +1,11 @@
 //! Diagnostics: one type for every error and warning the tool reports
 //! (severity, message, file:line:column, source snippet, hint), and its
-//! human, short, JSON and GitHub-annotation renderings.
+//! human, short, JSON and GitHub-annotation renderings. Every rendering
+//! shows control characters and bidi overrides from data or file names as
+//! visible escapes ([`printable`]), so a message can never act on the
+//! terminal. Did-you-mean suggestions do bounded work ([`did_you_mean`]).
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -114,10 +118,11 @@ impl Diagnostic {
     }
 
     fn location(&self) -> String {
+        let file = printable(&self.file.display().to_string()).into_owned();
         if self.line == 0 {
-            self.file.display().to_string()
+            file
         } else {
-            format!("{}:{}:{}", self.file.display(), self.line, self.col)
+            format!("{file}:{}:{}", self.line, self.col)
         }
     }
 
@@ -133,7 +138,12 @@ impl Diagnostic {
     /// underline, hint.
     pub fn render_human(&self) -> String {
         let mut out = String::new();
-        let _ = writeln!(out, "{}: {}", self.severity_word(), self.message);
+        let _ = writeln!(
+            out,
+            "{}: {}",
+            self.severity_word(),
+            printable(&self.message)
+        );
         let _ = writeln!(out, "  --> {}", self.location());
         if let Some(snippet) = &self.snippet {
             let number = self.line.to_string();
@@ -147,14 +157,14 @@ impl Diagnostic {
                 .skip(self.snippet_col.saturating_sub(1))
                 .take(self.len)
                 .collect();
-            let indent = " ".repeat(display_width(&before));
-            let carets = "^".repeat(display_width(&marked).max(1));
+            let indent = " ".repeat(display_width(&printable(&before)));
+            let carets = "^".repeat(display_width(&printable(&marked)).max(1));
             let _ = writeln!(out, "{pad} |");
-            let _ = writeln!(out, "{number} | {snippet}");
+            let _ = writeln!(out, "{number} | {}", printable(snippet));
             let _ = writeln!(out, "{pad} | {indent}{carets}");
         }
         if let Some(hint) = &self.hint {
-            let _ = writeln!(out, "  = hint: {hint}");
+            let _ = writeln!(out, "  = hint: {}", printable(hint));
         }
         out
     }
@@ -165,10 +175,10 @@ impl Diagnostic {
             "{}: {}: {}",
             self.location(),
             self.severity_word(),
-            self.message
+            printable(&self.message)
         );
         if let Some(hint) = &self.hint {
-            let _ = write!(s, " (hint: {hint})");
+            let _ = write!(s, " (hint: {})", printable(hint));
         }
         s
     }
@@ -182,16 +192,75 @@ impl Diagnostic {
                 .replace('\n', "%0A")
         };
         let escape_prop = |s: &str| escape(s).replace(':', "%3A").replace(',', "%2C");
-        let mut props = format!("file={}", escape_prop(&self.file.display().to_string()));
+        let file = printable(&self.file.display().to_string()).into_owned();
+        let mut props = format!("file={}", escape_prop(&file));
         if self.line > 0 {
             let _ = write!(props, ",line={},col={}", self.line, self.col);
         }
-        let mut message = self.message.clone();
+        let mut message = printable(&self.message).into_owned();
         if let Some(hint) = &self.hint {
-            let _ = write!(message, " (hint: {hint})");
+            let _ = write!(message, " (hint: {})", printable(hint));
         }
         format!("::{kind} {props}::{}", escape(&message))
     }
+
+    /// The JSON object of this diagnostic: the same fields, every text
+    /// through [`printable`] (serde would print C1 controls and bidi
+    /// overrides raw), the file name as text even when it is not UTF-8.
+    fn json(&self) -> JsonDiagnostic<'_> {
+        JsonDiagnostic {
+            severity: self.severity,
+            message: printable(&self.message),
+            file: printable(&self.file.display().to_string()).into_owned(),
+            line: self.line,
+            col: self.col,
+            snippet: self.snippet.as_deref().map(printable),
+            hint: self.hint.as_deref().map(printable),
+        }
+    }
+}
+
+/// The JSON shape of a diagnostic (see [`Diagnostic::json`]).
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    severity: Severity,
+    message: Cow<'a, str>,
+    file: String,
+    line: usize,
+    col: usize,
+    snippet: Option<Cow<'a, str>>,
+    hint: Option<Cow<'a, str>>,
+}
+
+/// `s` with every character that could act on a terminal or reorder the
+/// text around it written as a visible escape: C0 controls, DEL and C1
+/// controls as `\u{1b}` (tab, line feed and carriage return as `\t`, `\n`,
+/// `\r`), bidi embeddings, overrides, isolates and marks, line and
+/// paragraph separators, zero-width characters and the BOM as `\u{202e}`.
+/// Everything else is unchanged; text without such characters is borrowed.
+pub fn printable(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(needs_escape) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        match c {
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if needs_escape(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn needs_escape(c: char) -> bool {
+    matches!(c as u32,
+        0x00..=0x1F | 0x7F..=0x9F | 0x061C | 0x200B..=0x200F | 0x2028..=0x202E
+        | 0x2060..=0x206F | 0xFEFF)
 }
 
 /// Longest source line shown whole in a snippet, in characters.
@@ -251,24 +320,85 @@ pub fn render_all(diags: &[Diagnostic], format: Format) -> String {
         Format::Short => diags.iter().map(|d| d.render_short() + "\n").collect(),
         Format::Github => diags.iter().map(|d| d.render_github() + "\n").collect(),
         Format::Json => {
-            let mut s = serde_json::to_string_pretty(diags).unwrap_or_else(|_| "[]".into());
+            let shown: Vec<JsonDiagnostic<'_>> = diags.iter().map(Diagnostic::json).collect();
+            let mut s = serde_json::to_string_pretty(&shown).unwrap_or_else(|_| "[]".into());
             s.push('\n');
             s
         }
     }
 }
 
-/// The closest of `candidates` to `word`, if it is close enough to suggest.
+/// Characters of a word (and of each candidate) compared for a suggestion:
+/// longer ones are compared by their first `SUGGEST_CHARS` characters.
+pub const SUGGEST_CHARS: usize = 64;
+/// Candidates looked at for one suggestion (the first ones given).
+pub const SUGGEST_CANDIDATES: usize = 2_000;
+/// Full edit-distance comparisons for one suggestion, made with the
+/// candidates the linear prefilter ranks best.
+pub const SUGGEST_COMPARISONS: usize = 10;
+
+/// The closest of `candidates` to `word`, if it is close enough to suggest
+/// (normalised Damerau–Levenshtein similarity of at least 0.5).
+///
+/// The work is bounded whatever the input: words are cut to
+/// [`SUGGEST_CHARS`], at most [`SUGGEST_CANDIDATES`] are looked at, and a
+/// linear prefilter (the characters two words share bound their similarity
+/// from above) leaves at most [`SUGGEST_COMPARISONS`] for the quadratic
+/// comparison. Deterministic: ties go to the later candidate.
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    candidates
-        .into_iter()
-        .map(|c| (strsim::normalized_damerau_levenshtein(word, c), c))
-        .filter(|(score, _)| *score >= 0.5)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
+    let cut = |s: &str| -> Vec<char> { s.chars().take(SUGGEST_CHARS).collect() };
+    let word_chars = cut(word);
+    let mut sorted_word = word_chars.clone();
+    sorted_word.sort_unstable();
+    let mut ranked: Vec<(f64, Vec<char>, &'a str)> = Vec::new();
+    for c in candidates.into_iter().take(SUGGEST_CANDIDATES) {
+        let chars = cut(c);
+        let longest = chars.len().max(word_chars.len());
+        if longest == 0 || chars.len().min(word_chars.len()) * 2 < longest {
+            continue;
+        }
+        let bound = shared_chars(&sorted_word, &chars) as f64 / longest as f64;
+        if bound >= 0.5 {
+            ranked.push((bound, chars, c));
+        }
+    }
+    // Stable: among equal bounds the earlier candidates are kept.
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+    ranked.truncate(SUGGEST_COMPARISONS);
+    let word: String = word_chars.into_iter().collect();
+    let mut best: Option<(f64, usize, &'a str)> = None;
+    for (index, (_, chars, c)) in ranked.into_iter().enumerate() {
+        let cut: String = chars.into_iter().collect();
+        let score = strsim::normalized_damerau_levenshtein(&word, &cut);
+        if score >= 0.5 && best.is_none_or(|(s, _, _)| score >= s) {
+            best = Some((score, index, c));
+        }
+    }
+    best.map(|(_, _, c)| c)
+}
+
+/// How many characters `b` shares with the sorted `a`, counted with
+/// multiplicity: an upper bound on how much of the longer word an edit
+/// sequence can keep.
+fn shared_chars(sorted_a: &[char], b: &[char]) -> usize {
+    let mut b = b.to_vec();
+    b.sort_unstable();
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < sorted_a.len() && j < b.len() {
+        match sorted_a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
 }
 
 #[cfg(test)]
@@ -337,5 +467,112 @@ mod tests {
             Some("title")
         );
         assert_eq!(did_you_mean("zzz", ["title", "year"]), None);
+        assert_eq!(did_you_mean("", ["title"]), None);
+        assert_eq!(
+            did_you_mean("县域就诊", ["县域就诊率", "托位"]),
+            Some("县域就诊率")
+        );
+    }
+
+    #[test]
+    fn suggestions_do_bounded_work_on_long_and_many_keys() {
+        // 300 keys of 20,000 characters differing only at the end, and a
+        // 100,000-character unknown word: full-length comparisons would take
+        // minutes; cut to SUGGEST_CHARS they take microseconds.
+        let keys: Vec<String> = (0..300)
+            .map(|i| format!("{}{i}", "指标".repeat(10_000)))
+            .collect();
+        let word = "指标".repeat(50_000);
+        let start = std::time::Instant::now();
+        for _ in 0..5 {
+            assert!(did_you_mean(&word, keys.iter().map(String::as_str)).is_some());
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(10),
+            "{:?}",
+            start.elapsed()
+        );
+        // Past SUGGEST_CANDIDATES candidates are not looked at.
+        let many: Vec<String> = (0..SUGGEST_CANDIDATES + 1)
+            .map(|i| format!("k{i:05}"))
+            .collect();
+        let last = many[SUGGEST_CANDIDATES].clone();
+        assert_eq!(
+            did_you_mean(
+                "zzzzzz",
+                many.iter().map(String::as_str).chain([last.as_str()])
+            ),
+            None
+        );
+        assert_eq!(
+            did_you_mean("k00001", many.iter().map(String::as_str)),
+            Some("k00001")
+        );
+    }
+
+    #[test]
+    fn the_prefilter_bounds_the_similarity_from_above() {
+        let words = [
+            "title",
+            "titel",
+            "县域就诊率",
+            "县域",
+            "aab",
+            "abb",
+            "",
+            "x",
+        ];
+        for a in words {
+            for b in words {
+                let (ca, cb): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+                let longest = ca.len().max(cb.len()).max(1);
+                let mut sa = ca.clone();
+                sa.sort_unstable();
+                let bound = shared_chars(&sa, &cb) as f64 / longest as f64;
+                let exact = strsim::normalized_damerau_levenshtein(a, b);
+                assert!(
+                    exact <= bound + 1e-9 || (a.is_empty() && b.is_empty()),
+                    "{a} {b}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn control_characters_are_escaped_in_every_format() {
+        let src = "x: \u{1b}]0;PWNED\u{7} \u{202e}abc\n";
+        let d = Diagnostic::error(
+            Path::new("a\u{1b}[31m.yaml"),
+            src,
+            Pos { line: 1, col: 15 },
+            "unknown metric 【\u{1b}]0;PWNED\u{7}\u{1b}[2J】\u{9b}31m",
+        )
+        .with_hint("did you mean \u{2066}x\u{2069}?");
+        let formats = [Format::Human, Format::Short, Format::Json, Format::Github];
+        for format in formats {
+            let out = render_all(std::slice::from_ref(&d), format);
+            assert!(
+                !out.chars().any(|c| needs_escape(c) && c != '\n'),
+                "{format:?}: {out:?}"
+            );
+            assert!(
+                out.contains("\\u{1b}") || out.contains("\\\\u{1b}"),
+                "{format:?}: {out}"
+            );
+        }
+        let json: serde_json::Value =
+            serde_json::from_str(&render_all(std::slice::from_ref(&d), Format::Json)).unwrap();
+        assert_eq!(json[0]["file"], "a\\u{1b}[31m.yaml");
+        assert!(json[0]["message"].as_str().unwrap().contains("\\u{9b}31m"));
+        // The carets stay under the character the column names (`\u{202e}`
+        // is eight cells wide once escaped).
+        let human = d.render_human();
+        let lines: Vec<&str> = human.lines().collect();
+        let shown = lines.iter().find(|l| l.starts_with("1 | ")).unwrap();
+        let carets = lines.iter().find(|l| l.contains('^')).unwrap();
+        let at = carets.find('^').unwrap();
+        assert_eq!(&shown[at..at + 8], "\\u{202e}", "{human}");
+        assert_eq!(printable("丽水\t1"), "丽水\\t1");
+        assert!(matches!(printable("丽水"), Cow::Borrowed(_)));
     }
 }

@@ -615,7 +615,7 @@ pub fn render(
     page_template: &str,
 ) -> Result<String, HtmlError> {
     const NAME: &str = "page.html";
-    let mut tera = tera::Tera::new();
+    let mut tera = crate::render::new_tera();
     tera.autoescape_on(vec![".html"]);
     tera.add_raw_template(NAME, page_template)
         .map_err(|e| HtmlError::Template(e.to_string()))?;
@@ -640,7 +640,8 @@ pub fn render(
     ctx.insert_value("body", tera::Value::safe_string(&body_html(doc)));
     ctx.insert_value("css_vars", tera::Value::safe_string(&css_variables(opts)));
     ctx.insert_value("page_rules", tera::Value::safe_string(&page_rules(opts)));
-    tera.render(NAME, &ctx)
+    let budget = crate::render::Budget::DEFAULT;
+    crate::render::render_within(&std::sync::Arc::new(tera), NAME, ctx, &budget)
         .map_err(|e| HtmlError::Template(e.to_string()))
 }
 

@@ -2,12 +2,22 @@
 //! imports, `=key` / `=alias.key` links, the computed attributes
 //! (完成率, 占比, 增减, 同比) and the `【key.attr】` references in text.
 //! Arithmetic itself lives in `quantity`.
+//!
+//! One policy for figures (docs/data-format.md, "Figures"): a stated `rate`
+//! or `change` is printed as typed, and one that disagrees with the figure
+//! computed from value/plan/prev beyond rounding is a warning at the stated
+//! value naming both figures; a rate-like metric (key ending in 率, 比, 比重
+//! or 比例) whose figures have no unit is a warning at the figure (`write
+//! 45.6%`); a percentage computed with a figure without unit is an error at
+//! that figure. Keys, expanded text and suggestions are bounded
+//! ([`MAX_KEY_CHARS`], [`MAX_EXPANDED_BYTES`], `MAX_SUGGESTIONS`).
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::diag::{Diagnostic, Pos, did_you_mean};
+use crate::diag::{Diagnostic, Pos, SUGGEST_CANDIDATES, SUGGEST_CHARS, did_you_mean};
 use crate::load::{Loaded, Source, position_of};
 use crate::model::{MetricDef, Scalar, Spanned, pos};
 use crate::quantity::{self, Change, Quantity, QuantityError};
@@ -25,13 +35,59 @@ pub const ATTRIBUTES: &[(&str, &str)] = &[
 /// Deepest chain of `=key` links followed.
 const MAX_LINK_DEPTH: usize = 16;
 
+/// Longest metric key, in characters.
+pub const MAX_KEY_CHARS: usize = 64;
+
+/// The most text one document's paragraphs may hold once their `【…】`
+/// references are expanded, in bytes.
+pub const MAX_EXPANDED_BYTES: usize = 16 * 1024 * 1024;
+
+/// Longest `vs`, `up` or `down` word of a metric, in characters (同比上年,
+/// 比上年, 增长, 下降 are 2–4).
+pub const MAX_WORD_CHARS: usize = 16;
+
+/// Did-you-mean suggestions worked out per document; unknown references
+/// past this number get the plain hint (only 100 diagnostics are shown).
+const MAX_SUGGESTIONS: usize = 100;
+
+/// Key endings that mark a metric as a rate, whose figures are percentages.
+const RATE_SUFFIXES: [&str; 4] = ["率", "比", "比重", "比例"];
+
+/// Whether `key` names a rate (县域就诊率, 普惠托位占比, 财政支出比重).
+pub fn is_rate_like(key: &str) -> bool {
+    RATE_SUFFIXES.iter().any(|s| key.ends_with(s))
+}
+
+/// `s` cut to 24 characters with `…`, for quoting unbounded text.
+fn clip(s: &str) -> String {
+    if s.chars().count() <= 24 {
+        return s.to_string();
+    }
+    let mut cut: String = s.chars().take(24).collect();
+    cut.push('…');
+    cut
+}
+
 /// The metrics visible from one data file.
 pub struct Table<'a> {
     source: &'a Source,
     defs: BTreeMap<&'a str, &'a Spanned<MetricDef>>,
     imports: BTreeMap<&'a str, Table<'a>>,
     /// Whether `new` or `check` stopped reporting at their limit.
-    truncated: std::cell::Cell<bool>,
+    truncated: Cell<bool>,
+    /// Bytes of text `expand` has produced for this document so far;
+    /// `usize::MAX` once the budget was exceeded and reported.
+    expanded: Cell<usize>,
+    /// Did-you-mean suggestions still to be worked out.
+    suggestions_left: Cell<usize>,
+}
+
+/// A reference that names no metric.
+enum Miss<'p> {
+    /// `key`, or `alias.key` where `alias` is not an import.
+    Unknown(&'p str),
+    /// `alias.key` where the import `alias` has no `key`.
+    InImport(&'p str, &'p str),
 }
 
 /// What went wrong, and where (a metric definition, possibly in an imported file).
@@ -107,7 +163,9 @@ impl<'a> Table<'a> {
         let mut truncated = false;
         for level in levels {
             for (key, def) in level {
+                let too_long = key.chars().count() > MAX_KEY_CHARS;
                 let bad = defs.contains_key(key.as_str())
+                    || too_long
                     || key.contains('.')
                     || key.contains('【')
                     || key.contains('】')
@@ -116,7 +174,21 @@ impl<'a> Table<'a> {
                     truncated = true;
                     continue;
                 }
-                if defs.contains_key(key.as_str()) {
+                if too_long {
+                    diags.push(
+                        Diagnostic::error(
+                            &loaded.source.path,
+                            &loaded.source.text,
+                            pos(def.referenced),
+                            format!(
+                                "metric key `{}` is {} characters long; a key takes at most {MAX_KEY_CHARS}",
+                                clip(key),
+                                key.chars().count()
+                            ),
+                        )
+                        .with_hint("use a short name such as 县域就诊率"),
+                    );
+                } else if defs.contains_key(key.as_str()) {
                     diags.push(
                         Diagnostic::error(
                             &loaded.source.path,
@@ -154,7 +226,9 @@ impl<'a> Table<'a> {
                 source: &loaded.source,
                 defs,
                 imports,
-                truncated: std::cell::Cell::new(truncated),
+                truncated: Cell::new(truncated),
+                expanded: Cell::new(0),
+                suggestions_left: Cell::new(MAX_SUGGESTIONS),
             },
             diags,
         )
@@ -171,10 +245,10 @@ impl<'a> Table<'a> {
     }
 
     /// Finds `key` or `alias.key`.
-    fn lookup<'p>(
+    fn find<'p>(
         &self,
         path: &'p str,
-    ) -> Result<(&Table<'a>, &'a Spanned<MetricDef>, &'p str), MetricError<'a>> {
+    ) -> Result<(&Table<'a>, &'a Spanned<MetricDef>, &'p str), Miss<'p>> {
         if let Some(def) = self.defs.get(path) {
             return Ok((self, def, path));
         }
@@ -183,25 +257,62 @@ impl<'a> Table<'a> {
         {
             return match table.defs.get(key) {
                 Some(def) => Ok((table, def, key)),
-                None => Err(MetricError::plain(
-                    format!("unknown metric `{key}` in import `{alias}`"),
-                    suggestion(key, table.keys(), &format!("{alias}.")),
-                )),
+                None => Err(Miss::InImport(alias, key)),
             };
         }
-        let candidates: Vec<String> = self
-            .keys()
-            .map(str::to_string)
-            .chain(
-                self.imports
-                    .iter()
-                    .flat_map(|(a, t)| t.keys().map(move |k| format!("{a}.{k}"))),
-            )
-            .collect();
-        Err(MetricError::plain(
-            format!("unknown metric `{path}`"),
-            suggestion(path, candidates.iter().map(String::as_str), ""),
-        ))
+        Err(Miss::Unknown(path))
+    }
+
+    /// Finds `key` or `alias.key`, or says it is unknown.
+    fn lookup<'p>(
+        &self,
+        path: &'p str,
+    ) -> Result<(&Table<'a>, &'a Spanned<MetricDef>, &'p str), MetricError<'a>> {
+        self.find(path).map_err(|miss| self.unknown(miss))
+    }
+
+    /// The error for an unknown reference, with a suggestion while the
+    /// document's budget for them lasts.
+    fn unknown(&self, miss: Miss<'_>) -> MetricError<'a> {
+        let left = self.suggestions_left.get();
+        self.suggestions_left.set(left.saturating_sub(1));
+        let (message, word, candidates, prefix) = match miss {
+            Miss::InImport(alias, key) => (
+                format!("unknown metric `{}` in import `{alias}`", clip(key)),
+                key,
+                match self.imports.get(alias) {
+                    Some(t) if left > 0 => t
+                        .keys()
+                        .take(SUGGEST_CANDIDATES)
+                        .map(str::to_string)
+                        .collect(),
+                    _ => Vec::new(),
+                },
+                format!("{alias}."),
+            ),
+            Miss::Unknown(path) => (
+                format!("unknown metric `{}`", clip(path)),
+                path,
+                if left > 0 {
+                    self.keys()
+                        .map(str::to_string)
+                        .chain(
+                            self.imports
+                                .iter()
+                                .flat_map(|(a, t)| t.keys().map(move |k| format!("{a}.{k}"))),
+                        )
+                        .take(SUGGEST_CANDIDATES)
+                        .collect()
+                } else {
+                    Vec::new()
+                },
+                String::new(),
+            ),
+        };
+        MetricError::plain(
+            message,
+            suggestion(word, candidates.iter().map(String::as_str), &prefix),
+        )
     }
 
     fn field_error(&self, field: &Spanned<Scalar>, e: QuantityError) -> MetricError<'a> {
@@ -254,14 +365,14 @@ impl<'a> Table<'a> {
     /// One attribute of a metric as text. `attr` is "" for the value, or one
     /// of `ATTRIBUTES` (Chinese or English).
     pub fn attribute(&self, path: &str, attr: &str) -> Result<String, MetricError<'a>> {
-        let (table, def, key, attr) = match self.lookup(path) {
+        let (table, def, key, attr) = match self.find(path) {
             Ok((table, def, key)) => (table, def, key, attr),
-            Err(e) => {
+            Err(miss) => {
                 // `【key.环比】`: a known metric with an attribute that is not one.
                 let split = path.rsplit_once('.').filter(|_| attr.is_empty());
-                match split.and_then(|(p, a)| self.lookup(p).ok().map(|found| (found, a))) {
+                match split.and_then(|(p, a)| self.find(p).ok().map(|found| (found, a))) {
                     Some(((table, def, key), a)) => (table, def, key, a),
-                    None => return Err(e),
+                    None => return Err(self.unknown(miss)),
                 }
             }
         };
@@ -308,13 +419,15 @@ impl<'a> Table<'a> {
                     return Ok(self.quantity(rate, 0)?.text);
                 }
                 let (value, plan) = self.pair(key, def, attr, &def.plan, "plan")?;
-                quantity::ratio_percent(&value, &plan, digits)
-                    .map_err(|e| self.field_error(def.plan.as_ref().unwrap_or(&dummy()), e))
+                quantity::ratio_percent(&value, &plan, digits).map_err(|e| {
+                    self.field_error(blame(def, &value, &def.plan, &plan).unwrap_or(&dummy()), e)
+                })
             }
             (_, Some("占比")) => {
                 let (value, of) = self.pair(key, def, attr, &def.of, "of")?;
-                quantity::ratio_percent(&value, &of, digits)
-                    .map_err(|e| self.field_error(def.of.as_ref().unwrap_or(&dummy()), e))
+                quantity::ratio_percent(&value, &of, digits).map_err(|e| {
+                    self.field_error(blame(def, &value, &def.of, &of).unwrap_or(&dummy()), e)
+                })
             }
             (_, Some("增减")) => Ok(self.change(key, def, attr)?.amount_text()),
             (_, Some("同比")) => {
@@ -369,15 +482,16 @@ impl<'a> Table<'a> {
         attr: &str,
     ) -> Result<Change, MetricError<'a>> {
         let (value, prev) = self.pair(key, def, attr, &def.prev, "prev")?;
-        quantity::change(&value, &prev, Self::digits(def))
-            .map_err(|e| self.field_error(def.prev.as_ref().unwrap_or(&dummy()), e))
+        quantity::change(&value, &prev, Self::digits(def)).map_err(|e| {
+            self.field_error(blame(def, &value, &def.prev, &prev).unwrap_or(&dummy()), e)
+        })
     }
 
     /// Checks every definition of this file (not its imports, which are
     /// checked when they are built themselves): quantities parse, links
-    /// resolve, computations succeed, and stated values agree with computed
-    /// ones (a disagreement is a warning).
-    /// At most `limit` diagnostics are built.
+    /// resolve, computations succeed; and, as warnings (the module's policy),
+    /// stated values that disagree with computed ones and rate-like metrics
+    /// whose figures have no unit. At most `limit` diagnostics are built.
     pub fn check(&self, limit: usize) -> Vec<Diagnostic> {
         let mut diags = Vec::new();
         let fallback = |d: &Spanned<MetricDef>| pos(d.referenced);
@@ -388,12 +502,17 @@ impl<'a> Table<'a> {
             }
             let m = &def.value;
             let mut errors = Vec::new();
-            for field in [&m.value, &m.plan, &m.prev, &m.of, &m.rate]
+            let mut unitless = Vec::new();
+            // The figures (value, plan, prev, of) and the stated rate.
+            let fields = [(&m.value, true), (&m.plan, true), (&m.prev, true)]
                 .into_iter()
-                .flatten()
-            {
-                if let Err(e) = self.quantity(field, 0) {
-                    errors.push(e);
+                .chain([(&m.of, true), (&m.rate, false)]);
+            for (field, figure) in fields {
+                let Some(field) = field else { continue };
+                match self.quantity(field, 0) {
+                    Err(e) => errors.push(e),
+                    Ok(q) if figure && q.unit.is_empty() => unitless.push((field, q)),
+                    Ok(_) => {}
                 }
             }
             if let Some(c) = &m.change
@@ -401,11 +520,26 @@ impl<'a> Table<'a> {
             {
                 errors.push(self.field_error(c, e));
             }
-            if errors.is_empty() {
-                if m.plan.is_some()
-                    && let Err(e) = self.stated_rate_agrees(key, m)
+            for (name, word) in [("vs", &m.vs), ("up", &m.up), ("down", &m.down)] {
+                if let Some(w) = word
+                    && w.value.chars().count() > MAX_WORD_CHARS
                 {
-                    errors.push(e);
+                    errors.push(MetricError {
+                        message: format!(
+                            "metric `{key}`: `{name}` is {} characters long; it takes at most {MAX_WORD_CHARS}",
+                            w.value.chars().count()
+                        ),
+                        hint: format!("`{name}` is a short word of the phrase, such as 同比上年, 增长 or 下降"),
+                        at: Some((self.source, pos(w.referenced), 1)),
+                    });
+                }
+            }
+            if errors.is_empty() {
+                if m.plan.is_some() {
+                    match self.stated_rate_disagrees(key, m) {
+                        Err(e) => errors.push(e),
+                        Ok(warning) => diags.extend(warning),
+                    }
                 }
                 if m.of.is_some()
                     && let Err(e) = self.attribute_of(key, m, "占比")
@@ -420,17 +554,44 @@ impl<'a> Table<'a> {
                                 && let Ok(s) = quantity::stated_change(&stated.value.0)
                                 && !s.agrees_with(&computed)
                             {
-                                diags.push(
-                                            Diagnostic::warning(&self.source.path, &self.source.text, pos(stated.referenced), format!(
-                                                "metric `{key}`: stated change {} disagrees with the computed {}",
-                                                signed_text(&s), signed_text(&computed)
-                                            ))
-                                            .with_len(stated.value.0.chars().count())
-                                            .with_hint("the stated value is used; correct it or the value/prev figures"),
-                                        );
+                                let from = self.figures(m, "prev");
+                                diags.push(self.disagreement(
+                                    key,
+                                    "change",
+                                    stated,
+                                    &signed_text(&s),
+                                    &signed_text(&computed),
+                                    &from,
+                                ));
                             }
                         }
                     }
+                }
+            }
+            // A share computed with `of` is named after its result, and a
+            // 万/亿 figure is a count: neither is a percentage typed bare.
+            if errors.is_empty() && is_rate_like(key) && m.of.is_none() {
+                for (field, q) in unitless.into_iter().filter(|(_, q)| q.scale == 0) {
+                    diags.push(
+                        Diagnostic::warning(
+                            &self.source.path,
+                            &self.source.text,
+                            pos(field.referenced),
+                            format!("metric `{key}` is a rate, but its figure {} has no unit", q.text),
+                        )
+                        .with_len(field.value.0.chars().count())
+                        .with_hint(if m.prev.is_some() || m.change.is_some() {
+                            format!(
+                                "write {}% if it is a percentage: without a unit the figure is printed as typed and 同比 is a relative change, not a difference in 个百分点",
+                                q.text
+                            )
+                        } else {
+                            format!(
+                                "write {}% if it is a percentage: without a unit the figure is printed as typed",
+                                q.text
+                            )
+                        }),
+                    );
                 }
             }
             diags.extend(
@@ -442,33 +603,68 @@ impl<'a> Table<'a> {
         diags
     }
 
-    fn stated_rate_agrees(&self, key: &str, m: &MetricDef) -> Result<(), MetricError<'a>> {
-        let computed = {
-            let (value, plan) = self.pair(key, m, "完成率", &m.plan, "plan")?;
-            quantity::ratio_percent(&value, &plan, Self::digits(m))
-                .map_err(|e| self.field_error(m.plan.as_ref().unwrap_or(&dummy()), e))?
+    /// `value 14.02亿元, plan 27.87亿元`: the figures a computed value
+    /// comes from, for messages.
+    fn figures(&self, m: &MetricDef, base: &str) -> String {
+        let field = match base {
+            "plan" => &m.plan,
+            _ => &m.prev,
         };
-        if let Some(rate) = &m.rate {
-            let stated = self.quantity(rate, 0)?;
-            let (value, plan) = self.pair(key, m, "完成率", &m.plan, "plan")?;
-            let agrees = quantity::rate_agrees(&stated, &value, &plan)
-                .map_err(|e| self.field_error(rate, e))?;
-            if !agrees {
-                return Err(MetricError {
-                    message: format!(
-                        "metric `{key}`: stated rate {} disagrees with the computed {computed}",
-                        stated.text
-                    ),
-                    hint: "the stated value is used; correct it or the value/plan figures".into(),
-                    at: Some((
-                        self.source,
-                        pos(rate.referenced),
-                        rate.value.0.chars().count(),
-                    )),
-                });
-            }
-        }
-        Ok(())
+        let text = |f: &Option<Spanned<Scalar>>| {
+            self.optional(f)
+                .ok()
+                .flatten()
+                .map_or_else(|| "?".to_string(), |q| q.text)
+        };
+        format!("value {}, {base} {}", text(&m.value), text(field))
+    }
+
+    /// The warning for a stated value that disagrees with the computed one,
+    /// at the stated value, naming both figures.
+    fn disagreement(
+        &self,
+        key: &str,
+        what: &str,
+        stated: &Spanned<Scalar>,
+        stated_text: &str,
+        computed: &str,
+        from: &str,
+    ) -> Diagnostic {
+        Diagnostic::warning(
+            &self.source.path,
+            &self.source.text,
+            pos(stated.referenced),
+            format!(
+                "metric `{key}`: the stated {what} {stated_text} disagrees with the computed {computed} (from {from})"
+            ),
+        )
+        .with_len(stated.value.0.chars().count())
+        .with_hint(format!(
+            "the stated {what} is printed; correct it, or the figures it is computed from"
+        ))
+    }
+
+    /// The warning when a stated rate disagrees with value / plan; an
+    /// error when the rate cannot be compared at all.
+    fn stated_rate_disagrees(
+        &self,
+        key: &str,
+        m: &MetricDef,
+    ) -> Result<Option<Diagnostic>, MetricError<'a>> {
+        let (value, plan) = self.pair(key, m, "完成率", &m.plan, "plan")?;
+        let computed = quantity::ratio_percent(&value, &plan, Self::digits(m)).map_err(|e| {
+            self.field_error(blame(m, &value, &m.plan, &plan).unwrap_or(&dummy()), e)
+        })?;
+        let Some(rate) = &m.rate else {
+            return Ok(None);
+        };
+        let stated = self.quantity(rate, 0)?;
+        let agrees =
+            quantity::rate_agrees(&stated, &value, &plan).map_err(|e| self.field_error(rate, e))?;
+        Ok((!agrees).then(|| {
+            let from = self.figures(m, "plan");
+            self.disagreement(key, "rate", rate, &stated.text, &computed, &from)
+        }))
     }
 
     /// All metrics of this file with every attribute that can be computed.
@@ -501,6 +697,22 @@ fn signed_text(c: &Change) -> String {
     )
 }
 
+/// The field an error of `value` against `base` is shown at: the one
+/// without a unit when the other is a percentage (that is where the `%` is
+/// missing), else the base.
+fn blame<'f>(
+    m: &'f MetricDef,
+    value: &Quantity,
+    base_field: &'f Option<Spanned<Scalar>>,
+    base: &Quantity,
+) -> Option<&'f Spanned<Scalar>> {
+    if value.unit.is_empty() && base.is_percent() {
+        m.value.as_ref()
+    } else {
+        base_field.as_ref()
+    }
+}
+
 fn dummy() -> Spanned<Scalar> {
     Spanned::new(
         Scalar::default(),
@@ -511,7 +723,13 @@ fn dummy() -> Spanned<Scalar> {
 
 /// The `n` candidates sharing most characters with `word` (ties in order).
 fn closest<'s>(word: &str, candidates: &[&'s str], n: usize) -> Vec<&'s str> {
-    let shared = |c: &str| c.chars().filter(|ch| word.contains(*ch)).count();
+    let word: std::collections::BTreeSet<char> = word.chars().take(SUGGEST_CHARS).collect();
+    let shared = |c: &str| {
+        c.chars()
+            .take(SUGGEST_CHARS)
+            .filter(|ch| word.contains(ch))
+            .count()
+    };
     let mut ranked: Vec<&str> = candidates.to_vec();
     ranked.sort_by_key(|c| std::cmp::Reverse(shared(c)));
     ranked.truncate(n);
@@ -547,13 +765,17 @@ pub fn split_reference(inner: &str) -> (&str, &str) {
 
 /// Replaces every `【key】` / `【key.attr】` in `text` (`【【` is a literal `【`).
 /// `at` locates the text in `source` so errors point at the reference itself.
+/// The text produced for one document counts against [`MAX_EXPANDED_BYTES`]:
+/// the reference that crosses it is an error, and once it has been reported
+/// later text is returned unexpanded (the document has failed anyway).
 pub fn expand(
     table: &Table<'_>,
     text: &str,
     source: &Source,
     at: crate::model::Location,
 ) -> Result<String, Diagnostic> {
-    if !text.contains('【') {
+    let used = table.expanded.get();
+    if used == usize::MAX {
         return Ok(text.to_string());
     }
     let locate = |needle: &str| -> Pos {
@@ -563,6 +785,28 @@ pub fn expand(
             None => pos(at),
         }
     };
+    let over_budget = |token: &str| {
+        table.expanded.set(usize::MAX);
+        Diagnostic::error(
+            &source.path,
+            &source.text,
+            locate(token),
+            format!(
+                "the document's text grows past {} MiB when its 【…】 references are expanded",
+                MAX_EXPANDED_BYTES / (1024 * 1024)
+            ),
+        )
+        .with_len(token.chars().count())
+        .with_hint("refer to long metrics fewer times, or split the report into several documents")
+    };
+    if !text.contains('【') {
+        if used + text.len() > MAX_EXPANDED_BYTES {
+            let first: String = text.chars().take(12).collect();
+            return Err(over_budget(&first));
+        }
+        table.expanded.set(used + text.len());
+        return Ok(text.to_string());
+    }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(i) = rest.find('【') {
@@ -590,8 +834,184 @@ pub fn expand(
             Ok(value) => out.push_str(&value),
             Err(e) => return Err(e.into_diagnostic(source, locate(&token), token.chars().count())),
         }
+        if used + out.len() > MAX_EXPANDED_BYTES {
+            return Err(over_budget(&token));
+        }
         rest = &after[end + '】'.len_utf8()..];
     }
     out.push_str(rest);
+    if used + out.len() > MAX_EXPANDED_BYTES {
+        let last: String = rest.chars().take(12).collect();
+        return Err(over_budget(&last));
+    }
+    table.expanded.set(used + out.len());
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Location;
+    use std::path::Path;
+
+    fn loaded(src: &str) -> Loaded {
+        crate::load::load_bytes(Path::new("t.yaml"), src.as_bytes()).expect("loads")
+    }
+
+    fn checked(src: &str) -> Vec<Diagnostic> {
+        let l = loaded(src);
+        let (table, mut diags) = Table::new(&l, 100);
+        diags.extend(table.check(100));
+        diags
+    }
+
+    fn at(d: &Diagnostic) -> (usize, usize) {
+        (d.line, d.col)
+    }
+
+    #[test]
+    fn a_rate_without_unit_is_a_warning_at_the_figure() {
+        let diags = checked("metrics:\n  县域就诊率: {value: 45.6, prev: 42.3}\n");
+        assert_eq!(diags.len(), 2, "{diags:?}");
+        assert!(
+            diags
+                .iter()
+                .all(|d| d.severity == crate::diag::Severity::Warning)
+        );
+        assert_eq!(at(&diags[0]), (2, 18));
+        assert!(diags[0].message.contains("45.6 has no unit"), "{diags:?}");
+        assert!(diags[0].hint.as_deref().unwrap().starts_with("write 45.6%"));
+        assert_eq!(at(&diags[1]), (2, 30));
+        // The short form, 占比 and 比重 are rates too; a count is not.
+        assert_eq!(checked("metrics:\n  普惠托位占比: 69.6\n").len(), 1);
+        assert_eq!(checked("metrics:\n  财政支出比重: {value: 12}\n").len(), 1);
+        assert!(checked("metrics:\n  托位: {value: 45, prev: 42}\n").is_empty());
+        assert!(checked("metrics:\n  托位占比: {value: 2.7, of: 3.88}\n").is_empty());
+        assert!(checked("metrics:\n  就诊率: {value: 2.7万}\n").is_empty());
+        assert!(checked("metrics:\n  县域就诊率: {value: 45.6%, prev: 42.3%}\n").is_empty());
+    }
+
+    #[test]
+    fn a_percentage_against_a_figure_without_unit_is_an_error_at_that_figure() {
+        let diags = checked("metrics:\n  就诊: {value: 45.6, prev: 42.3%}\n");
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert!(diags[0].is_error());
+        assert_eq!(at(&diags[0]), (2, 15), "{diags:?}");
+        assert_eq!(
+            diags[0].hint.as_deref(),
+            Some("write the rate with its unit: 45.6%")
+        );
+    }
+
+    #[test]
+    fn stated_rates_and_changes_follow_one_policy() {
+        let diags = checked(
+            "metrics:\n  投资: {value: 14.02亿元, plan: 27.87亿元, rate: 60%}\n  报告: {value: 118例, prev: 148例, change: -10%}\n",
+        );
+        assert_eq!(diags.len(), 2, "{diags:?}");
+        for d in &diags {
+            assert_eq!(d.severity, crate::diag::Severity::Warning, "{d:?}");
+            assert!(
+                d.hint.as_deref().unwrap().starts_with("the stated"),
+                "{d:?}"
+            );
+        }
+        let rate = diags.iter().find(|d| d.message.contains("rate")).unwrap();
+        assert_eq!(
+            rate.message,
+            "metric `投资`: the stated rate 60% disagrees with the computed 50.3% (from value 14.02亿元, plan 27.87亿元)"
+        );
+        assert_eq!(at(rate), (2, 45));
+        let change = diags.iter().find(|d| d.message.contains("change")).unwrap();
+        assert_eq!(
+            change.message,
+            "metric `报告`: the stated change -10% disagrees with the computed -20.3% (from value 118例, prev 148例)"
+        );
+        assert_eq!(at(change), (3, 41));
+        // The stated figures are what is printed.
+        let l = loaded("metrics:\n  投资: {value: 14.02亿元, plan: 27.87亿元, rate: 60%}\n");
+        let (table, _) = Table::new(&l, 100);
+        assert_eq!(table.attribute("投资", "完成率").unwrap(), "60%");
+        // Agreement within rounding is silent.
+        assert!(
+            checked("metrics:\n  投资: {value: 14.02亿元, plan: 27.87亿元, rate: 50%}\n")
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn long_keys_are_refused() {
+        let key = "指".repeat(MAX_KEY_CHARS + 1);
+        let diags = checked(&format!("metrics:\n  {key}: 1个\n"));
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert!(diags[0].message.contains("65 characters long"), "{diags:?}");
+        assert!(diags[0].message.chars().count() < 120);
+        assert!(
+            checked(&format!(
+                "metrics:\n  {}: 1个\n",
+                "指".repeat(MAX_KEY_CHARS)
+            ))
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn long_phrase_words_are_refused() {
+        let vs = "同".repeat(MAX_WORD_CHARS + 1);
+        let diags = checked(&format!(
+            "metrics:\n  报告: {{value: 118例, prev: 148例, vs: {vs}}}\n"
+        ));
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert!(
+            diags[0].message.contains("`vs` is 17 characters long"),
+            "{diags:?}"
+        );
+        assert_eq!(at(&diags[0]), (2, 37));
+    }
+
+    #[test]
+    fn expanded_text_is_bounded_per_document() {
+        let unit = "个".repeat(crate::quantity::MAX_UNIT_CHARS);
+        let l = loaded(&format!("metrics:\n  长: 1{unit}\n"));
+        let (table, _) = Table::new(&l, 100);
+        let text = "【长】".repeat(1000);
+        let at = Location::UNKNOWN;
+        let mut total = 0;
+        let mut failed = None;
+        for i in 0..(MAX_EXPANDED_BYTES / 49_000 + 10) {
+            match expand(&table, &text, &l.source, at) {
+                Ok(s) => total += s.len(),
+                Err(d) => {
+                    failed = Some((i, d));
+                    break;
+                }
+            }
+        }
+        let (_, d) = failed.expect("the budget is exceeded");
+        assert!(d.message.contains("grows past 16 MiB"), "{d:?}");
+        assert!(total <= MAX_EXPANDED_BYTES);
+        // Once reported, later text comes back unexpanded, without errors.
+        assert_eq!(expand(&table, "【长】", &l.source, at).unwrap(), "【长】");
+    }
+
+    #[test]
+    fn suggestions_stop_after_the_budget() {
+        let keys: String = (0..300)
+            .map(|i| format!("  {}{i:03}: 1个\n", "县域就诊率".repeat(12)))
+            .collect();
+        let l = loaded(&format!("metrics:\n{keys}"));
+        let (table, diags) = Table::new(&l, 100);
+        assert!(diags.is_empty(), "{diags:?}");
+        let word = format!("{}x", "县域就诊率".repeat(12));
+        let start = std::time::Instant::now();
+        let hints: Vec<String> = (0..MAX_SUGGESTIONS + 50)
+            .map(|_| table.attribute(&word, "").unwrap_err().hint)
+            .collect();
+        assert!(hints[0].starts_with("did you mean"), "{}", hints[0]);
+        assert_eq!(hints[MAX_SUGGESTIONS], "define it under `metrics:`");
+        assert!(start.elapsed().as_secs() < 10, "{:?}", start.elapsed());
+        let long = "未".repeat(100_000);
+        let e = table.attribute(&long, "").unwrap_err();
+        assert!(e.message.chars().count() < 60, "{}", e.message);
+    }
 }

@@ -20,7 +20,11 @@
 //! digits are rejected with a hint giving the ASCII spelling. A 万/亿 directly
 //! after the number is a scale (×10⁴, ×10⁸; `万亿` ×10¹², an extension for
 //! national figures); a 万 after `/` is part of the unit (`179.97/10万`). The
-//! unit is what remains before the bound suffix; `%`, `％` and `‰` are the
+//! unit is what remains before the bound suffix. A unit may start with a
+//! Latin letter (`5km`, `3mg/L`) but not with `e`/`E` right after the digits:
+//! `1e400个` is refused as an exponent rather than read as 1 with the unit
+//! `e400个`. A quantity has at most [`MAX_QUANTITY_CHARS`] characters and its
+//! unit at most [`MAX_UNIT_CHARS`]. `%`, `％` and `‰` are the
 //! percentage units ([`PercentKind`]), and `％` counts as `%` when units are
 //! compared.
 //!
@@ -50,6 +54,11 @@ const NOT_IN_UNIT: [char; 22] = [
     '，', '。', '；', '：', '、', '！', '？', ',', ';', ':', '!', '?', '【', '】', '"', '“', '”',
     '（', '）', '(', ')', '\u{3000}',
 ];
+/// The longest quantity (or stated change) read, in characters: a figure
+/// with its words and unit, never prose.
+pub const MAX_QUANTITY_CHARS: usize = 64;
+/// The longest unit, in characters (`个百分点`, `份/千人`, `万千瓦时` are 3–4).
+pub const MAX_UNIT_CHARS: usize = 16;
 const POINTS: &str = "个百分点";
 const PERMILLE_POINTS: &str = "个千分点";
 const HINT_FORMS: &str =
@@ -140,6 +149,7 @@ impl Quantity {
         if t.is_empty() {
             return Err(QuantityError::new("empty quantity", HINT_FORMS));
         }
+        too_long(t, "quantity")?;
         if let Some(ascii) = ascii_digits(t) {
             return Err(QuantityError::new(
                 format!("full-width digits in quantity \"{t}\""),
@@ -158,6 +168,7 @@ impl Quantity {
             false
         };
         let (mut low, mut decimals, after) = take_number(rest, t)?;
+        check_not_exponent(after, t)?;
         rest = after;
         if negative {
             low.set_sign_negative(true);
@@ -175,6 +186,7 @@ impl Quantity {
                 ));
             }
             let (h, hd, after) = take_number(r, t)?;
+            check_not_exponent(after, t)?;
             if h < low {
                 return Err(QuantityError::new(
                     format!("range goes down in \"{t}\""),
@@ -309,7 +321,7 @@ fn strip_any_prefix(rest: &mut &str, words: &[&str]) -> Option<String> {
 fn take_number<'a>(s: &'a str, whole: &str) -> Result<(Decimal, u32, &'a str), QuantityError> {
     let int_len = s.bytes().take_while(u8::is_ascii_digit).count();
     if int_len == 0 {
-        let hint = if s.starts_with('.') {
+        let hint = if s.starts_with('.') && s[1..].starts_with(|c: char| c.is_ascii_digit()) {
             "write a leading zero: 0.5".to_string()
         } else {
             format!("a quantity starts with an Arabic number (GB/T 15835); {HINT_FORMS}")
@@ -361,7 +373,50 @@ fn take_number<'a>(s: &'a str, whole: &str) -> Result<(Decimal, u32, &'a str), Q
     Ok((value, frac_len as u32, rest))
 }
 
+/// A quantity or change longer than [`MAX_QUANTITY_CHARS`] is refused (its
+/// start is quoted), so no message or output repeats a runaway value.
+fn too_long(t: &str, what: &str) -> Result<(), QuantityError> {
+    let count = t.chars().count();
+    if count <= MAX_QUANTITY_CHARS {
+        return Ok(());
+    }
+    let start: String = t.chars().take(16).collect();
+    Err(QuantityError::new(
+        format!(
+            "{what} \"{start}…\" is {count} characters long; a {what} takes at most {MAX_QUANTITY_CHARS}"
+        ),
+        "a metric holds one number and its unit (14.02亿元, 91.59%); keep the prose in the text and refer to the metric with 【key】",
+    ))
+}
+
+/// The exponent trap: `1e400个` would read as the number 1 with the unit
+/// `e400个`. A unit may start with other Latin letters (`5km`, `3mg/L`,
+/// `200MW`), but never with `e`/`E` directly after the digits; nor with `_`
+/// (`1_000`, a programmer's digit separator).
+fn check_not_exponent(after: &str, whole: &str) -> Result<(), QuantityError> {
+    match after.chars().next() {
+        Some('e' | 'E') => Err(QuantityError::new(
+            format!("number with an exponent in quantity \"{whole}\""),
+            "write the figure out in full, with a 万 or 亿 scale when it is large: 12000个, 1.2万个, 3.5亿元; an `e` right after the digits reads as an exponent, not a unit",
+        )),
+        Some('_') => Err(QuantityError::new(
+            format!("digit separator `_` in quantity \"{whole}\""),
+            "reports write numbers without separators: 22150万元, 186750名",
+        )),
+        _ => Ok(()),
+    }
+}
+
 fn check_unit(unit: &str, whole: &str) -> Result<(), QuantityError> {
+    let count = unit.chars().count();
+    if count > MAX_UNIT_CHARS {
+        return Err(QuantityError::new(
+            format!(
+                "the unit of quantity \"{whole}\" is {count} characters long; a unit takes at most {MAX_UNIT_CHARS}"
+            ),
+            "write a short unit (个, 万元, 人次, 份/千人) and keep the prose in the text",
+        ));
+    }
     if let Some(c) = unit.chars().next()
         && (c.is_ascii_digit() || matches!(c, '.' | '+' | '-' | '~' | '～'))
     {
@@ -426,7 +481,15 @@ fn unit_mismatch(a: &Quantity, b: &Quantity) -> QuantityError {
             show(b),
             b.text
         ),
-        "both quantities need the same unit (万/亿 scales may differ: 22150万元 and 2.1716亿元 agree)",
+        match (a.percent_kind(), b.percent_kind()) {
+            (Some(_), None) if b.unit.is_empty() => {
+                format!("write the rate with its unit: {}{}", b.text, a.unit)
+            }
+            (None, Some(_)) if a.unit.is_empty() => {
+                format!("write the rate with its unit: {}{}", a.text, b.unit)
+            }
+            _ => "both quantities need the same unit (万/亿 scales may differ: 22150万元 and 2.1716亿元 agree)".into(),
+        },
     )
 }
 
@@ -604,6 +667,7 @@ pub fn stated_change(text: &str) -> Result<Change, QuantityError> {
     if t.is_empty() {
         return Err(QuantityError::new("empty change", HINT_CHANGE));
     }
+    too_long(t, "change")?;
     if t == "持平" {
         return Ok(Change {
             amount: Decimal::ZERO,
@@ -867,7 +931,37 @@ mod tests {
         }
         assert!(rejects("1-").message.contains("range"));
         assert!(rejects(".5").hint.contains("0.5"));
+        assert!(!rejects(".nan").hint.contains("0.5"));
         assert!(rejects("1,000个").message.contains("thousands"));
+    }
+
+    #[test]
+    fn runaway_values_and_units_are_refused() {
+        let long_unit = format!("1{}", "个".repeat(MAX_UNIT_CHARS + 1));
+        assert!(rejects(&long_unit).message.contains("unit"));
+        assert!(Quantity::parse(&format!("1{}", "个".repeat(MAX_UNIT_CHARS))).is_ok());
+        let e = rejects(&format!("1{}", "个".repeat(100_000)));
+        assert!(e.message.len() < 200, "{e}");
+        assert!(e.message.contains("100001 characters"), "{e}");
+        assert!(stated_change(&format!("1{}", "%".repeat(100))).is_err());
+        let e = change(&q("45.6"), &q("42.3%"), 1).unwrap_err();
+        assert_eq!(e.hint, "write the rate with its unit: 45.6%");
+    }
+
+    #[test]
+    fn exponents_are_refused_and_latin_units_kept() {
+        for text in ["1e400个", "1e400", "1.5E3元", "2-3e2个", "5e-3%", "1_000个"] {
+            let e = rejects(text);
+            assert!(
+                e.message.contains("exponent") || e.message.contains("separator"),
+                "{text}: {e}"
+            );
+        }
+        assert!(rejects("1e400个").hint.contains("write the figure out"));
+        assert_eq!(q("5km").unit, "km");
+        assert_eq!(q("3.2mg/L").unit, "mg/L");
+        assert_eq!(q("200MW").unit, "MW");
+        assert_eq!(q("1200个5G基站").unit, "个5G基站");
     }
 
     #[test]

@@ -2,9 +2,20 @@
 //! user's overrides by name from a folder, the filters templates use, and
 //! rendering a `Report` into the Markdown intermediate. Every `{{ … }}` is
 //! Markdown-escaped, so text from data can never become markup.
+//!
+//! Tera 2 has no limits of its own beyond 100,000 elements per `range`, so
+//! every render runs under a [`Budget`] ([`render_within`]): on a worker
+//! thread with a deadline, into a size-capped writer, with `range` replaced
+//! by one that counts the loop steps of the whole render. A render past its
+//! deadline is abandoned (it stops at its next write or `range`; a detached
+//! thread never keeps the process from exiting), and the caller gets an
+//! error naming the template.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::Duration;
 
 use tera::{Context, Kwargs, State, Tera, Value};
 
@@ -66,7 +77,7 @@ pub const PAGE_TEMPLATE: &str = "page.html.tera";
 
 /// The loaded template set: built-ins overridden by a user's folder.
 pub struct Templates {
-    tera: Tera,
+    tera: Arc<Tera>,
     /// name → (origin, source text), for diagnostics and digests.
     pub sources: BTreeMap<String, (Origin, String)>,
 }
@@ -168,11 +179,12 @@ impl Templates {
                         format!("cannot read template: {e}"),
                     )]
                 })?;
-                let text = crate::load::decode(&path, &bytes).map_err(|d| vec![d])?;
+                let text = crate::load::decode(&path, &bytes)
+                    .map_err(|d| vec![d.with_hint(TEMPLATE_ENCODING_HINT)])?;
                 sources.insert(name, (Origin::File(path), text));
             }
         }
-        let mut tera = Tera::new();
+        let mut tera = new_tera();
         tera.set_escape_fn(escape_markdown);
         tera.autoescape_on([".md.tera"]);
         tera.register_filter("quoted", quoted);
@@ -186,22 +198,51 @@ impl Templates {
         if let Err(e) = tera.add_raw_templates(all) {
             return Err(vec![tera_diagnostic(&e, &sources)]);
         }
-        Ok(Templates { tera, sources })
+        Ok(Templates {
+            tera: Arc::new(tera),
+            sources,
+        })
     }
 
     /// Renders the genre's template with `report` as the context. The
     /// Markdown is normalised: at most one blank line between blocks, no
     /// trailing spaces, one final newline.
+    /// The render runs under [`Budget::DEFAULT`].
     pub fn render_markdown(&self, report: &Report) -> Result<String, Diagnostic> {
+        self.render_markdown_within(report, &Budget::DEFAULT)
+    }
+
+    /// [`render_markdown`](Self::render_markdown) under `budget`: past it,
+    /// an error at the genre's template naming the limit.
+    pub fn render_markdown_within(
+        &self,
+        report: &Report,
+        budget: &Budget,
+    ) -> Result<String, Diagnostic> {
         let name = template_for_genre(&report.doc.genre);
         let context = Context::from_serialize(report).map_err(|e| {
             Diagnostic::file_error(Path::new(name), format!("template context: {e}"))
         })?;
-        let raw = self
-            .tera
-            .render(name, &context)
-            .map_err(|e| tera_diagnostic(&e, &self.sources))?;
+        let raw = render_within(&self.tera, name, context, budget)
+            .map_err(|e| self.diagnostic(name, &e))?;
         Ok(normalise_markdown(&raw))
+    }
+
+    /// The diagnostic of a failed render of `name`.
+    fn diagnostic(&self, name: &str, e: &RenderError) -> Diagnostic {
+        let file = self
+            .sources
+            .get(name)
+            .map_or_else(|| PathBuf::from(name), |(o, _)| origin_path(name, o));
+        match e {
+            RenderError::Template(e) => tera_diagnostic(e, &self.sources),
+            RenderError::TooManySteps(limit, Some(e)) => {
+                let mut d = tera_diagnostic(e, &self.sources);
+                d.message = e_message(&RenderError::TooManySteps(*limit, None), name);
+                d.with_hint(BUDGET_HINT)
+            }
+            other => Diagnostic::file_error(&file, e_message(other, name)).with_hint(BUDGET_HINT),
+        }
     }
 
     /// The HTML page template's text (a user's `page.html.tera` or the built-in).
@@ -253,6 +294,322 @@ fn normalise_markdown(raw: &str) -> String {
     out
 }
 
+/// The hint of a template that cannot be read as text.
+const TEMPLATE_ENCODING_HINT: &str =
+    "save the template as UTF-8 text (templates are Tera text files, see docs/templates.md)";
+
+/// The hint of a render that ran past its budget.
+const BUDGET_HINT: &str = "look for a loop that never ends or repeats too often (nested `range`, a `for` over a large list inside another); see docs/templates.md";
+
+/// The limits one template render runs under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Budget {
+    /// Wall-clock time before the render is abandoned.
+    pub time: Duration,
+    /// Bytes the render may write.
+    pub output_bytes: usize,
+    /// Elements all `range(…)` calls of the render may produce together.
+    pub range_steps: u64,
+}
+
+impl Budget {
+    /// 10 s, 64 MiB, 1,000,000 range steps: a real report renders in
+    /// milliseconds into a few MB and loops over its own parts.
+    pub const DEFAULT: Budget = Budget {
+        time: Duration::from_secs(10),
+        output_bytes: 64 * 1024 * 1024,
+        range_steps: 1_000_000,
+    };
+}
+
+/// Renders abandoned at their deadline that are still running; past
+/// [`MAX_ABANDONED`], new renders are refused rather than piling up threads.
+static ABANDONED: AtomicUsize = AtomicUsize::new(0);
+const MAX_ABANDONED: usize = 4;
+
+/// Why a budgeted render failed.
+#[derive(Debug)]
+pub enum RenderError {
+    /// Tera's own error (syntax, unknown variable, …).
+    Template(tera::Error),
+    /// The render ran past `Budget::time`.
+    TooSlow(Duration),
+    /// The render wrote more than `Budget::output_bytes`.
+    TooLarge(usize),
+    /// `range` produced more than `Budget::range_steps` elements; Tera's
+    /// error (with the place of the `range` call) when there is one.
+    TooManySteps(u64, Option<tera::Error>),
+    /// Too many earlier renders are still running past their deadline.
+    Stuck(usize),
+    /// The render panicked or its thread could not start.
+    Crashed(String),
+}
+
+/// The message of a render error about the template `name` ("" when the
+/// caller names it).
+fn e_message(e: &RenderError, name: &str) -> String {
+    let tpl = if name.is_empty() {
+        "the template".to_string()
+    } else {
+        format!("template {name}")
+    };
+    match e {
+        RenderError::Template(e) => format!("{tpl}: {e}"),
+        RenderError::TooSlow(t) => {
+            format!("{tpl} took longer than {} s to render", t.as_secs_f64())
+        }
+        RenderError::TooLarge(n) if *n >= 1024 * 1024 => {
+            format!("{tpl} wrote more than {} MiB", n / (1024 * 1024))
+        }
+        RenderError::TooLarge(n) => format!("{tpl} wrote more than {n} bytes"),
+        RenderError::TooManySteps(limit, _) => {
+            format!("{tpl} loops more than {limit} times (range)")
+        }
+        RenderError::Stuck(n) => format!(
+            "{tpl} was not rendered: {n} earlier renders are still running past their time limit; fix the template and restart zongjie"
+        ),
+        RenderError::Crashed(m) => format!("internal error while rendering {tpl}: {m}"),
+    }
+}
+
+impl std::fmt::Display for RenderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            // One line: Tera's own Display is a multi-line report.
+            RenderError::Template(e) => match e.kind() {
+                tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
+                    let span = r.span();
+                    write!(
+                        f,
+                        "{} ({}:{}:{})",
+                        r.message(),
+                        r.filename(),
+                        span.start_line,
+                        span.start_col + 1
+                    )
+                }
+                _ => write!(f, "{e}"),
+            },
+            other => f.write_str(&e_message(other, "")),
+        }
+    }
+}
+
+/// What a worker's render has used, shared with the thread that waits.
+#[derive(Debug, Default)]
+struct Gauge {
+    /// `RUNNING`, `DONE` (the worker finished first) or `ABANDONED`.
+    state: AtomicU8,
+    steps: AtomicU64,
+    step_limit: u64,
+    /// Set when a limit stopped the render.
+    over: Mutex<Option<RenderError>>,
+}
+
+const RUNNING: u8 = 0;
+const DONE: u8 = 1;
+const ABANDONED_STATE: u8 = 2;
+
+impl Gauge {
+    fn abandoned(&self) -> bool {
+        self.state.load(Ordering::Relaxed) == ABANDONED_STATE
+    }
+
+    fn stop(&self, why: RenderError) {
+        if let Ok(mut over) = self.over.lock()
+            && over.is_none()
+        {
+            *over = Some(why);
+        }
+    }
+
+    fn take_over(&self) -> Option<RenderError> {
+        self.over.lock().ok().and_then(|mut o| o.take())
+    }
+}
+
+thread_local! {
+    /// The gauge of the render running on this thread, if any.
+    static GAUGE: std::cell::RefCell<Option<Arc<Gauge>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// A writer that refuses to grow past its limit or to go on once its render
+/// was abandoned.
+struct CappedWriter {
+    buf: Vec<u8>,
+    limit: usize,
+    gauge: Arc<Gauge>,
+}
+
+impl std::io::Write for CappedWriter {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        if self.gauge.abandoned() {
+            return Err(std::io::Error::other("abandoned"));
+        }
+        if self.buf.len() + data.len() > self.limit {
+            self.gauge.stop(RenderError::TooLarge(self.limit));
+            return Err(std::io::Error::other("output budget"));
+        }
+        self.buf.extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A Tera instance with zongjie's `range`: the same arguments as Tera's
+/// (`end`, optional `start` and `step_by`), and every element counts against
+/// the render's [`Budget::range_steps`]. Used for the Markdown templates and
+/// the HTML page template.
+pub fn new_tera() -> Tera {
+    let mut tera = Tera::new();
+    tera.register_function("range", budgeted_range);
+    tera
+}
+
+fn budgeted_range(kwargs: Kwargs, _: &State) -> tera::TeraResult<Vec<i128>> {
+    let start = kwargs.get::<i128>("start")?.unwrap_or(0);
+    let end = kwargs.must_get::<i128>("end")?;
+    let step = kwargs.get::<i128>("step_by")?.unwrap_or(1);
+    if step == 0 {
+        return Err(tera::Error::message("range: `step_by` must not be 0"));
+    }
+    if step > 0 && start > end {
+        return Err(tera::Error::message("range: `start` is greater than `end`"));
+    }
+    let overflow = || tera::Error::message("range: the arguments overflow");
+    let span = if step > 0 {
+        end.checked_sub(start).ok_or_else(overflow)?
+    } else {
+        start.checked_sub(end).ok_or_else(overflow)?.max(0)
+    };
+    let stride = step.checked_abs().ok_or_else(overflow)?;
+    let len = span.checked_add(stride - 1).ok_or_else(overflow)? / stride;
+    let len = u64::try_from(len).map_err(|_| overflow())?;
+    if len > 100_000 {
+        return Err(tera::Error::message(format!(
+            "range: {len} elements, more than the 100000 one range may produce"
+        )));
+    }
+    let gauge = GAUGE.with(|g| g.borrow().clone());
+    if let Some(gauge) = gauge {
+        if gauge.abandoned() {
+            return Err(tera::Error::message("abandoned"));
+        }
+        let used = gauge.steps.fetch_add(len, Ordering::Relaxed) + len;
+        if used > gauge.step_limit {
+            gauge.stop(RenderError::TooManySteps(gauge.step_limit, None));
+            return Err(tera::Error::message(format!(
+                "the template's loops ran more than {} range steps",
+                gauge.step_limit
+            )));
+        }
+    }
+    Ok((0..len as i128).map(|i| start + i * step).collect())
+}
+
+/// Renders the template `name` of `tera` with `context` under `budget`, on
+/// a worker thread; see the module docs.
+pub fn render_within(
+    tera: &Arc<Tera>,
+    name: &str,
+    context: Context,
+    budget: &Budget,
+) -> Result<String, RenderError> {
+    let stuck = ABANDONED.load(Ordering::Relaxed);
+    if stuck >= MAX_ABANDONED {
+        return Err(RenderError::Stuck(stuck));
+    }
+    let gauge = Arc::new(Gauge {
+        step_limit: budget.range_steps,
+        ..Gauge::default()
+    });
+    let (tx, rx) = mpsc::sync_channel(1);
+    let worker = {
+        let (tera, gauge, name, limit) = (
+            Arc::clone(tera),
+            Arc::clone(&gauge),
+            name.to_string(),
+            budget.output_bytes,
+        );
+        move || {
+            GAUGE.with(|g| *g.borrow_mut() = Some(Arc::clone(&gauge)));
+            let mut out = CappedWriter {
+                buf: Vec::new(),
+                limit,
+                gauge: Arc::clone(&gauge),
+            };
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                tera.render_to(&name, &context, &mut out)
+            }));
+            let result = match result {
+                Ok(Ok(())) => Ok(out.buf),
+                Ok(Err(e)) => Err(RenderError::Template(e)),
+                Err(p) => Err(RenderError::Crashed(panic_text(p.as_ref()))),
+            };
+            let finished_first = gauge
+                .state
+                .compare_exchange(RUNNING, DONE, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok();
+            if finished_first {
+                let _ = tx.send(result);
+            } else {
+                ABANDONED.fetch_sub(1, Ordering::Relaxed);
+            }
+        }
+    };
+    std::thread::Builder::new()
+        .name("template".into())
+        .stack_size(8 * 1024 * 1024)
+        .spawn(worker)
+        .map_err(|e| RenderError::Crashed(format!("cannot start a thread: {e}")))?;
+    let result = match rx.recv_timeout(budget.time) {
+        Ok(r) => r,
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            let abandoned = gauge
+                .state
+                .compare_exchange(
+                    RUNNING,
+                    ABANDONED_STATE,
+                    Ordering::AcqRel,
+                    Ordering::Acquire,
+                )
+                .is_ok();
+            if abandoned {
+                ABANDONED.fetch_add(1, Ordering::Relaxed);
+                return Err(RenderError::TooSlow(budget.time));
+            }
+            // The worker finished at the deadline: take its result.
+            rx.recv()
+                .map_err(|_| RenderError::Crashed("the render stopped without a result".into()))?
+        }
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            return Err(RenderError::Crashed(
+                "the render stopped without a result".into(),
+            ));
+        }
+    };
+    match result {
+        Ok(bytes) => String::from_utf8(bytes)
+            .map_err(|_| RenderError::Crashed("the render wrote text that is not UTF-8".into())),
+        Err(RenderError::Template(e)) => Err(match gauge.take_over() {
+            Some(RenderError::TooManySteps(limit, _)) => RenderError::TooManySteps(limit, Some(e)),
+            Some(over) => over,
+            None => RenderError::Template(e),
+        }),
+        Err(other) => Err(other),
+    }
+}
+
+fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".into())
+}
+
 /// A Tera error as a diagnostic at the template's file:line:col.
 fn tera_diagnostic(e: &tera::Error, sources: &BTreeMap<String, (Origin, String)>) -> Diagnostic {
     let report = match e.kind() {
@@ -285,8 +642,18 @@ fn tera_diagnostic(e: &tera::Error, sources: &BTreeMap<String, (Origin, String)>
             e.to_string(),
         ),
     };
-    Diagnostic::error(&file, &text, at, format!("template: {message}"))
-        .with_hint("templates see `doc`, `intro`, `parts`, `outro`, `tasks`, `attachments` and `metrics` (e.g. metrics[\"托位\"].value); see docs/templates.md")
+    let hint = match e.kind() {
+        tera::ErrorKind::SyntaxError(_) => {
+            "fix the template syntax here: tags are {% … %}, values {{ … }}, comments {# … #}, and every {% for %} or {% if %} needs its {% endfor %} or {% endif %} (Tera 2; see docs/templates.md)"
+        }
+        tera::ErrorKind::RenderingError(_) => {
+            "templates see `doc`, `intro`, `parts`, `outro`, `tasks`, `attachments` and `metrics` (e.g. metrics[\"托位\"].value); see docs/templates.md"
+        }
+        _ => {
+            "templates are found by file name in the templates folder (`--templates`, default templates/), and may not include or extend each other in a circle; see docs/templates.md"
+        }
+    };
+    Diagnostic::error(&file, &text, at, format!("template: {message}")).with_hint(hint)
 }
 
 fn origin_path(name: &str, origin: &Origin) -> PathBuf {
@@ -332,6 +699,127 @@ mod tests {
             let doc = crate::doc::parse(&md);
             assert_eq!(doc.plain_paragraphs(), vec![s.to_string()], "{md}");
         }
+    }
+
+    fn tera_with(template: &str) -> Arc<Tera> {
+        let mut tera = new_tera();
+        tera.add_raw_template("t.md.tera", template).unwrap();
+        Arc::new(tera)
+    }
+
+    fn budget(time_ms: u64, output_bytes: usize, range_steps: u64) -> Budget {
+        Budget {
+            time: Duration::from_millis(time_ms),
+            output_bytes,
+            range_steps,
+        }
+    }
+
+    #[test]
+    fn range_keeps_teras_arguments() {
+        let t = tera_with(
+            "{{ range(end=3) | join(sep=\",\") }} {{ range(start=1, end=10, step_by=3) | join(sep=\",\") }} {{ range(start=5, end=0, step_by=-2) | join(sep=\",\") }} {{ range(start=0, end=5, step_by=-1) | length }}",
+        );
+        let out = render_within(&t, "t.md.tera", Context::new(), &Budget::DEFAULT).unwrap();
+        assert_eq!(out, "0,1,2 1,4,7 5,3,1 0");
+        let t = tera_with("{{ range(end=100001) | length }}");
+        let e = render_within(&t, "t.md.tera", Context::new(), &Budget::DEFAULT).unwrap_err();
+        let shown = e.to_string();
+        assert!(
+            !shown.contains('\n') && shown.contains("(t.md.tera:1:"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn a_render_past_its_deadline_is_abandoned() {
+        // 10^9 iterations, each writing a byte: stopped at the deadline,
+        // and the abandoned worker stops at its next write.
+        let t = tera_with(
+            "{% for a in range(end=1000) %}{% for b in range(end=1000) %}{% for c in range(end=1000) %}.{% endfor %}{% endfor %}{% endfor %}",
+        );
+        let start = std::time::Instant::now();
+        let e = render_within(
+            &t,
+            "t.md.tera",
+            Context::new(),
+            &budget(300, 1 << 30, u64::MAX),
+        )
+        .unwrap_err();
+        assert!(matches!(e, RenderError::TooSlow(_)), "{e:?}");
+        assert!(
+            start.elapsed() < Duration::from_secs(3),
+            "{:?}",
+            start.elapsed()
+        );
+        assert_eq!(
+            e.to_string(),
+            "the template took longer than 0.3 s to render"
+        );
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while ABANDONED.load(Ordering::Relaxed) > 0 && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert_eq!(ABANDONED.load(Ordering::Relaxed), 0, "the worker stopped");
+    }
+
+    #[test]
+    fn output_and_loop_steps_are_bounded() {
+        let t = tera_with(
+            "{% for i in range(end=100000) %}{% for j in range(end=100000) %}0123456789{% endfor %}{% endfor %}",
+        );
+        let e = render_within(
+            &t,
+            "t.md.tera",
+            Context::new(),
+            &budget(20_000, 1 << 20, u64::MAX),
+        )
+        .unwrap_err();
+        assert!(matches!(e, RenderError::TooLarge(_)), "{e:?}");
+        assert_eq!(e.to_string(), "the template wrote more than 1 MiB");
+        let t = tera_with(
+            "{%- for i in range(end=100000) -%}\n{%- for j in range(end=100000) -%}{%- endfor -%}{%- endfor -%}",
+        );
+        let e = render_within(&t, "t.md.tera", Context::new(), &Budget::DEFAULT).unwrap_err();
+        let RenderError::TooManySteps(limit, Some(located)) = &e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(*limit, 1_000_000);
+        let d = tera_diagnostic(located, &BTreeMap::new());
+        assert_eq!((d.line, d.col > 1), (2, true), "{d:?}");
+        // Within the budget, a render is unchanged.
+        let t = tera_with("{% for i in range(end=3) %}{{ i }}{% endfor %}");
+        assert_eq!(
+            render_within(&t, "t.md.tera", Context::new(), &Budget::DEFAULT).unwrap(),
+            "012"
+        );
+    }
+
+    #[test]
+    fn template_errors_get_template_hints() {
+        let dir = std::env::temp_dir().join(format!("zongjie-render-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let broken = dir.join("_parts.md.tera");
+        std::fs::write(&broken, "一\n{% for p in parts %}\n{{ p.title }\n").unwrap();
+        let Err(diags) = Templates::load(Some(&dir)) else {
+            panic!("loads")
+        };
+        let d = &diags[0];
+        assert_eq!(d.file, broken);
+        assert!(d.line >= 2, "{d:?}");
+        let hint = d.hint.as_deref().unwrap_or_default();
+        assert!(hint.contains("template syntax"), "{hint}");
+        assert!(
+            !hint.contains("data file") && !hint.contains("YAML"),
+            "{hint}"
+        );
+        std::fs::write(&broken, b"\xff\xfe{{ x }}").unwrap();
+        let Err(diags) = Templates::load(Some(&dir)) else {
+            panic!("loads")
+        };
+        let hint = diags[0].hint.as_deref().unwrap_or_default();
+        assert!(hint.starts_with("save the template as UTF-8"), "{hint}");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -18,6 +18,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("bad-date.yaml", "bad-date.yaml:2:12"),
     ("billion-laughs.yaml", "billion-laughs.yaml:4:3"),
     ("binary-garbage.yaml", "binary-garbage.yaml:1:2"),
+    ("control-characters.yaml", "control-characters.yaml:1:8"),
     ("deep-nesting-block.yaml", "deep-nesting-block.yaml:3:5"),
     ("deep-nesting-flow.yaml", "deep-nesting-flow.yaml:1:263"),
     (
@@ -49,8 +50,14 @@ const EXPECTED: &[(&str, &str)] = &[
         "metric-defined-twice.yaml",
         "metric-defined-twice.yaml:6:15",
     ),
+    ("metric-key-too-long.yaml", "metric-key-too-long.yaml:2:70"),
     ("metric-key-with-dot.yaml", "metric-key-with-dot.yaml:2:10"),
     ("metric-link-cycle.yaml", "metric-link-cycle.yaml:3:6"),
+    (
+        "metric-unit-too-long.yaml",
+        "metric-unit-too-long.yaml:2:15",
+    ),
+    ("metric-vs-too-long.yaml", "metric-vs-too-long.yaml:2:37"),
     ("nul-byte.yaml", "nul-byte.yaml:2:12"),
     ("number-too-large.yaml", "number-too-large.yaml:2:15"),
     (
@@ -70,11 +77,16 @@ const EXPECTED: &[(&str, &str)] = &[
         "numbering-unknown-style.yaml:1:22",
     ),
     ("only-comments.yaml", "only-comments.yaml:1:1"),
+    ("quantity-exponent.yaml", "quantity-exponent.yaml:2:15"),
     (
         "quantity-two-numbers.yaml",
         "quantity-two-numbers.yaml:2:29",
     ),
     ("quantity-unparsable.yaml", "quantity-unparsable.yaml:2:15"),
+    (
+        "rate-percent-against-unitless.yaml",
+        "rate-percent-against-unitless.yaml:2:15",
+    ),
     (
         "stated-change-unparsable.yaml",
         "stated-change-unparsable.yaml:2:44",
