@@ -931,4 +931,23 @@ mod tests {
         assert_eq!((space.line, space.col), (3, 7));
         assert!(diags.iter().any(|d| d.message.contains("numbering gap")));
     }
+
+    #[test]
+    fn typed_enumeration_items_are_no_numbering_gap() {
+        let src = "doc: {title: t, year: 2022, issuer: i}\nparts:\n  - title: a\n    sections:\n      - lead: b\n        items: [一是甲。, 二是乙。]\n";
+        let (_, diags) = resolve_str(src);
+        assert!(
+            !diags.iter().any(|d| d.message.contains("numbering gap")),
+            "{diags:?}"
+        );
+        // The typed labels themselves are still named.
+        assert_eq!(
+            diags
+                .iter()
+                .filter(|d| d.message.contains("is typed in the text"))
+                .count(),
+            2,
+            "{diags:?}"
+        );
+    }
 }

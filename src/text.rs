@@ -114,10 +114,13 @@ pub fn findings(text: &str) -> Vec<(usize, Finding)> {
 }
 
 /// Typed enumerations in prose (`一是…二是…四是`): the byte offset and
-/// numbers of each gap, as (offset, expected, found).
+/// numbers of each gap, as (offset, expected, found). The first enumeration
+/// word of a text starts the count wherever it is (`二是` may continue the
+/// previous paragraph or item), so only a jump *after* it is a gap.
 pub fn enumeration_gaps(text: &str) -> Vec<(usize, u64, u64)> {
     let mut out = Vec::new();
-    let mut expected = 1;
+    // The number the next enumeration word should have; 0 before the first.
+    let mut expected = 0;
     let mut prev: Option<char> = None;
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let mut i = 0;
@@ -135,8 +138,8 @@ pub fn enumeration_gaps(text: &str) -> Vec<(usize, u64, u64)> {
                 && chars.get(i + n).is_some_and(|&(_, c)| c == '是')
                 && let Some(value) = parse_chinese_numeral(&digits)
             {
-                if value == 1 {
-                    expected = 2;
+                if value == 1 || expected == 0 {
+                    expected = value + 1;
                 } else if value != expected {
                     out.push((chars[i].0, expected, value));
                     expected = value + 1;
@@ -209,7 +212,14 @@ mod tests {
         assert!(enumeration_gaps("一是甲。二是乙。三是丙。").is_empty());
         let gaps = enumeration_gaps("一是甲。二是乙。四是丁。");
         assert_eq!(gaps, vec![("一是甲。二是乙。".len(), 3, 4)]);
-        assert!(enumeration_gaps("十一是甲").len() == 1);
+        assert!(enumeration_gaps("十一是甲").is_empty());
         assert!(enumeration_gaps("这是一是").is_empty());
+        // A text of its own starting at 二是 (a typed item) is no gap.
+        assert!(enumeration_gaps("二是乙。").is_empty());
+        assert!(enumeration_gaps("二是乙。三是丙。").is_empty());
+        assert_eq!(
+            enumeration_gaps("二是乙。五是戊。"),
+            vec![("二是乙。".len(), 3, 5)]
+        );
     }
 }
