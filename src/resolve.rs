@@ -396,7 +396,6 @@ impl<'a> Resolver<'a> {
     }
 
     fn doc(&mut self, m: &model::DocMeta, data: &model::DataFile) -> DocOut {
-        let text = |s: &Option<Spanned<String>>| s.as_ref().map(|s| text::one_paragraph(&s.value));
         let genre = match &m.genre {
             Some(g) if GENRES.contains(&g.value.trim()) => g.value.trim().to_string(),
             Some(g) => {
@@ -452,20 +451,20 @@ impl<'a> Resolver<'a> {
             _ => None,
         };
         DocOut {
-            title: text(&m.title),
+            title: self.meta(&m.title),
             genre,
-            issuer: text(&m.issuer),
+            issuer: self.meta(&m.issuer),
             year,
             plan_year,
             half,
-            index_no: text(&m.index_no),
-            doc_no: text(&m.doc_no),
-            category: text(&m.category),
+            index_no: self.meta(&m.index_no),
+            doc_no: self.meta(&m.doc_no),
+            category: self.meta(&m.category),
             written,
             written_cn,
-            published: text(&m.published),
-            disclosure: text(&m.disclosure),
-            source: text(&m.source),
+            published: self.meta(&m.published),
+            disclosure: self.meta(&m.disclosure),
+            source: self.meta(&m.source),
             draft: m.draft,
             signature: m.signature,
         }
@@ -526,10 +525,7 @@ impl<'a> Resolver<'a> {
         let label = styles.section.label(n);
         let (lead, lead_end) = match &s.lead {
             Some(l) => {
-                let t = Text {
-                    value: l.value.clone(),
-                    at: l.referenced,
-                };
+                let t = text_of(l);
                 self.typed_label_check(&t, &label);
                 let (core, end) = text::split_lead(&self.inline(&t));
                 (Some(core), end)
@@ -608,7 +604,10 @@ impl<'a> Resolver<'a> {
 
     fn table(&mut self, t: &TaskTable, cell: Style) -> TableOut {
         let columns = match &t.columns {
-            Some(c) => c.iter().map(|s| text::one_paragraph(&s.value)).collect(),
+            Some(c) => c
+                .iter()
+                .map(|s| self.meta(&Some(s.clone())).unwrap_or_default())
+                .collect(),
             None => ["序号", "项目名称", "攻坚目标", "攻坚举措", "责任单位"]
                 .map(String::from)
                 .to_vec(),
@@ -707,18 +706,84 @@ impl<'a> Resolver<'a> {
 
     fn inline_opt(&mut self, s: &Option<Spanned<String>>) -> String {
         match s {
-            Some(s) => self.inline(&Text {
-                value: s.value.clone(),
-                at: s.referenced,
-            }),
+            Some(s) => self.inline(&text_of(s)),
             None => String::new(),
         }
     }
 
     /// One paragraph of text: lines joined, references expanded, checked.
     fn inline(&mut self, t: &Text) -> String {
-        let joined = text::one_paragraph(&t.value);
+        let joined = text::one_paragraph(&self.as_typed(t));
         self.finish(joined, t.at)
+    }
+
+    /// A metadata text (`doc:` fields): lines joined, nothing expanded.
+    fn meta(&mut self, s: &Option<Spanned<String>>) -> Option<String> {
+        let t = text_of(s.as_ref()?);
+        Some(text::one_paragraph(&self.as_typed(&t)))
+    }
+
+    /// The text with its source's line breaks, whatever YAML folded (see
+    /// `text::refold`); warns where that cannot be told, and where a ` #`
+    /// comment cut the text short.
+    fn as_typed(&mut self, t: &Text) -> String {
+        let span = t.origin.span();
+        let Some((start, end)) = span
+            .byte_offset()
+            .zip(span.byte_len())
+            .map(|(o, l)| (o as usize, (o + l) as usize))
+        else {
+            return t.value.clone();
+        };
+        let Some(raw) = self.source.text.get(start..end) else {
+            return t.value.clone();
+        };
+        if raw.chars().next_back().is_some_and(text::is_cjk) {
+            self.comment_check(end);
+        }
+        match text::refold(&t.value, raw) {
+            Some(typed) => typed,
+            None => {
+                let spaced = t.value.char_indices().any(|(i, c)| {
+                    c == ' '
+                        && (t.value[..i].chars().next_back().is_some_and(text::is_cjk)
+                            || t.value[i + 1..].chars().next().is_some_and(text::is_cjk))
+                });
+                if raw.contains('\n') && spaced {
+                    self.warning_at(
+                        pos(t.at),
+                        1,
+                        "this text runs over several lines and has `\\` escapes: the spaces YAML made of its line breaks cannot be told from typed ones, and are kept",
+                        "write it as a `|` block (line breaks next to Chinese text then disappear), or put it on one line",
+                    );
+                }
+                t.value.clone()
+            }
+        }
+    }
+
+    /// A plain text ends at `end` in the source; when the line goes on with
+    /// ` #text`, YAML took that for a comment and dropped it.
+    fn comment_check(&mut self, end: usize) {
+        let rest = self.source.text[end..].split('\n').next().unwrap_or("");
+        let gap = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+        let cut = &rest[gap..];
+        let Some(after) = cut.strip_prefix('#') else {
+            return;
+        };
+        if gap == 0 || after.chars().next().is_none_or(char::is_whitespace) {
+            return;
+        }
+        let mut dropped: String = cut.chars().take(24).collect();
+        if cut.chars().count() > 24 {
+            dropped.push('…');
+        }
+        self.warning_at(
+            position_of(&self.source.text, end + gap),
+            cut.chars().count(),
+            format!("` #` starts a comment in YAML: the rest of the line, `{dropped}`, was dropped from the text"),
+            "quote the whole text (\"…\") or write it as a `|` block; if it is meant as a comment, put a space after #",
+        );
     }
 
     /// PARAGRAPHS: every string may hold several paragraphs.
@@ -726,7 +791,7 @@ impl<'a> Resolver<'a> {
         let Some(p) = p else { return Vec::new() };
         let mut out = Vec::new();
         for t in &p.0 {
-            for para in text::paragraphs(&t.value) {
+            for para in text::paragraphs(&self.as_typed(t)) {
                 out.push(self.finish(para, t.at));
             }
         }
@@ -797,7 +862,7 @@ impl<'a> Resolver<'a> {
                     p,
                     1,
                     "a space between two Chinese characters",
-                    "remove it; if the text is a folded YAML line, use a `|` block, where line breaks between Chinese characters disappear",
+                    "remove it: Chinese text takes no spaces between characters",
                 ),
             }
         }
@@ -839,6 +904,15 @@ impl<'a> Resolver<'a> {
             format!("ASCII punctuation between Chinese characters{more}"),
             "use full-width ，；：（）？！ in Chinese text (GB/T 15834)",
         );
+    }
+}
+
+/// A located string as a `Text`.
+fn text_of(s: &Spanned<String>) -> Text {
+    Text {
+        value: s.value.clone(),
+        at: s.referenced,
+        origin: s.defined,
     }
 }
 

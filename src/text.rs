@@ -1,6 +1,7 @@
-//! Text rules for Chinese prose written in YAML: joining wrapped lines,
-//! splitting a lead from its final punctuation, and the checks that find
-//! ASCII punctuation, stray spaces and gaps in typed enumerations.
+//! Text rules for Chinese prose written in YAML: undoing YAML's line
+//! folding, joining wrapped lines, splitting a lead from its final
+//! punctuation, and the checks that find ASCII punctuation, stray spaces and
+//! gaps in typed enumerations.
 
 /// Whether `c` is a Chinese character or full-width CJK punctuation.
 pub fn is_cjk(c: char) -> bool {
@@ -32,6 +33,59 @@ pub fn join_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> String {
         out.push_str(line);
     }
     out
+}
+
+/// Undoes YAML's line folding: `value` is what YAML made of `raw`, the
+/// scalar as written in the source (a plain, quoted, `>` or `|` scalar,
+/// quotes included). Plain, quoted and `>` scalars turn each line break into
+/// a space and drop one blank line of every run; here every line break of
+/// the source is put back, so that [`paragraphs`] and [`one_paragraph`]
+/// treat all scalars like a `|` block. Typed spaces are kept as they are.
+///
+/// `None` when the value cannot be matched to the source character by
+/// character (escape sequences in a double-quoted scalar, an alias): then a
+/// space in the value may be a typed one or a folded line break.
+pub fn refold(value: &str, raw: &str) -> Option<String> {
+    let single_quoted = raw.starts_with('\'');
+    let raw = match raw.chars().next() {
+        Some(q @ ('"' | '\'')) if raw.len() >= 2 && raw.ends_with(q) => &raw[1..raw.len() - 1],
+        _ => raw,
+    };
+    let is_space = |c: char| matches!(c, ' ' | '\t' | '\n');
+    let (mut v, mut r) = (value, raw);
+    let mut out = String::with_capacity(value.len() + 16);
+    loop {
+        let v_ws = v.len() - v.trim_start_matches(is_space).len();
+        let r_ws = r.len() - r.trim_start_matches(is_space).len();
+        if v_ws > 0 || r_ws > 0 {
+            let (v_run, r_run) = (&v[..v_ws], &r[..r_ws]);
+            (v, r) = (&v[v_ws..], &r[r_ws..]);
+            let (v_breaks, r_breaks) = (v_run.matches('\n').count(), r_run.matches('\n').count());
+            if r.is_empty() || r_breaks == v_breaks {
+                // Typed spaces, kept line breaks (`|`, more-indented `>`
+                // lines) or the chomped end of a block scalar.
+                out.push_str(v_run);
+            } else if r_breaks == v_breaks + 1 && (v_breaks > 0 || v_run == " ") {
+                out.extend(std::iter::repeat_n('\n', r_breaks));
+            } else {
+                return None;
+            }
+            continue;
+        }
+        let (Some(vc), Some(rc)) = (v.chars().next(), r.chars().next()) else {
+            return (v.is_empty() && r.is_empty()).then_some(out);
+        };
+        if vc != rc {
+            return None;
+        }
+        out.push(vc);
+        v = &v[vc.len_utf8()..];
+        r = &r[rc.len_utf8()..];
+        if single_quoted && vc == '\'' {
+            // `''` in a single-quoted scalar is one quote.
+            r = r.strip_prefix('\'')?;
+        }
+    }
 }
 
 /// A `|` block → paragraphs: a blank line starts a new paragraph.
@@ -179,6 +233,42 @@ mod tests {
         );
         assert_eq!(one_paragraph("甲\n\n乙 CMI\n值"), "甲乙 CMI值");
         assert_eq!(paragraphs("  缩进行\n  接续  \n"), vec!["缩进行接续"]);
+    }
+
+    #[test]
+    fn folded_line_breaks_are_put_back() {
+        // Plain: the fold's space becomes the source's line break again.
+        let raw = "在市委的坚强领导下，\n    区卫生健康 工作";
+        let back = refold("在市委的坚强领导下， 区卫生健康 工作", raw).unwrap();
+        assert_eq!(back, "在市委的坚强领导下，\n区卫生健康 工作");
+        assert_eq!(one_paragraph(&back), "在市委的坚强领导下，区卫生健康 工作");
+        // `>`: a blank line is a paragraph break, as in a `|` block.
+        let raw = "甲乙\n    丙丁\n\n    ICU\n    床位\n  ";
+        let back = refold("甲乙 丙丁\nICU 床位\n", raw).unwrap();
+        assert_eq!(paragraphs(&back), vec!["甲乙丙丁", "ICU床位"]);
+        // `|`: nothing changes.
+        let raw = "甲 乙\n    丙\n      缩进\n";
+        assert_eq!(
+            refold("甲 乙\n丙\n  缩进\n", raw).unwrap(),
+            "甲 乙\n丙\n  缩进\n"
+        );
+        // Quoted, with a typed space kept and `''` read as one quote.
+        assert_eq!(refold("甲 乙 丙", "\"甲\n  乙 丙\"").unwrap(), "甲\n乙 丙");
+        assert_eq!(refold("它's 乙", "'它''s\n  乙'").unwrap(), "它's\n乙");
+        // ASCII words keep their space when joined.
+        assert_eq!(
+            one_paragraph(&refold("ICU bed", "ICU\n  bed").unwrap()),
+            "ICU bed"
+        );
+    }
+
+    #[test]
+    fn unmatched_sources_are_reported_as_unknown() {
+        assert_eq!(refold("甲 乙", "\"甲\\\n  乙\""), None);
+        assert_eq!(refold("锚", "*x"), None);
+        assert_eq!(refold("甲\n乙", "\"甲\\n乙\""), None);
+        assert_eq!(refold("", ""), Some(String::new()));
+        assert_eq!(refold("a", "ab"), None);
     }
 
     #[test]
