@@ -180,7 +180,23 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<String, Diagnostic> {
                 )
                 .with_hint("data files are UTF-8 YAML text"));
             }
-            Ok(text.replace("\r\n", "\n"))
+            let text = text.replace("\r\n", "\n");
+            if let Some((offset, c)) = text.char_indices().find(|&(_, c)| is_invisible_control(c)) {
+                let at = position_of(&text, offset);
+                // The snippet shows the controls as visible stand-ins.
+                let shown: String = text.chars().map(visible_control).collect();
+                return Err(Diagnostic::error(
+                    path,
+                    &shown,
+                    at,
+                    format!(
+                        "the invisible control character {} is in the text",
+                        control_name(c)
+                    ),
+                )
+                .with_hint(control_hint(c)));
+            }
+            Ok(text)
         }
         Err(_) if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") => {
             Err(Diagnostic::error(
@@ -221,6 +237,63 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<String, Diagnostic> {
             } else {
                 d.with_hint("save the file as UTF-8 (data files are YAML text)")
             })
+        }
+    }
+}
+
+/// Characters that must not be in a data file: C0 controls but tab and
+/// line feed, DEL, C1 controls, and the bidirectional embeddings, overrides
+/// and isolates (U+202A–202E, U+2066–2069), which make what is read on
+/// screen differ from what is printed.
+pub fn is_invisible_control(c: char) -> bool {
+    matches!(c, '\0'..='\u{8}' | '\u{b}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A control character as a visible stand-in (`␛` for ESC, `�` where
+/// Unicode has no picture); every other character as it is.
+fn visible_control(c: char) -> char {
+    match c as u32 {
+        n @ (0..=0x8 | 0xb..=0x1f) => char::from_u32(0x2400 + n).unwrap_or('\u{fffd}'),
+        0x7f => '\u{2421}',
+        _ if is_invisible_control(c) => '\u{fffd}',
+        _ => c,
+    }
+}
+
+/// `U+001B (ESC)`: the code point and its usual name.
+fn control_name(c: char) -> String {
+    const C0: [&str; 32] = [
+        "NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "BEL", "BS", "TAB", "LF", "VT", "FF",
+        "CR", "SO", "SI", "DLE", "DC1", "DC2", "DC3", "DC4", "NAK", "SYN", "ETB", "CAN", "EM",
+        "SUB", "ESC", "FS", "GS", "RS", "US",
+    ];
+    let name = match c as u32 {
+        n @ 0..=0x1f => C0[n as usize],
+        0x7f => "DEL",
+        0x202a => "LEFT-TO-RIGHT EMBEDDING",
+        0x202b => "RIGHT-TO-LEFT EMBEDDING",
+        0x202c => "POP DIRECTIONAL FORMATTING",
+        0x202d => "LEFT-TO-RIGHT OVERRIDE",
+        0x202e => "RIGHT-TO-LEFT OVERRIDE",
+        0x2066 => "LEFT-TO-RIGHT ISOLATE",
+        0x2067 => "RIGHT-TO-LEFT ISOLATE",
+        0x2068 => "FIRST STRONG ISOLATE",
+        0x2069 => "POP DIRECTIONAL ISOLATE",
+        _ => "a C1 control",
+    };
+    format!("U+{:04X} ({name})", c as u32)
+}
+
+fn control_hint(c: char) -> &'static str {
+    match c {
+        '\r' => {
+            "a carriage return without a line feed: save the file with LF (Unix) or CRLF (Windows) line endings"
+        }
+        '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {
+            "delete it: a bidirectional control reorders the text on screen, so what you read is not what is printed (in an editor, search for \\u202E or show invisible characters)"
+        }
+        _ => {
+            "delete it (it usually comes from copying text out of another program; turn on \"show invisible characters\" in the editor to see it); tabs and line breaks are fine"
         }
     }
 }
@@ -489,6 +562,38 @@ mod tests {
         assert_eq!((first.at.line(), first.at.column()), (4, 13));
         let lead = items[1].lead.as_ref().unwrap();
         assert_eq!((lead.at.line(), lead.at.column()), (5, 20));
+    }
+
+    #[test]
+    fn control_characters_are_located_errors() {
+        let d = decode(
+            Path::new("a.yaml"),
+            "doc:\n  title: 标题\u{1b}]0;x\n".as_bytes(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            d.message,
+            "the invisible control character U+001B (ESC) is in the text"
+        );
+        assert_eq!((d.line, d.col), (2, 12));
+        assert_eq!(d.snippet.as_deref(), Some("  title: 标题␛]0;x"));
+        let d = decode(Path::new("a.yaml"), "intro: 甲\u{202e}乙\n".as_bytes()).unwrap_err();
+        assert!(
+            d.message.contains("U+202E (RIGHT-TO-LEFT OVERRIDE)"),
+            "{}",
+            d.message
+        );
+        assert!(
+            d.hint
+                .unwrap()
+                .contains("what you read is not what is printed")
+        );
+        let d = decode(Path::new("a.yaml"), "intro: 甲\u{85}\n".as_bytes()).unwrap_err();
+        assert!(d.message.contains("U+0085 (a C1 control)"), "{}", d.message);
+        let d = decode(Path::new("a.yaml"), b"a: 1\rb: 2\n").unwrap_err();
+        assert!(d.hint.unwrap().contains("carriage return"));
+        // Tabs, line feeds, CRLF and other format characters are fine.
+        assert!(decode(Path::new("a.yaml"), "a:\t甲\u{200b}\r\nb: 2\n".as_bytes()).is_ok());
     }
 
     #[test]

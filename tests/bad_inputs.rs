@@ -18,6 +18,10 @@ const EXPECTED: &[(&str, &str)] = &[
     ("bad-date.yaml", "bad-date.yaml:2:12"),
     ("billion-laughs.yaml", "billion-laughs.yaml:4:3"),
     ("binary-garbage.yaml", "binary-garbage.yaml:1:2"),
+    ("control-bidi.yaml", "control-bidi.yaml:4:10"),
+    ("control-c1.yaml", "control-c1.yaml:1:9"),
+    ("control-escape.yaml", "control-escape.yaml:3:9"),
+    ("control-lone-cr.yaml", "control-lone-cr.yaml:2:12"),
     ("deep-nesting-block.yaml", "deep-nesting-block.yaml:3:5"),
     ("deep-nesting-flow.yaml", "deep-nesting-flow.yaml:1:263"),
     (
