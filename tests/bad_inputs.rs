@@ -164,7 +164,26 @@ const EXPECTED: &[(&str, &str)] = &[
         "yaml-duplicate-top-key.yaml",
         "yaml-duplicate-top-key.yaml:4:1",
     ),
-    ("yaml-tab-indent.yaml", "yaml-tab-indent.yaml:2:2"),
+    (
+        "yaml-fullwidth-colon-flow.yaml",
+        "yaml-fullwidth-colon-flow.yaml:2:13",
+    ),
+    ("yaml-fullwidth-colon.yaml", "yaml-fullwidth-colon.yaml:2:8"),
+    (
+        "yaml-fullwidth-space-indent.yaml",
+        "yaml-fullwidth-space-indent.yaml:3:1",
+    ),
+    ("yaml-lead-unit-star.yaml", "yaml-lead-unit-star.yaml:4:13"),
+    ("yaml-missing-dash.yaml", "yaml-missing-dash.yaml:5:7"),
+    (
+        "yaml-nbsp-after-colon.yaml",
+        "yaml-nbsp-after-colon.yaml:2:9",
+    ),
+    (
+        "yaml-tab-after-long-line.yaml",
+        "yaml-tab-after-long-line.yaml:30:1",
+    ),
+    ("yaml-tab-indent.yaml", "yaml-tab-indent.yaml:2:1"),
     ("yaml-two-documents.yaml", "yaml-two-documents.yaml:3:1"),
     (
         "yaml-unclosed-flow-map.yaml",
