@@ -337,6 +337,9 @@ pub fn parse(path: &Path, text: &str) -> Result<DataFile, Diagnostic> {
         return Err(Diagnostic::error(path, text, Pos { line: 1, col: 1 }, "the data file is empty")
             .with_hint("start with `doc:` (title, year, issuer) and `parts:`; `zongjie init` writes an example"));
     }
+    if let Some(d) = tag_error(path, text) {
+        return Err(d);
+    }
     let mut data = serde_saphyr::from_str_with_options::<DataFile>(text, options())
         .map_err(|e| yaml_error(path, text, &e))?;
     locate_short_metrics(&mut data.metrics, text);
@@ -347,6 +350,64 @@ pub fn parse(path: &Path, text: &str) -> Result<DataFile, Diagnostic> {
         }
     }
     Ok(data)
+}
+
+/// The first YAML tag (`!!null`, `!!binary`, `!custom`, …) in the file, as an
+/// error: a tag silently changes or drops the value it is on, and data files
+/// need none. `!!str` and the bare `!` only say "text" and are allowed.
+fn tag_error(path: &Path, text: &str) -> Option<Diagnostic> {
+    use serde_saphyr::granit_parser::{Event, Parser};
+    if !text.contains('!') {
+        return None;
+    }
+    for item in Parser::new_from_str(text) {
+        // A syntax error is reported by the real parse, with its wording.
+        let (event, span) = item.ok()?;
+        let (tag, value) = match &event {
+            Event::Scalar(v, _, _, Some(t)) => (t, Some(v.as_ref())),
+            Event::SequenceStart(_, _, Some(t)) | Event::MappingStart(_, _, Some(t)) => (t, None),
+            _ => continue,
+        };
+        let suffix = tag.suffix();
+        let core = tag.suffix_in_namespace("tag:yaml.org,2002:");
+        let written = format!("{}{suffix}", tag.original_handle());
+        // `!` alone is the non-specific tag: "read as text".
+        if core.as_deref() == Some("str") || written == "!" || suffix.is_empty() {
+            continue;
+        }
+        let marker = span.tag_start.unwrap_or(span.start);
+        let at = Pos {
+            line: marker.line(),
+            col: marker.col() + 1,
+        };
+        let (message, hint) = match core.as_deref().unwrap_or("") {
+            "null" => (
+                format!(
+                    "the YAML tag `{written}` empties this value{}",
+                    value.filter(|v| !v.is_empty()).map(|v| format!(": `{v}` would be dropped")).unwrap_or_default()
+                ),
+                "remove the tag; to leave a field empty, leave it out".to_string(),
+            ),
+            "binary" => (
+                format!("the YAML tag `{written}` decodes the value as base64: a data file holds readable text"),
+                "remove the tag and write the text itself".to_string(),
+            ),
+            "bool" | "int" | "float" | "seq" | "map" | "timestamp" | "set" | "omap" | "pairs" => (
+                format!("the YAML tag `{written}` is not used in data files"),
+                "remove it: each field is read as what it is documented to be (docs/data-format.md)".to_string(),
+            ),
+            _ => (
+                format!("unknown YAML tag `{written}`: it would be ignored and the value read without it"),
+                "remove it; to start a text with `!`, quote the text".to_string(),
+            ),
+        };
+        return Some(
+            Diagnostic::error(path, text, at, message)
+                .with_len(written.chars().count())
+                .with_hint(hint),
+        );
+    }
+    None
 }
 
 /// A metric in short form (`托位: 3.88万个`) has its value where the whole
@@ -488,6 +549,9 @@ fn yaml_error(path: &Path, text: &str, e: &serde_saphyr::Error) -> Diagnostic {
         d = d.with_hint("quote the whole text (\"…\"), write the colon full-width `：` as Chinese text does, or use a `|` block");
     } else if message.starts_with("this line is indented") {
         d = d.with_hint("entries of one list start with `- ` in the same column; a further field of an entry lines up with the entry's first field, after its `- `; every line of a `|` text is indented at least as far as its first line");
+    } else if message.starts_with("digits must be") {
+        d.len = message.rsplit(' ').next().map_or(1, |n| n.chars().count());
+        d = d.with_hint("`digits` is the number of decimal places of the computed rates and changes (1 when left out)");
     } else if message.starts_with("expected a whole number") {
         d = d.with_hint("write the number with ASCII digits, without quotes or units");
     }
@@ -895,6 +959,25 @@ mod tests {
         let d = parse(Path::new("a.yaml"), &src).unwrap_err();
         assert_eq!((d.line, d.col), (30, 1));
         assert!(d.message.contains("tab"), "{}", d.message);
+    }
+
+    #[test]
+    fn tags_are_errors_but_text_tags_and_exclamation_marks() {
+        let ok =
+            "doc:\n  title: !!str 2022\n  issuer: ! 某委\nintro: [好!, \"!不是标签\", 'a!b']\n";
+        assert!(parse(Path::new("a.yaml"), ok).is_ok());
+        let d = parse(Path::new("a.yaml"), "doc:\n  year: !!null 2022\n").unwrap_err();
+        assert_eq!(
+            d.message,
+            "the YAML tag `!!null` empties this value: `2022` would be dropped"
+        );
+        assert_eq!((d.line, d.col), (2, 9));
+        let d = parse(Path::new("a.yaml"), "parts: !custom\n  - title: a\n").unwrap_err();
+        assert!(
+            d.message.starts_with("unknown YAML tag `!custom`"),
+            "{}",
+            d.message
+        );
     }
 
     #[test]

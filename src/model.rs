@@ -481,6 +481,21 @@ impl<'de> Deserialize<'de> for MetricDef {
     }
 }
 
+/// Most decimal places a metric may ask for with `digits`.
+pub const MAX_DIGITS: u32 = 10;
+
+/// `digits:` within 0..=[`MAX_DIGITS`], else an error at the value.
+fn digits<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Spanned<u32>>, D::Error> {
+    let v = Spanned::<u32>::deserialize(d)?;
+    if v.value > MAX_DIGITS {
+        return Err(de::Error::custom(format!(
+            "digits must be 0 to {MAX_DIGITS} (decimal places), not {}",
+            v.value
+        )));
+    }
+    Ok(Some(v))
+}
+
 /// The map form of a metric, read with unknown fields rejected.
 struct MetricFields(MetricDef);
 
@@ -495,6 +510,7 @@ impl<'de> Deserialize<'de> for MetricFields {
             of: Option<Spanned<Scalar>>,
             change: Option<Spanned<Scalar>>,
             rate: Option<Spanned<Scalar>>,
+            #[serde(default, deserialize_with = "digits")]
             digits: Option<Spanned<u32>>,
             vs: Option<Spanned<String>>,
             up: Option<Spanned<String>>,

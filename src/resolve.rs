@@ -86,6 +86,9 @@ fn oversized(data: &model::DataFile) -> Option<(Location, String)> {
         .map(|(at, n, what)| (at, too_many(what, n, MAX_ENTRIES)))
 }
 
+/// The years a report may be about (`year`, `plan_year`).
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
+
 /// The document genres, each with its built-in template.
 pub const GENRES: &[&str] = &["年度总结和要点", "半年总结和计划", "攻坚任务清单"];
 
@@ -424,6 +427,21 @@ impl<'a> Resolver<'a> {
                 format!("half must be 1 or 2, not {}", h.value),
                 "1 = 上半年, 2 = 下半年",
             );
+        }
+        for y in [&m.year, &m.plan_year].into_iter().flatten() {
+            if !YEARS.contains(&y.value) {
+                self.error(
+                    y.referenced,
+                    y.value.to_string().len(),
+                    format!(
+                        "the year {} is outside {}–{}",
+                        y.value,
+                        YEARS.start(),
+                        YEARS.end()
+                    ),
+                    "write the year of the report with four digits, e.g. 2022",
+                );
+            }
         }
         let year = m.year.as_ref().map(|y| y.value);
         let half = m.half.as_ref().map(|h| h.value);

@@ -24,6 +24,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("control-lone-cr.yaml", "control-lone-cr.yaml:2:12"),
     ("deep-nesting-block.yaml", "deep-nesting-block.yaml:3:5"),
     ("deep-nesting-flow.yaml", "deep-nesting-flow.yaml:1:263"),
+    ("digits-out-of-range.yaml", "digits-out-of-range.yaml:2:36"),
     (
         "division-by-zero-prev.yaml",
         "division-by-zero-prev.yaml:2:26",
@@ -83,6 +84,10 @@ const EXPECTED: &[(&str, &str)] = &[
         "stated-change-unparsable.yaml",
         "stated-change-unparsable.yaml:2:44",
     ),
+    ("tag-binary.yaml", "tag-binary.yaml:2:10"),
+    ("tag-custom.yaml", "tag-custom.yaml:2:10"),
+    ("tag-null.yaml", "tag-null.yaml:3:9"),
+    ("tag-python-object.yaml", "tag-python-object.yaml:2:11"),
     ("top-level-list.yaml", "top-level-list.yaml:1:1"),
     ("top-level-text.yaml", "top-level-text.yaml:1:1"),
     ("unclosed-bracket.yaml", "unclosed-bracket.yaml:3:12"),
@@ -198,6 +203,7 @@ const EXPECTED: &[(&str, &str)] = &[
         "yaml-undefined-alias.yaml",
         "yaml-undefined-alias.yaml:2:10",
     ),
+    ("year-out-of-range.yaml", "year-out-of-range.yaml:2:9"),
 ];
 
 /// Wall-clock bound per run of the (debug) binary.
