@@ -252,6 +252,10 @@ pub fn resolve(loaded: &Loaded) -> (Option<Report>, Vec<Diagnostic>) {
     r.built += check.len();
     r.diags.extend(check);
     let report = r.report(&loaded.data);
+    // Only a document that builds has a title to speak of.
+    if loaded.data.doc.title.is_none() && !r.diags.iter().any(Diagnostic::is_error) {
+        r.generated_title_check(&loaded.data.doc);
+    }
     r.summarise_ascii_punctuation();
     let mut seen = std::collections::BTreeSet::new();
     r.diags
@@ -488,6 +492,108 @@ impl<'a> Resolver<'a> {
         }
     }
 
+    /// Without a `title`, the title is made of `issuer` and `year`: each
+    /// missing one is a warning at `doc:` (or the file's start). Checked
+    /// only when there is no error, since only then is a title printed.
+    fn generated_title_check(&mut self, m: &model::DocMeta) {
+        let at = self
+            .source
+            .text
+            .lines()
+            .position(|l| l.starts_with("doc:"))
+            .map_or(Pos { line: 1, col: 1 }, |i| Pos {
+                line: i + 1,
+                col: 1,
+            });
+        if m.year.is_none() {
+            self.warning_at(
+                at,
+                3,
+                "no `title` and no `year` under `doc:`: the generated title would have no year (`年工作总结和年工作要点`)",
+                "add the reporting year under `doc:` (`year: 2022`), or write the whole `title:`",
+            );
+        }
+        if m.issuer.is_none() {
+            self.warning_at(
+                at,
+                3,
+                "no `title` and no `issuer` under `doc:`: the generated title would not name the issuing body",
+                "add the issuing body under `doc:` (`issuer: 丽水市卫生健康委员会`, also the signature), or write the whole `title:`",
+            );
+        }
+    }
+
+    /// A task table prints as many columns as `columns` names: data in a
+    /// column past them would be lost, a name past the five has no data.
+    fn columns_check(&mut self, t: &TaskTable) {
+        const NAMES: [&str; 5] = ["序号", "项目名称", "攻坚目标", "攻坚举措", "责任单位"];
+        let Some(columns) = &t.columns else { return };
+        let n = columns.len();
+        if let Some(extra) = columns.get(NAMES.len()) {
+            self.error(
+                extra.referenced,
+                extra.value.chars().count(),
+                format!(
+                    "a task table has {} columns; `{}` has no data",
+                    NAMES.len(),
+                    extra.value
+                ),
+                format!("name the five columns only: {}", NAMES.join(", ")),
+            );
+            return;
+        }
+        // The columns with data in each row past the named ones, and where.
+        let lost_in = |row: &model::TaskRow| -> Vec<(usize, Location)> {
+            let units = row
+                .lead
+                .as_ref()
+                .or(row.units.as_ref())
+                .map(|u| u.referenced);
+            [
+                (1, row.name.as_ref().map(|m| m.referenced)),
+                (2, row.targets.as_ref().map(|m| m.referenced)),
+                (3, row.measures.as_ref().map(|m| m.referenced)),
+                (4, units),
+            ]
+            .into_iter()
+            .filter_map(|(i, at)| at.filter(|_| i >= n).map(|at| (i, at)))
+            .collect()
+        };
+        let lost: Vec<(usize, Vec<(usize, Location)>)> = t
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(r, row)| (r, lost_in(row)))
+            .filter(|(_, l)| !l.is_empty())
+            .collect();
+        let Some((row, fields)) = lost.first() else {
+            return;
+        };
+        let more = match lost.len() {
+            1 => String::new(),
+            k => format!(" (nor in {} more rows)", k - 1),
+        };
+        let place = columns
+            .first()
+            .map(|c| format!(" (line {})", c.referenced.line()))
+            .unwrap_or_default();
+        let names: Vec<&str> = fields.iter().map(|&(i, _)| NAMES[i]).collect();
+        self.error(
+            fields[0].1,
+            1,
+            format!(
+                "`columns`{place} names {n} column{}, so the {} of row {} would not be printed{more}",
+                if n == 1 { "" } else { "s" },
+                names.join(" and "),
+                row + 1
+            ),
+            format!(
+                "name all five columns of a task table: {}",
+                NAMES.join(", ")
+            ),
+        );
+    }
+
     fn style(&mut self, sample: &Option<Spanned<String>>, default: Style) -> Style {
         let Some(s) = sample else { return default };
         match Style::from_sample(&s.value) {
@@ -621,6 +727,7 @@ impl<'a> Resolver<'a> {
     }
 
     fn table(&mut self, t: &TaskTable, cell: Style) -> TableOut {
+        self.columns_check(t);
         let columns = match &t.columns {
             Some(c) => c
                 .iter()
@@ -758,6 +865,10 @@ impl<'a> Resolver<'a> {
         };
         if raw.chars().next_back().is_some_and(text::is_cjk) {
             self.comment_check(end);
+        }
+        if !raw.trim_end().contains('\n') {
+            // Written on one line: nothing was folded.
+            return t.value.clone();
         }
         match text::refold(&t.value, raw) {
             Some(typed) => typed,
@@ -954,7 +1065,7 @@ mod tests {
 
     #[test]
     fn labels_leads_items_and_metrics() {
-        let src = "metrics:\n  率: {value: 91.59%, prev: 91.18%}\nparts:\n  - title: 总结\n    sections:\n      - lead: 守住底线\n        text: 县域就诊率达【率】，【率.同比】。\n        items: [甲。, {lead: 乙, text: 丙。}]\n      - lead: 第二节。\n";
+        let src = "doc: {title: t}\nmetrics:\n  率: {value: 91.59%, prev: 91.18%}\nparts:\n  - title: 总结\n    sections:\n      - lead: 守住底线\n        text: 县域就诊率达【率】，【率.同比】。\n        items: [甲。, {lead: 乙, text: 丙。}]\n      - lead: 第二节。\n";
         let (report, diags) = resolve_str(src);
         assert!(diags.is_empty(), "{diags:?}");
         let report = report.unwrap();
@@ -976,7 +1087,7 @@ mod tests {
         let src = "metrics:\n  县域就诊率: 91.59%\nintro: 达【县域就诊】。\n";
         let (report, diags) = resolve_str(src);
         assert!(report.is_none());
-        let d = &diags[0];
+        let d = diags.iter().find(|d| d.is_error()).unwrap();
         assert_eq!((d.line, d.col), (3, 9));
         assert_eq!(d.hint.as_deref(), Some("did you mean 【县域就诊率】?"));
     }
@@ -990,7 +1101,12 @@ mod tests {
         assert_eq!(report.parts[1].sections[0].label, "(一)");
         let (report, diags) = resolve_str("numbering: {item: 甲乙}\n");
         assert!(report.is_none());
-        assert!(diags[0].message.contains("unknown numbering style"));
+        assert!(
+            diags
+                .iter()
+                .any(|d| d.message.contains("unknown numbering style")),
+            "{diags:?}"
+        );
     }
 
     #[test]
@@ -1022,6 +1138,55 @@ mod tests {
         let space = diags.iter().find(|d| d.message.contains("space")).unwrap();
         assert_eq!((space.line, space.col), (3, 7));
         assert!(diags.iter().any(|d| d.message.contains("numbering gap")));
+    }
+
+    #[test]
+    fn a_generated_title_names_the_missing_fields() {
+        let (report, diags) = resolve_str("doc:\n  genre: 年度总结和要点\nintro: 甲。\n");
+        assert!(report.is_some());
+        let year = diags
+            .iter()
+            .find(|d| d.message.contains("no `year`"))
+            .unwrap();
+        assert_eq!((year.line, year.col), (1, 1));
+        assert!(year.hint.as_deref().unwrap().contains("year: 2022"));
+        assert!(diags.iter().any(|d| d.message.contains("no `issuer`")));
+        let (_, diags) = resolve_str("doc: {issuer: 某委, year: 2022}\nintro: 甲。\n");
+        assert!(diags.is_empty(), "{diags:?}");
+        let (_, diags) = resolve_str("doc: {title: 标题}\nintro: 甲。\n");
+        assert!(diags.is_empty(), "{diags:?}");
+    }
+
+    #[test]
+    fn task_columns_that_would_drop_data_are_errors_at_the_row() {
+        let src = "doc: {title: t}\ntasks:\n  columns: [序号, 项目名称, 目标]\n  rows:\n    - name: 甲\n      targets: [目标。]\n    - name: 乙\n      measures: [举措。]\n      lead: 市卫健委\n";
+        let (report, diags) = resolve_str(src);
+        assert!(report.is_none(), "{diags:?}");
+        let d = diags.iter().find(|d| d.is_error()).unwrap();
+        assert_eq!(
+            d.message,
+            "`columns` (line 3) names 3 columns, so the 攻坚举措 and 责任单位 of row 2 would not be printed"
+        );
+        assert_eq!((d.line, d.col), (8, 17));
+        let five = src.replace(
+            "[序号, 项目名称, 目标]",
+            "[序号, 项目名称, 目标, 举措, 单位]",
+        );
+        assert!(resolve_str(&five).0.is_some());
+        let six = src.replace(
+            "[序号, 项目名称, 目标]",
+            "[序号, 项目名称, 目标, 举措, 单位, 备注]",
+        );
+        let (_, diags) = resolve_str(&six);
+        assert!(
+            diags
+                .iter()
+                .any(|d| d.message.contains("`备注` has no data")),
+            "{diags:?}"
+        );
+        // Fewer columns are fine when the rows have no data past them.
+        let two = "doc: {title: t}\ntasks:\n  columns: [序号, 项目]\n  rows:\n    - name: 甲\n";
+        assert!(resolve_str(two).0.is_some());
     }
 
     #[test]

@@ -88,6 +88,10 @@ const EXPECTED: &[(&str, &str)] = &[
     ("tag-custom.yaml", "tag-custom.yaml:2:10"),
     ("tag-null.yaml", "tag-null.yaml:3:9"),
     ("tag-python-object.yaml", "tag-python-object.yaml:2:11"),
+    (
+        "task-columns-too-few.yaml",
+        "task-columns-too-few.yaml:7:16",
+    ),
     ("top-level-list.yaml", "top-level-list.yaml:1:1"),
     ("top-level-text.yaml", "top-level-text.yaml:1:1"),
     ("unclosed-bracket.yaml", "unclosed-bracket.yaml:3:12"),

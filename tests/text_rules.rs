@@ -139,3 +139,21 @@ fn typed_enumeration_items_are_named_once_without_a_numbering_gap() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_generated_title_without_year_or_issuer_is_a_warning_naming_the_field() {
+    let (md, stderr) = build_md("title", "doc:\n  genre: 年度总结和要点\nintro: 正文。\n");
+    assert!(md.contains("# 年工作总结和年工作要点"), "{md}");
+    assert!(
+        stderr.contains("warning: no `title` and no `year` under `doc:`")
+            && stderr.contains("--> r.yaml:1:1\n")
+            && stderr.contains("`year: 2022`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("no `issuer`"), "{stderr}");
+    let (_, stderr) = build_md(
+        "title-ok",
+        "doc: {issuer: 某委, year: 2022}\nintro: 正文。\n",
+    );
+    assert!(!stderr.contains("warning"), "{stderr}");
+}
