@@ -144,7 +144,8 @@ pub fn split_lead(lead: &str) -> (String, String) {
 pub enum Finding {
     /// ASCII punctuation between two Chinese characters (`2022年,在`).
     AsciiPunctuation(char),
-    /// A space between two Chinese characters (often left by YAML folding).
+    /// A space between two Chinese characters, or after or before a
+    /// full-width mark next to one.
     SpaceBetweenChinese,
 }
 
@@ -158,7 +159,8 @@ pub fn findings(text: &str) -> Vec<(usize, Finding)> {
         if !(is_cjk(before) && is_cjk(after)) {
             continue;
         }
-        if c == ' ' && is_han(before) && is_han(after) {
+        // Two Chinese characters, or one and a full-width mark (`领导下， 区`).
+        if c == ' ' && (is_han(before) || is_han(after)) {
             out.push((offset, Finding::SpaceBetweenChinese));
         } else if ",;:?!()".contains(c) {
             out.push((offset, Finding::AsciiPunctuation(c)));
@@ -295,6 +297,11 @@ mod tests {
         assert_eq!(f[0], ("2022年".len(), Finding::AsciiPunctuation(',')));
         assert_eq!(f[1], ("2022年,在市委".len(), Finding::SpaceBetweenChinese));
         assert!(findings("新建 ICU 床位, CMI").is_empty());
+        assert_eq!(
+            findings("领导下， 区卫生"),
+            vec![("领导下，".len(), Finding::SpaceBetweenChinese)]
+        );
+        assert!(findings("） （").is_empty());
     }
 
     #[test]
