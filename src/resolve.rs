@@ -894,15 +894,17 @@ impl<'a> Resolver<'a> {
     /// A plain text ends at `end` in the source; when the line goes on with
     /// ` #text`, YAML took that for a comment and dropped it.
     fn comment_check(&mut self, end: usize) {
-        let rest = self.source.text[end..].split('\n').next().unwrap_or("");
+        let rest = &self.source.text[end..];
+        // Only the gap is scanned unless a comment follows (a long line of
+        // flow entries costs nothing per entry).
         let gap = rest.len() - rest.trim_start_matches([' ', '\t']).len();
-        let cut = &rest[gap..];
-        let Some(after) = cut.strip_prefix('#') else {
+        let Some(after) = rest[gap..].strip_prefix('#') else {
             return;
         };
         if gap == 0 || after.chars().next().is_none_or(char::is_whitespace) {
             return;
         }
+        let cut = rest[gap..].split('\n').next().unwrap_or("");
         let mut dropped: String = cut.chars().take(24).collect();
         if cut.chars().count() > 24 {
             dropped.push('…');
