@@ -1192,6 +1192,50 @@ mod tests {
     }
 
     #[test]
+    fn every_scalar_style_joins_lines_like_a_block() {
+        let lines = [
+            "在市委市政府的坚强领导下，",
+            "区卫生健康工作",
+            "ICU",
+            "beds and",
+            "CMI 值达到",
+            "“健康60”行动",
+            "（二期）",
+        ];
+        // Every run of 2 to 4 consecutive lines, in each scalar style.
+        for len in 2..=4 {
+            for run in lines.windows(len) {
+                let body = |indent: &str| run.join(&format!("\n{indent}"));
+                let block = format!("intro: |\n  {}\n", body("  "));
+                let (expected, _) = resolve_str(&format!("doc: {{title: t}}\n{block}"));
+                let expected = expected.unwrap().intro;
+                assert_eq!(expected.len(), 1);
+                for style in [
+                    format!("intro:\n  - {}\n", body("    ")),
+                    format!("intro: >\n  {}\n", body("  ")),
+                    format!("intro: \"{}\"\n", body("  ")),
+                    format!("intro: '{}'\n", body("  ")),
+                    format!("parts:\n  - intro: [{}]\n", body("      ")),
+                ] {
+                    let src = format!("doc: {{title: t}}\n{style}");
+                    let (report, diags) = resolve_str(&src);
+                    let report = report.unwrap();
+                    let got = if style.starts_with("parts") {
+                        report.parts[0].intro.clone()
+                    } else {
+                        report.intro
+                    };
+                    assert_eq!(got, expected, "{src}");
+                    assert!(
+                        !diags.iter().any(|d| d.message.contains("space")),
+                        "{src}: {diags:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn typed_enumeration_items_are_no_numbering_gap() {
         let src = "doc: {title: t, year: 2022, issuer: i}\nparts:\n  - title: a\n    sections:\n      - lead: b\n        items: [一是甲。, 二是乙。]\n";
         let (_, diags) = resolve_str(src);
