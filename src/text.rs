@@ -43,12 +43,17 @@ pub fn join_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> String {
 /// treat all scalars like a `|` block. Typed spaces are kept as they are.
 ///
 /// `None` when the value cannot be matched to the source character by
-/// character (escape sequences in a double-quoted scalar, an alias): then a
+/// character (an escaped space next to a line break, an alias): then a
 /// space in the value may be a typed one or a folded line break.
 pub fn refold(value: &str, raw: &str) -> Option<String> {
     let single_quoted = raw.starts_with('\'');
+    let unescaped;
     let raw = match raw.chars().next() {
-        Some(q @ ('"' | '\'')) if raw.len() >= 2 && raw.ends_with(q) => &raw[1..raw.len() - 1],
+        Some('"') if raw.len() >= 2 && raw.ends_with('"') => {
+            unescaped = unescape(&raw[1..raw.len() - 1])?;
+            unescaped.as_str()
+        }
+        Some('\'') if raw.len() >= 2 && raw.ends_with('\'') => &raw[1..raw.len() - 1],
         _ => raw,
     };
     let is_space = |c: char| matches!(c, ' ' | '\t' | '\n');
@@ -61,7 +66,7 @@ pub fn refold(value: &str, raw: &str) -> Option<String> {
             let (v_run, r_run) = (&v[..v_ws], &r[..r_ws]);
             (v, r) = (&v[v_ws..], &r[r_ws..]);
             let (v_breaks, r_breaks) = (v_run.matches('\n').count(), r_run.matches('\n').count());
-            if r.is_empty() || r_breaks == v_breaks {
+            if r.is_empty() || (r_breaks == v_breaks && (r_breaks > 0 || v_run == r_run)) {
                 // Typed spaces, kept line breaks (`|`, more-indented `>`
                 // lines) or the chomped end of a block scalar.
                 out.push_str(v_run);
@@ -86,6 +91,56 @@ pub fn refold(value: &str, raw: &str) -> Option<String> {
             r = r.strip_prefix('\'')?;
         }
     }
+}
+
+/// The inside of a double-quoted scalar with its escapes decoded and its
+/// escaped line breaks (`\` at a line's end) joined, its real line breaks
+/// kept: what [`refold`] aligns the value with. `None` for an unknown escape.
+fn unescape(raw: &str) -> Option<String> {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let e = chars.next()?;
+        let hex = |chars: &mut std::str::Chars, n: usize| {
+            let digits: String = chars.by_ref().take(n).collect();
+            u32::from_str_radix(&digits, 16)
+                .ok()
+                .and_then(char::from_u32)
+        };
+        let decoded = match e {
+            '\n' => {
+                // An escaped line break: the break and the next line's
+                // indentation are not part of the value.
+                let rest = chars.as_str().trim_start_matches([' ', '\t']);
+                chars = rest.chars();
+                continue;
+            }
+            '0' => '\0',
+            'a' => '\u{7}',
+            'b' => '\u{8}',
+            't' | '\t' => '\t',
+            'n' => '\n',
+            'v' => '\u{b}',
+            'f' => '\u{c}',
+            'r' => '\r',
+            'e' => '\u{1b}',
+            ' ' | '"' | '/' | '\\' => e,
+            'N' => '\u{85}',
+            '_' => '\u{a0}',
+            'L' => '\u{2028}',
+            'P' => '\u{2029}',
+            'x' => hex(&mut chars, 2)?,
+            'u' => hex(&mut chars, 4)?,
+            'U' => hex(&mut chars, 8)?,
+            _ => return None,
+        };
+        out.push(decoded);
+    }
+    Some(out)
 }
 
 /// A `|` block → paragraphs: a blank line starts a new paragraph.
@@ -265,10 +320,25 @@ mod tests {
     }
 
     #[test]
+    fn double_quoted_escapes_are_read() {
+        // `\t` and `\u4e59` decoded, the real line break put back.
+        let back = refold(
+            "坚持\t人民至上， 生命乙",
+            "\"坚持\\t人民至上，\n    生命\\u4e59\"",
+        )
+        .unwrap();
+        assert_eq!(back, "坚持\t人民至上，\n生命乙");
+        // An escaped line break joins without a space: nothing to put back.
+        assert_eq!(refold("甲乙", "\"甲\\\n    乙\"").unwrap(), "甲乙");
+        assert_eq!(refold("甲\n乙", "\"甲\\n乙\"").unwrap(), "甲\n乙");
+    }
+
+    #[test]
     fn unmatched_sources_are_reported_as_unknown() {
         assert_eq!(refold("甲 乙", "\"甲\\\n  乙\""), None);
         assert_eq!(refold("锚", "*x"), None);
-        assert_eq!(refold("甲\n乙", "\"甲\\n乙\""), None);
+        assert_eq!(refold("甲\t 乙", "\"甲\\t\n  乙\""), None);
+        assert_eq!(refold("甲", "\"\\q\""), None);
         assert_eq!(refold("", ""), Some(String::new()));
         assert_eq!(refold("a", "ab"), None);
     }
