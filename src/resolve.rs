@@ -1236,6 +1236,33 @@ mod tests {
     }
 
     #[test]
+    fn slips_typed_anywhere_never_panic_and_errors_are_located() {
+        let src = "doc:\n  title: 测试\n  year: 2022\nintro:\n  - 在市委领导下，\n    区卫生 ICU\n  - \"引号\\t文字，\n    续行\"\nparts:\n  - title: 总结\n    sections:\n      - lead: 守住底线\n        items: [一是甲。, {lead: 乙, text: 丙}]\ntasks:\n  columns: [序号, 名称]\n  rows:\n    - name: 甲\n      lead: 市卫健委\n";
+        let slips = [
+            "：", "\u{3000}", "\u{a0}", "\t", " #", "!", "*", "\"", "\\", "\n", "&a ", "\u{202e}",
+        ];
+        for (i, _) in src.char_indices() {
+            for slip in slips {
+                let mutated = format!("{}{slip}{}", &src[..i], &src[i..]);
+                let result = crate::load::decode(Path::new("t.yaml"), mutated.as_bytes())
+                    .and_then(|text| crate::load::parse(Path::new("t.yaml"), &text));
+                match result {
+                    Err(d) => assert!(d.line > 0, "{mutated:?}: {d:?}"),
+                    Ok(_) => {
+                        let (_, diags) = resolve_str(&mutated);
+                        for d in diags.iter().filter(|d| d.is_error()) {
+                            assert!(
+                                d.line > 0 || d.message.contains("not shown"),
+                                "{mutated:?}: {d:?}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn typed_enumeration_items_are_no_numbering_gap() {
         let src = "doc: {title: t, year: 2022, issuer: i}\nparts:\n  - title: a\n    sections:\n      - lead: b\n        items: [一是甲。, 二是乙。]\n";
         let (_, diags) = resolve_str(src);
