@@ -180,7 +180,23 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<String, Diagnostic> {
                 )
                 .with_hint("data files are UTF-8 YAML text"));
             }
-            Ok(text.replace("\r\n", "\n"))
+            let text = text.replace("\r\n", "\n");
+            if let Some((offset, c)) = text.char_indices().find(|&(_, c)| is_invisible_control(c)) {
+                let at = position_of(&text, offset);
+                // The snippet shows the controls as visible stand-ins.
+                let shown: String = text.chars().map(visible_control).collect();
+                return Err(Diagnostic::error(
+                    path,
+                    &shown,
+                    at,
+                    format!(
+                        "the invisible control character {} is in the text",
+                        control_name(c)
+                    ),
+                )
+                .with_hint(control_hint(c)));
+            }
+            Ok(text)
         }
         Err(_) if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") => {
             Err(Diagnostic::error(
@@ -225,6 +241,63 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<String, Diagnostic> {
     }
 }
 
+/// Characters that must not be in a data file: C0 controls but tab and
+/// line feed, DEL, C1 controls, and the bidirectional embeddings, overrides
+/// and isolates (U+202A–202E, U+2066–2069), which make what is read on
+/// screen differ from what is printed.
+pub fn is_invisible_control(c: char) -> bool {
+    matches!(c, '\0'..='\u{8}' | '\u{b}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A control character as a visible stand-in (`␛` for ESC, `�` where
+/// Unicode has no picture); every other character as it is.
+fn visible_control(c: char) -> char {
+    match c as u32 {
+        n @ (0..=0x8 | 0xb..=0x1f) => char::from_u32(0x2400 + n).unwrap_or('\u{fffd}'),
+        0x7f => '\u{2421}',
+        _ if is_invisible_control(c) => '\u{fffd}',
+        _ => c,
+    }
+}
+
+/// `U+001B (ESC)`: the code point and its usual name.
+fn control_name(c: char) -> String {
+    const C0: [&str; 32] = [
+        "NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "BEL", "BS", "TAB", "LF", "VT", "FF",
+        "CR", "SO", "SI", "DLE", "DC1", "DC2", "DC3", "DC4", "NAK", "SYN", "ETB", "CAN", "EM",
+        "SUB", "ESC", "FS", "GS", "RS", "US",
+    ];
+    let name = match c as u32 {
+        n @ 0..=0x1f => C0[n as usize],
+        0x7f => "DEL",
+        0x202a => "LEFT-TO-RIGHT EMBEDDING",
+        0x202b => "RIGHT-TO-LEFT EMBEDDING",
+        0x202c => "POP DIRECTIONAL FORMATTING",
+        0x202d => "LEFT-TO-RIGHT OVERRIDE",
+        0x202e => "RIGHT-TO-LEFT OVERRIDE",
+        0x2066 => "LEFT-TO-RIGHT ISOLATE",
+        0x2067 => "RIGHT-TO-LEFT ISOLATE",
+        0x2068 => "FIRST STRONG ISOLATE",
+        0x2069 => "POP DIRECTIONAL ISOLATE",
+        _ => "a C1 control",
+    };
+    format!("U+{:04X} ({name})", c as u32)
+}
+
+fn control_hint(c: char) -> &'static str {
+    match c {
+        '\r' => {
+            "a carriage return without a line feed: save the file with LF (Unix) or CRLF (Windows) line endings"
+        }
+        '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {
+            "delete it: a bidirectional control reorders the text on screen, so what you read is not what is printed (in an editor, search for \\u202E or show invisible characters)"
+        }
+        _ => {
+            "delete it (it usually comes from copying text out of another program; turn on \"show invisible characters\" in the editor to see it); tabs and line breaks are fine"
+        }
+    }
+}
+
 /// 1-based line and character column of a byte offset.
 pub fn position_of(text: &str, offset: usize) -> Pos {
     let offset = offset.min(text.len());
@@ -264,6 +337,9 @@ pub fn parse(path: &Path, text: &str) -> Result<DataFile, Diagnostic> {
         return Err(Diagnostic::error(path, text, Pos { line: 1, col: 1 }, "the data file is empty")
             .with_hint("start with `doc:` (title, year, issuer) and `parts:`; `zongjie init` writes an example"));
     }
+    if let Some(d) = tag_error(path, text) {
+        return Err(d);
+    }
     let mut data = serde_saphyr::from_str_with_options::<DataFile>(text, options())
         .map_err(|e| yaml_error(path, text, &e))?;
     locate_short_metrics(&mut data.metrics, text);
@@ -274,6 +350,64 @@ pub fn parse(path: &Path, text: &str) -> Result<DataFile, Diagnostic> {
         }
     }
     Ok(data)
+}
+
+/// The first YAML tag (`!!null`, `!!binary`, `!custom`, …) in the file, as an
+/// error: a tag silently changes or drops the value it is on, and data files
+/// need none. `!!str` and the bare `!` only say "text" and are allowed.
+fn tag_error(path: &Path, text: &str) -> Option<Diagnostic> {
+    use serde_saphyr::granit_parser::{Event, Parser};
+    if !text.contains('!') {
+        return None;
+    }
+    for item in Parser::new_from_str(text) {
+        // A syntax error is reported by the real parse, with its wording.
+        let (event, span) = item.ok()?;
+        let (tag, value) = match &event {
+            Event::Scalar(v, _, _, Some(t)) => (t, Some(v.as_ref())),
+            Event::SequenceStart(_, _, Some(t)) | Event::MappingStart(_, _, Some(t)) => (t, None),
+            _ => continue,
+        };
+        let suffix = tag.suffix();
+        let core = tag.suffix_in_namespace("tag:yaml.org,2002:");
+        let written = format!("{}{suffix}", tag.original_handle());
+        // `!` alone is the non-specific tag: "read as text".
+        if core.as_deref() == Some("str") || written == "!" || suffix.is_empty() {
+            continue;
+        }
+        let marker = span.tag_start.unwrap_or(span.start);
+        let at = Pos {
+            line: marker.line(),
+            col: marker.col() + 1,
+        };
+        let (message, hint) = match core.as_deref().unwrap_or("") {
+            "null" => (
+                format!(
+                    "the YAML tag `{written}` empties this value{}",
+                    value.filter(|v| !v.is_empty()).map(|v| format!(": `{v}` would be dropped")).unwrap_or_default()
+                ),
+                "remove the tag; to leave a field empty, leave it out".to_string(),
+            ),
+            "binary" => (
+                format!("the YAML tag `{written}` decodes the value as base64: a data file holds readable text"),
+                "remove the tag and write the text itself".to_string(),
+            ),
+            "bool" | "int" | "float" | "seq" | "map" | "timestamp" | "set" | "omap" | "pairs" => (
+                format!("the YAML tag `{written}` is not used in data files"),
+                "remove it: each field is read as what it is documented to be (docs/data-format.md)".to_string(),
+            ),
+            _ => (
+                format!("unknown YAML tag `{written}`: it would be ignored and the value read without it"),
+                "remove it; to start a text with `!`, quote the text".to_string(),
+            ),
+        };
+        return Some(
+            Diagnostic::error(path, text, at, message)
+                .with_len(written.chars().count())
+                .with_hint(hint),
+        );
+    }
+    None
 }
 
 /// A metric in short form (`托位: 3.88万个`) has its value where the whole
@@ -306,7 +440,69 @@ fn locate_short_metrics(metrics: &mut crate::model::Metrics, text: &str) {
 fn yaml_error(path: &Path, text: &str, e: &serde_saphyr::Error) -> Diagnostic {
     let raw = e.without_snippet().to_string();
     let message = strip_location_suffix(&raw);
-    let at = e.location().map(pos).unwrap_or_default();
+    let mut at = e.location().map(pos).unwrap_or_default();
+    if let Some(d) = typing_slip(path, text, at) {
+        return d;
+    }
+    if let serde_saphyr::Error::DuplicateMappingKey { key: Some(key), .. } = e.without_snippet() {
+        let first = first_key_line(text, at, key)
+            .map(|line| match line == at.line {
+                true => format!(" (both on line {line})"),
+                false => format!(" (lines {line} and {})", at.line),
+            })
+            .unwrap_or_default();
+        return Diagnostic::error(
+            path,
+            text,
+            at,
+            format!("`{key}` appears twice in this map{first}"),
+        )
+        .with_len(key.chars().count())
+        .with_hint("each key may appear once in a map: merge the two entries, or delete one");
+    }
+    if message.contains("tab") {
+        // The parser names the token it was reading; point at the tab itself.
+        let line_start = offset_of(
+            text,
+            Pos {
+                line: at.line,
+                col: 1,
+            },
+        );
+        if let Some(i) = text[line_start..].find('\t') {
+            at = position_of(text, line_start + i);
+        }
+        return Diagnostic::error(path, text, at, "a tab here: YAML indents only with spaces")
+            .with_hint("replace the tab with spaces (set the editor to insert spaces for Tab); a tab inside a text needs quotes or a `|` block");
+    }
+    if matches!(
+        e.without_snippet(),
+        serde_saphyr::Error::UnknownAnchor { .. }
+    ) {
+        let name: String = text[offset_of(text, at)..]
+            .chars()
+            .take_while(|c| !c.is_whitespace() && !",[]{}".contains(*c))
+            .collect();
+        let bare = name.trim_start_matches('*');
+        let key = text.lines().nth(at.line.saturating_sub(1)).unwrap_or("");
+        let hint = if key.contains("lead:") || key.contains("units:") {
+            format!(
+                "the * before a lead unit is generated: write `lead: {bare}` (cooperating units go in `units:`); to start a text with *, quote it: \"{name}\""
+            )
+        } else {
+            format!(
+                "to start a text with *, quote it: \"{name}\"; an alias `*{bare}` repeats a value marked `&{bare}` earlier in the file"
+            )
+        };
+        return Diagnostic::error(
+            path,
+            text,
+            at,
+            format!("`{name}`: a value that starts with `*` refers to a YAML anchor `&{bare}`, and there is none"),
+        )
+        .with_len(name.chars().count())
+        .with_hint(hint);
+    }
     let message = plain_message(&message);
     let mut d = Diagnostic::error(path, text, at, message.clone());
     if let Some(rest) = message.strip_prefix("unknown field `") {
@@ -349,8 +545,13 @@ fn yaml_error(path: &Path, text: &str, e: &serde_saphyr::Error) -> Diagnostic {
         d = d.with_hint(
             "the file is too large or too deeply nested (or expands too many aliases) for a report",
         );
-    } else if message.contains("tab") {
-        d = d.with_hint("indent YAML with spaces, not tabs");
+    } else if message.starts_with("`: `") {
+        d = d.with_hint("quote the whole text (\"…\"), write the colon full-width `：` as Chinese text does, or use a `|` block");
+    } else if message.starts_with("this line is indented") {
+        d = d.with_hint("entries of one list start with `- ` in the same column; a further field of an entry lines up with the entry's first field, after its `- `; every line of a `|` text is indented at least as far as its first line");
+    } else if message.starts_with("digits must be") {
+        d.len = message.rsplit(' ').next().map_or(1, |n| n.chars().count());
+        d = d.with_hint("`digits` is the number of decimal places of the computed rates and changes (1 when left out)");
     } else if message.starts_with("expected a whole number") {
         d = d.with_hint("write the number with ASCII digits, without quotes or units");
     }
@@ -391,11 +592,193 @@ fn plain_message(m: &str) -> String {
         budget_message("Depth")
     } else if let Some(rest) = m.strip_prefix("budget breached: ") {
         budget_message(rest)
+    } else if m == "mapping values are not allowed in this context" {
+        "`: ` (a colon and a space) inside a text: YAML reads it as the end of a key".into()
+    } else if m.starts_with("while parsing a block collection, did not find expected '-'") {
+        "this line is indented like a list entry but does not start with `- `".into()
+    } else if m.starts_with("while parsing a block mapping, did not find expected key") {
+        "this line is indented wrongly for the map it is in (its key does not line up with the keys above)".into()
+    } else if m == "while parsing a flow mapping, did not find expected ',' or '}'" {
+        "a `{…}` map is not closed with `}`, or its entries are not separated by `, `".into()
+    } else if m == "while parsing a flow sequence, expected ',' or ']'" {
+        "a `[…]` list is not closed with `]`, or its entries are not separated by `, `".into()
+    } else if m == "simple key expected ':'" {
+        "expected `key: value` here (an ASCII colon and a space after the key), or a continued text indented further than its key".into()
     } else if m == "expected string scalar" {
         "expected a text here, not a list or a map".into()
     } else {
         m.to_string()
     }
+}
+
+/// The first byte of the 1-based line and column `at` (clamped to the text).
+fn offset_of(text: &str, at: Pos) -> usize {
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(at.line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let line = text[line_start..].split('\n').next().unwrap_or("");
+    line_start
+        + line
+            .char_indices()
+            .nth(at.col.saturating_sub(1))
+            .map_or(line.len(), |(i, _)| i)
+}
+
+/// The input-method slips that break YAML at or just above an error:
+/// a full-width colon `：` after a key, a full-width or non-breaking space
+/// as indentation or after `key:`. Named, at their character, with the fix.
+fn typing_slip(path: &Path, text: &str, at: Pos) -> Option<Diagnostic> {
+    if at.line == 0 {
+        return None;
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    // The line above counts only for a field name (ASCII) slip.
+    for (line_no, ascii_only) in [(at.line, false), (at.line - 1, true)] {
+        let Some(line) = line_no.checked_sub(1).and_then(|i| lines.get(i)) else {
+            continue;
+        };
+        let from = (line_no == at.line).then_some(at.col);
+        if let Some((col, message, hint)) = slip_in_line(line, from, ascii_only) {
+            let at = Pos { line: line_no, col };
+            return Some(Diagnostic::error(path, text, at, message).with_hint(hint));
+        }
+    }
+    None
+}
+
+/// A slip in one source line: (1-based column, message, hint). Keys are
+/// looked for after the indentation and `- `, and at column `from`.
+fn slip_in_line(
+    line: &str,
+    from: Option<usize>,
+    ascii_only: bool,
+) -> Option<(usize, String, String)> {
+    const FULL: char = '\u{3000}';
+    const NBSP: char = '\u{a0}';
+    let chars: Vec<char> = line.chars().collect();
+    let indent = chars
+        .iter()
+        .take_while(|&&c| matches!(c, ' ' | '\t' | FULL | NBSP))
+        .count();
+    if !ascii_only
+        && let Some(i) = chars[..indent]
+            .iter()
+            .position(|&c| matches!(c, FULL | NBSP))
+    {
+        let (what, fix) = if chars[i] == FULL {
+            (
+                "a full-width space `　` (U+3000)",
+                "replace each full-width space with two ASCII spaces (switch the input method to half-width, 半角)",
+            )
+        } else {
+            (
+                "a non-breaking space (U+00A0)",
+                "replace it with an ordinary space (non-breaking spaces come with text copied from Word or a web page)",
+            )
+        };
+        return Some((
+            i + 1,
+            format!("{what} indents this line: YAML indents only with ordinary spaces"),
+            fix.into(),
+        ));
+    }
+    let mut key_start = indent;
+    while chars.get(key_start) == Some(&'-') && chars.get(key_start + 1) == Some(&' ') {
+        key_start += 2;
+        while chars.get(key_start) == Some(&' ') {
+            key_start += 1;
+        }
+    }
+    let starts = [Some(key_start), from.map(|c| c.saturating_sub(1))];
+    for start in starts.into_iter().flatten() {
+        let key_len = chars[start.min(chars.len())..]
+            .iter()
+            .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+            .count();
+        if key_len == 0 || key_len > 40 {
+            continue;
+        }
+        let key: String = chars[start..start + key_len].iter().collect();
+        if ascii_only && !key.is_ascii() {
+            continue;
+        }
+        let end = start + key_len;
+        match (chars.get(end), chars.get(end + 1)) {
+            (Some('：'), _) => {
+                return Some((
+                    end + 1,
+                    format!(
+                        "full-width colon `：` after `{key}`: YAML ends a key only with an ASCII colon `:`"
+                    ),
+                    format!("type `{key}: ` (ASCII colon, then a space) instead of `{key}：`"),
+                ));
+            }
+            (Some(':'), Some(&c)) if c == FULL || c == NBSP => {
+                let (what, why) = if c == FULL {
+                    (
+                        "a full-width space `　` (U+3000)",
+                        "switch the input method to half-width, 半角",
+                    )
+                } else {
+                    (
+                        "a non-breaking space (U+00A0)",
+                        "non-breaking spaces come with text copied from Word or a web page",
+                    )
+                };
+                return Some((
+                    end + 2,
+                    format!("{what} after `{key}:`: YAML needs an ordinary space after the colon"),
+                    format!("type `{key}: ` with an ordinary space ({why})"),
+                ));
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The line where `key` first appears in the map whose duplicate is at
+/// `at`: the nearest line above with the key in the same column, searched
+/// within the map (up to a line indented less, or the map's first entry).
+fn first_key_line(text: &str, at: Pos, key: &str) -> Option<usize> {
+    let lines: Vec<&str> = text.lines().collect();
+    let here = lines.get(at.line.checked_sub(1)?)?;
+    let flow_key = format!("{key}:");
+    // A flow map on one line: the key earlier on the same line.
+    let before: String = here.chars().take(at.col.saturating_sub(1)).collect();
+    if before.contains(&format!("{{{flow_key}")) || before.contains(&format!(", {flow_key}")) {
+        return Some(at.line);
+    }
+    for (i, line) in lines[..at.line - 1].iter().enumerate().rev() {
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let indent = line.chars().count() - trimmed.chars().count();
+        let mut col = indent + 1;
+        let mut rest = trimmed;
+        let mut dashed = false;
+        while let Some(r) = rest.strip_prefix("- ") {
+            let r2 = r.trim_start_matches(' ');
+            col += rest.chars().count() - r2.chars().count();
+            rest = r2;
+            dashed = true;
+        }
+        if col < at.col {
+            return None;
+        }
+        if col == at.col {
+            if rest.starts_with(&flow_key) {
+                return Some(i + 1);
+            }
+            if dashed {
+                return None;
+            }
+        }
+    }
+    None
 }
 
 /// A breached resource budget (serde-saphyr's `Budget`) in words.
@@ -489,6 +872,112 @@ mod tests {
         assert_eq!((first.at.line(), first.at.column()), (4, 13));
         let lead = items[1].lead.as_ref().unwrap();
         assert_eq!((lead.at.line(), lead.at.column()), (5, 20));
+    }
+
+    #[test]
+    fn control_characters_are_located_errors() {
+        let d = decode(
+            Path::new("a.yaml"),
+            "doc:\n  title: 标题\u{1b}]0;x\n".as_bytes(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            d.message,
+            "the invisible control character U+001B (ESC) is in the text"
+        );
+        assert_eq!((d.line, d.col), (2, 12));
+        assert_eq!(d.snippet.as_deref(), Some("  title: 标题␛]0;x"));
+        let d = decode(Path::new("a.yaml"), "intro: 甲\u{202e}乙\n".as_bytes()).unwrap_err();
+        assert!(
+            d.message.contains("U+202E (RIGHT-TO-LEFT OVERRIDE)"),
+            "{}",
+            d.message
+        );
+        assert!(
+            d.hint
+                .unwrap()
+                .contains("what you read is not what is printed")
+        );
+        let d = decode(Path::new("a.yaml"), "intro: 甲\u{85}\n".as_bytes()).unwrap_err();
+        assert!(d.message.contains("U+0085 (a C1 control)"), "{}", d.message);
+        let d = decode(Path::new("a.yaml"), b"a: 1\rb: 2\n").unwrap_err();
+        assert!(d.hint.unwrap().contains("carriage return"));
+        // Tabs, line feeds, CRLF and other format characters are fine.
+        assert!(decode(Path::new("a.yaml"), "a:\t甲\u{200b}\r\nb: 2\n".as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn typing_slips_are_named_at_their_character() {
+        let (col, message, hint) = slip_in_line("  title： 测试", None, false).unwrap();
+        assert_eq!(col, 8);
+        assert!(
+            message.starts_with("full-width colon `：` after `title`"),
+            "{message}"
+        );
+        assert!(hint.contains("`title: `"), "{hint}");
+        // In a flow map, at the error's column.
+        let (col, _, _) = slip_in_line("  托位: {value：45.6%}", Some(8), false).unwrap();
+        assert_eq!(col, 13);
+        let (col, message, _) = slip_in_line("  - lead:\u{a0}市卫健委", None, false).unwrap();
+        assert_eq!(col, 10);
+        assert!(message.contains("U+00A0"), "{message}");
+        let (col, message, _) = slip_in_line(" \u{3000}year: 2022", None, false).unwrap();
+        assert_eq!(col, 2);
+        assert!(message.contains("U+3000"), "{message}");
+        // Chinese text with a full-width colon is no slip on the line above.
+        assert!(slip_in_line("  - 目标：完成任务", None, true).is_none());
+        assert!(slip_in_line("  text: 目标：完成任务", None, false).is_none());
+    }
+
+    #[test]
+    fn duplicate_keys_name_both_lines() {
+        let src = "doc:\n  title: a\n  year: 1\n  title: b\n";
+        let d = parse(Path::new("a.yaml"), src).unwrap_err();
+        assert_eq!(
+            d.message,
+            "`title` appears twice in this map (lines 2 and 4)"
+        );
+        let src = "parts:\n  - title: a\n    intro: x\n    title: b\n  - title: c\n";
+        let d = parse(Path::new("a.yaml"), src).unwrap_err();
+        assert_eq!(
+            d.message,
+            "`title` appears twice in this map (lines 2 and 4)"
+        );
+        let d = parse(Path::new("a.yaml"), "metrics:\n  a: {value: 1, value: 2}\n").unwrap_err();
+        assert_eq!(
+            d.message,
+            "`value` appears twice in this map (both on line 2)"
+        );
+    }
+
+    #[test]
+    fn a_tab_is_reported_where_it_is() {
+        let src = format!(
+            "{}doc:\n  title: 很长的标题文字\n\tyear: 2022\n",
+            "# c\n".repeat(27)
+        );
+        let d = parse(Path::new("a.yaml"), &src).unwrap_err();
+        assert_eq!((d.line, d.col), (30, 1));
+        assert!(d.message.contains("tab"), "{}", d.message);
+    }
+
+    #[test]
+    fn tags_are_errors_but_text_tags_and_exclamation_marks() {
+        let ok =
+            "doc:\n  title: !!str 2022\n  issuer: ! 某委\nintro: [好!, \"!不是标签\", 'a!b']\n";
+        assert!(parse(Path::new("a.yaml"), ok).is_ok());
+        let d = parse(Path::new("a.yaml"), "doc:\n  year: !!null 2022\n").unwrap_err();
+        assert_eq!(
+            d.message,
+            "the YAML tag `!!null` empties this value: `2022` would be dropped"
+        );
+        assert_eq!((d.line, d.col), (2, 9));
+        let d = parse(Path::new("a.yaml"), "parts: !custom\n  - title: a\n").unwrap_err();
+        assert!(
+            d.message.starts_with("unknown YAML tag `!custom`"),
+            "{}",
+            d.message
+        );
     }
 
     #[test]

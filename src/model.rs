@@ -139,6 +139,10 @@ pub struct TaskRow {
 pub struct Text {
     pub value: String,
     pub at: Location,
+    /// Where the characters themselves are written: `at`, or the anchor's
+    /// place when `at` is an alias (`*name`). Its span is the scalar as
+    /// typed, which is needed to undo YAML's line folding.
+    pub origin: Location,
 }
 
 /// PARAGRAPHS: a string, or a list of strings.
@@ -258,6 +262,7 @@ fn text_list<'de, D: Deserializer<'de>>(
             Ok(vec![Text {
                 value: v.to_string(),
                 at: Location::UNKNOWN,
+                origin: Location::UNKNOWN,
             }])
         }
         fn visit_i64<E: de::Error>(self, v: i64) -> Result<Vec<Text>, E> {
@@ -278,6 +283,7 @@ fn text_list<'de, D: Deserializer<'de>>(
                 out.push(Text {
                     value: s.value.0,
                     at: s.referenced,
+                    origin: s.defined,
                 });
             }
             Ok(out)
@@ -287,11 +293,12 @@ fn text_list<'de, D: Deserializer<'de>>(
 }
 
 /// Fills unknown element locations with the location of the whole value.
-fn locate(texts: Vec<Text>, outer: Location) -> Vec<Text> {
+fn locate<T>(texts: Vec<Text>, outer: &Spanned<T>) -> Vec<Text> {
     texts
         .into_iter()
         .map(|t| Text {
-            at: best(t.at, outer),
+            at: best(t.at, outer.referenced),
+            origin: best(t.origin, outer.defined),
             ..t
         })
         .collect()
@@ -307,15 +314,15 @@ impl<'de> Deserialize<'de> for Located<Vec<Text>> {
 
 impl<'de> Deserialize<'de> for Paragraphs {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = Spanned::<Located<Vec<Text>>>::deserialize(d)?;
-        Ok(Paragraphs(locate(s.value.0, s.referenced)))
+        let mut s = Spanned::<Located<Vec<Text>>>::deserialize(d)?;
+        Ok(Paragraphs(locate(std::mem::take(&mut s.value.0), &s)))
     }
 }
 
 impl<'de> Deserialize<'de> for OneOrMany {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = Spanned::<Located<Vec<Text>>>::deserialize(d)?;
-        Ok(OneOrMany(locate(s.value.0, s.referenced)))
+        let mut s = Spanned::<Located<Vec<Text>>>::deserialize(d)?;
+        Ok(OneOrMany(locate(std::mem::take(&mut s.value.0), &s)))
     }
 }
 
@@ -348,6 +355,7 @@ impl<'de> Deserialize<'de> for Item {
                     text: Some(Text {
                         value: v.to_string(),
                         at: Location::UNKNOWN,
+                        origin: Location::UNKNOWN,
                     }),
                     ..Item::default()
                 })
@@ -366,6 +374,7 @@ impl<'de> Deserialize<'de> for Item {
                 let text = |s: Spanned<Scalar>| Text {
                     value: s.value.0,
                     at: s.referenced,
+                    origin: s.defined,
                 };
                 Ok(Item {
                     lead: m.lead.map(text),
@@ -394,6 +403,7 @@ impl<'de> Deserialize<'de> for ItemList {
                     text: Some(Text {
                         value: v.to_string(),
                         at: Location::UNKNOWN,
+                        origin: Location::UNKNOWN,
                     }),
                     ..Item::default()
                 };
@@ -426,14 +436,12 @@ impl<'de> Deserialize<'de> for ItemList {
 }
 
 fn with_item_location(s: Spanned<Item>) -> Item {
-    let outer = s.referenced;
+    let (outer, origin) = (s.referenced, s.defined);
     let mut item = s.value;
     item.at = Some(outer);
-    if let Some(t) = item.text.as_mut() {
+    for t in item.text.iter_mut().chain(item.lead.iter_mut()) {
         t.at = best(t.at, outer);
-    }
-    if let Some(t) = item.lead.as_mut() {
-        t.at = best(t.at, outer);
+        t.origin = best(t.origin, origin);
     }
     item
 }
@@ -473,6 +481,21 @@ impl<'de> Deserialize<'de> for MetricDef {
     }
 }
 
+/// Most decimal places a metric may ask for with `digits`.
+pub const MAX_DIGITS: u32 = 10;
+
+/// `digits:` within 0..=[`MAX_DIGITS`], else an error at the value.
+fn digits<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Spanned<u32>>, D::Error> {
+    let v = Spanned::<u32>::deserialize(d)?;
+    if v.value > MAX_DIGITS {
+        return Err(de::Error::custom(format!(
+            "digits must be 0 to {MAX_DIGITS} (decimal places), not {}",
+            v.value
+        )));
+    }
+    Ok(Some(v))
+}
+
 /// The map form of a metric, read with unknown fields rejected.
 struct MetricFields(MetricDef);
 
@@ -487,6 +510,7 @@ impl<'de> Deserialize<'de> for MetricFields {
             of: Option<Spanned<Scalar>>,
             change: Option<Spanned<Scalar>>,
             rate: Option<Spanned<Scalar>>,
+            #[serde(default, deserialize_with = "digits")]
             digits: Option<Spanned<u32>>,
             vs: Option<Spanned<String>>,
             up: Option<Spanned<String>>,

@@ -86,6 +86,9 @@ fn oversized(data: &model::DataFile) -> Option<(Location, String)> {
         .map(|(at, n, what)| (at, too_many(what, n, MAX_ENTRIES)))
 }
 
+/// The years a report may be about (`year`, `plan_year`).
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
+
 /// The document genres, each with its built-in template.
 pub const GENRES: &[&str] = &["年度总结和要点", "半年总结和计划", "攻坚任务清单"];
 
@@ -249,6 +252,10 @@ pub fn resolve(loaded: &Loaded) -> (Option<Report>, Vec<Diagnostic>) {
     r.built += check.len();
     r.diags.extend(check);
     let report = r.report(&loaded.data);
+    // Only a document that builds has a title to speak of.
+    if loaded.data.doc.title.is_none() && !r.diags.iter().any(Diagnostic::is_error) {
+        r.generated_title_check(&loaded.data.doc);
+    }
     r.summarise_ascii_punctuation();
     let mut seen = std::collections::BTreeSet::new();
     r.diags
@@ -396,7 +403,6 @@ impl<'a> Resolver<'a> {
     }
 
     fn doc(&mut self, m: &model::DocMeta, data: &model::DataFile) -> DocOut {
-        let text = |s: &Option<Spanned<String>>| s.as_ref().map(|s| text::one_paragraph(&s.value));
         let genre = match &m.genre {
             Some(g) if GENRES.contains(&g.value.trim()) => g.value.trim().to_string(),
             Some(g) => {
@@ -426,6 +432,21 @@ impl<'a> Resolver<'a> {
                 "1 = 上半年, 2 = 下半年",
             );
         }
+        for y in [&m.year, &m.plan_year].into_iter().flatten() {
+            if !YEARS.contains(&y.value) {
+                self.error(
+                    y.referenced,
+                    y.value.to_string().len(),
+                    format!(
+                        "the year {} is outside {}–{}",
+                        y.value,
+                        YEARS.start(),
+                        YEARS.end()
+                    ),
+                    "write the year of the report with four digits, e.g. 2022",
+                );
+            }
+        }
         let year = m.year.as_ref().map(|y| y.value);
         let half = m.half.as_ref().map(|h| h.value);
         // A half-year report and a task list plan within their own year.
@@ -452,23 +473,125 @@ impl<'a> Resolver<'a> {
             _ => None,
         };
         DocOut {
-            title: text(&m.title),
+            title: self.meta(&m.title),
             genre,
-            issuer: text(&m.issuer),
+            issuer: self.meta(&m.issuer),
             year,
             plan_year,
             half,
-            index_no: text(&m.index_no),
-            doc_no: text(&m.doc_no),
-            category: text(&m.category),
+            index_no: self.meta(&m.index_no),
+            doc_no: self.meta(&m.doc_no),
+            category: self.meta(&m.category),
             written,
             written_cn,
-            published: text(&m.published),
-            disclosure: text(&m.disclosure),
-            source: text(&m.source),
+            published: self.meta(&m.published),
+            disclosure: self.meta(&m.disclosure),
+            source: self.meta(&m.source),
             draft: m.draft,
             signature: m.signature,
         }
+    }
+
+    /// Without a `title`, the title is made of `issuer` and `year`: each
+    /// missing one is a warning at `doc:` (or the file's start). Checked
+    /// only when there is no error, since only then is a title printed.
+    fn generated_title_check(&mut self, m: &model::DocMeta) {
+        let at = self
+            .source
+            .text
+            .lines()
+            .position(|l| l.starts_with("doc:"))
+            .map_or(Pos { line: 1, col: 1 }, |i| Pos {
+                line: i + 1,
+                col: 1,
+            });
+        if m.year.is_none() {
+            self.warning_at(
+                at,
+                3,
+                "no `title` and no `year` under `doc:`: the generated title would have no year (`年工作总结和年工作要点`)",
+                "add the reporting year under `doc:` (`year: 2022`), or write the whole `title:`",
+            );
+        }
+        if m.issuer.is_none() {
+            self.warning_at(
+                at,
+                3,
+                "no `title` and no `issuer` under `doc:`: the generated title would not name the issuing body",
+                "add the issuing body under `doc:` (`issuer: 丽水市卫生健康委员会`, also the signature), or write the whole `title:`",
+            );
+        }
+    }
+
+    /// A task table prints as many columns as `columns` names: data in a
+    /// column past them would be lost, a name past the five has no data.
+    fn columns_check(&mut self, t: &TaskTable) {
+        const NAMES: [&str; 5] = ["序号", "项目名称", "攻坚目标", "攻坚举措", "责任单位"];
+        let Some(columns) = &t.columns else { return };
+        let n = columns.len();
+        if let Some(extra) = columns.get(NAMES.len()) {
+            self.error(
+                extra.referenced,
+                extra.value.chars().count(),
+                format!(
+                    "a task table has {} columns; `{}` has no data",
+                    NAMES.len(),
+                    extra.value
+                ),
+                format!("name the five columns only: {}", NAMES.join(", ")),
+            );
+            return;
+        }
+        // The columns with data in each row past the named ones, and where.
+        let lost_in = |row: &model::TaskRow| -> Vec<(usize, Location)> {
+            let units = row
+                .lead
+                .as_ref()
+                .or(row.units.as_ref())
+                .map(|u| u.referenced);
+            [
+                (1, row.name.as_ref().map(|m| m.referenced)),
+                (2, row.targets.as_ref().map(|m| m.referenced)),
+                (3, row.measures.as_ref().map(|m| m.referenced)),
+                (4, units),
+            ]
+            .into_iter()
+            .filter_map(|(i, at)| at.filter(|_| i >= n).map(|at| (i, at)))
+            .collect()
+        };
+        let lost: Vec<(usize, Vec<(usize, Location)>)> = t
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(r, row)| (r, lost_in(row)))
+            .filter(|(_, l)| !l.is_empty())
+            .collect();
+        let Some((row, fields)) = lost.first() else {
+            return;
+        };
+        let more = match lost.len() {
+            1 => String::new(),
+            k => format!(" (nor in {} more rows)", k - 1),
+        };
+        let place = columns
+            .first()
+            .map(|c| format!(" (line {})", c.referenced.line()))
+            .unwrap_or_default();
+        let names: Vec<&str> = fields.iter().map(|&(i, _)| NAMES[i]).collect();
+        self.error(
+            fields[0].1,
+            1,
+            format!(
+                "`columns`{place} names {n} column{}, so the {} of row {} would not be printed{more}",
+                if n == 1 { "" } else { "s" },
+                names.join(" and "),
+                row + 1
+            ),
+            format!(
+                "name all five columns of a task table: {}",
+                NAMES.join(", ")
+            ),
+        );
     }
 
     fn style(&mut self, sample: &Option<Spanned<String>>, default: Style) -> Style {
@@ -526,10 +649,7 @@ impl<'a> Resolver<'a> {
         let label = styles.section.label(n);
         let (lead, lead_end) = match &s.lead {
             Some(l) => {
-                let t = Text {
-                    value: l.value.clone(),
-                    at: l.referenced,
-                };
+                let t = text_of(l);
                 self.typed_label_check(&t, &label);
                 let (core, end) = text::split_lead(&self.inline(&t));
                 (Some(core), end)
@@ -607,8 +727,12 @@ impl<'a> Resolver<'a> {
     }
 
     fn table(&mut self, t: &TaskTable, cell: Style) -> TableOut {
+        self.columns_check(t);
         let columns = match &t.columns {
-            Some(c) => c.iter().map(|s| text::one_paragraph(&s.value)).collect(),
+            Some(c) => c
+                .iter()
+                .map(|s| self.meta(&Some(s.clone())).unwrap_or_default())
+                .collect(),
             None => ["序号", "项目名称", "攻坚目标", "攻坚举措", "责任单位"]
                 .map(String::from)
                 .to_vec(),
@@ -707,18 +831,90 @@ impl<'a> Resolver<'a> {
 
     fn inline_opt(&mut self, s: &Option<Spanned<String>>) -> String {
         match s {
-            Some(s) => self.inline(&Text {
-                value: s.value.clone(),
-                at: s.referenced,
-            }),
+            Some(s) => self.inline(&text_of(s)),
             None => String::new(),
         }
     }
 
     /// One paragraph of text: lines joined, references expanded, checked.
     fn inline(&mut self, t: &Text) -> String {
-        let joined = text::one_paragraph(&t.value);
+        let joined = text::one_paragraph(&self.as_typed(t));
         self.finish(joined, t.at)
+    }
+
+    /// A metadata text (`doc:` fields): lines joined, nothing expanded.
+    fn meta(&mut self, s: &Option<Spanned<String>>) -> Option<String> {
+        let t = text_of(s.as_ref()?);
+        Some(text::one_paragraph(&self.as_typed(&t)))
+    }
+
+    /// The text with its source's line breaks, whatever YAML folded (see
+    /// `text::refold`); warns where that cannot be told, and where a ` #`
+    /// comment cut the text short.
+    fn as_typed(&mut self, t: &Text) -> String {
+        let span = t.origin.span();
+        let Some((start, end)) = span
+            .byte_offset()
+            .zip(span.byte_len())
+            .map(|(o, l)| (o as usize, (o + l) as usize))
+        else {
+            return t.value.clone();
+        };
+        let Some(raw) = self.source.text.get(start..end) else {
+            return t.value.clone();
+        };
+        if raw.chars().next_back().is_some_and(text::is_cjk) {
+            self.comment_check(end);
+        }
+        if !raw.trim_end().contains('\n') {
+            // Written on one line: nothing was folded.
+            return t.value.clone();
+        }
+        match text::refold(&t.value, raw) {
+            Some(typed) => typed,
+            None => {
+                let spaced = t.value.char_indices().any(|(i, c)| {
+                    c == ' '
+                        && (t.value[..i].chars().next_back().is_some_and(text::is_cjk)
+                            || t.value[i + 1..].chars().next().is_some_and(text::is_cjk))
+                });
+                if raw.contains('\n') && spaced {
+                    self.warning_at(
+                        pos(t.at),
+                        1,
+                        "this text runs over several lines and has `\\` escapes: the spaces YAML made of its line breaks cannot be told from typed ones, and are kept",
+                        "write it as a `|` block (line breaks next to Chinese text then disappear), or put it on one line",
+                    );
+                }
+                t.value.clone()
+            }
+        }
+    }
+
+    /// A plain text ends at `end` in the source; when the line goes on with
+    /// ` #text`, YAML took that for a comment and dropped it.
+    fn comment_check(&mut self, end: usize) {
+        let rest = &self.source.text[end..];
+        // Only the gap is scanned unless a comment follows (a long line of
+        // flow entries costs nothing per entry).
+        let gap = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+        let Some(after) = rest[gap..].strip_prefix('#') else {
+            return;
+        };
+        if gap == 0 || after.chars().next().is_none_or(char::is_whitespace) {
+            return;
+        }
+        let cut = rest[gap..].split('\n').next().unwrap_or("");
+        let mut dropped: String = cut.chars().take(24).collect();
+        if cut.chars().count() > 24 {
+            dropped.push('…');
+        }
+        self.warning_at(
+            position_of(&self.source.text, end + gap),
+            cut.chars().count(),
+            format!("` #` starts a comment in YAML: the rest of the line, `{dropped}`, was dropped from the text"),
+            "quote the whole text (\"…\") or write it as a `|` block; if it is meant as a comment, put a space after #",
+        );
     }
 
     /// PARAGRAPHS: every string may hold several paragraphs.
@@ -726,7 +922,7 @@ impl<'a> Resolver<'a> {
         let Some(p) = p else { return Vec::new() };
         let mut out = Vec::new();
         for t in &p.0 {
-            for para in text::paragraphs(&t.value) {
+            for para in text::paragraphs(&self.as_typed(t)) {
                 out.push(self.finish(para, t.at));
             }
         }
@@ -797,7 +993,7 @@ impl<'a> Resolver<'a> {
                     p,
                     1,
                     "a space between two Chinese characters",
-                    "remove it; if the text is a folded YAML line, use a `|` block, where line breaks between Chinese characters disappear",
+                    "remove it: Chinese text takes no spaces between characters",
                 ),
             }
         }
@@ -842,6 +1038,15 @@ impl<'a> Resolver<'a> {
     }
 }
 
+/// A located string as a `Text`.
+fn text_of(s: &Spanned<String>) -> Text {
+    Text {
+        value: s.value.clone(),
+        at: s.referenced,
+        origin: s.defined,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -862,7 +1067,7 @@ mod tests {
 
     #[test]
     fn labels_leads_items_and_metrics() {
-        let src = "metrics:\n  率: {value: 91.59%, prev: 91.18%}\nparts:\n  - title: 总结\n    sections:\n      - lead: 守住底线\n        text: 县域就诊率达【率】，【率.同比】。\n        items: [甲。, {lead: 乙, text: 丙。}]\n      - lead: 第二节。\n";
+        let src = "doc: {title: t}\nmetrics:\n  率: {value: 91.59%, prev: 91.18%}\nparts:\n  - title: 总结\n    sections:\n      - lead: 守住底线\n        text: 县域就诊率达【率】，【率.同比】。\n        items: [甲。, {lead: 乙, text: 丙。}]\n      - lead: 第二节。\n";
         let (report, diags) = resolve_str(src);
         assert!(diags.is_empty(), "{diags:?}");
         let report = report.unwrap();
@@ -884,7 +1089,7 @@ mod tests {
         let src = "metrics:\n  县域就诊率: 91.59%\nintro: 达【县域就诊】。\n";
         let (report, diags) = resolve_str(src);
         assert!(report.is_none());
-        let d = &diags[0];
+        let d = diags.iter().find(|d| d.is_error()).unwrap();
         assert_eq!((d.line, d.col), (3, 9));
         assert_eq!(d.hint.as_deref(), Some("did you mean 【县域就诊率】?"));
     }
@@ -898,7 +1103,12 @@ mod tests {
         assert_eq!(report.parts[1].sections[0].label, "(一)");
         let (report, diags) = resolve_str("numbering: {item: 甲乙}\n");
         assert!(report.is_none());
-        assert!(diags[0].message.contains("unknown numbering style"));
+        assert!(
+            diags
+                .iter()
+                .any(|d| d.message.contains("unknown numbering style")),
+            "{diags:?}"
+        );
     }
 
     #[test]
@@ -930,5 +1140,144 @@ mod tests {
         let space = diags.iter().find(|d| d.message.contains("space")).unwrap();
         assert_eq!((space.line, space.col), (3, 7));
         assert!(diags.iter().any(|d| d.message.contains("numbering gap")));
+    }
+
+    #[test]
+    fn a_generated_title_names_the_missing_fields() {
+        let (report, diags) = resolve_str("doc:\n  genre: 年度总结和要点\nintro: 甲。\n");
+        assert!(report.is_some());
+        let year = diags
+            .iter()
+            .find(|d| d.message.contains("no `year`"))
+            .unwrap();
+        assert_eq!((year.line, year.col), (1, 1));
+        assert!(year.hint.as_deref().unwrap().contains("year: 2022"));
+        assert!(diags.iter().any(|d| d.message.contains("no `issuer`")));
+        let (_, diags) = resolve_str("doc: {issuer: 某委, year: 2022}\nintro: 甲。\n");
+        assert!(diags.is_empty(), "{diags:?}");
+        let (_, diags) = resolve_str("doc: {title: 标题}\nintro: 甲。\n");
+        assert!(diags.is_empty(), "{diags:?}");
+    }
+
+    #[test]
+    fn task_columns_that_would_drop_data_are_errors_at_the_row() {
+        let src = "doc: {title: t}\ntasks:\n  columns: [序号, 项目名称, 目标]\n  rows:\n    - name: 甲\n      targets: [目标。]\n    - name: 乙\n      measures: [举措。]\n      lead: 市卫健委\n";
+        let (report, diags) = resolve_str(src);
+        assert!(report.is_none(), "{diags:?}");
+        let d = diags.iter().find(|d| d.is_error()).unwrap();
+        assert_eq!(
+            d.message,
+            "`columns` (line 3) names 3 columns, so the 攻坚举措 and 责任单位 of row 2 would not be printed"
+        );
+        assert_eq!((d.line, d.col), (8, 17));
+        let five = src.replace(
+            "[序号, 项目名称, 目标]",
+            "[序号, 项目名称, 目标, 举措, 单位]",
+        );
+        assert!(resolve_str(&five).0.is_some());
+        let six = src.replace(
+            "[序号, 项目名称, 目标]",
+            "[序号, 项目名称, 目标, 举措, 单位, 备注]",
+        );
+        let (_, diags) = resolve_str(&six);
+        assert!(
+            diags
+                .iter()
+                .any(|d| d.message.contains("`备注` has no data")),
+            "{diags:?}"
+        );
+        // Fewer columns are fine when the rows have no data past them.
+        let two = "doc: {title: t}\ntasks:\n  columns: [序号, 项目]\n  rows:\n    - name: 甲\n";
+        assert!(resolve_str(two).0.is_some());
+    }
+
+    #[test]
+    fn every_scalar_style_joins_lines_like_a_block() {
+        let lines = [
+            "在市委市政府的坚强领导下，",
+            "区卫生健康工作",
+            "ICU",
+            "beds and",
+            "CMI 值达到",
+            "“健康60”行动",
+            "（二期）",
+        ];
+        // Every run of 2 to 4 consecutive lines, in each scalar style.
+        for len in 2..=4 {
+            for run in lines.windows(len) {
+                let body = |indent: &str| run.join(&format!("\n{indent}"));
+                let block = format!("intro: |\n  {}\n", body("  "));
+                let (expected, _) = resolve_str(&format!("doc: {{title: t}}\n{block}"));
+                let expected = expected.unwrap().intro;
+                assert_eq!(expected.len(), 1);
+                for style in [
+                    format!("intro:\n  - {}\n", body("    ")),
+                    format!("intro: >\n  {}\n", body("  ")),
+                    format!("intro: \"{}\"\n", body("  ")),
+                    format!("intro: '{}'\n", body("  ")),
+                    format!("parts:\n  - intro: [{}]\n", body("      ")),
+                ] {
+                    let src = format!("doc: {{title: t}}\n{style}");
+                    let (report, diags) = resolve_str(&src);
+                    let report = report.unwrap();
+                    let got = if style.starts_with("parts") {
+                        report.parts[0].intro.clone()
+                    } else {
+                        report.intro
+                    };
+                    assert_eq!(got, expected, "{src}");
+                    assert!(
+                        !diags.iter().any(|d| d.message.contains("space")),
+                        "{src}: {diags:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn slips_typed_anywhere_never_panic_and_errors_are_located() {
+        let src = "doc:\n  title: 测试\n  year: 2022\nintro:\n  - 在市委领导下，\n    区卫生 ICU\n  - \"引号\\t文字，\n    续行\"\nparts:\n  - title: 总结\n    sections:\n      - lead: 守住底线\n        items: [一是甲。, {lead: 乙, text: 丙}]\ntasks:\n  columns: [序号, 名称]\n  rows:\n    - name: 甲\n      lead: 市卫健委\n";
+        let slips = [
+            "：", "\u{3000}", "\u{a0}", "\t", " #", "!", "*", "\"", "\\", "\n", "&a ", "\u{202e}",
+        ];
+        for (i, _) in src.char_indices() {
+            for slip in slips {
+                let mutated = format!("{}{slip}{}", &src[..i], &src[i..]);
+                let result = crate::load::decode(Path::new("t.yaml"), mutated.as_bytes())
+                    .and_then(|text| crate::load::parse(Path::new("t.yaml"), &text));
+                match result {
+                    Err(d) => assert!(d.line > 0, "{mutated:?}: {d:?}"),
+                    Ok(_) => {
+                        let (_, diags) = resolve_str(&mutated);
+                        for d in diags.iter().filter(|d| d.is_error()) {
+                            assert!(
+                                d.line > 0 || d.message.contains("not shown"),
+                                "{mutated:?}: {d:?}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn typed_enumeration_items_are_no_numbering_gap() {
+        let src = "doc: {title: t, year: 2022, issuer: i}\nparts:\n  - title: a\n    sections:\n      - lead: b\n        items: [一是甲。, 二是乙。]\n";
+        let (_, diags) = resolve_str(src);
+        assert!(
+            !diags.iter().any(|d| d.message.contains("numbering gap")),
+            "{diags:?}"
+        );
+        // The typed labels themselves are still named.
+        assert_eq!(
+            diags
+                .iter()
+                .filter(|d| d.message.contains("is typed in the text"))
+                .count(),
+            2,
+            "{diags:?}"
+        );
     }
 }

@@ -1,6 +1,7 @@
-//! Text rules for Chinese prose written in YAML: joining wrapped lines,
-//! splitting a lead from its final punctuation, and the checks that find
-//! ASCII punctuation, stray spaces and gaps in typed enumerations.
+//! Text rules for Chinese prose written in YAML: undoing YAML's line
+//! folding, joining wrapped lines, splitting a lead from its final
+//! punctuation, and the checks that find ASCII punctuation, stray spaces and
+//! gaps in typed enumerations.
 
 /// Whether `c` is a Chinese character or full-width CJK punctuation.
 pub fn is_cjk(c: char) -> bool {
@@ -32,6 +33,114 @@ pub fn join_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> String {
         out.push_str(line);
     }
     out
+}
+
+/// Undoes YAML's line folding: `value` is what YAML made of `raw`, the
+/// scalar as written in the source (a plain, quoted, `>` or `|` scalar,
+/// quotes included). Plain, quoted and `>` scalars turn each line break into
+/// a space and drop one blank line of every run; here every line break of
+/// the source is put back, so that [`paragraphs`] and [`one_paragraph`]
+/// treat all scalars like a `|` block. Typed spaces are kept as they are.
+///
+/// `None` when the value cannot be matched to the source character by
+/// character (an escaped space next to a line break, an alias): then a
+/// space in the value may be a typed one or a folded line break.
+pub fn refold(value: &str, raw: &str) -> Option<String> {
+    let single_quoted = raw.starts_with('\'');
+    let unescaped;
+    let raw = match raw.chars().next() {
+        Some('"') if raw.len() >= 2 && raw.ends_with('"') => {
+            unescaped = unescape(&raw[1..raw.len() - 1])?;
+            unescaped.as_str()
+        }
+        Some('\'') if raw.len() >= 2 && raw.ends_with('\'') => &raw[1..raw.len() - 1],
+        _ => raw,
+    };
+    let is_space = |c: char| matches!(c, ' ' | '\t' | '\n');
+    let (mut v, mut r) = (value, raw);
+    let mut out = String::with_capacity(value.len() + 16);
+    loop {
+        let v_ws = v.len() - v.trim_start_matches(is_space).len();
+        let r_ws = r.len() - r.trim_start_matches(is_space).len();
+        if v_ws > 0 || r_ws > 0 {
+            let (v_run, r_run) = (&v[..v_ws], &r[..r_ws]);
+            (v, r) = (&v[v_ws..], &r[r_ws..]);
+            let (v_breaks, r_breaks) = (v_run.matches('\n').count(), r_run.matches('\n').count());
+            if r.is_empty() || (r_breaks == v_breaks && (r_breaks > 0 || v_run == r_run)) {
+                // Typed spaces, kept line breaks (`|`, more-indented `>`
+                // lines) or the chomped end of a block scalar.
+                out.push_str(v_run);
+            } else if r_breaks == v_breaks + 1 && (v_breaks > 0 || v_run == " ") {
+                out.extend(std::iter::repeat_n('\n', r_breaks));
+            } else {
+                return None;
+            }
+            continue;
+        }
+        let (Some(vc), Some(rc)) = (v.chars().next(), r.chars().next()) else {
+            return (v.is_empty() && r.is_empty()).then_some(out);
+        };
+        if vc != rc {
+            return None;
+        }
+        out.push(vc);
+        v = &v[vc.len_utf8()..];
+        r = &r[rc.len_utf8()..];
+        if single_quoted && vc == '\'' {
+            // `''` in a single-quoted scalar is one quote.
+            r = r.strip_prefix('\'')?;
+        }
+    }
+}
+
+/// The inside of a double-quoted scalar with its escapes decoded and its
+/// escaped line breaks (`\` at a line's end) joined, its real line breaks
+/// kept: what [`refold`] aligns the value with. `None` for an unknown escape.
+fn unescape(raw: &str) -> Option<String> {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let e = chars.next()?;
+        let hex = |chars: &mut std::str::Chars, n: usize| {
+            let digits: String = chars.by_ref().take(n).collect();
+            u32::from_str_radix(&digits, 16)
+                .ok()
+                .and_then(char::from_u32)
+        };
+        let decoded = match e {
+            '\n' => {
+                // An escaped line break: the break and the next line's
+                // indentation are not part of the value.
+                let rest = chars.as_str().trim_start_matches([' ', '\t']);
+                chars = rest.chars();
+                continue;
+            }
+            '0' => '\0',
+            'a' => '\u{7}',
+            'b' => '\u{8}',
+            't' | '\t' => '\t',
+            'n' => '\n',
+            'v' => '\u{b}',
+            'f' => '\u{c}',
+            'r' => '\r',
+            'e' => '\u{1b}',
+            ' ' | '"' | '/' | '\\' => e,
+            'N' => '\u{85}',
+            '_' => '\u{a0}',
+            'L' => '\u{2028}',
+            'P' => '\u{2029}',
+            'x' => hex(&mut chars, 2)?,
+            'u' => hex(&mut chars, 4)?,
+            'U' => hex(&mut chars, 8)?,
+            _ => return None,
+        };
+        out.push(decoded);
+    }
+    Some(out)
 }
 
 /// A `|` block → paragraphs: a blank line starts a new paragraph.
@@ -90,7 +199,8 @@ pub fn split_lead(lead: &str) -> (String, String) {
 pub enum Finding {
     /// ASCII punctuation between two Chinese characters (`2022年,在`).
     AsciiPunctuation(char),
-    /// A space between two Chinese characters (often left by YAML folding).
+    /// A space between two Chinese characters, or after or before a
+    /// full-width mark next to one.
     SpaceBetweenChinese,
 }
 
@@ -104,7 +214,8 @@ pub fn findings(text: &str) -> Vec<(usize, Finding)> {
         if !(is_cjk(before) && is_cjk(after)) {
             continue;
         }
-        if c == ' ' && is_han(before) && is_han(after) {
+        // Two Chinese characters, or one and a full-width mark (`领导下， 区`).
+        if c == ' ' && (is_han(before) || is_han(after)) {
             out.push((offset, Finding::SpaceBetweenChinese));
         } else if ",;:?!()".contains(c) {
             out.push((offset, Finding::AsciiPunctuation(c)));
@@ -114,10 +225,13 @@ pub fn findings(text: &str) -> Vec<(usize, Finding)> {
 }
 
 /// Typed enumerations in prose (`一是…二是…四是`): the byte offset and
-/// numbers of each gap, as (offset, expected, found).
+/// numbers of each gap, as (offset, expected, found). The first enumeration
+/// word of a text starts the count wherever it is (`二是` may continue the
+/// previous paragraph or item), so only a jump *after* it is a gap.
 pub fn enumeration_gaps(text: &str) -> Vec<(usize, u64, u64)> {
     let mut out = Vec::new();
-    let mut expected = 1;
+    // The number the next enumeration word should have; 0 before the first.
+    let mut expected = 0;
     let mut prev: Option<char> = None;
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let mut i = 0;
@@ -135,8 +249,8 @@ pub fn enumeration_gaps(text: &str) -> Vec<(usize, u64, u64)> {
                 && chars.get(i + n).is_some_and(|&(_, c)| c == '是')
                 && let Some(value) = parse_chinese_numeral(&digits)
             {
-                if value == 1 {
-                    expected = 2;
+                if value == 1 || expected == 0 {
+                    expected = value + 1;
                 } else if value != expected {
                     out.push((chars[i].0, expected, value));
                     expected = value + 1;
@@ -179,6 +293,57 @@ mod tests {
     }
 
     #[test]
+    fn folded_line_breaks_are_put_back() {
+        // Plain: the fold's space becomes the source's line break again.
+        let raw = "在市委的坚强领导下，\n    区卫生健康 工作";
+        let back = refold("在市委的坚强领导下， 区卫生健康 工作", raw).unwrap();
+        assert_eq!(back, "在市委的坚强领导下，\n区卫生健康 工作");
+        assert_eq!(one_paragraph(&back), "在市委的坚强领导下，区卫生健康 工作");
+        // `>`: a blank line is a paragraph break, as in a `|` block.
+        let raw = "甲乙\n    丙丁\n\n    ICU\n    床位\n  ";
+        let back = refold("甲乙 丙丁\nICU 床位\n", raw).unwrap();
+        assert_eq!(paragraphs(&back), vec!["甲乙丙丁", "ICU床位"]);
+        // `|`: nothing changes.
+        let raw = "甲 乙\n    丙\n      缩进\n";
+        assert_eq!(
+            refold("甲 乙\n丙\n  缩进\n", raw).unwrap(),
+            "甲 乙\n丙\n  缩进\n"
+        );
+        // Quoted, with a typed space kept and `''` read as one quote.
+        assert_eq!(refold("甲 乙 丙", "\"甲\n  乙 丙\"").unwrap(), "甲\n乙 丙");
+        assert_eq!(refold("它's 乙", "'它''s\n  乙'").unwrap(), "它's\n乙");
+        // ASCII words keep their space when joined.
+        assert_eq!(
+            one_paragraph(&refold("ICU bed", "ICU\n  bed").unwrap()),
+            "ICU bed"
+        );
+    }
+
+    #[test]
+    fn double_quoted_escapes_are_read() {
+        // `\t` and `\u4e59` decoded, the real line break put back.
+        let back = refold(
+            "坚持\t人民至上， 生命乙",
+            "\"坚持\\t人民至上，\n    生命\\u4e59\"",
+        )
+        .unwrap();
+        assert_eq!(back, "坚持\t人民至上，\n生命乙");
+        // An escaped line break joins without a space: nothing to put back.
+        assert_eq!(refold("甲乙", "\"甲\\\n    乙\"").unwrap(), "甲乙");
+        assert_eq!(refold("甲\n乙", "\"甲\\n乙\"").unwrap(), "甲\n乙");
+    }
+
+    #[test]
+    fn unmatched_sources_are_reported_as_unknown() {
+        assert_eq!(refold("甲 乙", "\"甲\\\n  乙\""), None);
+        assert_eq!(refold("锚", "*x"), None);
+        assert_eq!(refold("甲\t 乙", "\"甲\\t\n  乙\""), None);
+        assert_eq!(refold("甲", "\"\\q\""), None);
+        assert_eq!(refold("", ""), Some(String::new()));
+        assert_eq!(refold("a", "ab"), None);
+    }
+
+    #[test]
     fn leads_get_a_full_stop_only_when_needed() {
         assert_eq!(
             split_lead("牢牢守住底线"),
@@ -202,6 +367,11 @@ mod tests {
         assert_eq!(f[0], ("2022年".len(), Finding::AsciiPunctuation(',')));
         assert_eq!(f[1], ("2022年,在市委".len(), Finding::SpaceBetweenChinese));
         assert!(findings("新建 ICU 床位, CMI").is_empty());
+        assert_eq!(
+            findings("领导下， 区卫生"),
+            vec![("领导下，".len(), Finding::SpaceBetweenChinese)]
+        );
+        assert!(findings("） （").is_empty());
     }
 
     #[test]
@@ -209,7 +379,14 @@ mod tests {
         assert!(enumeration_gaps("一是甲。二是乙。三是丙。").is_empty());
         let gaps = enumeration_gaps("一是甲。二是乙。四是丁。");
         assert_eq!(gaps, vec![("一是甲。二是乙。".len(), 3, 4)]);
-        assert!(enumeration_gaps("十一是甲").len() == 1);
+        assert!(enumeration_gaps("十一是甲").is_empty());
         assert!(enumeration_gaps("这是一是").is_empty());
+        // A text of its own starting at 二是 (a typed item) is no gap.
+        assert!(enumeration_gaps("二是乙。").is_empty());
+        assert!(enumeration_gaps("二是乙。三是丙。").is_empty());
+        assert_eq!(
+            enumeration_gaps("二是乙。五是戊。"),
+            vec![("二是乙。".len(), 3, 5)]
+        );
     }
 }

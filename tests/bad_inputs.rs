@@ -18,9 +18,14 @@ const EXPECTED: &[(&str, &str)] = &[
     ("bad-date.yaml", "bad-date.yaml:2:12"),
     ("billion-laughs.yaml", "billion-laughs.yaml:4:3"),
     ("binary-garbage.yaml", "binary-garbage.yaml:1:2"),
+    ("control-bidi.yaml", "control-bidi.yaml:4:10"),
+    ("control-c1.yaml", "control-c1.yaml:1:9"),
     ("control-characters.yaml", "control-characters.yaml:1:8"),
+    ("control-escape.yaml", "control-escape.yaml:3:9"),
+    ("control-lone-cr.yaml", "control-lone-cr.yaml:2:12"),
     ("deep-nesting-block.yaml", "deep-nesting-block.yaml:3:5"),
     ("deep-nesting-flow.yaml", "deep-nesting-flow.yaml:1:263"),
+    ("digits-out-of-range.yaml", "digits-out-of-range.yaml:2:36"),
     (
         "division-by-zero-prev.yaml",
         "division-by-zero-prev.yaml:2:26",
@@ -90,6 +95,14 @@ const EXPECTED: &[(&str, &str)] = &[
     (
         "stated-change-unparsable.yaml",
         "stated-change-unparsable.yaml:2:44",
+    ),
+    ("tag-binary.yaml", "tag-binary.yaml:2:10"),
+    ("tag-custom.yaml", "tag-custom.yaml:2:10"),
+    ("tag-null.yaml", "tag-null.yaml:3:9"),
+    ("tag-python-object.yaml", "tag-python-object.yaml:2:11"),
+    (
+        "task-columns-too-few.yaml",
+        "task-columns-too-few.yaml:7:16",
     ),
     ("top-level-list.yaml", "top-level-list.yaml:1:1"),
     ("top-level-text.yaml", "top-level-text.yaml:1:1"),
@@ -172,7 +185,26 @@ const EXPECTED: &[(&str, &str)] = &[
         "yaml-duplicate-top-key.yaml",
         "yaml-duplicate-top-key.yaml:4:1",
     ),
-    ("yaml-tab-indent.yaml", "yaml-tab-indent.yaml:2:2"),
+    (
+        "yaml-fullwidth-colon-flow.yaml",
+        "yaml-fullwidth-colon-flow.yaml:2:13",
+    ),
+    ("yaml-fullwidth-colon.yaml", "yaml-fullwidth-colon.yaml:2:8"),
+    (
+        "yaml-fullwidth-space-indent.yaml",
+        "yaml-fullwidth-space-indent.yaml:3:1",
+    ),
+    ("yaml-lead-unit-star.yaml", "yaml-lead-unit-star.yaml:4:13"),
+    ("yaml-missing-dash.yaml", "yaml-missing-dash.yaml:5:7"),
+    (
+        "yaml-nbsp-after-colon.yaml",
+        "yaml-nbsp-after-colon.yaml:2:9",
+    ),
+    (
+        "yaml-tab-after-long-line.yaml",
+        "yaml-tab-after-long-line.yaml:30:1",
+    ),
+    ("yaml-tab-indent.yaml", "yaml-tab-indent.yaml:2:1"),
     ("yaml-two-documents.yaml", "yaml-two-documents.yaml:3:1"),
     (
         "yaml-unclosed-flow-map.yaml",
@@ -187,6 +219,7 @@ const EXPECTED: &[(&str, &str)] = &[
         "yaml-undefined-alias.yaml",
         "yaml-undefined-alias.yaml:2:10",
     ),
+    ("year-out-of-range.yaml", "year-out-of-range.yaml:2:9"),
 ];
 
 /// Wall-clock bound per run of the (debug) binary.
