@@ -995,10 +995,8 @@ pub fn run(
                     };
                     let (outcome, entry) = match collisions.get(&i) {
                         Some(d) => (failed(d.clone()), None),
-                        None => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                            build_one(input, &batch)
-                        }))
-                        .unwrap_or_else(|panic| (failed(internal_error(input, &*panic)), None)),
+                        None => catch_document(|| build_one(input, &batch))
+                            .unwrap_or_else(|what| (failed(internal_error(input, &what)), None)),
                     };
                     on_done(&outcome);
                     if let Ok(mut r) = results.lock() {
@@ -1036,15 +1034,51 @@ pub fn run(
     Ok(outcomes)
 }
 
+std::thread_local! {
+    /// Set while this thread builds a document.
+    static IN_DOCUMENT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Where the last panic in a document happened.
+    static PANICKED_AT: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` (one document's build), turning a panic into its message and
+/// place. While a document builds, the panic hook keeps the place for that
+/// message instead of printing it; other panics are printed as before.
+fn catch_document<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if IN_DOCUMENT.get() {
+                PANICKED_AT.set(info.location().map(|l| l.to_string()));
+            } else {
+                previous(info);
+            }
+        }));
+    });
+    IN_DOCUMENT.set(true);
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    IN_DOCUMENT.set(false);
+    result.map_err(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".into());
+        match PANICKED_AT.take() {
+            Some(at) => format!("{what} (at {at})"),
+            None => what,
+        }
+    })
+}
+
 /// A panic caught while building `input`, as that document's error.
-fn internal_error(input: &Path, panic: &(dyn std::any::Any + Send)) -> Diagnostic {
-    let what = panic
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic".into());
-    Diagnostic::file_error(input, format!("internal error while building this document: {what}"))
-        .with_hint("this is a bug in zongjie, not a fault in the data; the other documents were built and this one's outputs were left as they were. Please report it with this data file")
+fn internal_error(input: &Path, what: &str) -> Diagnostic {
+    Diagnostic::file_error(
+        input,
+        format!("internal error while building this document: {what}"),
+    )
+    .with_hint("this is a bug in zongjie, not a fault in the data; the other documents were built and this one's outputs were left as they were. Please report it with this data file")
 }
 
 /// Everything `input`'s outputs will be made from, from the files exactly as
