@@ -643,6 +643,41 @@ fn file_key(path: &Path, base: &Path) -> String {
     path_key(&relative_to(&real, base))
 }
 
+/// An input's manifest key: the absolute path the loader read it by (links
+/// not resolved, so a link pointed elsewhere reads the new target).
+fn input_key(path: &Path) -> String {
+    path_key(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
+}
+
+/// The path a `path_key` was made from (`None` where it cannot be rebuilt).
+fn key_path(key: &str) -> Option<PathBuf> {
+    let mut bytes = Vec::with_capacity(key.len());
+    let mut rest = key.as_bytes();
+    while let Some((&b, tail)) = rest.split_first() {
+        rest = tail;
+        if b != b'\\' {
+            bytes.push(b);
+        } else if let Some(tail) = rest.strip_prefix(b"\\") {
+            bytes.push(b'\\');
+            rest = tail;
+        } else {
+            rest.strip_prefix(b"x")?;
+            let hex = std::str::from_utf8(rest.get(1..3)?).ok()?;
+            bytes.push(u8::from_str_radix(hex, 16).ok()?);
+            rest = &rest[3..];
+        }
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStringExt;
+        Some(PathBuf::from(std::ffi::OsString::from_vec(bytes)))
+    }
+    #[cfg(not(unix))]
+    {
+        String::from_utf8(bytes).ok().map(PathBuf::from)
+    }
+}
+
 /// An output's manifest key: its file name.
 fn output_key(path: &Path) -> String {
     path_key(Path::new(path.file_name().unwrap_or(path.as_os_str())))
@@ -688,9 +723,11 @@ pub struct Manifest {
 /// Everything a document's outputs were made from.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stamp {
-    /// The data file and its imports (`file_key`) → SHA-256 of the text
+    /// The data file and its imports (`input_key`) → SHA-256 of the text
     /// exactly as it was parsed for this build.
     pub inputs: BTreeMap<String, String>,
+    /// The genre the data named (it chooses the templates).
+    pub genre: String,
     /// Every template the document can load → SHA-256 of its text.
     pub templates: BTreeMap<String, String>,
     pub formats: Vec<Format>,
@@ -762,7 +799,12 @@ fn typesetting_digest(t: &Typesetting) -> String {
     if let Some(fonts) = &t.fonts {
         hasher.update(crate::fonts::describe(fonts).as_bytes());
         let mut seen: Vec<*const u8> = Vec::new();
-        for face in &fonts.faces {
+        // Bundled faces are part of the binary (its version is recorded).
+        let files = fonts
+            .faces
+            .iter()
+            .filter(|f| f.source != crate::fonts::FontSource::Bundled);
+        for face in files {
             let bytes = (*face.data).as_ref();
             if !seen.contains(&bytes.as_ptr()) {
                 seen.push(bytes.as_ptr());
@@ -1081,20 +1123,45 @@ fn internal_error(input: &Path, what: &str) -> Diagnostic {
     .with_hint("this is a bug in zongjie, not a fault in the data; the other documents were built and this one's outputs were left as they were. Please report it with this data file")
 }
 
-/// Everything `input`'s outputs will be made from, from the files exactly as
-/// they were loaded.
+/// Everything a document's outputs will be made from, from the files
+/// exactly as they were loaded.
 fn stamp(batch: &Batch, loaded: &load::Loaded, genre: &str, typesetting: &str) -> Stamp {
-    let request = batch.request;
     let mut inputs = BTreeMap::new();
     let mut todo = vec![loaded];
     while let Some(file) = todo.pop() {
-        let key = file_key(&file.source.path, &batch.base);
+        let key = input_key(&file.source.path);
         if inputs.contains_key(&key) {
             continue;
         }
         inputs.insert(key, sha256_hex(file.source.text.as_bytes()));
         todo.extend(file.imports.values());
     }
+    stamp_of(batch, inputs, genre, typesetting)
+}
+
+/// The stamp a document has if its inputs are still the files its last
+/// build loaded: each re-read by the path the loader used, decoded as it
+/// decodes, and digested. The loader is a function of those texts and
+/// paths, so when this equals the last stamp the document would parse the
+/// same, and it is not parsed again (`None`: an input cannot be read).
+fn restamp(batch: &Batch, previous: &Stamp, typesetting: &str) -> Option<Stamp> {
+    let mut inputs = BTreeMap::new();
+    for key in previous.inputs.keys() {
+        let path = key_path(key)?;
+        let bytes = read_plain(&path, load::MAX_FILE_BYTES as u64)?;
+        let text = load::decode(&path, &bytes).ok()?;
+        inputs.insert(key.clone(), sha256_hex(text.as_bytes()));
+    }
+    Some(stamp_of(batch, inputs, &previous.genre, typesetting))
+}
+
+fn stamp_of(
+    batch: &Batch,
+    inputs: BTreeMap<String, String>,
+    genre: &str,
+    typesetting: &str,
+) -> Stamp {
+    let request = batch.request;
     let mut templates = BTreeMap::new();
     for name in batch.templates.used_by(genre) {
         if let Some((_, text)) = batch.templates.sources.get(&name) {
@@ -1110,6 +1177,7 @@ fn stamp(batch: &Batch, loaded: &load::Loaded, genre: &str, typesetting: &str) -
     let pdf = request.formats.contains(&Format::Pdf);
     Stamp {
         inputs,
+        genre: genre.to_string(),
         templates,
         formats: request.formats.clone(),
         strict: request.strict,
@@ -1186,6 +1254,15 @@ fn build_one(input: &Path, batch: &Batch) -> (Outcome, Option<(String, ManifestE
         Ok((t, d)) => (t, d),
         Err(d) => return failed(vec![d.clone()]),
     };
+    let previous = batch.manifest.documents.get(&source);
+    let may_skip = !request.force && !request.check_only;
+    if may_skip
+        && let Some(previous) = previous
+        && restamp(batch, &previous.stamp, typesetting_digest).as_ref() == Some(&previous.stamp)
+        && outputs_intact(previous, &outputs)
+    {
+        return (done(Status::Skipped, Vec::new()), None);
+    }
     // Loaded once: the text digested is the text rendered.
     let loaded = match load::load(input) {
         Ok(l) => l,
@@ -1200,9 +1277,8 @@ fn build_one(input: &Path, batch: &Batch) -> (Outcome, Option<(String, ManifestE
         return failed(diagnostics);
     };
     let stamp = stamp(batch, &loaded, &report.doc.genre, typesetting_digest);
-    if !request.force
-        && !request.check_only
-        && let Some(previous) = batch.manifest.documents.get(&source)
+    if may_skip
+        && let Some(previous) = previous
         && previous.stamp == stamp
         && outputs_intact(previous, &outputs)
     {
@@ -1347,6 +1423,14 @@ mod tests {
             assert_ne!(a, b);
             // The escape of a real backslash never reads as a byte escape.
             assert_ne!(path_key(Path::new("r\\xff.yaml")), a);
+            for name in [
+                b"r\xff.yaml".as_slice(),
+                b"a\\xff\\\\b",
+                "报告.yaml".as_bytes(),
+            ] {
+                let path = Path::new(OsStr::from_bytes(name));
+                assert_eq!(key_path(&path_key(path)).as_deref(), Some(path));
+            }
         }
     }
 
