@@ -429,6 +429,16 @@ pub fn write_all_or_nothing(files: &[(&Path, &[u8])]) -> Result<(), (PathBuf, st
         let temp = stage(target, bytes).map_err(|e| (target.to_path_buf(), e))?;
         staged.push((temp, *target));
     }
+    // A folder in a target's place would fail its rename after the others.
+    if let Some((_, target)) = staged
+        .iter()
+        .find(|(_, t)| std::fs::symlink_metadata(t).is_ok_and(|m| m.is_dir()))
+    {
+        return Err((
+            target.to_path_buf(),
+            std::io::Error::other("a folder is in the way"),
+        ));
+    }
     for (temp, target) in staged {
         temp.persist(target)
             .map_err(|e| (target.to_path_buf(), e.error))?;
@@ -633,13 +643,16 @@ fn relative_to(path: &Path, base: &Path) -> PathBuf {
     out
 }
 
-/// A file's manifest key: its real path relative to the output folder's, so
-/// one file has one key however it is named on the command line, from
-/// wherever the build runs, and wherever the project is moved.
+/// A source's manifest key: its folder's real path, relative to the output
+/// folder's, and its own name, so one file has one key however its folder
+/// is named on the command line, from wherever the build runs, and wherever
+/// the project is moved. The name itself is kept: a link to a data file is
+/// another source with outputs of its own name.
 fn file_key(path: &Path, base: &Path) -> String {
-    let real = std::fs::canonicalize(path)
-        .or_else(|_| std::path::absolute(path))
-        .unwrap_or_else(|_| path.to_path_buf());
+    let folder = std::fs::canonicalize(folder_of(path))
+        .or_else(|_| std::path::absolute(folder_of(path)))
+        .unwrap_or_else(|_| folder_of(path).to_path_buf());
+    let real = folder.join(path.file_name().unwrap_or_default());
     path_key(&relative_to(&real, base))
 }
 

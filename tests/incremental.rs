@@ -552,3 +552,43 @@ fn a_rebuilt_output_keeps_its_permissions() {
     assert_eq!(mode(&md), 0o604);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_folder_in_an_outputs_place_replaces_no_output() {
+    let dir = common::temp("incr-folder-in-way");
+    std::fs::write(dir.join("r.yaml"), "intro: 正文一。\n").expect("write");
+    let args = ["build", "r.yaml", "--format", "md,html", "--out", "o"];
+    assert_eq!(run(&dir, &args).0, 0);
+    let md = read(dir.join("o/r.md"));
+    std::fs::remove_file(dir.join("o/r.html")).expect("rm");
+    std::fs::create_dir_all(dir.join("o/r.html/inside")).expect("mkdir");
+    std::fs::write(dir.join("r.yaml"), "intro: 正文二。\n").expect("write");
+    let (code, stderr) = run(&dir, &args);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("o/r.html"), "{stderr}");
+    assert!(stderr.contains("a folder is in the way"), "{stderr}");
+    assert_eq!(
+        read(dir.join("o/r.md")),
+        md,
+        "the Markdown was replaced alone"
+    );
+    assert!(no_temps(&dir.join("o")), "{:?}", names(&dir.join("o")));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_to_a_data_file_is_a_source_of_its_own() {
+    let dir = common::temp("incr-file-link");
+    let data = dir.join("data");
+    std::fs::create_dir_all(&data).expect("data");
+    std::fs::write(data.join("a.yaml"), "intro: 正文。\n").expect("write");
+    std::os::unix::fs::symlink("a.yaml", data.join("b.yaml")).expect("link");
+    let args = ["build", "data", "--format", "md", "--out", "o"];
+    let (code, stderr) = run(&dir, &args);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("built 2, skipped 0"), "{stderr}");
+    let (_, stderr) = run(&dir, &args);
+    assert!(stderr.contains("built 0, skipped 2"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
