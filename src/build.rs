@@ -1210,6 +1210,47 @@ fn outputs_intact(previous: &ManifestEntry, outputs: &[PathBuf]) -> bool {
         })
 }
 
+/// An output name longer than a file name may be.
+fn name_too_long(input: &Path, outputs: &[PathBuf]) -> Option<Diagnostic> {
+    let long = outputs
+        .iter()
+        .find(|o| o.file_name().is_some_and(|n| n.len() > MAX_NAME_BYTES))?;
+    Some(
+        Diagnostic::file_error(
+            input,
+            format!(
+                "the output name {} is longer than the {MAX_NAME_BYTES} bytes a file name can have",
+                long.file_name().unwrap_or_default().display()
+            ),
+        )
+        .with_hint("shorten the data file's name"),
+    )
+}
+
+/// An output of `input` that another source wrote (the manifest says so).
+fn taken(batch: &Batch, source: &str, input: &Path, outputs: &[PathBuf]) -> Option<Diagnostic> {
+    let owners = batch.manifest.owners();
+    let (out, owner) = outputs.iter().find_map(|out| {
+        let owner = *owners.get(output_key(out).as_str())?;
+        (owner != source).then_some((out, owner))
+    })?;
+    let owner = shown_source(owner, &batch.base);
+    Some(
+        Diagnostic::file_error(
+            input,
+            format!(
+                "{} was written by {owner}; building {} would overwrite it",
+                out.display(),
+                input.display()
+            ),
+        )
+        .with_hint(format!(
+            "two data files of the same name are built into one folder: give one of them another --out folder or another name; --force lets {} take the outputs over (e.g. when {owner} was moved)",
+            input.display()
+        )),
+    )
+}
+
 fn build_one(input: &Path, batch: &Batch) -> (Outcome, Option<(String, ManifestEntry)>) {
     let start = Instant::now();
     let request = batch.request;
@@ -1226,41 +1267,15 @@ fn build_one(input: &Path, batch: &Batch) -> (Outcome, Option<(String, ManifestE
         elapsed: start.elapsed(),
     };
     let failed = |diagnostics| (done(Status::Failed, diagnostics), None);
-    if let Some(long) = outputs
-        .iter()
-        .find(|o| o.file_name().is_some_and(|n| n.len() > MAX_NAME_BYTES))
-    {
-        return failed(vec![Diagnostic::file_error(
-            input,
-            format!(
-                "the output name {} is longer than the {MAX_NAME_BYTES} bytes a file name can have",
-                long.file_name().unwrap_or_default().display()
-            ),
-        )
-        .with_hint("shorten the data file's name")]);
-    }
     let source = file_key(input, &batch.base);
-    if !request.check_only && !request.force {
-        let owners = batch.manifest.owners();
-        for out in &outputs {
-            if let Some(owner) = owners.get(output_key(out).as_str())
-                && *owner != source
-            {
-                let owner = shown_source(owner, &batch.base);
-                return failed(vec![Diagnostic::file_error(
-                    input,
-                    format!(
-                        "{} was written by {owner}; building {} would overwrite it",
-                        out.display(),
-                        input.display()
-                    ),
-                )
-                .with_hint(format!(
-                    "two data files of the same name are built into one folder: give one of them another --out folder or another name; --force lets {} take the outputs over (e.g. when {owner} was moved)",
-                    input.display()
-                ))]);
-            }
-        }
+    let refused = name_too_long(input, &outputs).or_else(|| {
+        let may_take = request.check_only || request.force;
+        (!may_take)
+            .then(|| taken(batch, &source, input, &outputs))
+            .flatten()
+    });
+    if let Some(d) = refused {
+        return failed(vec![d]);
     }
     let typesetting = batch.cache.get(input);
     let (typesetting, typesetting_digest) = match typesetting.as_ref() {
