@@ -540,58 +540,129 @@ pub const LOCK: &str = ".zongjie.lock";
 /// A lock on an output folder, held until dropped; the system releases it
 /// when the process ends, however it ends.
 pub struct OutputLock {
-    _file: Option<std::fs::File>,
+    file: Option<std::fs::File>,
+    dir: PathBuf,
+    /// This run made the folder.
+    made_dir: bool,
 }
 
 impl OutputLock {
     /// For a build: creates the folder and locks it exclusively. `on_wait`
     /// is called once, before waiting, when another build holds the lock.
     pub fn exclusive(out_dir: &Path, on_wait: &dyn Fn()) -> Result<OutputLock, Diagnostic> {
-        std::fs::create_dir_all(out_dir).map_err(|e| {
-            Diagnostic::file_error(out_dir, format!("cannot create the output folder: {e}"))
-        })?;
-        Self::take(out_dir, true, on_wait)
+        let made_dir = !out_dir.exists();
+        let file = Self::take(out_dir, true, on_wait)?;
+        Ok(OutputLock {
+            file,
+            dir: out_dir.to_path_buf(),
+            made_dir,
+        })
     }
 
     /// For `--check`: a shared lock, so no build changes the folder while it
     /// is compared. Nothing is created: without a lock file, no lock.
     pub fn shared(out_dir: &Path, on_wait: &dyn Fn()) -> Result<OutputLock, Diagnostic> {
-        Self::take(out_dir, false, on_wait)
+        let file = Self::take(out_dir, false, on_wait)?;
+        Ok(OutputLock {
+            file,
+            dir: out_dir.to_path_buf(),
+            made_dir: false,
+        })
     }
 
-    fn take(out_dir: &Path, exclusive: bool, on_wait: &dyn Fn()) -> Result<OutputLock, Diagnostic> {
+    fn take(
+        out_dir: &Path,
+        exclusive: bool,
+        on_wait: &dyn Fn(),
+    ) -> Result<Option<std::fs::File>, Diagnostic> {
         let path = out_dir.join(LOCK);
         let fail = |e: std::io::Error| {
             Diagnostic::file_error(&path, format!("cannot lock the output folder: {e}")).with_hint(
                 "builds into one folder take turns through this lock file; it must be a plain file (remove whatever is there)",
             )
         };
-        let file = match open_plain(&path, exclusive) {
-            Ok(f) => f,
-            Err(e) if !exclusive && e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(OutputLock { _file: None });
+        let mut waited = false;
+        // A build that found nothing to keep removes the lock file it held;
+        // whoever waited on it then locks the new one (bounded retries).
+        for _ in 0..100 {
+            if exclusive {
+                std::fs::create_dir_all(out_dir).map_err(|e| {
+                    Diagnostic::file_error(out_dir, format!("cannot create the output folder: {e}"))
+                })?;
             }
-            Err(e) => return Err(fail(e)),
-        };
-        let tried = if exclusive {
-            file.try_lock()
-        } else {
-            file.try_lock_shared()
-        };
-        match tried {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                on_wait();
-                let locked = if exclusive {
-                    file.lock()
-                } else {
-                    file.lock_shared()
-                };
-                locked.map_err(fail)?;
+            let file = match open_plain(&path, exclusive) {
+                Ok(f) => f,
+                Err(e) if !exclusive && e.kind() == std::io::ErrorKind::NotFound => {
+                    return Ok(None);
+                }
+                Err(e) => return Err(fail(e)),
+            };
+            let tried = if exclusive {
+                file.try_lock()
+            } else {
+                file.try_lock_shared()
+            };
+            match tried {
+                Ok(()) => {}
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    if !std::mem::replace(&mut waited, true) {
+                        on_wait();
+                    }
+                    let locked = if exclusive {
+                        file.lock()
+                    } else {
+                        file.lock_shared()
+                    };
+                    locked.map_err(fail)?;
+                }
+                Err(std::fs::TryLockError::Error(e)) => return Err(fail(e)),
             }
-            Err(std::fs::TryLockError::Error(e)) => return Err(fail(e)),
+            if still_at(&file, &path) {
+                return Ok(Some(file));
+            }
         }
-        Ok(OutputLock { _file: Some(file) })
+        Err(fail(std::io::Error::other(
+            "the lock file keeps being replaced",
+        )))
+    }
+
+    /// Ends the build's hold. A lock file left alone in the folder is
+    /// removed (and the folder, when this run made it), so a build that
+    /// wrote nothing leaves nothing; only where a waiting build can tell
+    /// that the file it locked was removed (`still_at`).
+    pub fn release(self) {
+        let Some(file) = self.file else {
+            return;
+        };
+        let alone = std::fs::read_dir(&self.dir).is_ok_and(|entries| {
+            entries
+                .flatten()
+                .all(|e| e.file_name() == std::ffi::OsStr::new(LOCK))
+        });
+        if cfg!(unix) && alone && std::fs::remove_file(self.dir.join(LOCK)).is_ok() && self.made_dir
+        {
+            let _ = std::fs::remove_dir(&self.dir);
+        }
+        drop(file);
+    }
+}
+
+/// Whether `path` still names the file `file` has open (not removed or
+/// replaced meanwhile). Where that cannot be told, it is assumed, and
+/// `release` never removes a lock file.
+fn still_at(file: &std::fs::File, path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (file.metadata(), std::fs::symlink_metadata(path)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (file, path);
+        true
     }
 }
 
@@ -1074,7 +1145,7 @@ pub fn run(
         outcomes.push(outcome);
     }
     if !request.check_only
-        && next_manifest != batch.manifest
+        && next_manifest.documents != batch.manifest.documents
         && let Err(e) = next_manifest.write(&request.out_dir)
         && let Some(last) = outcomes.last_mut()
     {
@@ -1085,7 +1156,7 @@ pub fn run(
             format!("cannot write the build manifest: {e}"),
         ));
     }
-    drop(lock);
+    lock.release();
     Ok(outcomes)
 }
 

@@ -592,3 +592,60 @@ fn a_link_to_a_data_file_is_a_source_of_its_own() {
     assert!(stderr.contains("built 0, skipped 2"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn failing_builds_leave_nothing_and_cost_no_other_build_its_turn() {
+    let dir = common::temp("incr-fail-turns");
+    // `bad`: 30 documents that fail only at the end, under --strict (a
+    // warning), so its build holds the lock a while and then writes nothing.
+    let bad = dir.join("bad");
+    std::fs::create_dir_all(&bad).expect("dir");
+    let warned = example().replacen("奋力交出", "奋力 交出", 1);
+    for i in 0..30 {
+        std::fs::write(bad.join(format!("w{i:02}.yaml")), &warned).expect("write");
+    }
+    // g1 builds long enough for g2 to start and finish meanwhile.
+    for (g, n) in [("g1", 12), ("g2", 2)] {
+        std::fs::create_dir_all(dir.join(g)).expect("dir");
+        for i in 0..n {
+            std::fs::write(dir.join(g).join(format!("{g}-{i}.yaml")), example()).expect("write");
+        }
+    }
+    let build = |sub: &str| {
+        let strict = if sub == "bad" { "--strict" } else { "--jobs=2" };
+        command(
+            &dir,
+            "",
+            &["build", sub, "--format", "md", "--out", "o", strict],
+        )
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawns")
+    };
+    // Alone, a failing build leaves no folder behind.
+    let mut first = build("bad");
+    assert!(!first.wait().expect("waits").success());
+    assert!(!dir.join("o").exists(), "{:?}", names(&dir.join("o")));
+    // g1 waits for `bad`, which then removes the lock file g1 waits on; g2
+    // starts after that, while g1 builds: they still take turns.
+    let mut bad_build = build("bad");
+    let lock = dir.join("o").join(zongjie::build::LOCK);
+    let start = Instant::now();
+    while !lock.exists() {
+        assert!(
+            start.elapsed() < TIME_LIMIT,
+            "the failing build never locked"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let g1 = build("g1");
+    assert!(!bad_build.wait().expect("waits").success());
+    let g2 = build("g2");
+    for mut child in [g1, g2] {
+        assert!(child.wait().expect("waits").success());
+    }
+    let (code, stderr) = run(&dir, &["build", "g1", "g2", "--format", "md", "--out", "o"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("built 0, skipped 14"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
