@@ -649,3 +649,27 @@ fn failing_builds_leave_nothing_and_cost_no_other_build_its_turn() {
     assert!(stderr.contains("built 0, skipped 14"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[cfg(unix)]
+#[test]
+fn an_import_link_pointed_at_another_file_is_a_change() {
+    let dir = common::temp("incr-import-link");
+    std::fs::write(
+        dir.join("r.yaml"),
+        "imports: {上年: prev.yaml}\nintro: 上年托位【上年.托位】。\n",
+    )
+    .expect("write");
+    std::fs::write(dir.join("v1.yaml"), "metrics:\n  托位: 3.2万个\n").expect("write");
+    std::fs::write(dir.join("v2.yaml"), "metrics:\n  托位: 4.1万个\n").expect("write");
+    std::os::unix::fs::symlink("v1.yaml", dir.join("prev.yaml")).expect("link");
+    let args = ["build", "r.yaml", "--format", "md", "--out", "o"];
+    assert_eq!(run(&dir, &args).0, 0);
+    assert!(read(dir.join("o/r.md")).contains("3.2万"));
+    std::fs::remove_file(dir.join("prev.yaml")).expect("rm");
+    std::os::unix::fs::symlink("v2.yaml", dir.join("prev.yaml")).expect("link");
+    let (code, stderr) = run(&dir, &args);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("built 1, skipped 0"), "{stderr}");
+    assert!(read(dir.join("o/r.md")).contains("4.1万"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
