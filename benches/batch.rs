@@ -41,7 +41,7 @@ fn main() {
         fonts: fonts.clone(),
     };
     let start = Instant::now();
-    let outcomes = build::run(&request(true), &templates, &|_| {});
+    let outcomes = build::run(&request(true), &templates, &|| {}, &|_| {}).expect("builds");
     let full = start.elapsed().as_secs_f64();
     let built = outcomes
         .iter()
@@ -49,7 +49,7 @@ fn main() {
         .count();
     assert_eq!(built, documents.len(), "every document builds");
     let start = Instant::now();
-    let outcomes = build::run(&request(false), &templates, &|_| {});
+    let outcomes = build::run(&request(false), &templates, &|| {}, &|_| {}).expect("builds");
     let noop = start.elapsed().as_secs_f64();
     assert!(outcomes.iter().all(|o| o.status == build::Status::Skipped));
     println!(

@@ -1,11 +1,15 @@
 //! Building: finds the documents among the inputs, runs each through the
 //! pipeline (load → resolve → templates → Markdown → writers) in memory, in
-//! parallel, skips documents whose inputs have not changed (a manifest of
-//! input digests in the output folder), and writes outputs atomically (temp
-//! file, then rename), so a failed or interrupted build never leaves a
-//! half-written file or deletes a good one.
+//! parallel, and writes each document's outputs all or nothing (temp files,
+//! renamed only when every format is written). A document is skipped only
+//! when everything its outputs are made from (the data and imports as
+//! parsed, the templates it can load, profile, fonts, `SOURCE_DATE_EPOCH`,
+//! version) is unchanged and every output still holds what was written: a
+//! manifest in the output folder records both, and which source wrote each
+//! output. Builds into one folder take turns through a lock file there.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -239,7 +243,8 @@ pub fn pdf(
             "internal: fonts were not resolved for a PDF",
         ));
     };
-    let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
+    let epoch = source_date_epoch(std::env::var_os(SOURCE_DATE_EPOCH).as_deref())?
+        .map(|secs| secs.to_string());
     let options = crate::pdf::PdfOptions {
         created: crate::pdf::creation_date(
             epoch.as_deref(),
@@ -364,115 +369,480 @@ pub fn documents(files: &[PathBuf]) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Writes `bytes` to `path` atomically: a temp file in the same folder,
-/// flushed, then renamed over the target. Creates the folder if needed.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = path
-        .parent()
+// ── Writing ──────────────────────────────────────────────────────────────
+
+/// Temp files are `.zongjie-`, 12 random letters and digits, `.tmp`: short
+/// whatever the output is called, unpredictable, and recognisably ours.
+const TEMP_PREFIX: &str = ".zongjie-";
+const TEMP_SUFFIX: &str = ".tmp";
+const TEMP_RANDOM: usize = 12;
+
+/// The longest file name most file systems allow, in bytes.
+const MAX_NAME_BYTES: usize = 255;
+
+fn folder_of(path: &Path) -> &Path {
+    path.parent()
         .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "output".into());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+        .unwrap_or(Path::new("."))
 }
 
-/// Removes the temp files `write_atomic` left in `dir` when a build was
-/// killed between writing and renaming (`.NAME.PID.tmp`, the process gone).
-/// They are hidden and never taken for outputs; this keeps them from piling
-/// up. Errors are ignored: a temp file left is harmless.
-pub fn remove_stale_temps(dir: &Path) {
+/// `bytes` written in full and flushed to a new temp file next to `target`.
+/// The temp file is created exclusively under a random name, so nothing
+/// planted under a predictable name (a link) is ever opened. A target that
+/// is a regular file lends the temp file its permissions.
+fn stage(target: &Path, bytes: &[u8]) -> std::io::Result<tempfile::NamedTempFile> {
+    use std::io::Write;
+    let dir = folder_of(target);
+    std::fs::create_dir_all(dir)?;
+    let kept = std::fs::symlink_metadata(target)
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| m.permissions());
+    let mut builder = tempfile::Builder::new();
+    builder
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
+        .rand_bytes(TEMP_RANDOM);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // As for any new file: read-write for everyone, less the umask.
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut temp = builder.tempfile_in(dir)?;
+    temp.write_all(bytes)?;
+    if let Some(permissions) = kept {
+        temp.as_file().set_permissions(permissions)?;
+    }
+    temp.as_file().sync_all()?;
+    Ok(temp)
+}
+
+/// Writes every file or none: each is written in full to a temp file in its
+/// target's folder, and only when all are written are they renamed over
+/// their targets (a link at a target is replaced, never followed). On a
+/// failure the temp files are removed and no target is touched; the error
+/// names the file that failed.
+pub fn write_all_or_nothing(files: &[(&Path, &[u8])]) -> Result<(), (PathBuf, std::io::Error)> {
+    let mut staged = Vec::with_capacity(files.len());
+    for (target, bytes) in files {
+        let temp = stage(target, bytes).map_err(|e| (target.to_path_buf(), e))?;
+        staged.push((temp, *target));
+    }
+    // A folder in a target's place would fail its rename after the others.
+    if let Some((_, target)) = staged
+        .iter()
+        .find(|(_, t)| std::fs::symlink_metadata(t).is_ok_and(|m| m.is_dir()))
+    {
+        return Err((
+            target.to_path_buf(),
+            std::io::Error::other("a folder is in the way"),
+        ));
+    }
+    for (temp, target) in staged {
+        temp.persist(target)
+            .map_err(|e| (target.to_path_buf(), e.error))?;
+    }
+    Ok(())
+}
+
+/// Writes one file atomically: a temp file in the same folder, flushed, then
+/// renamed over the target. Creates the folder if needed.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_all_or_nothing(&[(path, bytes)]).map_err(|(_, e)| e)
+}
+
+/// Whether a file name is one of our temp files (`.zongjie-XXXXXXXXXXXX.tmp`).
+fn is_our_temp(name: &OsStr) -> bool {
+    name.to_str()
+        .and_then(|n| n.strip_prefix(TEMP_PREFIX))
+        .and_then(|n| n.strip_suffix(TEMP_SUFFIX))
+        .is_some_and(|r| r.len() == TEMP_RANDOM && r.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// Removes the temp files that builds killed between writing and renaming
+/// left in `dir`: only regular files named as ours, and only under the
+/// folder's lock, when no other build can be writing them. Errors are
+/// ignored: a temp file left is harmless.
+fn remove_stale_temps(dir: &Path, _held: &OutputLock) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for entry in entries.flatten() {
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        let Some(pid) = temp_owner(&name) else {
-            continue;
-        };
-        if pid != std::process::id() && !process_alive(pid) {
+        if is_our_temp(&entry.file_name()) && entry.file_type().is_ok_and(|t| t.is_file()) {
             let _ = std::fs::remove_file(entry.path());
         }
     }
 }
 
-/// The process id in a temp file name `.NAME.PID.tmp`.
-fn temp_owner(name: &str) -> Option<u32> {
-    let inner = name.strip_prefix('.')?.strip_suffix(".tmp")?;
-    let (stem, pid) = inner.rsplit_once('.')?;
-    if stem.is_empty() {
-        return None;
+/// Opens a regular file for reading (and, with `create`, writing, made when
+/// missing) without following a link and without blocking on a FIFO.
+fn open_plain(path: &Path, create: bool) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    if create {
+        options.write(true).create(true);
     }
-    pid.parse().ok()
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    #[cfg(not(unix))]
+    if std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_file()) {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    let file = options.open(path).map_err(|e| {
+        if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+            std::io::Error::other("it is a symbolic link, not a regular file")
+        } else {
+            e
+        }
+    })?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    Ok(file)
 }
 
-/// Whether process `pid` is running (where that cannot be told, it is
-/// assumed running, so nothing is removed).
-fn process_alive(pid: u32) -> bool {
-    if cfg!(target_os = "linux") {
-        Path::new("/proc").join(pid.to_string()).exists()
-    } else {
+/// A regular file's bytes when there are at most `cap` of them.
+fn read_plain(path: &Path, cap: u64) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let file = open_plain(path, false).ok()?;
+    let mut bytes = Vec::new();
+    file.take(cap + 1).read_to_end(&mut bytes).ok()?;
+    (bytes.len() as u64 <= cap).then_some(bytes)
+}
+
+/// SHA-256 of a regular file's bytes, read in pieces (`None`: missing, not a
+/// regular file, unreadable).
+fn digest_plain(path: &Path) -> Option<String> {
+    use std::io::Read;
+    let mut file = open_plain(path, false).ok()?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => hasher.update(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return None,
+        }
+    }
+    Some(hex(&hasher.finalize()))
+}
+
+// ── The output folder's lock ─────────────────────────────────────────────
+
+/// The lock file inside the output folder.
+pub const LOCK: &str = ".zongjie.lock";
+
+/// A lock on an output folder, held until dropped; the system releases it
+/// when the process ends, however it ends.
+pub struct OutputLock {
+    file: Option<std::fs::File>,
+    dir: PathBuf,
+    /// This run made the folder.
+    made_dir: bool,
+}
+
+impl OutputLock {
+    /// For a build: creates the folder and locks it exclusively. `on_wait`
+    /// is called once, before waiting, when another build holds the lock.
+    pub fn exclusive(out_dir: &Path, on_wait: &dyn Fn()) -> Result<OutputLock, Diagnostic> {
+        let made_dir = !out_dir.exists();
+        let file = Self::take(out_dir, true, on_wait)?;
+        Ok(OutputLock {
+            file,
+            dir: out_dir.to_path_buf(),
+            made_dir,
+        })
+    }
+
+    /// For `--check`: a shared lock, so no build changes the folder while it
+    /// is compared. Nothing is created: without a lock file, no lock.
+    pub fn shared(out_dir: &Path, on_wait: &dyn Fn()) -> Result<OutputLock, Diagnostic> {
+        let file = Self::take(out_dir, false, on_wait)?;
+        Ok(OutputLock {
+            file,
+            dir: out_dir.to_path_buf(),
+            made_dir: false,
+        })
+    }
+
+    fn take(
+        out_dir: &Path,
+        exclusive: bool,
+        on_wait: &dyn Fn(),
+    ) -> Result<Option<std::fs::File>, Diagnostic> {
+        let path = out_dir.join(LOCK);
+        let fail = |e: std::io::Error| {
+            Diagnostic::file_error(&path, format!("cannot lock the output folder: {e}")).with_hint(
+                "builds into one folder take turns through this lock file; it must be a plain file (remove whatever is there)",
+            )
+        };
+        let mut waited = false;
+        // A build that found nothing to keep removes the lock file it held;
+        // whoever waited on it then locks the new one (bounded retries).
+        for _ in 0..100 {
+            if exclusive {
+                std::fs::create_dir_all(out_dir).map_err(|e| {
+                    Diagnostic::file_error(out_dir, format!("cannot create the output folder: {e}"))
+                })?;
+            }
+            let file = match open_plain(&path, exclusive) {
+                Ok(f) => f,
+                Err(e) if !exclusive && e.kind() == std::io::ErrorKind::NotFound => {
+                    return Ok(None);
+                }
+                Err(e) => return Err(fail(e)),
+            };
+            let tried = if exclusive {
+                file.try_lock()
+            } else {
+                file.try_lock_shared()
+            };
+            match tried {
+                Ok(()) => {}
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    if !std::mem::replace(&mut waited, true) {
+                        on_wait();
+                    }
+                    let locked = if exclusive {
+                        file.lock()
+                    } else {
+                        file.lock_shared()
+                    };
+                    locked.map_err(fail)?;
+                }
+                Err(std::fs::TryLockError::Error(e)) => return Err(fail(e)),
+            }
+            if still_at(&file, &path) {
+                return Ok(Some(file));
+            }
+        }
+        Err(fail(std::io::Error::other(
+            "the lock file keeps being replaced",
+        )))
+    }
+
+    /// Ends the build's hold. A lock file left alone in the folder is
+    /// removed (and the folder, when this run made it), so a build that
+    /// wrote nothing leaves nothing; only where a waiting build can tell
+    /// that the file it locked was removed (`still_at`).
+    pub fn release(self) {
+        let Some(file) = self.file else {
+            return;
+        };
+        let alone = std::fs::read_dir(&self.dir).is_ok_and(|entries| {
+            entries
+                .flatten()
+                .all(|e| e.file_name() == std::ffi::OsStr::new(LOCK))
+        });
+        if cfg!(unix) && alone && std::fs::remove_file(self.dir.join(LOCK)).is_ok() && self.made_dir
+        {
+            let _ = std::fs::remove_dir(&self.dir);
+        }
+        drop(file);
+    }
+}
+
+/// Whether `path` still names the file `file` has open (not removed or
+/// replaced meanwhile). Where that cannot be told, it is assumed, and
+/// `release` never removes a lock file.
+fn still_at(file: &std::fs::File, path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (file.metadata(), std::fs::symlink_metadata(path)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (file, path);
         true
     }
 }
 
-/// The output path for a data file: `out_dir/<stem>.<ext>`.
+// ── Names ────────────────────────────────────────────────────────────────
+
+/// The output path for a data file: `out_dir/<stem>.<ext>`, the stem taken
+/// as it is (a name that is not UTF-8 stays distinct, never made lossy).
 pub fn output_path(out_dir: &Path, input: &Path, ext: &str) -> PathBuf {
-    let stem = input
+    let mut name = input
         .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
+        .map(OsStr::to_os_string)
         .unwrap_or_else(|| "report".into());
-    out_dir.join(format!("{stem}.{ext}"))
+    name.push(".");
+    name.push(ext);
+    out_dir.join(name)
 }
+
+/// A path as manifest text: bytes that are not UTF-8 are written `\xNN` and
+/// `\` as `\\`, so distinct paths never share a key.
+fn path_key(path: &Path) -> String {
+    let mut out = String::new();
+    for chunk in path.as_os_str().as_encoded_bytes().utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '\\' => out.push_str("\\\\"),
+                c => out.push(c),
+            }
+        }
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out
+}
+
+/// `path` relative to `base` (both absolute): `../a/r.yaml`.
+fn relative_to(path: &Path, base: &Path) -> PathBuf {
+    let p: Vec<_> = path.components().collect();
+    let b: Vec<_> = base.components().collect();
+    let common = p.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    if common == 0 {
+        return path.to_path_buf();
+    }
+    let mut out: PathBuf = b[common..].iter().map(|_| "..").collect();
+    out.extend(&p[common..]);
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
+}
+
+/// A source's manifest key: its folder's real path, relative to the output
+/// folder's, and its own name, so one file has one key however its folder
+/// is named on the command line, from wherever the build runs, and wherever
+/// the project is moved. The name itself is kept: a link to a data file is
+/// another source with outputs of its own name.
+fn file_key(path: &Path, base: &Path) -> String {
+    let folder = std::fs::canonicalize(folder_of(path))
+        .or_else(|_| std::path::absolute(folder_of(path)))
+        .unwrap_or_else(|_| folder_of(path).to_path_buf());
+    let real = folder.join(path.file_name().unwrap_or_default());
+    path_key(&relative_to(&real, base))
+}
+
+/// An input's manifest key: the absolute path the loader read it by (links
+/// not resolved, so a link pointed elsewhere reads the new target).
+fn input_key(path: &Path) -> String {
+    path_key(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
+}
+
+/// The path a `path_key` was made from (`None` where it cannot be rebuilt).
+fn key_path(key: &str) -> Option<PathBuf> {
+    let mut bytes = Vec::with_capacity(key.len());
+    let mut rest = key.as_bytes();
+    while let Some((&b, tail)) = rest.split_first() {
+        rest = tail;
+        if b != b'\\' {
+            bytes.push(b);
+        } else if let Some(tail) = rest.strip_prefix(b"\\") {
+            bytes.push(b'\\');
+            rest = tail;
+        } else {
+            rest.strip_prefix(b"x")?;
+            let hex = std::str::from_utf8(rest.get(1..3)?).ok()?;
+            bytes.push(u8::from_str_radix(hex, 16).ok()?);
+            rest = &rest[3..];
+        }
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStringExt;
+        Some(PathBuf::from(std::ffi::OsString::from_vec(bytes)))
+    }
+    #[cfg(not(unix))]
+    {
+        String::from_utf8(bytes).ok().map(PathBuf::from)
+    }
+}
+
+/// An output's manifest key: its file name.
+fn output_key(path: &Path) -> String {
+    path_key(Path::new(path.file_name().unwrap_or(path.as_os_str())))
+}
+
+/// A manifest key of a source as the user sees it: relative to the current
+/// folder when it lies below it.
+fn shown_source(key: &str, base: &Path) -> String {
+    let mut real = PathBuf::new();
+    for c in base.join(key).components() {
+        match c {
+            std::path::Component::ParentDir => {
+                real.pop();
+            }
+            std::path::Component::CurDir => {}
+            c => real.push(c),
+        }
+    }
+    let cwd = std::env::current_dir().and_then(std::fs::canonicalize).ok();
+    match cwd.and_then(|c| real.strip_prefix(c).ok().map(Path::to_path_buf)) {
+        Some(r) => r.display().to_string(),
+        None => real.display().to_string(),
+    }
+}
+
+// ── The manifest ─────────────────────────────────────────────────────────
 
 /// The manifest's file name inside the output folder.
 pub const MANIFEST: &str = ".zongjie-manifest.json";
 
-/// Input digests of the documents built into one output folder.
+/// Largest manifest read (a larger one is ignored: everything is rebuilt).
+const MAX_MANIFEST_BYTES: u64 = 64 << 20;
+
+/// What the documents built into one output folder were built from and
+/// what they wrote. Keyed by the source data file (`file_key`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Manifest {
+    /// The zongjie version that wrote it (another version rebuilds all).
     pub version: String,
     pub documents: BTreeMap<String, ManifestEntry>,
 }
 
-/// What a document was last built from.
+/// Everything a document's outputs were made from.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ManifestEntry {
-    /// Input files (data file and imports) → SHA-256.
+pub struct Stamp {
+    /// The data file and its imports (`input_key`) → SHA-256 of the text
+    /// exactly as it was parsed for this build.
     pub inputs: BTreeMap<String, String>,
-    /// Templates in use → SHA-256 of their text.
+    /// The genre the data named (it chooses the templates).
+    pub genre: String,
+    /// Every template the document can load → SHA-256 of its text.
     pub templates: BTreeMap<String, String>,
     pub formats: Vec<Format>,
     pub strict: bool,
-    /// SHA-256 of the profile text and of the font set in use.
+    /// SHA-256 of the profile as loaded and of the fonts' bytes (PDF).
     pub typesetting: String,
+    /// `SOURCE_DATE_EPOCH` when a PDF is built (it dates the PDF).
+    pub source_date_epoch: Option<u64>,
+}
+
+/// One document's last build.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestEntry {
+    pub stamp: Stamp,
+    /// Output file name → SHA-256 of the bytes this build wrote.
+    pub outputs: BTreeMap<String, String>,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&Sha256::digest(bytes))
 }
 
 impl Manifest {
+    /// The folder's manifest; empty when there is none, it is not a plain
+    /// file, does not parse, or another version wrote it.
     pub fn read(out_dir: &Path) -> Manifest {
-        std::fs::read(out_dir.join(MANIFEST))
-            .ok()
+        read_plain(&out_dir.join(MANIFEST), MAX_MANIFEST_BYTES)
             .and_then(|b| serde_json::from_slice::<Manifest>(&b).ok())
             .filter(|m| m.version == env!("CARGO_PKG_VERSION"))
             .unwrap_or_default()
@@ -482,90 +852,84 @@ impl Manifest {
         let json = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
         write_atomic(&out_dir.join(MANIFEST), &json)
     }
+
+    /// Output file name → the source that wrote it.
+    fn owners(&self) -> BTreeMap<&str, &str> {
+        self.documents
+            .iter()
+            .flat_map(|(source, e)| e.outputs.keys().map(move |o| (o.as_str(), source.as_str())))
+            .collect()
+    }
+
+    /// Records `entry` for `source`; outputs it took over from another
+    /// source (`--force`) are no longer that source's.
+    fn record(&mut self, source: String, entry: ManifestEntry) {
+        for (other, e) in self.documents.iter_mut() {
+            if *other != source {
+                e.outputs.retain(|o, _| !entry.outputs.contains_key(o));
+            }
+        }
+        self.documents
+            .retain(|other, e| *other == source || !e.outputs.is_empty());
+        self.documents.insert(source, entry);
+    }
 }
 
-/// Digest of what typesetting depends on: the profile file's text and, for
-/// PDFs, the font set (faces, files and sizes per role).
+/// Digest of what typesetting depends on: the profile as loaded and, for
+/// PDFs, the font set (faces, roles and every font file's bytes).
 fn typesetting_digest(t: &Typesetting) -> String {
-    let mut text = t
-        .profile_path
-        .as_ref()
-        .and_then(|p| std::fs::read(p).ok())
-        .unwrap_or_default();
+    let mut hasher = Sha256::new();
+    hasher.update(serde_json::to_vec(&t.profile).unwrap_or_default());
     if let Some(fonts) = &t.fonts {
-        text.extend_from_slice(crate::fonts::describe(fonts).as_bytes());
+        hasher.update(crate::fonts::describe(fonts).as_bytes());
+        let mut seen: Vec<*const u8> = Vec::new();
+        // Bundled faces are part of the binary (its version is recorded).
+        let files = fonts
+            .faces
+            .iter()
+            .filter(|f| f.source != crate::fonts::FontSource::Bundled);
+        for face in files {
+            let bytes = (*face.data).as_ref();
+            if !seen.contains(&bytes.as_ptr()) {
+                seen.push(bytes.as_ptr());
+                hasher.update(Sha256::digest(bytes));
+            }
+        }
     }
-    sha256_hex(&text)
+    hex(&hasher.finalize())
 }
 
-fn manifest_entry(
-    inputs: &[PathBuf],
-    templates: &Templates,
-    genre: &str,
-    formats: &[Format],
-    strict: bool,
-    typesetting: &Typesetting,
-) -> Option<ManifestEntry> {
-    let mut entry = ManifestEntry {
-        formats: formats.to_vec(),
-        strict,
-        typesetting: typesetting_digest(typesetting),
-        ..ManifestEntry::default()
+/// The name of the variable that dates PDFs.
+pub const SOURCE_DATE_EPOCH: &str = "SOURCE_DATE_EPOCH";
+
+/// The latest date `SOURCE_DATE_EPOCH` may name: 9999-12-31 23:59:59 UTC.
+const MAX_EPOCH: u64 = 253_402_300_799;
+
+/// `SOURCE_DATE_EPOCH` as seconds since 1970 (`None` when unset or empty).
+/// Anything but plain digits, or a date after the year 9999, is an error.
+pub fn source_date_epoch(value: Option<&OsStr>) -> Result<Option<u64>, Diagnostic> {
+    let Some(value) = value.filter(|v| !v.is_empty()) else {
+        return Ok(None);
     };
-    for input in inputs {
-        let bytes = std::fs::read(input).ok()?;
-        entry
-            .inputs
-            .insert(input.display().to_string(), sha256_hex(&bytes));
+    let text = value
+        .to_str()
+        .filter(|t| t.bytes().all(|b| b.is_ascii_digit()));
+    match text.and_then(|t| t.parse::<u64>().ok()) {
+        Some(secs) if secs <= MAX_EPOCH => Ok(Some(secs)),
+        _ => Err(Diagnostic::file_error(
+            Path::new(SOURCE_DATE_EPOCH),
+            format!(
+                "the environment variable {SOURCE_DATE_EPOCH} is `{}`, not a whole number of seconds since 1970-01-01 UTC",
+                value.to_string_lossy()
+            ),
+        )
+        .with_hint(format!(
+            "write digits only, at most {MAX_EPOCH} (the end of 9999), e.g. {SOURCE_DATE_EPOCH}=$(git log -1 --format=%ct); or unset it to date the PDF by the data's `written`"
+        ))),
     }
-    for name in templates.used_by(genre) {
-        let text = templates
-            .sources
-            .get(&name)
-            .map(|(_, t)| t.as_str())
-            .unwrap_or("");
-        entry.templates.insert(name, sha256_hex(text.as_bytes()));
-    }
-    if formats.contains(&Format::Html) {
-        entry.templates.insert(
-            crate::render::PAGE_TEMPLATE.into(),
-            sha256_hex(templates.page_template().as_bytes()),
-        );
-    }
-    Some(entry)
 }
 
-/// Whether a document's last build is still current: same inputs, same
-/// templates, same formats, and every output still there.
-fn is_current(
-    previous: &ManifestEntry,
-    templates: &Templates,
-    formats: &[Format],
-    strict: bool,
-    typesetting: &Typesetting,
-    outputs: &[PathBuf],
-) -> bool {
-    if previous.formats != formats
-        || previous.strict != strict
-        || previous.typesetting != typesetting_digest(typesetting)
-        || outputs.iter().any(|o| !o.exists())
-    {
-        return false;
-    }
-    let inputs_same = previous
-        .inputs
-        .iter()
-        .all(|(path, digest)| std::fs::read(path).is_ok_and(|b| sha256_hex(&b) == *digest));
-    let templates_same = previous.templates.iter().all(|(name, digest)| {
-        let text = if name == crate::render::PAGE_TEMPLATE {
-            Some(templates.page_template())
-        } else {
-            templates.sources.get(name).map(|(_, t)| t.as_str())
-        };
-        text.is_some_and(|t| sha256_hex(t.as_bytes()) == *digest)
-    });
-    inputs_same && templates_same
-}
+// ── Building a batch ─────────────────────────────────────────────────────
 
 /// What to build and how.
 pub struct BuildRequest {
@@ -582,8 +946,9 @@ pub struct BuildRequest {
     pub fonts: crate::fonts::FontOptions,
 }
 
-/// A loaded profile and font set (or why it failed), shared by the documents using it.
-type SharedTypesetting = std::sync::Arc<Result<Typesetting, Diagnostic>>;
+/// A loaded profile and font set with its digest (or why it failed), shared
+/// by the documents using it.
+type SharedTypesetting = std::sync::Arc<Result<(Typesetting, String), Diagnostic>>;
 
 /// Profiles and font sets, loaded once per profile file for a whole batch.
 struct TypesettingCache<'r> {
@@ -611,11 +976,15 @@ impl TypesettingCache<'_> {
         loaded
             .entry(key.clone())
             .or_insert_with(|| {
-                std::sync::Arc::new(typesetting(
+                let t = typesetting(
                     key.as_deref(),
                     &self.request.fonts,
                     self.request.formats.contains(&Format::Pdf),
-                ))
+                );
+                std::sync::Arc::new(t.map(|t| {
+                    let digest = typesetting_digest(&t);
+                    (t, digest)
+                }))
             })
             .clone()
     }
@@ -646,20 +1015,18 @@ pub struct Outcome {
 /// Documents whose outputs would overwrite an earlier document's
 /// (`data/a.yaml` and `data/sub/a.yaml` both write `a.*`): index → error.
 fn output_collisions(documents: &[PathBuf]) -> BTreeMap<usize, Diagnostic> {
-    let mut first: BTreeMap<String, &PathBuf> = BTreeMap::new();
+    let mut first: BTreeMap<&OsStr, &PathBuf> = BTreeMap::new();
     let mut out = BTreeMap::new();
     for (i, doc) in documents.iter().enumerate() {
-        let stem = doc
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        match first.get(&stem) {
+        let stem = doc.file_stem().unwrap_or_default();
+        match first.get(stem) {
             Some(earlier) => {
                 let d = Diagnostic::file_error(
                     doc,
                     format!(
-                        "would overwrite the outputs of {} (both are named {stem}.*)",
-                        earlier.display()
+                        "would overwrite the outputs of {} (both are named {}.*)",
+                        earlier.display(),
+                        stem.display()
                     ),
                 )
                 .with_hint("two data files with the same name write the same output; rename one");
@@ -673,26 +1040,69 @@ fn output_collisions(documents: &[PathBuf]) -> BTreeMap<usize, Diagnostic> {
     out
 }
 
-/// Builds every document of the request on `jobs` threads. `on_done` is
-/// called as each document finishes (for progress output); the outcomes
-/// come back in input order. The manifest is updated for what was built.
+/// What every document of one run shares.
+struct Batch<'a> {
+    request: &'a BuildRequest,
+    templates: &'a Templates,
+    cache: TypesettingCache<'a>,
+    manifest: Manifest,
+    /// The output folder's real path (manifest keys are relative to it).
+    base: PathBuf,
+    epoch: Option<u64>,
+}
+
+/// Checks made before anything is rendered: `--out` is a folder (or is
+/// missing) and `SOURCE_DATE_EPOCH` reads.
+fn preflight(request: &BuildRequest) -> Result<Option<u64>, Diagnostic> {
+    if std::fs::metadata(&request.out_dir).is_ok_and(|m| !m.is_dir()) {
+        return Err(Diagnostic::file_error(
+            &request.out_dir,
+            "--out names an existing file, not a folder",
+        )
+        .with_hint("give the folder the outputs go into (it is created when missing)"));
+    }
+    source_date_epoch(std::env::var_os(SOURCE_DATE_EPOCH).as_deref())
+}
+
+/// Builds every document of the request on `jobs` threads, holding the
+/// output folder's lock (`on_wait` is called if another build holds it
+/// first). `on_done` is called as each document finishes (for progress
+/// output); the outcomes come back in input order. The manifest is updated
+/// for what was built. A panic while building one document is that
+/// document's internal error; the others still build.
 pub fn run(
     request: &BuildRequest,
     templates: &Templates,
+    on_wait: &dyn Fn(),
     on_done: &(dyn Fn(&Outcome) + Sync),
-) -> Vec<Outcome> {
-    if !request.check_only {
-        remove_stale_temps(&request.out_dir);
-    }
-    let collisions = output_collisions(&request.documents);
-    let manifest = Manifest::read(&request.out_dir);
-    let cache = TypesettingCache {
-        request,
-        loaded: Mutex::new(BTreeMap::new()),
-        noted: Mutex::new(BTreeSet::new()),
+) -> Result<Vec<Outcome>, Diagnostic> {
+    let epoch = preflight(request)?;
+    let lock = if request.check_only {
+        OutputLock::shared(&request.out_dir, on_wait)?
+    } else {
+        OutputLock::exclusive(&request.out_dir, on_wait)?
     };
+    if !request.check_only {
+        remove_stale_temps(&request.out_dir, &lock);
+    }
+    let base = std::fs::canonicalize(&request.out_dir)
+        .or_else(|_| std::path::absolute(&request.out_dir))
+        .unwrap_or_else(|_| request.out_dir.clone());
+    let batch = Batch {
+        request,
+        templates,
+        cache: TypesettingCache {
+            request,
+            loaded: Mutex::new(BTreeMap::new()),
+            noted: Mutex::new(BTreeSet::new()),
+        },
+        manifest: Manifest::read(&request.out_dir),
+        base,
+        epoch,
+    };
+    let collisions = output_collisions(&request.documents);
     let next = AtomicUsize::new(0);
-    type Slot = Option<(Outcome, Option<ManifestEntry>)>;
+    type Slot = Option<(Outcome, Option<(String, ManifestEntry)>)>;
     let results: Mutex<Vec<Slot>> = Mutex::new(vec![None; request.documents.len()]);
     let jobs = request.jobs.clamp(1, request.documents.len().max(1));
     std::thread::scope(|scope| {
@@ -703,17 +1113,16 @@ pub fn run(
                     let Some(input) = request.documents.get(i) else {
                         break;
                     };
+                    let failed = |d: Diagnostic| Outcome {
+                        input: input.clone(),
+                        status: Status::Failed,
+                        diagnostics: vec![d],
+                        elapsed: Duration::ZERO,
+                    };
                     let (outcome, entry) = match collisions.get(&i) {
-                        Some(d) => (
-                            Outcome {
-                                input: input.clone(),
-                                status: Status::Failed,
-                                diagnostics: vec![d.clone()],
-                                elapsed: Duration::ZERO,
-                            },
-                            None,
-                        ),
-                        None => build_one(input, request, templates, &cache, &manifest),
+                        Some(d) => (failed(d.clone()), None),
+                        None => catch_document(|| build_one(input, &batch))
+                            .unwrap_or_else(|what| (failed(internal_error(input, &what)), None)),
                     };
                     on_done(&outcome);
                     if let Ok(mut r) = results.lock() {
@@ -727,23 +1136,16 @@ pub fn run(
     let mut outcomes = Vec::with_capacity(results.len());
     let mut next_manifest = Manifest {
         version: env!("CARGO_PKG_VERSION").into(),
-        documents: manifest.documents.clone(),
+        documents: batch.manifest.documents.clone(),
     };
     for (outcome, entry) in results.into_iter().flatten() {
-        let key = outcome.input.display().to_string();
-        match (&outcome.status, entry) {
-            (Status::Built, Some(entry)) => {
-                next_manifest.documents.insert(key, entry);
-            }
-            (Status::Failed, _) => {
-                next_manifest.documents.remove(&key);
-            }
-            _ => {}
+        if let (Status::Built, Some((source, entry))) = (&outcome.status, entry) {
+            next_manifest.record(source, entry);
         }
         outcomes.push(outcome);
     }
     if !request.check_only
-        && next_manifest.documents != manifest.documents
+        && next_manifest.documents != batch.manifest.documents
         && let Err(e) = next_manifest.write(&request.out_dir)
         && let Some(last) = outcomes.last_mut()
     {
@@ -754,17 +1156,176 @@ pub fn run(
             format!("cannot write the build manifest: {e}"),
         ));
     }
-    outcomes
+    lock.release();
+    Ok(outcomes)
 }
 
-fn build_one(
-    input: &Path,
-    request: &BuildRequest,
-    templates: &Templates,
-    cache: &TypesettingCache,
-    manifest: &Manifest,
-) -> (Outcome, Option<ManifestEntry>) {
+std::thread_local! {
+    /// Set while this thread builds a document.
+    static IN_DOCUMENT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Where the last panic in a document happened.
+    static PANICKED_AT: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` (one document's build), turning a panic into its message and
+/// place. While a document builds, the panic hook keeps the place for that
+/// message instead of printing it; other panics are printed as before.
+fn catch_document<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if IN_DOCUMENT.get() {
+                PANICKED_AT.set(info.location().map(|l| l.to_string()));
+            } else {
+                previous(info);
+            }
+        }));
+    });
+    IN_DOCUMENT.set(true);
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    IN_DOCUMENT.set(false);
+    result.map_err(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".into());
+        match PANICKED_AT.take() {
+            Some(at) => format!("{what} (at {at})"),
+            None => what,
+        }
+    })
+}
+
+/// A panic caught while building `input`, as that document's error.
+fn internal_error(input: &Path, what: &str) -> Diagnostic {
+    Diagnostic::file_error(
+        input,
+        format!("internal error while building this document: {what}"),
+    )
+    .with_hint("this is a bug in zongjie, not a fault in the data; the other documents were built and this one's outputs were left as they were. Please report it with this data file")
+}
+
+/// Everything a document's outputs will be made from, from the files
+/// exactly as they were loaded.
+fn stamp(batch: &Batch, loaded: &load::Loaded, genre: &str, typesetting: &str) -> Stamp {
+    let mut inputs = BTreeMap::new();
+    let mut todo = vec![loaded];
+    while let Some(file) = todo.pop() {
+        let key = input_key(&file.source.path);
+        if inputs.contains_key(&key) {
+            continue;
+        }
+        inputs.insert(key, sha256_hex(file.source.text.as_bytes()));
+        todo.extend(file.imports.values());
+    }
+    stamp_of(batch, inputs, genre, typesetting)
+}
+
+/// The stamp a document has if its inputs are still the files its last
+/// build loaded: each re-read by the path the loader used, decoded as it
+/// decodes, and digested. The loader is a function of those texts and
+/// paths, so when this equals the last stamp the document would parse the
+/// same, and it is not parsed again (`None`: an input cannot be read).
+fn restamp(batch: &Batch, previous: &Stamp, typesetting: &str) -> Option<Stamp> {
+    let mut inputs = BTreeMap::new();
+    for key in previous.inputs.keys() {
+        let path = key_path(key)?;
+        let bytes = read_plain(&path, load::MAX_FILE_BYTES as u64)?;
+        let text = load::decode(&path, &bytes).ok()?;
+        inputs.insert(key.clone(), sha256_hex(text.as_bytes()));
+    }
+    Some(stamp_of(batch, inputs, &previous.genre, typesetting))
+}
+
+fn stamp_of(
+    batch: &Batch,
+    inputs: BTreeMap<String, String>,
+    genre: &str,
+    typesetting: &str,
+) -> Stamp {
+    let request = batch.request;
+    let mut templates = BTreeMap::new();
+    for name in batch.templates.used_by(genre) {
+        if let Some((_, text)) = batch.templates.sources.get(&name) {
+            templates.insert(name, sha256_hex(text.as_bytes()));
+        }
+    }
+    if request.formats.contains(&Format::Html) {
+        templates.insert(
+            crate::render::PAGE_TEMPLATE.into(),
+            sha256_hex(batch.templates.page_template().as_bytes()),
+        );
+    }
+    let pdf = request.formats.contains(&Format::Pdf);
+    Stamp {
+        inputs,
+        genre: genre.to_string(),
+        templates,
+        formats: request.formats.clone(),
+        strict: request.strict,
+        typesetting: typesetting.to_string(),
+        source_date_epoch: batch.epoch.filter(|_| pdf),
+    }
+}
+
+/// Whether every output is on disk with the digest its last build wrote.
+fn outputs_intact(previous: &ManifestEntry, outputs: &[PathBuf]) -> bool {
+    outputs.len() == previous.outputs.len()
+        && outputs.iter().all(|o| {
+            previous
+                .outputs
+                .get(&output_key(o))
+                .is_some_and(|d| digest_plain(o).as_ref() == Some(d))
+        })
+}
+
+/// An output name longer than a file name may be.
+fn name_too_long(input: &Path, outputs: &[PathBuf]) -> Option<Diagnostic> {
+    let long = outputs
+        .iter()
+        .find(|o| o.file_name().is_some_and(|n| n.len() > MAX_NAME_BYTES))?;
+    Some(
+        Diagnostic::file_error(
+            input,
+            format!(
+                "the output name {} is longer than the {MAX_NAME_BYTES} bytes a file name can have",
+                long.file_name().unwrap_or_default().display()
+            ),
+        )
+        .with_hint("shorten the data file's name"),
+    )
+}
+
+/// An output of `input` that another source wrote (the manifest says so).
+fn taken(batch: &Batch, source: &str, input: &Path, outputs: &[PathBuf]) -> Option<Diagnostic> {
+    let owners = batch.manifest.owners();
+    let (out, owner) = outputs.iter().find_map(|out| {
+        let owner = *owners.get(output_key(out).as_str())?;
+        (owner != source).then_some((out, owner))
+    })?;
+    let owner = shown_source(owner, &batch.base);
+    Some(
+        Diagnostic::file_error(
+            input,
+            format!(
+                "{} was written by {owner}; building {} would overwrite it",
+                out.display(),
+                input.display()
+            ),
+        )
+        .with_hint(format!(
+            "two data files of the same name are built into one folder: give one of them another --out folder or another name; --force lets {} take the outputs over (e.g. when {owner} was moved)",
+            input.display()
+        )),
+    )
+}
+
+fn build_one(input: &Path, batch: &Batch) -> (Outcome, Option<(String, ManifestEntry)>) {
     let start = Instant::now();
+    let request = batch.request;
+    let templates = batch.templates;
     let outputs: Vec<PathBuf> = request
         .formats
         .iter()
@@ -776,57 +1337,94 @@ fn build_one(
         diagnostics,
         elapsed: start.elapsed(),
     };
-    let typesetting = cache.get(input);
-    let typesetting = match typesetting.as_ref() {
-        Ok(t) => t,
-        Err(d) => return (done(Status::Failed, vec![d.clone()]), None),
+    let failed = |diagnostics| (done(Status::Failed, diagnostics), None);
+    let source = file_key(input, &batch.base);
+    let refused = name_too_long(input, &outputs).or_else(|| {
+        let may_take = request.check_only || request.force;
+        (!may_take)
+            .then(|| taken(batch, &source, input, &outputs))
+            .flatten()
+    });
+    if let Some(d) = refused {
+        return failed(vec![d]);
+    }
+    let typesetting = batch.cache.get(input);
+    let (typesetting, typesetting_digest) = match typesetting.as_ref() {
+        Ok((t, d)) => (t, d),
+        Err(d) => return failed(vec![d.clone()]),
     };
-    if !request.force
-        && !request.check_only
-        && let Some(previous) = manifest.documents.get(&input.display().to_string())
-        && is_current(
-            previous,
-            templates,
-            &request.formats,
-            request.strict,
-            typesetting,
-            &outputs,
-        )
+    let previous = batch.manifest.documents.get(&source);
+    let may_skip = !request.force && !request.check_only;
+    if may_skip
+        && let Some(previous) = previous
+        && restamp(batch, &previous.stamp, typesetting_digest).as_ref() == Some(&previous.stamp)
+        && outputs_intact(previous, &outputs)
     {
         return (done(Status::Skipped, Vec::new()), None);
     }
-    let compiled = match compile(input, templates) {
-        Ok(c) => c,
-        Err(diags) => return (done(Status::Failed, diags), None),
+    // Loaded once: the text digested is the text rendered.
+    let loaded = match load::load(input) {
+        Ok(l) => l,
+        Err(diags) => return failed(diags),
     };
-    let mut diagnostics = compiled.warnings.clone();
-    if request.strict && !diagnostics.is_empty() {
-        return (done(Status::Failed, diagnostics), None);
+    #[cfg(debug_assertions)]
+    if std::env::var_os("ZONGJIE_TEST_PANIC").is_some_and(|v| input.file_name() == Some(&v)) {
+        panic!("ZONGJIE_TEST_PANIC names this document");
     }
+    let (report, mut diagnostics) = resolve::resolve(&loaded);
+    let Some(report) = report else {
+        return failed(diagnostics);
+    };
+    let stamp = stamp(batch, &loaded, &report.doc.genre, typesetting_digest);
+    if may_skip
+        && let Some(previous) = previous
+        && previous.stamp == stamp
+        && outputs_intact(previous, &outputs)
+    {
+        return (done(Status::Skipped, Vec::new()), None);
+    }
+    if request.strict && !diagnostics.is_empty() {
+        return failed(diagnostics);
+    }
+    let markdown = match templates.render_markdown(&report) {
+        Ok(m) => m,
+        Err(d) => {
+            diagnostics.push(d);
+            return failed(diagnostics);
+        }
+    };
+    let mut inputs = Vec::new();
+    collect_inputs(&loaded, &mut inputs);
+    let compiled = Compiled {
+        report,
+        markdown,
+        warnings: diagnostics.clone(),
+        inputs,
+    };
     let mut rendered = Vec::new();
     for (format, out) in request.formats.iter().zip(&outputs) {
         if let Err(d) = refuse_overwriting_inputs(out, &compiled.inputs, templates) {
             diagnostics.push(d);
-            return (done(Status::Failed, diagnostics), None);
+            return failed(diagnostics);
         }
         match render_format(&compiled, templates, typesetting, *format) {
             Ok((bytes, warnings)) => {
                 diagnostics.extend(warnings);
-                if *format == Format::Pdf && cache.first_note(typesetting) {
+                if *format == Format::Pdf && batch.cache.first_note(typesetting) {
                     diagnostics.extend(font_notes(typesetting, input));
                 }
                 rendered.push((out.clone(), bytes));
             }
             Err(d) => {
                 diagnostics.push(d);
-                return (done(Status::Failed, diagnostics), None);
+                return failed(diagnostics);
             }
         }
     }
     if request.check_only {
         let stale: Vec<PathBuf> = rendered
             .iter()
-            .filter(|(path, bytes)| std::fs::read(path).ok().as_ref() != Some(bytes))
+            .filter(|(path, bytes)| digest_plain(path) != Some(sha256_hex(bytes)))
             .map(|(p, _)| p.clone())
             .collect();
         let status = if stale.is_empty() {
@@ -836,24 +1434,26 @@ fn build_one(
         };
         return (done(status, diagnostics), None);
     }
-    for (path, bytes) in &rendered {
-        if let Err(e) = write_atomic(path, bytes) {
-            diagnostics.push(Diagnostic::file_error(
-                path,
-                format!("cannot write output: {e}"),
-            ));
-            return (done(Status::Failed, diagnostics), None);
-        }
+    let files: Vec<(&Path, &[u8])> = rendered
+        .iter()
+        .map(|(p, b)| (p.as_path(), b.as_slice()))
+        .collect();
+    if let Err((path, e)) = write_all_or_nothing(&files) {
+        diagnostics.push(
+            Diagnostic::file_error(&path, format!("cannot write output: {e}")).with_hint(
+                "no output of this document was replaced; free space or fix the folder's permissions and build again",
+            ),
+        );
+        return failed(diagnostics);
     }
-    let entry = manifest_entry(
-        &compiled.inputs,
-        templates,
-        &compiled.report.doc.genre,
-        &request.formats,
-        request.strict,
-        typesetting,
-    );
-    (done(Status::Built, diagnostics), entry)
+    let entry = ManifestEntry {
+        stamp,
+        outputs: rendered
+            .iter()
+            .map(|(p, b)| (output_key(p), sha256_hex(b)))
+            .collect(),
+    };
+    (done(Status::Built, diagnostics), Some((source, entry)))
 }
 
 /// An output path must never be one of the inputs or a template file.
@@ -887,12 +1487,80 @@ mod tests {
     use super::*;
 
     #[test]
-    fn temp_names_are_recognised() {
-        assert_eq!(temp_owner(".a.md.1234.tmp"), Some(1234));
-        assert_eq!(temp_owner(".lishui-2022.html.7.tmp"), Some(7));
-        assert_eq!(temp_owner("a.md.1234.tmp"), None);
-        assert_eq!(temp_owner(".a.md.tmp"), None);
-        assert_eq!(temp_owner("..1.tmp"), None);
+    fn only_our_temp_names_are_recognised() {
+        assert!(is_our_temp(OsStr::new(".zongjie-a1B2c3D4e5F6.tmp")));
+        for other in [
+            ".thesis.docx.4000000.tmp",
+            ".a.md.1234.tmp",
+            ".zongjie-short.tmp",
+            ".zongjie-a1B2c3D4e5F6.tmp.bak",
+            "zongjie-a1B2c3D4e5F6.tmp",
+            ".zongjie-a1B2c3D4e5-6.tmp",
+            ".zongjie-manifest.json",
+        ] {
+            assert!(!is_our_temp(OsStr::new(other)), "{other}");
+        }
+    }
+
+    #[test]
+    fn manifest_keys_are_relative_to_the_output_folder_and_never_lossy() {
+        assert_eq!(
+            relative_to(Path::new("/p/a/r.yaml"), Path::new("/p/o")),
+            Path::new("../a/r.yaml")
+        );
+        assert_eq!(
+            relative_to(Path::new("/p/o/r.yaml"), Path::new("/p/o")),
+            Path::new("r.yaml")
+        );
+        assert_eq!(path_key(Path::new("a\\b")), "a\\\\b");
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            let a = path_key(Path::new(OsStr::from_bytes(b"r\xff.yaml")));
+            let b = path_key(Path::new(OsStr::from_bytes(b"r\xfe.yaml")));
+            assert_eq!(a, "r\\xff.yaml");
+            assert_ne!(a, b);
+            // The escape of a real backslash never reads as a byte escape.
+            assert_ne!(path_key(Path::new("r\\xff.yaml")), a);
+            for name in [
+                b"r\xff.yaml".as_slice(),
+                b"a\\xff\\\\b",
+                "报告.yaml".as_bytes(),
+            ] {
+                let path = Path::new(OsStr::from_bytes(name));
+                assert_eq!(key_path(&path_key(path)).as_deref(), Some(path));
+            }
+        }
+    }
+
+    #[test]
+    fn source_date_epoch_is_digits_within_range() {
+        let epoch = |v: &str| source_date_epoch(Some(OsStr::new(v)));
+        assert_eq!(source_date_epoch(None).unwrap(), None);
+        assert_eq!(epoch("").unwrap(), None);
+        assert_eq!(epoch("0").unwrap(), Some(0));
+        assert_eq!(epoch("1700000000").unwrap(), Some(1_700_000_000));
+        for bad in [
+            "abc",
+            "1e9",
+            "-1",
+            " 1",
+            "1.5",
+            "+1",
+            "99999999999999999999",
+            "253402300800",
+        ] {
+            let d = epoch(bad).unwrap_err();
+            assert!(
+                d.message.contains("SOURCE_DATE_EPOCH"),
+                "{bad}: {}",
+                d.message
+            );
+            assert!(
+                d.hint.as_deref().unwrap_or("").contains("digits only"),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

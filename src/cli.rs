@@ -309,10 +309,25 @@ fn run_build(args: BuildArgs) -> ExitCode {
             }
         }
     };
-    let outcomes = build::run(&request, &templates, &on_done);
+    let on_wait = || {
+        if matches!(format, diag::Format::Human | diag::Format::Short) {
+            eprintln!(
+                "waiting for another build writing into {} to finish…",
+                request.out_dir.display()
+            );
+        }
+    };
+    let outcomes = build::run(&request, &templates, &on_wait, &on_done);
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
+    let outcomes = match outcomes {
+        Ok(o) => o,
+        Err(d) => {
+            print(&[d], format);
+            return ExitCode::from(1);
+        }
+    };
     let count =
         |f: &dyn Fn(&build::Status) -> bool| outcomes.iter().filter(|o| f(&o.status)).count();
     let failed = count(&|s| *s == build::Status::Failed);

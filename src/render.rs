@@ -252,25 +252,44 @@ impl Templates {
             .map_or(crate::html::DEFAULT_PAGE_TEMPLATE, |(_, t)| t.as_str())
     }
 
-    /// The names of the templates a genre's template uses (itself included).
+    /// The names of every template rendering `genre` can load, itself
+    /// included: a safe superset of what Tera 2 loads. Tera includes and
+    /// extends only templates named by string literals, so every template
+    /// whose name occurs in the text of one counted (with `\\` escapes
+    /// removed too; whatever the whitespace control) is counted, and so on;
+    /// components are global, so every template that may define one is
+    /// counted for every genre.
     pub fn used_by(&self, genre: &str) -> Vec<String> {
-        let mut seen: Vec<String> = Vec::new();
-        let mut todo = vec![template_for_genre(genre).to_string()];
+        let names: Vec<&str> = self
+            .sources
+            .keys()
+            .map(String::as_str)
+            .filter(|n| n.ends_with(".md.tera"))
+            .collect();
+        let text_of = |name: &str| self.sources.get(name).map_or("", |(_, t)| t.as_str());
+        // A name no plain text search can be trusted to find.
+        let odd = |n: &str| {
+            n.chars()
+                .any(|c| matches!(c, '\\' | '"' | '\'' | '`') || c.is_control())
+        };
+        let mut todo: Vec<&str> = vec![template_for_genre(genre)];
+        todo.extend(
+            names
+                .iter()
+                .filter(|n| odd(n) || text_of(n).contains("component")),
+        );
+        let mut seen = std::collections::BTreeSet::new();
         while let Some(name) = todo.pop() {
-            if seen.contains(&name) {
+            if !seen.insert(name.to_string()) {
                 continue;
             }
-            if let Some((_, text)) = self.sources.get(&name) {
-                for part in text.split("{% include \"").skip(1) {
-                    if let Some(end) = part.find('"') {
-                        todo.push(part[..end].to_string());
-                    }
-                }
-            }
-            seen.push(name);
+            let text = text_of(name);
+            let unescaped = text.replace('\\', "");
+            todo.extend(names.iter().filter(|n| {
+                !seen.contains(**n) && (text.contains(**n) || unescaped.contains(**n))
+            }));
         }
-        seen.sort();
-        seen
+        seen.into_iter().collect()
     }
 }
 
@@ -820,6 +839,45 @@ mod tests {
         let hint = diags[0].hint.as_deref().unwrap_or_default();
         assert!(hint.starts_with("save the template as UTF-8"), "{hint}");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn every_template_a_genre_can_load_is_counted() {
+        let dir = std::env::temp_dir().join(format!("zongjie-used-by-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let write = |name: &str, text: &str| std::fs::write(dir.join(name), text).unwrap();
+        // Whitespace control, a nested include, extends, a component.
+        write("annual.md.tera", "{%- include \"_mine.md.tera\" -%}\n");
+        write("_mine.md.tera", "{%include '_deeper.md.tera'%}");
+        write("_deeper.md.tera", "深");
+        write(
+            "half-year.md.tera",
+            "{% extends \"_base.md.tera\" %}{% block b %}x{% endblock b %}",
+        );
+        write("_base.md.tera", "{% block b %}{% endblock b %}");
+        write(
+            "_parts.md.tera",
+            "{% component Box() %}盒{% endcomponent Box %}",
+        );
+        write("_unused.md.tera", "无");
+        let templates = Templates::load(Some(&dir)).unwrap();
+        let annual = templates.used_by("工作总结和工作要点");
+        for name in [
+            "annual.md.tera",
+            "_mine.md.tera",
+            "_deeper.md.tera",
+            "_parts.md.tera",
+        ] {
+            assert!(annual.iter().any(|n| n == name), "{name}: {annual:?}");
+        }
+        assert!(!annual.iter().any(|n| n == "_unused.md.tera"), "{annual:?}");
+        assert!(!annual.iter().any(|n| n == "_base.md.tera"), "{annual:?}");
+        let half = templates.used_by("半年总结和计划");
+        for name in ["half-year.md.tera", "_base.md.tera", "_parts.md.tera"] {
+            assert!(half.iter().any(|n| n == name), "{name}: {half:?}");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -69,7 +69,12 @@ fn a_failed_rebuild_leaves_the_previous_output_byte_identical() {
         );
         assert_eq!(
             names(&dir.join("output")),
-            [".zongjie-manifest.json", "report.html", "report.md"],
+            [
+                ".zongjie-manifest.json",
+                ".zongjie.lock",
+                "report.html",
+                "report.md"
+            ],
             "case {i}"
         );
     }
@@ -137,6 +142,9 @@ fn a_build_killed_mid_batch_leaves_old_or_new_complete_outputs() {
         child.kill().expect("SIGKILL");
         let _ = child.wait();
         for name in names(&out) {
+            if name == zongjie::build::LOCK {
+                continue;
+            }
             if name == zongjie::build::MANIFEST {
                 // Written atomically too: always complete JSON.
                 let json = std::fs::read(out.join(&name)).expect("manifest");
@@ -147,7 +155,10 @@ fn a_build_killed_mid_batch_leaves_old_or_new_complete_outputs() {
                 continue;
             }
             if name.starts_with('.') {
-                assert!(name.ends_with(".tmp"), "{name}");
+                assert!(
+                    name.starts_with(".zongjie-") && name.ends_with(".tmp"),
+                    "{name}"
+                );
                 temps_left += 1;
                 continue;
             }
@@ -179,9 +190,9 @@ fn a_build_killed_mid_batch_leaves_old_or_new_complete_outputs() {
         assert_eq!(code, 0, "{stderr}");
         // The next build removes temp files a killed build left.
         assert!(
-            names(&out)
-                .iter()
-                .all(|n| !n.starts_with('.') || n == zongjie::build::MANIFEST),
+            names(&out).iter().all(|n| !n.starts_with('.')
+                || n == zongjie::build::MANIFEST
+                || n == zongjie::build::LOCK),
             "{:?}",
             names(&out)
         );
@@ -197,21 +208,35 @@ fn a_build_killed_mid_batch_leaves_old_or_new_complete_outputs() {
 }
 
 #[test]
-fn stale_temp_files_are_removed_but_live_ones_kept() {
+fn only_our_stale_temp_files_are_removed() {
     let dir = temp("stale");
     std::fs::write(dir.join("r.yaml"), example()).expect("write");
-    std::fs::create_dir_all(dir.join("output")).expect("out");
-    // pid 0 is never a user process; our own pid is running.
-    let dead = dir.join("output/.r.md.0.tmp");
-    let live = dir.join(format!("output/.r.md.{}.tmp", std::process::id()));
-    let other = dir.join("output/.notes.tmp");
-    for p in [&dead, &live, &other] {
-        std::fs::write(p, "partial").expect("write");
+    let out = dir.join("output");
+    std::fs::create_dir_all(&out).expect("out");
+    // Left by a killed build: our prefix, 12 random characters, `.tmp`.
+    let ours = out.join(".zongjie-Ab3dE6gH9jK2.tmp");
+    // Another tool's temp files, and names that only look like ours.
+    let theirs = [
+        ".thesis.docx.4000000.tmp",
+        ".r.md.0.tmp",
+        ".notes.tmp",
+        ".zongjie-short.tmp",
+        ".zongjie-Ab3dE6gH9jK2.tmp.keep",
+    ];
+    std::fs::write(&ours, "partial").expect("write");
+    for name in theirs {
+        std::fs::write(out.join(name), "theirs").expect("write");
     }
-    let (code, stderr) = zongjie(&dir, &["build", "r.yaml"]);
+    let (code, stderr) = zongjie(&dir, &["build", "r.yaml", "--format", "md"]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(!dead.exists() || !cfg!(target_os = "linux"));
-    assert!(live.exists() && other.exists());
+    assert!(!ours.exists(), "our stale temp file is removed");
+    for name in theirs {
+        assert_eq!(
+            std::fs::read_to_string(out.join(name)).expect("kept"),
+            "theirs",
+            "{name}"
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 
