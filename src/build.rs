@@ -170,9 +170,19 @@ fn collect_inputs(loaded: &load::Loaded, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The whole text pipeline for one data file, in memory.
+/// The whole text pipeline for one data file, in memory (imports from
+/// the data file's own folder tree).
 pub fn compile(path: &Path, templates: &Templates) -> Result<Compiled, Vec<Diagnostic>> {
-    finish(check(path), templates)
+    compile_in(path, templates, &load::ImportScope::default())
+}
+
+/// `compile` with imports allowed from within `scope`.
+pub fn compile_in(
+    path: &Path,
+    templates: &Templates,
+    scope: &load::ImportScope,
+) -> Result<Compiled, Vec<Diagnostic>> {
+    finish(checked(load::load_in(path, scope)), templates)
 }
 
 /// The same pipeline for a data file given as bytes: `path` names it in
@@ -277,15 +287,31 @@ pub fn render_format(
     }
 }
 
+/// Most directory entries a folder walk looks at, over all input folders.
+pub const MAX_WALK_ENTRIES: usize = 100_000;
+
 /// The data files named by the inputs: files as given, folders searched
-/// for `*.yaml` / `*.yml` (sorted; hidden entries and profile files skipped).
+/// for `*.yaml` / `*.yml` in any case (sorted; hidden entries and profile
+/// files skipped). Each real folder is walked once, so symlinks to a
+/// parent or in a circle add nothing; a file reached along two paths is
+/// kept once. A folder without data files is an error.
 pub fn find_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Diagnostic> {
     let mut out = Vec::new();
+    let mut walk = Walk::default();
     for input in inputs {
         if input.is_dir() {
-            walk(input, &mut out)
-                .map_err(|e| Diagnostic::file_error(input, format!("cannot read folder: {e}")))?;
-        } else if input.exists() {
+            let before = out.len();
+            walk.folder(input, &mut out)?;
+            if out.len() == before {
+                return Err(Diagnostic::file_error(
+                    input,
+                    format!("no data files in {}", input.display()),
+                )
+                .with_hint(
+                    "put the report's data files (*.yaml) there, or run `zongjie init` for templates and see docs/data-format.md",
+                ));
+            }
+        } else if std::fs::symlink_metadata(input).is_ok() {
             out.push(input.clone());
         } else {
             return Err(Diagnostic::file_error(input, "no such file or folder")
@@ -294,42 +320,82 @@ pub fn find_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Diagnostic> {
     }
     out.sort();
     out.dedup();
+    // The same real file along two paths (a symlink) is one document.
+    let mut seen = BTreeSet::new();
+    out.retain(|p| seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())));
     Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for path in entries {
-        let hidden = path
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
-        if hidden {
-            continue;
+/// A walk of folders: the real folders seen and the entries looked at.
+#[derive(Default)]
+struct Walk {
+    seen: BTreeSet<PathBuf>,
+    entries: usize,
+}
+
+impl Walk {
+    /// Adds the data files under `root` to `out`, without recursion.
+    fn folder(&mut self, root: &Path, out: &mut Vec<PathBuf>) -> Result<(), Diagnostic> {
+        let mut pending = vec![root.to_path_buf()];
+        while let Some(dir) = pending.pop() {
+            // A symlink loop cannot be resolved: skip it.
+            let Ok(real) = std::fs::canonicalize(&dir) else {
+                continue;
+            };
+            if !self.seen.insert(real) {
+                continue;
+            }
+            let read = std::fs::read_dir(&dir).map_err(|e| {
+                Diagnostic::file_error(&dir, format!("cannot read folder: {e}"))
+                    .with_hint("check the folder's permissions")
+            })?;
+            let mut entries: Vec<PathBuf> = Vec::new();
+            for entry in read {
+                self.entries += 1;
+                if self.entries > MAX_WALK_ENTRIES {
+                    return Err(Diagnostic::file_error(
+                        root,
+                        format!("more than {MAX_WALK_ENTRIES} files and folders under {}", root.display()),
+                    )
+                    .with_hint("give the folder that holds the data files (e.g. data/), not a folder above it"));
+                }
+                if let Ok(entry) = entry {
+                    entries.push(entry.path());
+                }
+            }
+            entries.sort();
+            let mut subfolders = Vec::new();
+            for path in entries {
+                let hidden = path
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+                if hidden {
+                    continue;
+                }
+                if path.is_dir() {
+                    subfolders.push(path);
+                } else if load::is_data_file_name(&path) && !is_profile_file(&path) {
+                    out.push(path);
+                }
+            }
+            // Depth first, in name order.
+            pending.extend(subfolders.into_iter().rev());
         }
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if path.extension().is_some_and(|x| x == "yaml" || x == "yml")
-            && !is_profile_file(&path)
-        {
-            out.push(path);
-        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// Which of the found files are documents to build. A file that another
 /// found file imports is a data source, not a document, unless it has a
 /// body of its own (parts, a task table, attachments or an intro).
-/// Files that do not parse are kept, so their errors are reported.
+/// Files that cannot be read or do not parse are kept, so their errors
+/// are reported.
 pub fn documents(files: &[PathBuf]) -> Vec<PathBuf> {
     let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     let mut imported = BTreeSet::new();
     let mut has_body = BTreeSet::new();
     for file in files {
-        let Ok(bytes) = std::fs::read(file) else {
+        let Ok(bytes) = crate::files::read(file, crate::files::Kind::Data) else {
             continue;
         };
         let Ok(text) = load::decode(file, &bytes) else {
@@ -580,6 +646,8 @@ pub struct BuildRequest {
     /// `--profile`: one profile for every document (else found per folder).
     pub profile: Option<PathBuf>,
     pub fonts: crate::fonts::FontOptions,
+    /// Where imports may come from (the project, and folders allowed).
+    pub imports: load::ImportScope,
 }
 
 /// A loaded profile and font set (or why it failed), shared by the documents using it.
@@ -795,7 +863,7 @@ fn build_one(
     {
         return (done(Status::Skipped, Vec::new()), None);
     }
-    let compiled = match compile(input, templates) {
+    let compiled = match compile_in(input, templates, &request.imports) {
         Ok(c) => c,
         Err(diags) => return (done(Status::Failed, diags), None),
     };

@@ -20,7 +20,7 @@ pub enum Kind {
 
 impl Kind {
     /// The largest file of this kind that is read, in bytes.
-    pub fn cap(self) -> u64 {
+    pub const fn cap(self) -> u64 {
         match self {
             Kind::Data => 8 << 20,
             Kind::Template => 1 << 20,
@@ -171,12 +171,13 @@ fn refused(path: &Path, kind: Kind, what: &str) -> Diagnostic {
         ),
     )
     .with_hint(format!(
-        "replace it with a regular {} file, or remove it",
+        "replace it with a regular file (the {} itself), or remove it",
         kind.noun()
     ))
 }
 
-fn too_large(path: &Path, kind: Kind) -> Diagnostic {
+/// The refusal of a file over the cap of `kind`.
+pub fn too_large(path: &Path, kind: Kind) -> Diagnostic {
     Diagnostic::file_error(path, format!("file is larger than {}", cap_words(kind))).with_hint(
         format!(
             "the limit for a {} is {}; {}",

@@ -15,6 +15,8 @@ pub struct PipelineSite {
     templates_dir: Option<PathBuf>,
     profile: Option<PathBuf>,
     fonts: crate::fonts::FontOptions,
+    /// Where imports may come from.
+    imports: crate::load::ImportScope,
     /// The inputs of the last build (data file and imports).
     inputs: Mutex<Vec<PathBuf>>,
 }
@@ -32,7 +34,14 @@ impl PipelineSite {
             templates_dir,
             profile,
             fonts,
+            imports: crate::load::ImportScope::default(),
         }
+    }
+
+    /// Allows imports from within `scope` (else: the data file's folder tree).
+    pub fn with_imports(mut self, scope: crate::load::ImportScope) -> Self {
+        self.imports = scope;
+        self
     }
 
     fn typesetting(&self, with_fonts: bool) -> Result<build::Typesetting, BuildFailure> {
@@ -42,7 +51,8 @@ impl PipelineSite {
 
     fn compile(&self) -> Result<(build::Compiled, Templates), BuildFailure> {
         let templates = Templates::load(self.templates_dir.as_deref()).map_err(|d| failure(&d))?;
-        let compiled = build::compile(&self.file, &templates).map_err(|d| failure(&d))?;
+        let compiled =
+            build::compile_in(&self.file, &templates, &self.imports).map_err(|d| failure(&d))?;
         if let Ok(mut inputs) = self.inputs.lock() {
             inputs.clone_from(&compiled.inputs);
         }
