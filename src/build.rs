@@ -92,7 +92,9 @@ pub fn profile_path_for(input: &Path, explicit: Option<&Path>) -> Option<PathBuf
     PROFILE_NAMES
         .iter()
         .map(|n| dir.join(n))
-        .find(|p| p.is_file())
+        // Anything under the name (a FIFO, a folder) is taken, and refused
+        // with its reason when read, rather than silently passed over.
+        .find(|p| p.exists())
 }
 
 /// Loads a profile (defaults when `path` is `None`) and, when `with_fonts`,
@@ -103,7 +105,10 @@ pub fn typesetting(
     with_fonts: bool,
 ) -> Result<Typesetting, Diagnostic> {
     let profile = match path {
-        Some(p) => crate::profile::load_profile(p).map_err(|e| profile_diagnostic(p, &e))?,
+        Some(p) => {
+            let text = crate::files::read_text(p, crate::files::Kind::Profile)?;
+            crate::profile::parse_profile(&text, p).map_err(|e| profile_diagnostic(p, &text, &e))?
+        }
         None => crate::profile::Profile::default(),
     };
     let fonts = if with_fonts {
@@ -120,8 +125,7 @@ pub fn typesetting(
     })
 }
 
-fn profile_diagnostic(path: &Path, e: &crate::profile::ProfileError) -> Diagnostic {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
+fn profile_diagnostic(path: &Path, text: &str, e: &crate::profile::ProfileError) -> Diagnostic {
     match e {
         crate::profile::ProfileError::Parse {
             line,
@@ -130,7 +134,7 @@ fn profile_diagnostic(path: &Path, e: &crate::profile::ProfileError) -> Diagnost
             ..
         } => Diagnostic::error(
             path,
-            &text,
+            text,
             crate::diag::Pos {
                 line: *line as usize,
                 col: *column as usize,
