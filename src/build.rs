@@ -560,7 +560,7 @@ fn typesetting_digest(t: &Typesetting) -> String {
     let mut text = t
         .profile_path
         .as_ref()
-        .and_then(|p| std::fs::read(p).ok())
+        .and_then(|p| crate::files::read(p, crate::files::Kind::Profile).ok())
         .unwrap_or_default();
     if let Some(fonts) = &t.fonts {
         text.extend_from_slice(crate::fonts::describe(fonts).as_bytes());
@@ -583,7 +583,7 @@ fn manifest_entry(
         ..ManifestEntry::default()
     };
     for input in inputs {
-        let bytes = std::fs::read(input).ok()?;
+        let bytes = crate::files::read(input, crate::files::Kind::Data).ok()?;
         entry
             .inputs
             .insert(input.display().to_string(), sha256_hex(&bytes));
@@ -625,7 +625,10 @@ fn is_current(
     let inputs_same = previous
         .inputs
         .iter()
-        .all(|(path, digest)| std::fs::read(path).is_ok_and(|b| sha256_hex(&b) == *digest));
+        .all(|(path, digest)| {
+            crate::files::read(Path::new(path), crate::files::Kind::Data)
+                .is_ok_and(|b| sha256_hex(&b) == *digest)
+        });
     let templates_same = previous.templates.iter().all(|(name, digest)| {
         let text = if name == crate::render::PAGE_TEMPLATE {
             Some(templates.page_template())
