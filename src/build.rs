@@ -297,11 +297,16 @@ pub const MAX_WALK_ENTRIES: usize = 100_000;
 /// The data files named by the inputs: files as given, folders searched
 /// for `*.yaml` / `*.yml` in any case (sorted; hidden entries and profile
 /// files skipped). Each real folder is walked once, so symlinks to a
-/// parent or in a circle add nothing; a file reached along two paths is
-/// kept once. A folder without data files is an error.
+/// parent or in a circle add nothing, and a file reached along two paths
+/// is kept once; a symlink leading out of the input folders is an error,
+/// as is a folder without data files.
 pub fn find_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Diagnostic> {
     let mut out = Vec::new();
-    let mut walk = Walk::default();
+    let mut walk = Walk {
+        project: load::ImportScope::of_inputs(inputs, &[]),
+        seen: BTreeSet::new(),
+        entries: 0,
+    };
     for input in inputs {
         if input.is_dir() {
             let before = out.len();
@@ -330,9 +335,11 @@ pub fn find_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Diagnostic> {
     Ok(out)
 }
 
-/// A walk of folders: the real folders seen and the entries looked at.
-#[derive(Default)]
+/// A walk of the input folders: the real folders seen and the entries
+/// looked at.
 struct Walk {
+    /// The input folders (real paths): symlinks may not lead out of them.
+    project: load::ImportScope,
     seen: BTreeSet<PathBuf>,
     entries: usize,
 }
@@ -342,7 +349,6 @@ impl Walk {
     fn folder(&mut self, root: &Path, out: &mut Vec<PathBuf>) -> Result<(), Diagnostic> {
         let mut pending = vec![root.to_path_buf()];
         while let Some(dir) = pending.pop() {
-            // A symlink loop cannot be resolved: skip it.
             let Ok(real) = std::fs::canonicalize(&dir) else {
                 continue;
             };
@@ -353,32 +359,52 @@ impl Walk {
                 Diagnostic::file_error(&dir, format!("cannot read folder: {e}"))
                     .with_hint("check the folder's permissions")
             })?;
-            let mut entries: Vec<PathBuf> = Vec::new();
+            let mut entries: Vec<(PathBuf, bool)> = Vec::new();
             for entry in read {
                 self.entries += 1;
                 if self.entries > MAX_WALK_ENTRIES {
                     return Err(Diagnostic::file_error(
                         root,
-                        format!("more than {MAX_WALK_ENTRIES} files and folders under {}", root.display()),
+                        format!(
+                            "more than {MAX_WALK_ENTRIES} files and folders under {}",
+                            root.display()
+                        ),
                     )
-                    .with_hint("give the folder that holds the data files (e.g. data/), not a folder above it"));
+                    .with_hint(
+                        "give the folder that holds the data files (e.g. data/), not a folder above it",
+                    ));
                 }
                 if let Ok(entry) = entry {
-                    entries.push(entry.path());
+                    let link = entry.file_type().is_ok_and(|t| t.is_symlink());
+                    entries.push((entry.path(), link));
                 }
             }
             entries.sort();
             let mut subfolders = Vec::new();
-            for path in entries {
+            for (path, link) in entries {
                 let hidden = path
                     .file_name()
                     .is_some_and(|n| n.to_string_lossy().starts_with('.'));
                 if hidden {
                     continue;
                 }
-                if path.is_dir() {
+                let is_dir = path.is_dir();
+                let is_data = !is_dir && load::is_data_file_name(&path) && !is_profile_file(&path);
+                if link
+                    && (is_dir || is_data)
+                    && let Ok(target) = std::fs::canonicalize(&path)
+                    && !self.project.allows(&target)
+                {
+                    return Err(Diagnostic::file_error(
+                        &path,
+                        format!("{} is a symbolic link leading out of the input folders", path.display()),
+                    )
+                    .with_hint("give what it points to on the command line as well, or copy it into the folder"));
+                }
+                if is_dir {
                     subfolders.push(path);
-                } else if load::is_data_file_name(&path) && !is_profile_file(&path) {
+                } else if is_data {
+                    // A dangling or looping link is kept: reading it says why it fails.
                     out.push(path);
                 }
             }
@@ -622,13 +648,10 @@ fn is_current(
     {
         return false;
     }
-    let inputs_same = previous
-        .inputs
-        .iter()
-        .all(|(path, digest)| {
-            crate::files::read(Path::new(path), crate::files::Kind::Data)
-                .is_ok_and(|b| sha256_hex(&b) == *digest)
-        });
+    let inputs_same = previous.inputs.iter().all(|(path, digest)| {
+        crate::files::read(Path::new(path), crate::files::Kind::Data)
+            .is_ok_and(|b| sha256_hex(&b) == *digest)
+    });
     let templates_same = previous.templates.iter().all(|(name, digest)| {
         let text = if name == crate::render::PAGE_TEMPLATE {
             Some(templates.page_template())

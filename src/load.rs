@@ -97,7 +97,8 @@ impl ImportScope {
         ImportScope { roots }
     }
 
-    fn allows(&self, real: &Path) -> bool {
+    /// Whether the real path `real` is under one of the folders.
+    pub fn allows(&self, real: &Path) -> bool {
         self.roots.iter().any(|r| real.starts_with(r))
     }
 }
