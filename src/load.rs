@@ -119,6 +119,16 @@ pub fn load(path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
 
 /// Reads and parses `path` and everything it imports from within `scope`.
 pub fn load_in(path: &Path, scope: &ImportScope) -> Result<Loaded, Vec<Diagnostic>> {
+    // Any other file would have its lines quoted in YAML errors.
+    if !is_data_file_name(path) {
+        return Err(vec![
+            Diagnostic::file_error(
+                path,
+                format!("{} is not a data file (.yaml or .yml)", path.display()),
+            )
+            .with_hint("data files are YAML text named *.yaml or *.yml; rename it if it is one"),
+        ]);
+    }
     let bytes = files::read(path, Kind::Data).map_err(|d| vec![d])?;
     load_bytes_in(path, &bytes, scope)
 }

@@ -321,6 +321,13 @@ fn imports_outside_the_project_are_refused_without_quoting_them() {
         assert!(err.contains("--import-root FOLDER"), "{err}");
         assert!(!Path::new(&dir.join("out/r.md")).exists());
     }
+    // Named on the command line, a file that is no data file is not read.
+    let err = fails(&dir, &["check", "data/notes.txt"]);
+    assert!(
+        err.contains("error: data/notes.txt is not a data file (.yaml or .yml)\n"),
+        "{err}"
+    );
+    assert!(!err.contains("SECRET"), "{err}");
     // From the data folder, the text file is inside the project but no data file.
     let err = fails(&dir, &["check", "data"]);
     assert!(
