@@ -221,6 +221,18 @@ impl Loader {
                 Diagnostic::error(path, &source.text, at, message)
                     .with_len(target.value.chars().count())
             };
+            if self.errors.len() >= crate::resolve::MAX_DIAGNOSTICS {
+                self.errors.push(
+                    error(format!(
+                        "stopped loading the imports after {} problems",
+                        crate::resolve::MAX_DIAGNOSTICS
+                    ))
+                    .with_hint("fix the problems above and check again"),
+                );
+                self.over_budget = true;
+                failed = true;
+                break;
+            }
             match self.import(path, alias, &target.value) {
                 Ok(loaded) => {
                     imports.insert(alias.clone(), loaded);
@@ -798,6 +810,23 @@ mod tests {
             e.message
         );
         assert!(e.line == 2 && e.col > 1, "{e:?}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn import_problems_stop_at_the_diagnostic_limit() {
+        let dir = temp("many");
+        let imports: String = (0..150)
+            .map(|i| format!("  a{i:03}: missing{i}.yaml\n"))
+            .collect();
+        std::fs::write(dir.join("r.yaml"), format!("imports:\n{imports}")).unwrap();
+        let errors = load(&dir.join("r.yaml")).unwrap_err();
+        assert_eq!(errors.len(), 101);
+        assert_eq!(
+            errors[100].message,
+            "stopped loading the imports after 100 problems"
+        );
+        assert_eq!(errors[100].line, 102);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
