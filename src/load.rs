@@ -27,6 +27,8 @@ pub const MAX_IMPORT_DEPTH: usize = 16;
 /// along several paths counts once per path (that is how often the later
 /// stages walk it), though it is read and parsed only once.
 pub const MAX_IMPORTED_FILES: usize = 256;
+/// Longest import path (the system's own limit on Linux).
+pub const MAX_IMPORT_PATH_BYTES: usize = 4096;
 /// Most bytes of data one document pulls in, counted the same way.
 pub const MAX_IMPORTED_BYTES: u64 = 32 << 20;
 
@@ -261,6 +263,12 @@ impl Loader {
         target: &str,
     ) -> Result<Arc<Loaded>, Option<(String, String)>> {
         let fail = |message: String, hint: &str| Err(Some((message, hint.to_string())));
+        if target.len() > MAX_IMPORT_PATH_BYTES {
+            return fail(
+                format!("import `{alias}`: the path is longer than {MAX_IMPORT_PATH_BYTES} bytes"),
+                "import paths are relative to the file that imports them, e.g. `2022.yaml`",
+            );
+        }
         let target_path = from.parent().unwrap_or(Path::new("")).join(target);
         let shown = target_path.display();
         let Ok(real) = std::fs::canonicalize(&target_path) else {
@@ -828,6 +836,19 @@ mod tests {
         );
         assert_eq!(errors[100].line, 102);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_300_000_character_import_path_is_refused_at_once() {
+        let long = "a/".repeat(150_000) + "x.yaml";
+        let text = format!("imports: {{a: {long}}}\n");
+        let start = std::time::Instant::now();
+        let errors = load_bytes(Path::new("r.yaml"), text.as_bytes()).unwrap_err();
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
+        assert_eq!(
+            errors[0].message,
+            "import `a`: the path is longer than 4096 bytes"
+        );
     }
 
     #[test]
