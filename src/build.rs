@@ -78,8 +78,10 @@ pub const PROFILE_NAMES: &[&str] = &["zongjie.toml", "profile.yaml", "zongjie.ya
 
 /// Whether a file found in a data folder is a layout profile, not data.
 fn is_profile_file(path: &Path) -> bool {
+    // In any case: on Windows and macOS `Profile.yaml` is found as the profile.
     path.file_name()
-        .is_some_and(|n| PROFILE_NAMES.iter().any(|p| n == *p))
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| PROFILE_NAMES.iter().any(|p| n.eq_ignore_ascii_case(p)))
 }
 
 /// The profile for a data file: the explicit one, else the first of
@@ -306,6 +308,7 @@ pub fn find_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Diagnostic> {
         project: load::ImportScope::of_inputs(inputs, &[]),
         seen: BTreeSet::new(),
         entries: 0,
+        limit: MAX_WALK_ENTRIES,
     };
     for input in inputs {
         if input.is_dir() {
@@ -342,6 +345,8 @@ struct Walk {
     project: load::ImportScope,
     seen: BTreeSet<PathBuf>,
     entries: usize,
+    /// Most entries looked at (`MAX_WALK_ENTRIES`).
+    limit: usize,
 }
 
 impl Walk {
@@ -362,11 +367,12 @@ impl Walk {
             let mut entries: Vec<(PathBuf, bool)> = Vec::new();
             for entry in read {
                 self.entries += 1;
-                if self.entries > MAX_WALK_ENTRIES {
+                if self.entries > self.limit {
                     return Err(Diagnostic::file_error(
                         root,
                         format!(
-                            "more than {MAX_WALK_ENTRIES} files and folders under {}",
+                            "more than {} files and folders under {}",
+                            self.limit,
                             root.display()
                         ),
                     )
@@ -1005,6 +1011,46 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names.len(), 1, "{names:?}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_walk_is_bounded_and_sees_each_real_folder_once() {
+        let dir = std::env::temp_dir().join(format!("zongjie-walk-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        for name in [
+            "a.yaml",
+            "B.YML",
+            "Profile.yaml",
+            "notes.txt",
+            ".hidden.yaml",
+        ] {
+            std::fs::write(dir.join(name), "intro: x\n").unwrap();
+        }
+        std::fs::write(dir.join("sub/c.Yaml"), "intro: x\n").unwrap();
+        #[cfg(unix)]
+        for (target, link) in [(".", "l1"), (".", "l2"), ("..", "sub/up"), ("loop", "loop")] {
+            std::os::unix::fs::symlink(target, dir.join(link)).unwrap();
+        }
+        let found = find_inputs(std::slice::from_ref(&dir)).unwrap();
+        let names: Vec<String> = found
+            .iter()
+            .map(|p| p.strip_prefix(&dir).unwrap().display().to_string())
+            .collect();
+        assert_eq!(names, ["B.YML", "a.yaml", "sub/c.Yaml"]);
+        let mut walk = Walk {
+            project: load::ImportScope::of_inputs(std::slice::from_ref(&dir), &[]),
+            seen: BTreeSet::new(),
+            entries: 0,
+            limit: 5,
+        };
+        let d = walk.folder(&dir, &mut Vec::new()).unwrap_err();
+        assert!(
+            d.message.starts_with("more than 5 files and folders under"),
+            "{}",
+            d.message
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
