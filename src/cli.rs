@@ -192,7 +192,7 @@ fn inputs(common: &CommonArgs) -> Result<(Vec<PathBuf>, ImportScope), Diagnostic
     for root in &common.import_roots {
         if !root.is_dir() {
             return Err(
-                Diagnostic::file_error(root, "--import-root: no such folder")
+                Diagnostic::file_error(root, "--import-root: not a folder (or not there)")
                     .with_hint("give a folder that holds data files to import"),
             );
         }

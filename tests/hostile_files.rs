@@ -170,6 +170,31 @@ fn a_fifo_is_refused_wherever_it_is_read() {
     assert!(err.contains("font for role `body`"), "{err}");
     assert!(err.contains("is a named pipe (FIFO)"), "{err}");
 
+    // In a --font-path folder, a FIFO is passed over (fontdb reads only
+    // regular files) and the build goes on.
+    std::fs::create_dir_all(dir.join("fontdir")).expect("dir");
+    mkfifo(&dir.join("fontdir/pipe.ttf"));
+    let run = bounded(
+        &dir,
+        &[
+            "build",
+            "data",
+            "--format",
+            "pdf",
+            "--out",
+            "pdf",
+            "--font-path",
+            "fontdir",
+            "--ignore-system-fonts",
+        ],
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    // An --import-root that is no folder is a usage error of its own.
+    let err = fails(&dir, &["check", "data", "--import-root", "font.ttf"]);
+    assert!(
+        err.contains("error: --import-root: not a folder (or not there)\n  --> font.ttf"),
+        "{err}"
+    );
     // A data file swapped for a FIFO after a build: the skip check refuses it too.
     let built = bounded(&dir, &["build", "data", "--format", "md", "--out", "out"]);
     assert_eq!(built.code, Some(0), "{}", built.stderr);
