@@ -39,6 +39,7 @@ fn main() {
         check_only: false,
         profile: None,
         fonts: fonts.clone(),
+        imports: Default::default(),
     };
     let start = Instant::now();
     let outcomes = build::run(&request(true), &templates, &|| {}, &|_| {}).expect("builds");

@@ -82,8 +82,10 @@ pub const PROFILE_NAMES: &[&str] = &["zongjie.toml", "profile.yaml", "zongjie.ya
 
 /// Whether a file found in a data folder is a layout profile, not data.
 fn is_profile_file(path: &Path) -> bool {
+    // In any case: on Windows and macOS `Profile.yaml` is found as the profile.
     path.file_name()
-        .is_some_and(|n| PROFILE_NAMES.iter().any(|p| n == *p))
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| PROFILE_NAMES.iter().any(|p| n.eq_ignore_ascii_case(p)))
 }
 
 /// The profile for a data file: the explicit one, else the first of
@@ -96,7 +98,9 @@ pub fn profile_path_for(input: &Path, explicit: Option<&Path>) -> Option<PathBuf
     PROFILE_NAMES
         .iter()
         .map(|n| dir.join(n))
-        .find(|p| p.is_file())
+        // Anything under the name (a FIFO, a folder) is taken, and refused
+        // with its reason when read, rather than silently passed over.
+        .find(|p| p.exists())
 }
 
 /// Loads a profile (defaults when `path` is `None`) and, when `with_fonts`,
@@ -107,7 +111,10 @@ pub fn typesetting(
     with_fonts: bool,
 ) -> Result<Typesetting, Diagnostic> {
     let profile = match path {
-        Some(p) => crate::profile::load_profile(p).map_err(|e| profile_diagnostic(p, &e))?,
+        Some(p) => {
+            let text = crate::files::read_text(p, crate::files::Kind::Profile)?;
+            crate::profile::parse_profile(&text, p).map_err(|e| profile_diagnostic(p, &text, &e))?
+        }
         None => crate::profile::Profile::default(),
     };
     let fonts = if with_fonts {
@@ -124,8 +131,7 @@ pub fn typesetting(
     })
 }
 
-fn profile_diagnostic(path: &Path, e: &crate::profile::ProfileError) -> Diagnostic {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
+fn profile_diagnostic(path: &Path, text: &str, e: &crate::profile::ProfileError) -> Diagnostic {
     match e {
         crate::profile::ProfileError::Parse {
             line,
@@ -134,7 +140,7 @@ fn profile_diagnostic(path: &Path, e: &crate::profile::ProfileError) -> Diagnost
             ..
         } => Diagnostic::error(
             path,
-            &text,
+            text,
             crate::diag::Pos {
                 line: *line as usize,
                 col: *column as usize,
@@ -174,9 +180,19 @@ fn collect_inputs(loaded: &load::Loaded, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The whole text pipeline for one data file, in memory.
+/// The whole text pipeline for one data file, in memory (imports from
+/// the data file's own folder tree).
 pub fn compile(path: &Path, templates: &Templates) -> Result<Compiled, Vec<Diagnostic>> {
-    finish(check(path), templates)
+    compile_in(path, templates, &load::ImportScope::default())
+}
+
+/// `compile` with imports allowed from within `scope`.
+pub fn compile_in(
+    path: &Path,
+    templates: &Templates,
+    scope: &load::ImportScope,
+) -> Result<Compiled, Vec<Diagnostic>> {
+    finish(checked(load::load_in(path, scope)), templates)
 }
 
 /// The same pipeline for a data file given as bytes: `path` names it in
@@ -282,15 +298,37 @@ pub fn render_format(
     }
 }
 
+/// Most directory entries a folder walk looks at, over all input folders.
+pub const MAX_WALK_ENTRIES: usize = 100_000;
+
 /// The data files named by the inputs: files as given, folders searched
-/// for `*.yaml` / `*.yml` (sorted; hidden entries and profile files skipped).
+/// for `*.yaml` / `*.yml` in any case (sorted; hidden entries and profile
+/// files skipped). Each real folder is walked once, so symlinks to a
+/// parent or in a circle add nothing, and a file reached along two paths
+/// is kept once; a symlink leading out of the input folders is an error,
+/// as is a folder without data files.
 pub fn find_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Diagnostic> {
     let mut out = Vec::new();
+    let mut walk = Walk {
+        project: load::ImportScope::of_inputs(inputs, &[]),
+        seen: BTreeSet::new(),
+        entries: 0,
+        limit: MAX_WALK_ENTRIES,
+    };
     for input in inputs {
         if input.is_dir() {
-            walk(input, &mut out)
-                .map_err(|e| Diagnostic::file_error(input, format!("cannot read folder: {e}")))?;
-        } else if input.exists() {
+            let before = out.len();
+            walk.folder(input, &mut out)?;
+            if out.len() == before {
+                return Err(Diagnostic::file_error(
+                    input,
+                    format!("no data files in {}", input.display()),
+                )
+                .with_hint(
+                    "put the report's data files (*.yaml) there, or run `zongjie init` for templates and see docs/data-format.md",
+                ));
+            }
+        } else if std::fs::symlink_metadata(input).is_ok() {
             out.push(input.clone());
         } else {
             return Err(Diagnostic::file_error(input, "no such file or folder")
@@ -299,42 +337,115 @@ pub fn find_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Diagnostic> {
     }
     out.sort();
     out.dedup();
+    // The same name in the same real folder, reached along two paths (a
+    // folder symlink, `./x` and `x`), is one document; a link to a data
+    // file under another name is a document of its own (its own outputs).
+    let mut seen = BTreeSet::new();
+    out.retain(|p| {
+        let folder = p.parent().filter(|d| !d.as_os_str().is_empty());
+        let real = std::fs::canonicalize(folder.unwrap_or(Path::new(".")));
+        seen.insert((
+            real.unwrap_or_else(|_| p.clone()),
+            p.file_name().map(|n| n.to_owned()),
+        ))
+    });
     Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for path in entries {
-        let hidden = path
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
-        if hidden {
-            continue;
+/// A walk of the input folders: the real folders seen and the entries
+/// looked at.
+struct Walk {
+    /// The input folders (real paths): symlinks may not lead out of them.
+    project: load::ImportScope,
+    seen: BTreeSet<PathBuf>,
+    entries: usize,
+    /// Most entries looked at (`MAX_WALK_ENTRIES`).
+    limit: usize,
+}
+
+impl Walk {
+    /// Adds the data files under `root` to `out`, without recursion.
+    fn folder(&mut self, root: &Path, out: &mut Vec<PathBuf>) -> Result<(), Diagnostic> {
+        let mut pending = vec![root.to_path_buf()];
+        while let Some(dir) = pending.pop() {
+            let Ok(real) = std::fs::canonicalize(&dir) else {
+                continue;
+            };
+            if !self.seen.insert(real) {
+                continue;
+            }
+            let read = std::fs::read_dir(&dir).map_err(|e| {
+                Diagnostic::file_error(&dir, format!("cannot read folder: {e}"))
+                    .with_hint("check the folder's permissions")
+            })?;
+            let mut entries: Vec<(PathBuf, bool)> = Vec::new();
+            for entry in read {
+                self.entries += 1;
+                if self.entries > self.limit {
+                    return Err(Diagnostic::file_error(
+                        root,
+                        format!(
+                            "more than {} files and folders under {}",
+                            self.limit,
+                            root.display()
+                        ),
+                    )
+                    .with_hint(
+                        "give the folder that holds the data files (e.g. data/), not a folder above it",
+                    ));
+                }
+                if let Ok(entry) = entry {
+                    let link = entry.file_type().is_ok_and(|t| t.is_symlink());
+                    entries.push((entry.path(), link));
+                }
+            }
+            entries.sort();
+            let mut subfolders = Vec::new();
+            for (path, link) in entries {
+                let hidden = path
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+                if hidden {
+                    continue;
+                }
+                let is_dir = path.is_dir();
+                let is_data = !is_dir && load::is_data_file_name(&path) && !is_profile_file(&path);
+                if link
+                    && (is_dir || is_data)
+                    && let Ok(target) = std::fs::canonicalize(&path)
+                    && !self.project.allows(&target)
+                {
+                    return Err(Diagnostic::file_error(
+                        &path,
+                        format!("{} is a symbolic link leading out of the input folders", path.display()),
+                    )
+                    .with_hint("give what it points to on the command line as well, or copy it into the folder"));
+                }
+                if is_dir {
+                    subfolders.push(path);
+                } else if is_data {
+                    // A dangling or looping link is kept: reading it says why it fails.
+                    out.push(path);
+                }
+            }
+            // Depth first, in name order.
+            pending.extend(subfolders.into_iter().rev());
         }
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if path.extension().is_some_and(|x| x == "yaml" || x == "yml")
-            && !is_profile_file(&path)
-        {
-            out.push(path);
-        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// Which of the found files are documents to build. A file that another
 /// found file imports is a data source, not a document, unless it has a
 /// body of its own (parts, a task table, attachments or an intro).
-/// Files that do not parse are kept, so their errors are reported.
+/// Files that cannot be read or do not parse are kept, so their errors
+/// are reported.
 pub fn documents(files: &[PathBuf]) -> Vec<PathBuf> {
     let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     let mut imported = BTreeSet::new();
     let mut has_body = BTreeSet::new();
     for file in files {
-        let Ok(bytes) = std::fs::read(file) else {
+        let Ok(bytes) = crate::files::read(file, crate::files::Kind::Data) else {
             continue;
         };
         let Ok(text) = load::decode(file, &bytes) else {
@@ -944,6 +1055,8 @@ pub struct BuildRequest {
     /// `--profile`: one profile for every document (else found per folder).
     pub profile: Option<PathBuf>,
     pub fonts: crate::fonts::FontOptions,
+    /// Where imports may come from (the project, and folders allowed).
+    pub imports: load::ImportScope,
 }
 
 /// A loaded profile and font set with its digest (or why it failed), shared
@@ -1218,7 +1331,7 @@ fn stamp(batch: &Batch, loaded: &load::Loaded, genre: &str, typesetting: &str) -
             continue;
         }
         inputs.insert(key, sha256_hex(file.source.text.as_bytes()));
-        todo.extend(file.imports.values());
+        todo.extend(file.imports.values().map(|l| &**l));
     }
     stamp_of(batch, inputs, genre, typesetting)
 }
@@ -1232,7 +1345,7 @@ fn restamp(batch: &Batch, previous: &Stamp, typesetting: &str) -> Option<Stamp> 
     let mut inputs = BTreeMap::new();
     for key in previous.inputs.keys() {
         let path = key_path(key)?;
-        let bytes = read_plain(&path, load::MAX_FILE_BYTES as u64)?;
+        let bytes = crate::files::read(&path, crate::files::Kind::Data).ok()?;
         let text = load::decode(&path, &bytes).ok()?;
         inputs.insert(key.clone(), sha256_hex(text.as_bytes()));
     }
@@ -1363,7 +1476,7 @@ fn build_one(input: &Path, batch: &Batch) -> (Outcome, Option<(String, ManifestE
         return (done(Status::Skipped, Vec::new()), None);
     }
     // Loaded once: the text digested is the text rendered.
-    let loaded = match load::load(input) {
+    let loaded = match load::load_in(input, &request.imports) {
         Ok(l) => l,
         Err(diags) => return failed(diags),
     };
@@ -1575,6 +1688,46 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names.len(), 1, "{names:?}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_walk_is_bounded_and_sees_each_real_folder_once() {
+        let dir = std::env::temp_dir().join(format!("zongjie-walk-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        for name in [
+            "a.yaml",
+            "B.YML",
+            "Profile.yaml",
+            "notes.txt",
+            ".hidden.yaml",
+        ] {
+            std::fs::write(dir.join(name), "intro: x\n").unwrap();
+        }
+        std::fs::write(dir.join("sub/c.Yaml"), "intro: x\n").unwrap();
+        #[cfg(unix)]
+        for (target, link) in [(".", "l1"), (".", "l2"), ("..", "sub/up"), ("loop", "loop")] {
+            std::os::unix::fs::symlink(target, dir.join(link)).unwrap();
+        }
+        let found = find_inputs(std::slice::from_ref(&dir)).unwrap();
+        let names: Vec<String> = found
+            .iter()
+            .map(|p| p.strip_prefix(&dir).unwrap().display().to_string())
+            .collect();
+        assert_eq!(names, ["B.YML", "a.yaml", "sub/c.Yaml"]);
+        let mut walk = Walk {
+            project: load::ImportScope::of_inputs(std::slice::from_ref(&dir), &[]),
+            seen: BTreeSet::new(),
+            entries: 0,
+            limit: 5,
+        };
+        let d = walk.folder(&dir, &mut Vec::new()).unwrap_err();
+        assert!(
+            d.message.starts_with("more than 5 files and folders under"),
+            "{}",
+            d.message
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

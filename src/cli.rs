@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::build;
 use crate::diag::{self, Diagnostic};
+use crate::load::ImportScope;
 use crate::render::{self, Templates};
 
 /// zongjie — YAML data → Chinese government work reports (Markdown, HTML, PDF).
@@ -87,6 +88,10 @@ pub struct PreviewArgs {
     /// Folder of templates overriding the built-ins (default: templates/ when it exists).
     #[arg(long)]
     pub templates: Option<PathBuf>,
+    /// Also allow imports from data files under FOLDER (repeatable); by
+    /// default imports stay inside the data file's folder.
+    #[arg(long = "import-root", value_name = "FOLDER")]
+    pub import_roots: Vec<PathBuf>,
     #[command(flatten)]
     pub fonts: FontArgs,
 }
@@ -105,6 +110,10 @@ pub struct CommonArgs {
     /// Treat warnings as errors.
     #[arg(long)]
     pub strict: bool,
+    /// Also allow imports from data files under FOLDER (repeatable); by
+    /// default imports stay inside the input folders.
+    #[arg(long = "import-root", value_name = "FOLDER")]
+    pub import_roots: Vec<PathBuf>,
 }
 
 #[derive(Args)]
@@ -181,13 +190,23 @@ fn templates_dir(arg: &Option<PathBuf>) -> Option<PathBuf> {
     }
 }
 
-fn inputs(common: &CommonArgs) -> Result<Vec<PathBuf>, Diagnostic> {
+/// The data files of the inputs, and the project imports may come from.
+fn inputs(common: &CommonArgs) -> Result<(Vec<PathBuf>, ImportScope), Diagnostic> {
     let given = if common.inputs.is_empty() {
         vec![PathBuf::from("data")]
     } else {
         common.inputs.clone()
     };
-    build::find_inputs(&given)
+    for root in &common.import_roots {
+        if !root.is_dir() {
+            return Err(
+                Diagnostic::file_error(root, "--import-root: not a folder (or not there)")
+                    .with_hint("give a folder that holds data files to import"),
+            );
+        }
+    }
+    let scope = ImportScope::of_inputs(&given, &common.import_roots);
+    Ok((build::find_inputs(&given)?, scope))
 }
 
 fn print(diags: &[Diagnostic], format: diag::Format) {
@@ -205,8 +224,8 @@ fn fails(diags: &[Diagnostic], strict: bool) -> bool {
         .any(|d| d.is_error() || (strict && d.severity == diag::Severity::Warning))
 }
 
-fn setup(common: &CommonArgs) -> Result<(Vec<PathBuf>, Templates), ExitCode> {
-    let files = inputs(common).map_err(|d| {
+fn setup(common: &CommonArgs) -> Result<(Vec<PathBuf>, ImportScope, Templates), ExitCode> {
+    let (files, scope) = inputs(common).map_err(|d| {
         print(&[d], common.diagnostic_format);
         ExitCode::from(1)
     })?;
@@ -214,18 +233,18 @@ fn setup(common: &CommonArgs) -> Result<(Vec<PathBuf>, Templates), ExitCode> {
         print(&d, common.diagnostic_format);
         ExitCode::from(1)
     })?;
-    Ok((files, templates))
+    Ok((files, scope, templates))
 }
 
 fn run_check(args: CheckArgs) -> ExitCode {
-    let (files, templates) = match setup(&args.common) {
+    let (files, scope, templates) = match setup(&args.common) {
         Ok(s) => s,
         Err(code) => return code,
     };
     let mut failed = 0;
     let mut warnings = 0;
     for file in &files {
-        let diags = match build::compile(file, &templates) {
+        let diags = match build::compile_in(file, &templates, &scope) {
             Ok(c) => c.warnings,
             Err(d) => d,
         };
@@ -261,7 +280,7 @@ fn summary(line: &str, format: diag::Format) {
 }
 
 fn run_build(args: BuildArgs) -> ExitCode {
-    let (files, templates) = match setup(&args.common) {
+    let (files, scope, templates) = match setup(&args.common) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -280,6 +299,7 @@ fn run_build(args: BuildArgs) -> ExitCode {
         check_only: args.check,
         profile: args.fonts.profile.clone(),
         fonts: args.fonts.options(),
+        imports: scope,
     };
     let started = std::time::Instant::now();
     let format = args.common.diagnostic_format;
@@ -422,7 +442,11 @@ fn run_preview(args: PreviewArgs) -> ExitCode {
         args.templates.clone(),
         args.fonts.profile.clone(),
         args.fonts.options(),
-    );
+    )
+    .with_imports(ImportScope::of_inputs(
+        std::slice::from_ref(&args.file),
+        &args.import_roots,
+    ));
     let site = if args.templates.is_none() {
         site.with_default_templates(PathBuf::from("templates"))
     } else {

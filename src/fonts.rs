@@ -238,8 +238,8 @@ pub enum FontError {
         path: PathBuf,
         message: String,
     },
-    /// A `--font-path` entry is not a folder or file.
-    FontPath { path: PathBuf },
+    /// A `--font-path` entry is not a folder or a readable font file.
+    FontPath { path: PathBuf, problem: String },
 }
 
 impl std::fmt::Display for FontError {
@@ -252,8 +252,8 @@ impl std::fmt::Display for FontError {
             } => {
                 write!(f, "font for role `{role}`: {}: {message}", path.display())
             }
-            FontError::FontPath { path } => {
-                write!(f, "font path {} does not exist", path.display())
+            FontError::FontPath { path, problem } => {
+                write!(f, "font path {} {problem}", path.display())
             }
         }
     }
@@ -265,14 +265,37 @@ impl std::error::Error for FontError {}
 pub fn resolve_fonts(profile: &Profile, opts: &FontOptions) -> Result<FontSet, FontError> {
     let mut path_db = fontdb::Database::new();
     for p in &opts.font_paths {
-        if p.is_dir() {
-            path_db.load_fonts_dir(p);
-        } else if p.is_file() {
-            path_db
-                .load_font_file(p)
-                .map_err(|_| FontError::FontPath { path: p.clone() })?;
-        } else {
-            return Err(FontError::FontPath { path: p.clone() });
+        // fontdb's folder walk skips what is not a regular file; a file
+        // given by name is checked here, so opening it cannot block.
+        match std::fs::metadata(p) {
+            Ok(m) if m.is_dir() => path_db.load_fonts_dir(p),
+            Ok(m) => {
+                if let Some(what) = crate::files::not_regular(&m) {
+                    return Err(FontError::FontPath {
+                        path: p.clone(),
+                        problem: format!("is {what}, not a font file or folder"),
+                    });
+                }
+                if m.len() > crate::files::Kind::Font.cap() {
+                    return Err(FontError::FontPath {
+                        path: p.clone(),
+                        problem: format!(
+                            "is larger than {}",
+                            crate::files::cap_words(crate::files::Kind::Font)
+                        ),
+                    });
+                }
+                path_db.load_font_file(p).map_err(|e| FontError::FontPath {
+                    path: p.clone(),
+                    problem: format!("cannot be read: {e}"),
+                })?;
+            }
+            Err(_) => {
+                return Err(FontError::FontPath {
+                    path: p.clone(),
+                    problem: "does not exist".into(),
+                });
+            }
         }
     }
     let mut sys_db = fontdb::Database::new();
@@ -334,7 +357,14 @@ fn load_profile_file(role: Role, path: &Path, index: u32) -> Result<Face, FontEr
         path: path.to_path_buf(),
         message,
     };
-    let bytes = std::fs::read(path).map_err(|e| err(e.to_string()))?;
+    let bytes = crate::files::map(path, crate::files::Kind::Font).map_err(|d| {
+        // The path is said once, before the message.
+        let shown = path.display().to_string();
+        err(d
+            .message
+            .strip_prefix(&shown)
+            .map_or(d.message.clone(), |m| m.trim_start().to_string()))
+    })?;
     let face = ttf_parser::Face::parse(&bytes, index).map_err(|e| err(e.to_string()))?;
     let name = face_name(&face).unwrap_or_else(|| file_stem(path));
     let data: FontBytes = Arc::new(bytes);
@@ -412,7 +442,7 @@ fn find_in(db: &fontdb::Database, wanted: &[String], source: FontSource) -> Opti
                 fontdb::Source::File(p) | fontdb::Source::SharedFile(p, _) => p.clone(),
                 fontdb::Source::Binary(_) => continue,
             };
-            let Ok(bytes) = std::fs::read(&path) else {
+            let Ok(bytes) = crate::files::map(&path, crate::files::Kind::Font) else {
                 continue;
             };
             let Ok(face) = ttf_parser::Face::parse(&bytes, info.index) else {

@@ -1,16 +1,20 @@
 //! Reading data files: bytes → UTF-8 text (BOM stripped, CRLF normalised,
 //! GBK/GB18030 recognised and refused with a conversion hint) → YAML →
 //! `model::DataFile`, with every error located; then imports, relative to
-//! the importing file, loaded recursively with cycles detected.
+//! the importing file: only data files inside the project (`ImportScope`),
+//! each read once per document and shared, cycles detected, and the files
+//! and bytes one document pulls in capped.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::diag::{Diagnostic, Pos, did_you_mean};
+use crate::files::{self, Kind};
 use crate::model::{DataFile, pos};
 
 /// Largest data file read, in bytes (larger files are refused, not parsed).
-pub const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;
+pub const MAX_FILE_BYTES: usize = Kind::Data.cap() as usize;
 /// Deepest nesting of YAML values.
 pub const MAX_DEPTH: usize = 64;
 /// Most YAML values (scalars, list entries, map entries) in one file.
@@ -19,6 +23,14 @@ pub const MAX_NODES: usize = 400_000;
 pub const MAX_ALIASES: usize = 1_000;
 /// Deepest chain of imports followed.
 pub const MAX_IMPORT_DEPTH: usize = 16;
+/// Most files one document pulls in, itself included; a file imported
+/// along several paths counts once per path (that is how often the later
+/// stages walk it), though it is read and parsed only once.
+pub const MAX_IMPORTED_FILES: usize = 256;
+/// Longest import path (the system's own limit on Linux).
+pub const MAX_IMPORT_PATH_BYTES: usize = 4096;
+/// Most bytes of data one document pulls in, counted the same way.
+pub const MAX_IMPORTED_BYTES: u64 = 32 << 20;
 
 /// One source file's text, kept for diagnostics.
 #[derive(Debug, Clone)]
@@ -27,116 +39,395 @@ pub struct Source {
     pub text: String,
 }
 
-/// A parsed data file with its imports, each loaded the same way.
+/// A parsed data file with its imports, each loaded the same way; a file
+/// imported more than once is loaded once and shared.
 #[derive(Debug)]
 pub struct Loaded {
     pub source: Source,
     pub data: DataFile,
     /// alias → the imported file.
-    pub imports: BTreeMap<String, Loaded>,
+    pub imports: BTreeMap<String, Arc<Loaded>>,
 }
 
-/// Reads and parses `path` and everything it imports.
+/// The folders imports may come from (real paths): the project, that is
+/// the folder trees of the inputs, plus any the user allowed explicitly.
+/// Each data file's own folder is always allowed.
+#[derive(Debug, Clone, Default)]
+pub struct ImportScope {
+    roots: Vec<PathBuf>,
+}
+
+impl ImportScope {
+    /// Imports from under `folders` (those that exist).
+    pub fn new<'a>(folders: impl IntoIterator<Item = &'a PathBuf>) -> Self {
+        let mut roots: Vec<PathBuf> = folders
+            .into_iter()
+            .filter_map(|f| std::fs::canonicalize(f).ok())
+            .collect();
+        roots.sort();
+        roots.dedup();
+        ImportScope { roots }
+    }
+
+    /// The project of the command line's inputs: every folder given and
+    /// the folder of every file given, plus the `extra` folders allowed.
+    pub fn of_inputs(inputs: &[PathBuf], extra: &[PathBuf]) -> Self {
+        let folders: Vec<PathBuf> = inputs
+            .iter()
+            .map(|i| if i.is_dir() { i.clone() } else { folder_of(i) })
+            .chain(extra.iter().cloned())
+            .collect();
+        ImportScope::new(&folders)
+    }
+
+    /// This scope and the folder of `document` (as named and as resolved).
+    fn for_document(&self, document: &Path) -> ImportScope {
+        let own = [
+            Some(folder_of(document)),
+            std::fs::canonicalize(document)
+                .ok()
+                .and_then(|p| p.parent().map(Path::to_path_buf)),
+        ];
+        let mut roots = self.roots.clone();
+        roots.extend(
+            own.iter()
+                .flatten()
+                .filter_map(|f| std::fs::canonicalize(f).ok()),
+        );
+        roots.sort();
+        roots.dedup();
+        ImportScope { roots }
+    }
+
+    /// Whether the real path `real` is under one of the folders.
+    pub fn allows(&self, real: &Path) -> bool {
+        self.roots.iter().any(|r| real.starts_with(r))
+    }
+}
+
+/// The folder a file is in (`.` for a bare file name).
+fn folder_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Reads and parses `path` and everything it imports; imports may come
+/// only from the data file's own folder tree.
 pub fn load(path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
-    let mut stack = Vec::new();
-    load_inner(path, &mut stack)
+    load_in(path, &ImportScope::default())
+}
+
+/// Reads and parses `path` and everything it imports from within `scope`.
+pub fn load_in(path: &Path, scope: &ImportScope) -> Result<Loaded, Vec<Diagnostic>> {
+    // Any other file would have its lines quoted in YAML errors.
+    if !is_data_file_name(path) {
+        return Err(vec![
+            Diagnostic::file_error(
+                path,
+                format!("{} is not a data file (.yaml or .yml)", path.display()),
+            )
+            .with_hint("data files are YAML text named *.yaml or *.yml; rename it if it is one"),
+        ]);
+    }
+    let bytes = files::read(path, Kind::Data).map_err(|d| vec![d])?;
+    load_bytes_in(path, &bytes, scope)
 }
 
 /// Parses `bytes` as the data file `path` without reading that file (the
 /// path names it in diagnostics); its imports are read relative to `path`.
 pub fn load_bytes(path: &Path, bytes: &[u8]) -> Result<Loaded, Vec<Diagnostic>> {
-    let mut stack = Vec::new();
-    from_bytes(path, bytes, &mut stack)
+    load_bytes_in(path, bytes, &ImportScope::default())
 }
 
-fn load_inner(path: &Path, stack: &mut Vec<PathBuf>) -> Result<Loaded, Vec<Diagnostic>> {
-    let bytes = read_limited(path).map_err(|d| vec![d])?;
-    from_bytes(path, &bytes, stack)
-}
-
-fn from_bytes(
+/// `load_bytes` with imports from within `scope`.
+pub fn load_bytes_in(
     path: &Path,
     bytes: &[u8],
-    stack: &mut Vec<PathBuf>,
+    scope: &ImportScope,
 ) -> Result<Loaded, Vec<Diagnostic>> {
-    if bytes.len() > MAX_FILE_BYTES {
-        return Err(vec![too_large(path)]);
-    }
-    let text = decode(path, bytes).map_err(|d| vec![d])?;
-    let data = parse(path, &text).map_err(|d| vec![d])?;
-    let source = Source {
-        path: path.to_path_buf(),
-        text,
+    let mut loader = Loader {
+        scope: scope.for_document(path),
+        stack: Vec::new(),
+        done: BTreeMap::new(),
+        files: 1,
+        bytes: bytes.len() as u64,
+        over_budget: false,
+        errors: Vec::new(),
     };
-    let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    stack.push(key);
-    let mut imports = BTreeMap::new();
-    let mut errors = Vec::new();
-    for (alias, target) in &data.imports {
-        let at = pos(target.referenced);
-        let error = |message: String| {
-            Diagnostic::error(path, &source.text, at, message)
-                .with_len(target.value.chars().count())
-        };
-        let target_path = path.parent().unwrap_or(Path::new("")).join(&target.value);
-        let canonical = match std::fs::canonicalize(&target_path) {
-            Ok(c) => c,
-            Err(_) => {
-                errors.push(
-                    error(format!(
-                        "import `{alias}`: file not found: {}",
-                        target_path.display()
-                    ))
-                    .with_hint("import paths are relative to the file that imports them"),
-                );
-                continue;
-            }
-        };
-        if canonical.is_dir() {
-            errors.push(
-                error(format!(
-                    "import `{alias}`: {} is a folder, not a data file",
-                    target_path.display()
-                ))
-                .with_hint("import one data file (.yaml) by its path"),
-            );
-            continue;
-        }
-        if let Some(first) = stack.iter().position(|p| *p == canonical) {
-            let chain: Vec<String> = stack[first..]
-                .iter()
-                .chain([&canonical])
-                .map(|p| file_name(p))
-                .collect();
-            errors.push(
-                error(format!("import cycle: {}", chain.join(" → ")))
-                    .with_hint("a file cannot import itself, directly or through other files"),
-            );
-            continue;
-        }
-        if stack.len() >= MAX_IMPORT_DEPTH {
-            errors.push(error(format!(
-                "imports nested deeper than {MAX_IMPORT_DEPTH} files"
-            )));
-            continue;
-        }
-        match load_inner(&target_path, stack) {
-            Ok(loaded) => {
-                imports.insert(alias.clone(), loaded);
-            }
-            Err(mut e) => errors.append(&mut e),
-        }
+    match loader.file(path, bytes) {
+        Some(loaded) if loader.errors.is_empty() => Ok(loaded),
+        _ => Err(loader.errors),
     }
-    stack.pop();
-    if errors.is_empty() {
-        Ok(Loaded {
+}
+
+/// A file already loaded for this document, and what it pulls in (itself
+/// and its imports, counted once per path).
+enum Done {
+    Loaded {
+        loaded: Arc<Loaded>,
+        files: usize,
+        bytes: u64,
+    },
+    /// Its errors are already reported.
+    Failed,
+}
+
+/// The state of loading one document and its imports.
+struct Loader {
+    scope: ImportScope,
+    /// Real paths of the files being loaded, outermost first (cycles).
+    stack: Vec<PathBuf>,
+    /// Real path → the file loaded once for the whole document.
+    done: BTreeMap<PathBuf, Done>,
+    /// Files and bytes pulled in so far, counted once per import path.
+    files: usize,
+    bytes: u64,
+    /// A budget was exceeded (reported once): no further imports are read.
+    over_budget: bool,
+    errors: Vec<Diagnostic>,
+}
+
+impl Loader {
+    /// Parses one file and loads its imports; `None` when it or one of
+    /// its imports failed (the errors are in `self.errors`).
+    fn file(&mut self, path: &Path, bytes: &[u8]) -> Option<Loaded> {
+        if bytes.len() > MAX_FILE_BYTES {
+            self.errors.push(too_large(path));
+            return None;
+        }
+        let parsed = decode(path, bytes).and_then(|text| Ok((parse(path, &text)?, text)));
+        let (data, text) = match parsed {
+            Ok(p) => p,
+            Err(d) => {
+                self.errors.push(d);
+                return None;
+            }
+        };
+        let source = Source {
+            path: path.to_path_buf(),
+            text,
+        };
+        let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        self.stack.push(key);
+        let mut imports = BTreeMap::new();
+        let mut failed = false;
+        for (alias, target) in &data.imports {
+            if self.over_budget {
+                failed = true;
+                break;
+            }
+            let at = pos(target.referenced);
+            let error = |message: String| {
+                Diagnostic::error(path, &source.text, at, message)
+                    .with_len(target.value.chars().count())
+            };
+            if self.errors.len() >= crate::resolve::MAX_DIAGNOSTICS {
+                self.errors.push(
+                    error(format!(
+                        "stopped loading the imports after {} problems",
+                        crate::resolve::MAX_DIAGNOSTICS
+                    ))
+                    .with_hint("fix the problems above and check again"),
+                );
+                self.over_budget = true;
+                failed = true;
+                break;
+            }
+            match self.import(path, alias, &target.value) {
+                Ok(loaded) => {
+                    imports.insert(alias.clone(), loaded);
+                }
+                Err(Some((message, hint))) => {
+                    self.errors.push(error(message).with_hint(hint));
+                    failed = true;
+                }
+                Err(None) => failed = true,
+            }
+        }
+        self.stack.pop();
+        (!failed).then_some(Loaded {
             source,
             data,
             imports,
         })
-    } else {
-        Err(errors)
     }
+
+    /// Loads one import of `from`: the shared file, or the message and
+    /// hint of an error at the import (`None`: reported elsewhere).
+    fn import(
+        &mut self,
+        from: &Path,
+        alias: &str,
+        target: &str,
+    ) -> Result<Arc<Loaded>, Option<(String, String)>> {
+        let fail = |message: String, hint: &str| Err(Some((message, hint.to_string())));
+        if target.len() > MAX_IMPORT_PATH_BYTES {
+            return fail(
+                format!("import `{alias}`: the path is longer than {MAX_IMPORT_PATH_BYTES} bytes"),
+                "import paths are relative to the file that imports them, e.g. `2022.yaml`",
+            );
+        }
+        let target_path = from.parent().unwrap_or(Path::new("")).join(target);
+        let shown = target_path.display();
+        let Ok(real) = std::fs::canonicalize(&target_path) else {
+            // Whether a file outside the project exists is not told either.
+            if !self.scope.allows(&resolved_lexically(&target_path)) {
+                return fail(
+                    format!(
+                        "import `{alias}`: {shown} is outside the project (the folders of the data files given)"
+                    ),
+                    "imports must be data files inside the input folders; to allow another folder, pass --import-root FOLDER",
+                );
+            }
+            return fail(
+                format!("import `{alias}`: file not found: {shown}"),
+                "import paths are relative to the file that imports them",
+            );
+        };
+        // Checked before anything is read, so nothing outside is ever quoted.
+        if !self.scope.allows(&real) {
+            return fail(
+                format!(
+                    "import `{alias}`: {shown} is outside the project (the folders of the data files given)"
+                ),
+                "imports must be data files inside the input folders; to allow another folder, pass --import-root FOLDER",
+            );
+        }
+        if real.is_dir() {
+            return fail(
+                format!("import `{alias}`: {shown} is a folder, not a data file"),
+                "import one data file (.yaml) by its path",
+            );
+        }
+        if !is_data_file_name(Path::new(target)) {
+            return fail(
+                format!("import `{alias}`: {shown} is not a data file (.yaml or .yml)"),
+                "import a YAML data file; other files are never read as data",
+            );
+        }
+        if let Some(first) = self.stack.iter().position(|p| *p == real) {
+            let chain: Vec<String> = self.stack[first..]
+                .iter()
+                .chain([&real])
+                .map(|p| file_name(p))
+                .collect();
+            return fail(
+                format!("import cycle: {}", chain.join(" → ")),
+                "a file cannot import itself, directly or through other files",
+            );
+        }
+        if self.stack.len() >= MAX_IMPORT_DEPTH {
+            return fail(
+                format!("imports nested deeper than {MAX_IMPORT_DEPTH} files"),
+                "import the data a document needs from the document itself",
+            );
+        }
+        if let Some(done) = self.done.get(&real) {
+            return match done {
+                Done::Failed => Err(None),
+                Done::Loaded {
+                    loaded,
+                    files,
+                    bytes,
+                } => {
+                    let loaded = loaded.clone();
+                    self.pull_in(alias, *files, *bytes)?;
+                    Ok(loaded)
+                }
+            };
+        }
+        let bytes = match files::read(&target_path, Kind::Data) {
+            Ok(b) => b,
+            Err(d) => {
+                let message = format!("import `{alias}`: {}", d.message);
+                return Err(Some((message, d.hint.unwrap_or_default())));
+            }
+        };
+        let (files_before, bytes_before) = (self.files, self.bytes);
+        self.pull_in(alias, 1, bytes.len() as u64)?;
+        let done = match self.file(&target_path, &bytes) {
+            Some(loaded) => Done::Loaded {
+                loaded: Arc::new(loaded),
+                files: self.files - files_before,
+                bytes: self.bytes - bytes_before,
+            },
+            None => Done::Failed,
+        };
+        let result = match &done {
+            Done::Loaded { loaded, .. } => Ok(loaded.clone()),
+            Done::Failed => Err(None),
+        };
+        self.done.insert(real, done);
+        result
+    }
+
+    /// Counts `files` and `bytes` more pulled in by import `alias`; an
+    /// error there when that crosses a budget.
+    fn pull_in(
+        &mut self,
+        alias: &str,
+        files: usize,
+        bytes: u64,
+    ) -> Result<(), Option<(String, String)>> {
+        self.files += files;
+        self.bytes += bytes;
+        let message = if self.files > MAX_IMPORTED_FILES {
+            format!(
+                "import `{alias}`: the document pulls in more than {MAX_IMPORTED_FILES} files through its imports"
+            )
+        } else if self.bytes > MAX_IMPORTED_BYTES {
+            format!(
+                "import `{alias}`: the document pulls in more than {} MiB of data through its imports",
+                MAX_IMPORTED_BYTES >> 20
+            )
+        } else {
+            return Ok(());
+        };
+        self.over_budget = true;
+        Err(Some((
+            message,
+            "a file imported along several paths counts each time; import shared data once, from the document itself".into(),
+        )))
+    }
+}
+
+/// The real path a path that does not exist would have: its deepest
+/// existing folder resolved, the rest (`..` applied) appended.
+fn resolved_lexically(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut normal = PathBuf::new();
+    for part in absolute.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                normal.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => normal.push(other),
+        }
+    }
+    let mut rest = Vec::new();
+    let mut base = normal.as_path();
+    loop {
+        if let Ok(real) = std::fs::canonicalize(base) {
+            return rest.iter().rev().fold(real, |p, r| p.join(r));
+        }
+        match (base.parent(), base.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                base = parent;
+            }
+            _ => return normal,
+        }
+    }
+}
+
+/// Whether a file name is a data file's: `.yaml` or `.yml`, in any case.
+pub fn is_data_file_name(path: &Path) -> bool {
+    path.extension()
+        .and_then(|x| x.to_str())
+        .is_some_and(|x| x.eq_ignore_ascii_case("yaml") || x.eq_ignore_ascii_case("yml"))
 }
 
 fn file_name(p: &Path) -> String {
@@ -145,23 +436,8 @@ fn file_name(p: &Path) -> String {
         .unwrap_or_else(|| p.display().to_string())
 }
 
-fn read_limited(path: &Path) -> Result<Vec<u8>, Diagnostic> {
-    use std::io::Read;
-    let file = std::fs::File::open(path)
-        .map_err(|e| Diagnostic::file_error(path, format!("cannot read file: {e}")))?;
-    let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Diagnostic::file_error(path, format!("cannot read file: {e}")))?;
-    if bytes.len() > MAX_FILE_BYTES {
-        return Err(too_large(path));
-    }
-    Ok(bytes)
-}
-
 fn too_large(path: &Path) -> Diagnostic {
-    Diagnostic::file_error(path, format!("file is larger than {} MiB", MAX_FILE_BYTES >> 20))
-        .with_hint("a report's data file is normally well under 1 MiB; split very large tables into imported files")
+    files::too_large(path, Kind::Data)
 }
 
 /// Bytes → text: strips a UTF-8 BOM and normalises CRLF; refuses other
@@ -872,6 +1148,130 @@ mod tests {
         assert_eq!((first.at.line(), first.at.column()), (4, 13));
         let lead = items[1].lead.as_ref().unwrap();
         assert_eq!((lead.at.line(), lead.at.column()), (5, 20));
+    }
+
+    fn temp(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("zongjie-load-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    /// `f0` imports `f1` four times, `f1` imports `f2` four times, …
+    fn fan_out(dir: &Path, levels: usize) {
+        for i in 0..levels {
+            let next = format!("f{}.yaml", i + 1);
+            let imports = ["a", "b", "c", "d"]
+                .map(|a| format!("{a}: {next}"))
+                .join(", ");
+            std::fs::write(
+                dir.join(format!("f{i}.yaml")),
+                format!("metrics: {{m{i}: 1个}}\nimports: {{{imports}}}\n"),
+            )
+            .unwrap();
+        }
+        std::fs::write(dir.join(format!("f{levels}.yaml")), "metrics: {z: 1个}\n").unwrap();
+    }
+
+    #[test]
+    fn a_file_imported_along_several_paths_is_loaded_once() {
+        let dir = temp("shared");
+        fan_out(&dir, 3);
+        let loaded = load(&dir.join("f0.yaml")).unwrap();
+        let f1 = &loaded.imports["a"];
+        assert!(Arc::ptr_eq(f1, &loaded.imports["d"]));
+        assert!(Arc::ptr_eq(&f1.imports["a"], &f1.imports["b"]));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn fanning_out_imports_stop_at_the_file_budget() {
+        let dir = temp("fan");
+        // 4^11 paths through 12 files.
+        fan_out(&dir, 11);
+        let start = std::time::Instant::now();
+        let errors = load(&dir.join("f0.yaml")).unwrap_err();
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        let e = &errors[0];
+        assert!(
+            e.message
+                .ends_with("pulls in more than 256 files through its imports"),
+            "{}",
+            e.message
+        );
+        assert!(e.line == 2 && e.col > 1, "{e:?}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn import_problems_stop_at_the_diagnostic_limit() {
+        let dir = temp("many");
+        let imports: String = (0..150)
+            .map(|i| format!("  a{i:03}: missing{i}.yaml\n"))
+            .collect();
+        std::fs::write(dir.join("r.yaml"), format!("imports:\n{imports}")).unwrap();
+        let errors = load(&dir.join("r.yaml")).unwrap_err();
+        assert_eq!(errors.len(), 101);
+        assert_eq!(
+            errors[100].message,
+            "stopped loading the imports after 100 problems"
+        );
+        assert_eq!(errors[100].line, 102);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_300_000_character_import_path_is_refused_at_once() {
+        let long = "a/".repeat(150_000) + "x.yaml";
+        let text = format!("imports: {{a: {long}}}\n");
+        let start = std::time::Instant::now();
+        let errors = load_bytes(Path::new("r.yaml"), text.as_bytes()).unwrap_err();
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
+        assert_eq!(
+            errors[0].message,
+            "import `a`: the path is longer than 4096 bytes"
+        );
+    }
+
+    #[test]
+    fn imports_stay_inside_the_scope() {
+        let dir = temp("scope");
+        let data = dir.join("data");
+        let outside = dir.join("outside");
+        std::fs::create_dir_all(&data).unwrap();
+        std::fs::create_dir_all(&outside).unwrap();
+        std::fs::write(outside.join("x.yaml"), "metrics: {secret: 1个}\n").unwrap();
+        std::fs::write(data.join("notes.txt"), "secret: text\n").unwrap();
+        std::fs::write(
+            data.join("r.yaml"),
+            "imports: {a: ../outside/x.yaml, b: notes.txt, c: ../outside/none.yaml}\n",
+        )
+        .unwrap();
+        let errors = load(&data.join("r.yaml")).unwrap_err();
+        let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+        assert!(
+            messages[0]
+                .ends_with("x.yaml is outside the project (the folders of the data files given)"),
+            "{messages:?}"
+        );
+        assert!(
+            messages[1].ends_with("notes.txt is not a data file (.yaml or .yml)"),
+            "{messages:?}"
+        );
+        assert!(
+            messages[2].ends_with(
+                "none.yaml is outside the project (the folders of the data files given)"
+            ),
+            "{messages:?}"
+        );
+        assert!(errors.iter().all(|e| e.file == data.join("r.yaml")));
+        let allowed = ImportScope::new([&outside]);
+        let loaded = load_in(&data.join("r.yaml"), &allowed).unwrap_err();
+        assert!(!loaded[0].message.contains("outside"), "{loaded:?}");
+        std::fs::write(data.join("r.yaml"), "imports: {a: ../outside/x.yaml}\n").unwrap();
+        assert!(load_in(&data.join("r.yaml"), &allowed).is_ok());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

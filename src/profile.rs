@@ -594,9 +594,11 @@ pub fn parse_profile(text: &str, path: &Path) -> Result<Profile, ProfileError> {
 /// Loads a YAML profile file; keys it leaves out keep their defaults,
 /// unknown keys are errors with line:col.
 pub fn load_profile(path: &Path) -> Result<Profile, ProfileError> {
-    let text = std::fs::read_to_string(path).map_err(|error| ProfileError::Io {
-        path: path.to_path_buf(),
-        error,
+    let text = crate::files::read_text(path, crate::files::Kind::Profile).map_err(|d| {
+        ProfileError::Io {
+            path: path.to_path_buf(),
+            error: std::io::Error::other(d.message),
+        }
     })?;
     parse_profile(&text, path)
 }

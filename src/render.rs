@@ -141,6 +141,9 @@ fn cn_date(s: &str, _: Kwargs, _: &State) -> String {
     crate::numbering::date_cn(s).unwrap_or_else(|| s.to_string())
 }
 
+/// Most template files read from a templates folder.
+pub const MAX_TEMPLATE_FILES: usize = 256;
+
 impl Templates {
     /// The built-ins, then every `*.tera` file of `dir` (overriding a
     /// built-in of the same name, or adding a new template).
@@ -166,21 +169,31 @@ impl Templates {
             let mut files: Vec<PathBuf> = entries
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| p.extension().is_some_and(|x| x == "tera"))
+                .take(MAX_TEMPLATE_FILES + 1)
                 .collect();
+            if files.len() > MAX_TEMPLATE_FILES {
+                return Err(vec![
+                    Diagnostic::file_error(
+                        dir,
+                        format!("more than {MAX_TEMPLATE_FILES} templates (*.tera) in the folder"),
+                    )
+                    .with_hint(
+                        "keep only the templates you override (`zongjie init` writes all of them)",
+                    ),
+                ]);
+            }
             files.sort();
             for path in files {
                 let name = path
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
-                let bytes = std::fs::read(&path).map_err(|e| {
-                    vec![Diagnostic::file_error(
-                        &path,
-                        format!("cannot read template: {e}"),
-                    )]
-                })?;
-                let text = crate::load::decode(&path, &bytes)
-                    .map_err(|d| vec![d.with_hint(TEMPLATE_ENCODING_HINT)])?;
+                let text = crate::files::read(&path, crate::files::Kind::Template)
+                    .map_err(|d| vec![d])
+                    .and_then(|bytes| {
+                        crate::load::decode(&path, &bytes)
+                            .map_err(|d| vec![d.with_hint(TEMPLATE_ENCODING_HINT)])
+                    })?;
                 sources.insert(name, (Origin::File(path), text));
             }
         }

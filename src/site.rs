@@ -32,6 +32,8 @@ pub struct PipelineSite {
     /// file at every build.
     profile: Option<PathBuf>,
     fonts: crate::fonts::FontOptions,
+    /// Where imports may come from.
+    imports: crate::load::ImportScope,
     /// What the last build read or tried to read (data file and imports,
     /// files named by its diagnostics).
     inputs: Mutex<Vec<PathBuf>>,
@@ -51,7 +53,14 @@ impl PipelineSite {
             default_templates: None,
             profile,
             fonts,
+            imports: crate::load::ImportScope::default(),
         }
+    }
+
+    /// Allows imports from within `scope` (else: the data file's folder tree).
+    pub fn with_imports(mut self, scope: crate::load::ImportScope) -> Self {
+        self.imports = scope;
+        self
     }
 
     /// Without `--templates`: use `dir` as the templates folder whenever it
@@ -101,7 +110,7 @@ impl PipelineSite {
             self.remember_failed(&d);
             failure(&d)
         })?;
-        match build::compile(&self.file, &templates) {
+        match build::compile_in(&self.file, &templates, &self.imports) {
             Ok(compiled) => {
                 self.remember(compiled.inputs.clone());
                 Ok((compiled, templates))

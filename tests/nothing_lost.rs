@@ -240,12 +240,15 @@ fn only_our_stale_temp_files_are_removed() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+#[cfg(unix)]
 #[test]
 fn outputs_never_overwrite_inputs() {
     let dir = temp("inputs");
-    // A data file named like an output, built into its own folder.
+    // A data file whose output would be itself (data files are *.yaml, so
+    // only a symlink named like one can be an output), built into its folder.
     std::fs::write(dir.join("notes.md"), "doc: {title: 笔记}\nintro: 正文。\n").expect("write");
-    let (code, stderr) = zongjie(&dir, &["build", "notes.md", "--out", "."]);
+    std::os::unix::fs::symlink("notes.md", dir.join("notes.yaml")).expect("symlink");
+    let (code, stderr) = zongjie(&dir, &["build", "notes.yaml", "--out", "."]);
     assert_eq!(code, 1, "{stderr}");
     assert!(
         stderr.contains("refusing to overwrite an input file with output"),
@@ -258,9 +261,10 @@ fn outputs_never_overwrite_inputs() {
     // An imported file named like another document's output.
     std::fs::create_dir_all(dir.join("lib")).expect("lib");
     std::fs::write(dir.join("lib/report.md"), "metrics:\n  托位: 3.2万个\n").expect("write");
+    std::os::unix::fs::symlink("report.md", dir.join("lib/prev.yaml")).expect("symlink");
     std::fs::write(
         dir.join("report.yaml"),
-        "imports: {上年: lib/report.md}\nintro: 上年托位【上年.托位】。\n",
+        "imports: {上年: lib/prev.yaml}\nintro: 上年托位【上年.托位】。\n",
     )
     .expect("write");
     let (code, stderr) = zongjie(&dir, &["build", "report.yaml", "--out", "lib"]);

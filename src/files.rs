@@ -1,0 +1,263 @@
+//! Reading input files safely: only regular files are read (a FIFO, device,
+//! socket or folder is refused before anything can block), the size is
+//! checked on the opened handle before reading, and every kind of input has
+//! its own cap. Fonts are memory-mapped instead of read whole.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use crate::diag::Diagnostic;
+
+/// What an input file is for; each kind has its own size cap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Data,
+    Template,
+    Profile,
+    Font,
+}
+
+impl Kind {
+    /// The largest file of this kind that is read, in bytes.
+    pub const fn cap(self) -> u64 {
+        match self {
+            Kind::Data => 8 << 20,
+            Kind::Template => 1 << 20,
+            Kind::Profile => 1 << 20,
+            Kind::Font => 512 << 20,
+        }
+    }
+
+    fn noun(self) -> &'static str {
+        match self {
+            Kind::Data => "data file",
+            Kind::Template => "template",
+            Kind::Profile => "layout profile",
+            Kind::Font => "font file",
+        }
+    }
+
+    fn too_large_hint(self) -> &'static str {
+        match self {
+            Kind::Data => {
+                "a report's data file is normally well under 1 MiB; split very large tables into imported files"
+            }
+            Kind::Template => "a template is normally a few KiB; is this the right file?",
+            Kind::Profile => "a profile is normally a few KiB; `zongjie profile` prints every key",
+            Kind::Font => "use a single face (.ttf/.otf) rather than a large collection",
+        }
+    }
+}
+
+/// The size cap of `kind` in words (`8 MiB`).
+pub fn cap_words(kind: Kind) -> String {
+    format!("{} MiB", kind.cap() >> 20)
+}
+
+/// Reads a regular file of at most `kind.cap()` bytes.
+pub fn read(path: &Path, kind: Kind) -> Result<Vec<u8>, Diagnostic> {
+    let (file, len) = open_regular(path, kind)?;
+    let mut bytes = Vec::with_capacity(len as usize);
+    // The file may grow after the size check: never read past the cap.
+    file.take(kind.cap() + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| cannot(path, kind, &e))?;
+    if bytes.len() as u64 > kind.cap() {
+        return Err(too_large(path, kind));
+    }
+    Ok(bytes)
+}
+
+/// Reads a regular file as UTF-8 text (a BOM stripped, CRLF normalised).
+pub fn read_text(path: &Path, kind: Kind) -> Result<String, Diagnostic> {
+    let bytes = read(path, kind)?;
+    crate::load::decode(path, &bytes)
+}
+
+/// Maps a regular file of at most `kind.cap()` bytes into memory (fonts:
+/// only the tables used are paged in).
+pub fn map(path: &Path, kind: Kind) -> Result<memmap2::Mmap, Diagnostic> {
+    let (file, _) = open_regular(path, kind)?;
+    // SAFETY: the map is read-only; a font file truncated by another
+    // process while mapped is outside what the tool can guard against (the
+    // same holds for every program that maps fonts, fontdb included).
+    unsafe { memmap2::Mmap::map(&file) }.map_err(|e| cannot(path, kind, &e))
+}
+
+/// What a path that is not a regular file is, in words (`None`: a regular
+/// file). Follows symlinks, like opening does.
+pub fn not_regular(meta: &std::fs::Metadata) -> Option<&'static str> {
+    let t = meta.file_type();
+    if t.is_file() {
+        return None;
+    }
+    if t.is_dir() {
+        return Some("a folder");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return Some("a named pipe (FIFO)");
+        }
+        if t.is_socket() {
+            return Some("a socket");
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return Some("a device");
+        }
+    }
+    Some("not a regular file")
+}
+
+/// Opens `path` for reading without blocking (a FIFO could block `open`
+/// itself), then checks on the opened handle that it is a regular file
+/// within the cap. Returns the file and its size.
+fn open_regular(path: &Path, kind: Kind) -> Result<(File, u64), Diagnostic> {
+    // A first look without opening: the common refusals need no handle.
+    let meta = std::fs::metadata(path).map_err(|e| cannot(path, kind, &e))?;
+    if let Some(what) = not_regular(&meta) {
+        return Err(refused(path, kind, what));
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // The path may have been swapped for a FIFO since the look above.
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
+    let file = options.open(path).map_err(|e| cannot(path, kind, &e))?;
+    let meta = file.metadata().map_err(|e| cannot(path, kind, &e))?;
+    if let Some(what) = not_regular(&meta) {
+        return Err(refused(path, kind, what));
+    }
+    if meta.len() > kind.cap() {
+        return Err(too_large(path, kind));
+    }
+    Ok((file, meta.len()))
+}
+
+fn cannot(path: &Path, kind: Kind, e: &std::io::Error) -> Diagnostic {
+    let hint = match e.kind() {
+        std::io::ErrorKind::NotFound => {
+            "check the path (relative paths start at the current folder)"
+        }
+        std::io::ErrorKind::PermissionDenied => "the file's permissions do not let you read it",
+        _ if cfg!(unix) && e.raw_os_error() == Some(eloop()) => {
+            "a symbolic link points to itself or in a circle; remove the link"
+        }
+        _ => "check that the file exists and is readable",
+    };
+    Diagnostic::file_error(path, format!("cannot read {}: {e}", kind.noun())).with_hint(hint)
+}
+
+/// The error number of a symlink loop.
+fn eloop() -> i32 {
+    #[cfg(unix)]
+    return libc::ELOOP;
+    #[cfg(not(unix))]
+    return -1;
+}
+
+fn refused(path: &Path, kind: Kind, what: &str) -> Diagnostic {
+    Diagnostic::file_error(
+        path,
+        format!(
+            "{} is {what}, not a regular file; only regular files are read as a {}",
+            path.display(),
+            kind.noun()
+        ),
+    )
+    .with_hint(format!(
+        "replace it with a regular file (the {} itself), or remove it",
+        kind.noun()
+    ))
+}
+
+/// The refusal of a file over the cap of `kind`.
+pub fn too_large(path: &Path, kind: Kind) -> Diagnostic {
+    Diagnostic::file_error(path, format!("file is larger than {}", cap_words(kind))).with_hint(
+        format!(
+            "the limit for a {} is {}; {}",
+            kind.noun(),
+            cap_words(kind),
+            kind.too_large_hint()
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp(name: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("zongjie-files-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn regular_files_are_read_and_folders_refused() {
+        let dir = temp("regular");
+        let file = dir.join("a.yaml");
+        std::fs::write(&file, "doc: {}\n").unwrap();
+        assert_eq!(read(&file, Kind::Data).unwrap(), b"doc: {}\n");
+        let d = read(&dir, Kind::Data).unwrap_err();
+        assert!(
+            d.message.contains("is a folder, not a regular file"),
+            "{}",
+            d.message
+        );
+        let d = read(&dir.join("missing.yaml"), Kind::Template).unwrap_err();
+        assert!(
+            d.message.starts_with("cannot read template:"),
+            "{}",
+            d.message
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_size_is_checked_before_reading() {
+        let dir = temp("sparse");
+        let file = dir.join("big.yaml");
+        // Sparse: 2 GiB long, no blocks written; reading it would take 2 GiB.
+        std::fs::File::create(&file)
+            .unwrap()
+            .set_len(2 << 30)
+            .unwrap();
+        let d = read(&file, Kind::Data).unwrap_err();
+        assert_eq!(d.message, "file is larger than 8 MiB");
+        assert!(d.hint.unwrap().contains("limit for a data file is 8 MiB"));
+        std::fs::File::create(&file)
+            .unwrap()
+            .set_len(Kind::Profile.cap() + 1)
+            .unwrap();
+        assert!(read(&file, Kind::Profile).is_err());
+        assert!(map(&file, Kind::Font).is_ok());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn devices_and_fifos_are_refused_without_blocking() {
+        let d = read(Path::new("/dev/zero"), Kind::Data).unwrap_err();
+        assert!(d.message.contains("is a device"), "{}", d.message);
+        let dir = temp("fifo");
+        let fifo = dir.join("pipe.yaml");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            let d = read(&fifo, Kind::Data).unwrap_err();
+            assert!(d.message.contains("a named pipe (FIFO)"), "{}", d.message);
+            let d = map(&fifo, Kind::Font).unwrap_err();
+            assert!(
+                d.message
+                    .contains("only regular files are read as a font file")
+            );
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
