@@ -1,4 +1,4 @@
-//! Good-but-odd inputs (`tests/fixtures/odd/`) build to Markdown and HTML:
+//! Good-but-odd inputs (`tests/fixtures/odd/`) build to Markdown, HTML and PDF:
 //! BOM, CRLF, tabs in text, mixed full-/half-width punctuation, emoji and
 //! rare CJK outside GB 2312, very long titles, an empty part, and (generated
 //! here) 10,000 sections.
@@ -19,22 +19,24 @@ fn read(path: &Path) -> String {
 }
 
 #[test]
-fn odd_inputs_build_to_markdown_and_html() {
+fn odd_inputs_build_to_markdown_html_and_pdf() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = temp("out");
     let out_s = out.to_str().expect("utf-8 temp path");
-    let (code, stderr, _) = zongjie(
+    let (code, stderr, took) = zongjie(
         root,
         &[
             "build",
             "tests/fixtures/odd",
             "--format",
-            "md,html",
+            "md,html,pdf",
             "--out",
             out_s,
         ],
     );
     assert_eq!(code, 0, "{stderr}");
+    // The long title once never finished as PDF (every split was tried).
+    assert!(took < Duration::from_secs(60), "{took:?}");
     assert!(stderr.contains("built 8, skipped 0, failed 0"), "{stderr}");
     for stem in [
         "bom",
@@ -53,6 +55,8 @@ fn odd_inputs_build_to_markdown_and_html() {
             "{stem}: {md}"
         );
         assert!(html.trim_end().ends_with("</html>"), "{stem}");
+        let pdf = std::fs::read(out.join(format!("{stem}.pdf"))).expect("pdf");
+        assert!(pdf.starts_with(b"%PDF-"), "{stem}");
         assert!(
             !md.contains('\r') && !html.contains('\r'),
             "{stem}: a CR survived"

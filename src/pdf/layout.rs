@@ -787,19 +787,10 @@ impl Engine<'_, '_> {
         s.push(&mut self.shaper, text, st);
         let max =
             self.pager.width * f64::from(self.profile.title.max_width_fraction.clamp(0.2, 1.0));
-        let widths = s.widths.clone();
-        let chars = s.chars.clone();
-        let width_of = |c: char| {
-            chars
-                .iter()
-                .position(|&x| x == c)
-                .map(|i| widths[i])
-                .unwrap_or(f64::from(st.size))
-        };
         let pitch = f64::from(st.size) * st.squeeze;
         let ranges = title::break_title(
             &s.chars,
-            &width_of,
+            &s.widths,
             pitch,
             max,
             self.profile.title.min_last_line_chars as usize,
