@@ -9,7 +9,9 @@ pub mod table;
 pub mod title;
 mod write;
 
-pub use layout::{Layout, Line, LineKind, OutlineEntry, Page, PlacedGlyph, Rule, layout};
+pub use layout::{
+    DRAFT_MARK, Layout, Line, LineKind, OutlineEntry, Page, PlacedGlyph, Rule, Watermark, layout,
+};
 
 use crate::doc::Document;
 use crate::fonts::FontSet;
