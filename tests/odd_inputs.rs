@@ -159,6 +159,30 @@ fn characters_no_font_has_are_named_in_a_pdf_warning() {
     let (code, stderr, _) = zongjie(root, &args);
     assert_eq!(code, 0, "{stderr}");
     assert!(std::fs::metadata(out.join("rare-characters.pdf")).is_ok_and(|m| m.len() > 1000));
-    // The bundled faces cover GB 2312: anything beyond is named, never a silent blank.
-    assert!(stderr.contains("U+20000"), "{stderr}");
+    // The bundled faces cover GB 2312: anything beyond is named, never a
+    // silent blank, once per character, where the data has it.
+    assert!(
+        stderr.contains("no font has the character 𠀀 (U+20000): it prints as an empty box\n  --> tests/fixtures/odd/rare-characters.yaml:10:19\n"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("rare-characters.yaml:13:3\n"),
+        "喆: {stderr}"
+    );
+    assert_eq!(stderr.matches("(U+20000)").count(), 1, "{stderr}");
+    // Zero-width joiners print nothing in any face: not reported.
+    assert!(!stderr.contains("U+200D"), "{stderr}");
+    // Under --strict the document fails and nothing is written.
+    let strict = temp("rare-pdf-strict");
+    let strict_s = strict.join("o");
+    let strict_s = strict_s.to_str().expect("utf-8 temp path");
+    let mut args = args.to_vec();
+    args[6] = strict_s;
+    args.push("--strict");
+    let (code, stderr, _) = zongjie(root, &args);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("rare-characters.yaml:10:19"), "{stderr}");
+    assert!(!strict.join("o/rare-characters.pdf").exists());
+    let _ = std::fs::remove_dir_all(&strict);
+    let _ = std::fs::remove_dir_all(&out);
 }

@@ -181,6 +181,9 @@ pub struct Layout {
     pub pages: Vec<Page>,
     pub outline: Vec<OutlineEntry>,
     pub warnings: Vec<String>,
+    /// Characters of the document no face in the chain can print (each
+    /// once, in code point order): they would print as empty boxes.
+    pub missing: Vec<char>,
 }
 
 /// Glyph lookup with per-role fallback and a cache.
@@ -229,7 +232,7 @@ impl<'a> Shaper<'a> {
             }
         }
         let hit = found.unwrap_or_else(|| {
-            if !c.is_whitespace() {
+            if !c.is_whitespace() && !is_invisible(c) {
                 self.missing.insert(c);
             }
             let adv = if c.is_whitespace() || linebreak::is_half_width(c) {
@@ -242,6 +245,16 @@ impl<'a> Shaper<'a> {
         self.cache.insert((first, c), hit);
         hit
     }
+}
+
+/// Format characters that print nothing in any face (zero-width space and
+/// joiners, direction marks, variation selectors, the BOM): a face without
+/// them loses nothing.
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00ad}' | '\u{034f}' | '\u{061c}' | '\u{180b}'..='\u{180f}'
+        | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{206f}'
+        | '\u{fe00}'..='\u{fe0f}' | '\u{feff}' | '\u{e0000}'..='\u{e0fff}')
 }
 
 /// The style of a stretch of text.
@@ -606,13 +619,8 @@ pub fn layout(
         outline,
         ..
     } = e;
-    let mut warnings: Vec<String> = fonts.notes.clone();
-    for c in &shaper.missing {
-        warnings.push(format!(
-            "character {c} (U+{:04X}) has no glyph in any font",
-            u32::from(*c)
-        ));
-    }
+    let warnings: Vec<String> = fonts.notes.clone();
+    let missing: Vec<char> = shaper.missing.iter().copied().collect();
     if pager.pages.is_empty() {
         pager.new_page();
     }
@@ -625,6 +633,7 @@ pub fn layout(
         pages: pager.pages,
         outline,
         warnings,
+        missing,
     })
 }
 
