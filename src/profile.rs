@@ -1151,6 +1151,21 @@ mod tests {
     }
 
     #[test]
+    fn nested_tables_and_flow_mappings_are_located_too() {
+        let (line, column, m) = error_of("[fonts.body]\nsize_pt = nan\n", "zongjie.toml");
+        assert_eq!((line, column), (2, 11), "{m}");
+        let (line, column, m) = error_of("fonts: {body: {size_pt: .inf}}\n", "p.yaml");
+        assert_eq!((line, column), (1, 25), "{m}");
+        // An alias is located where it is used.
+        let (line, _, m) = error_of(
+            "table:\n  padding_pt: &x .nan\ngrid:\n  indent_chars: *x\n",
+            "p.yaml",
+        );
+        assert_eq!(line, 4, "{m}");
+        assert!(m.contains("`grid.indent_chars` is not a number"), "{m}");
+    }
+
+    #[test]
     fn an_empty_or_off_page_text_area_is_an_error() {
         let (line, _, m) = error_of("page:\n  margin_left_mm: 200\n", "p.yaml");
         assert_eq!(line, 2, "{m}");
