@@ -14,15 +14,24 @@ fn jieba() -> &'static jieba_rs::Jieba {
     JIEBA.get_or_init(jieba_rs::Jieba::new)
 }
 
-/// Word boundaries (char indices, exclusive of 0 and len) where a title may break.
+/// Word boundaries (char indices, exclusive of 0 and len) where a title may
+/// break: between jieba-rs tokens, where the 避头尾 rules allow, and never
+/// inside a range of numbers (`2023—2025年`).
 pub fn word_boundaries(chars: &[char]) -> Vec<usize> {
     let text: String = chars.iter().collect();
     let glue = linebreak::glue(chars);
+    let in_range = |e: usize| {
+        e >= 2
+            && "—–-～~".contains(chars[e - 1])
+            && chars[e - 2].is_ascii_digit()
+            && chars[e].is_ascii_digit()
+    };
     let mut out: Vec<usize> = jieba()
         .cut(&text, true)
         .iter()
         .map(|t| t.end)
         .filter(|&e| e > 0 && e < chars.len() && !glue.get(e).copied().unwrap_or(true))
+        .filter(|&e| !in_range(e))
         .collect();
     out.dedup();
     out
@@ -550,6 +559,13 @@ mod tests {
                 "break at {b} is not a word boundary: {lines:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_range_of_years_stays_on_one_line() {
+        let chars: Vec<char> = "三年行动方案（2023—2025年）".chars().collect();
+        let at = chars.iter().position(|&c| c == '—').expect("dash") + 1;
+        assert!(!word_boundaries(&chars).contains(&at));
     }
 
     #[test]
