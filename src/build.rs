@@ -31,6 +31,9 @@ pub struct Compiled {
     pub warnings: Vec<Diagnostic>,
     /// Every file the result depends on: the data file and its imports.
     pub inputs: Vec<PathBuf>,
+    /// Their texts as read, in the same order: writers' findings (a
+    /// character no font has) are located in them.
+    pub sources: Vec<load::Source>,
 }
 
 /// An output format.
@@ -155,25 +158,27 @@ fn profile_diagnostic(path: &Path, text: &str, e: &crate::profile::ProfileError)
 /// Loads, checks and resolves one data file: the diagnostics, and the
 /// report when there was no error.
 pub fn check(path: &Path) -> (Option<(Report, Vec<PathBuf>)>, Vec<Diagnostic>) {
-    checked(load::load(path))
+    let (resolved, diags) = checked(load::load(path));
+    let paths = |sources: Vec<load::Source>| sources.into_iter().map(|s| s.path).collect();
+    (resolved.map(|(r, sources)| (r, paths(sources))), diags)
 }
 
 fn checked(
     loaded: Result<load::Loaded, Vec<Diagnostic>>,
-) -> (Option<(Report, Vec<PathBuf>)>, Vec<Diagnostic>) {
+) -> (Option<(Report, Vec<load::Source>)>, Vec<Diagnostic>) {
     let loaded = match loaded {
         Ok(l) => l,
         Err(diags) => return (None, diags),
     };
     let (report, diags) = resolve::resolve(&loaded);
-    let mut inputs = Vec::new();
-    collect_inputs(&loaded, &mut inputs);
-    (report.map(|r| (r, inputs)), diags)
+    let mut sources = Vec::new();
+    collect_inputs(&loaded, &mut sources);
+    (report.map(|r| (r, sources)), diags)
 }
 
-fn collect_inputs(loaded: &load::Loaded, out: &mut Vec<PathBuf>) {
-    if !out.contains(&loaded.source.path) {
-        out.push(loaded.source.path.clone());
+fn collect_inputs(loaded: &load::Loaded, out: &mut Vec<load::Source>) {
+    if !out.iter().any(|s| s.path == loaded.source.path) {
+        out.push(loaded.source.clone());
     }
     for import in loaded.imports.values() {
         collect_inputs(import, out);
@@ -207,13 +212,14 @@ pub fn compile_source(
 }
 
 fn finish(
-    checked: (Option<(Report, Vec<PathBuf>)>, Vec<Diagnostic>),
+    checked: (Option<(Report, Vec<load::Source>)>, Vec<Diagnostic>),
     templates: &Templates,
 ) -> Result<Compiled, Vec<Diagnostic>> {
     let (resolved, diags) = checked;
-    let Some((report, inputs)) = resolved else {
+    let Some((report, sources)) = resolved else {
         return Err(diags);
     };
+    let inputs = sources.iter().map(|s| s.path.clone()).collect();
     let markdown = templates.render_markdown(&report).map_err(|d| {
         let mut all = diags.clone();
         all.push(d);
@@ -224,6 +230,7 @@ fn finish(
         markdown,
         warnings: diags,
         inputs,
+        sources,
     })
 }
 
@@ -270,12 +277,17 @@ pub fn pdf(
     let out = crate::pdf::render(&doc, &typesetting.profile, fonts, &options)
         .map_err(|e| Diagnostic::file_error(input, format!("PDF: {e}")))?;
     // Which face stands in for which role is said once per run (`font_notes`).
-    let warnings = out
+    let mut warnings: Vec<Diagnostic> = out
         .warnings
         .iter()
         .filter(|w| !fonts.notes.contains(w))
         .map(|w| Diagnostic::about_file(crate::diag::Severity::Warning, input, format!("PDF: {w}")))
         .collect();
+    warnings.extend(crate::pdf::missing_glyph_diagnostics(
+        &out.missing,
+        &compiled.sources,
+        input,
+    ));
     Ok((out.bytes, warnings))
 }
 
@@ -1506,13 +1518,14 @@ fn build_one(input: &Path, batch: &Batch) -> (Outcome, Option<(String, ManifestE
             return failed(diagnostics);
         }
     };
-    let mut inputs = Vec::new();
-    collect_inputs(&loaded, &mut inputs);
+    let mut sources = Vec::new();
+    collect_inputs(&loaded, &mut sources);
     let compiled = Compiled {
         report,
         markdown,
         warnings: diagnostics.clone(),
-        inputs,
+        inputs: sources.iter().map(|s| s.path.clone()).collect(),
+        sources,
     };
     let mut rendered = Vec::new();
     for (format, out) in request.formats.iter().zip(&outputs) {
@@ -1533,6 +1546,14 @@ fn build_one(input: &Path, batch: &Batch) -> (Outcome, Option<(String, ManifestE
                 return failed(diagnostics);
             }
         }
+    }
+    // A writer's warnings (a character no font has) fail under --strict too.
+    if request.strict
+        && diagnostics
+            .iter()
+            .any(|d| d.severity >= crate::diag::Severity::Warning)
+    {
+        return (done(Status::Failed, diagnostics), None);
     }
     if request.check_only {
         let stale: Vec<PathBuf> = rendered

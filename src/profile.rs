@@ -378,45 +378,315 @@ impl Profile {
     pub fn char_pitch(&self) -> f32 {
         self.text_width() / self.grid.chars_per_line.max(1) as f32
     }
-    /// Checks that the numbers make a usable page.
-    pub fn validate(&self) -> Result<(), ProfileError> {
-        let p = &self.page;
-        let checks: [(&str, bool); 8] = [
-            (
-                "page.width_mm",
-                p.width_mm > 0.0 && p.margin_left_mm + p.text_width_mm <= p.width_mm,
+    /// Every number of the profile with its key, value, range and unit, in
+    /// the order of `zongjie profile` (the ranges are documented in
+    /// docs/profile.md).
+    pub fn numbers(&self) -> Vec<Number> {
+        let (p, g, t, h) = (&self.page, &self.grid, &self.title, &self.headings);
+        let (pn, sg, tb) = (&self.page_number, &self.signature, &self.table);
+        let n = |key: &'static str, value: f64, min: f64, max: f64, unit: &'static str| Number {
+            key: key.into(),
+            value,
+            min,
+            max,
+            unit,
+        };
+        let mut out = vec![
+            n("page.width_mm", p.width_mm.into(), 50.0, 2000.0, "mm"),
+            n("page.height_mm", p.height_mm.into(), 50.0, 2000.0, "mm"),
+            n(
+                "page.margin_top_mm",
+                p.margin_top_mm.into(),
+                0.0,
+                1000.0,
+                "mm",
             ),
-            (
-                "page.height_mm",
-                p.height_mm > 0.0 && p.margin_top_mm + p.text_height_mm <= p.height_mm,
+            n(
+                "page.margin_left_mm",
+                p.margin_left_mm.into(),
+                0.0,
+                1000.0,
+                "mm",
             ),
-            ("page.text_width_mm", p.text_width_mm > 10.0),
-            ("page.text_height_mm", p.text_height_mm > 10.0),
-            ("grid.lines_per_page", self.grid.lines_per_page >= 3),
-            ("grid.chars_per_line", self.grid.chars_per_line >= 4),
-            (
+            n(
+                "page.text_width_mm",
+                p.text_width_mm.into(),
+                10.0,
+                2000.0,
+                "mm",
+            ),
+            n(
+                "page.text_height_mm",
+                p.text_height_mm.into(),
+                10.0,
+                2000.0,
+                "mm",
+            ),
+            n(
+                "grid.lines_per_page",
+                g.lines_per_page.into(),
+                3.0,
+                200.0,
+                "lines",
+            ),
+            n(
+                "grid.chars_per_line",
+                g.chars_per_line.into(),
+                4.0,
+                200.0,
+                "characters",
+            ),
+            n(
                 "grid.line_pitch_pt",
-                self.grid.line_pitch_pt > 0.0
-                    && self.grid.line_pitch_pt * self.grid.lines_per_page as f32
-                        <= self.text_height() + 0.5,
+                g.line_pitch_pt.into(),
+                1.0,
+                500.0,
+                "pt",
             ),
-            ("table.line_pitch_pt", self.table.line_pitch_pt > 0.0),
+            n(
+                "grid.indent_chars",
+                g.indent_chars.into(),
+                0.0,
+                10.0,
+                "characters",
+            ),
         ];
-        for (key, ok) in checks {
-            if !ok {
-                return Err(ProfileError::Invalid {
-                    key: key.to_string(),
-                });
+        for (name, r) in self.fonts.roles() {
+            out.push(Number {
+                key: format!("fonts.{name}.size_pt"),
+                value: r.size_pt.into(),
+                min: 2.0,
+                max: 200.0,
+                unit: "pt",
+            });
+        }
+        out.extend([
+            n(
+                "title.blank_lines_after",
+                t.blank_lines_after.into(),
+                0.0,
+                10.0,
+                "lines",
+            ),
+            n(
+                "title.max_width_fraction",
+                t.max_width_fraction.into(),
+                0.2,
+                1.0,
+                "",
+            ),
+            n(
+                "title.min_last_line_chars",
+                t.min_last_line_chars.into(),
+                0.0,
+                20.0,
+                "characters",
+            ),
+            n(
+                "headings.bold_stroke_em",
+                h.bold_stroke_em.into(),
+                0.0,
+                0.2,
+                "em",
+            ),
+            n(
+                "page_number.offset_mm",
+                pn.offset_mm.into(),
+                0.0,
+                100.0,
+                "mm",
+            ),
+            n(
+                "page_number.indent_chars",
+                pn.indent_chars.into(),
+                0.0,
+                20.0,
+                "characters",
+            ),
+            n(
+                "signature.blank_lines_before",
+                sg.blank_lines_before.into(),
+                0.0,
+                10.0,
+                "lines",
+            ),
+            n(
+                "signature.right_indent_chars",
+                sg.right_indent_chars.into(),
+                0.0,
+                20.0,
+                "characters",
+            ),
+            n(
+                "signature.date_shift_chars",
+                sg.date_shift_chars.into(),
+                -10.0,
+                10.0,
+                "characters",
+            ),
+            n(
+                "table.line_pitch_pt",
+                tb.line_pitch_pt.into(),
+                1.0,
+                200.0,
+                "pt",
+            ),
+            n("table.padding_pt", tb.padding_pt.into(), 0.0, 50.0, "pt"),
+            n(
+                "table.rule_width_pt",
+                tb.rule_width_pt.into(),
+                0.0,
+                10.0,
+                "pt",
+            ),
+        ]);
+        out
+    }
+
+    /// Checks that every number is finite and in its range, and that
+    /// together they make a usable page: the text block on the paper, the
+    /// grid's lines in the text block, indents shorter than a line, the page
+    /// number on the page. The error names the keys at fault, the value and
+    /// what it must be.
+    pub fn validate(&self) -> Result<(), ProfileError> {
+        let defaults = Profile::default().numbers();
+        for (num, default) in self.numbers().iter().zip(&defaults) {
+            let v = num.value;
+            let what = if v.is_nan() {
+                "is not a number".to_string()
+            } else if v.is_infinite() {
+                "is infinite".to_string()
+            } else if v < num.min || v > num.max {
+                format!("is {}", short(v))
+            } else {
+                continue;
+            };
+            return Err(ProfileError::Invalid {
+                keys: vec![num.key.clone()],
+                message: format!(
+                    "`{}` {what}: it must be between {} and {}{}{} (the default is {})",
+                    num.key,
+                    short(num.min),
+                    short(num.max),
+                    if num.unit.is_empty() { "" } else { " " },
+                    num.unit,
+                    short(default.value)
+                ),
+            });
+        }
+        let (p, g) = (&self.page, &self.grid);
+        let invalid = |keys: &[&str], message: String| {
+            Err(ProfileError::Invalid {
+                keys: keys.iter().map(|k| k.to_string()).collect(),
+                message,
+            })
+        };
+        if p.margin_left_mm + p.text_width_mm > p.width_mm {
+            return invalid(
+                &["page.text_width_mm", "page.margin_left_mm", "page.width_mm"],
+                format!(
+                    "the text block runs off the page: `page.margin_left_mm` + `page.text_width_mm` is {} + {} mm, wider than `page.width_mm` ({} mm); make the margin or the text narrower, or the page wider",
+                    short(p.margin_left_mm.into()),
+                    short(p.text_width_mm.into()),
+                    short(p.width_mm.into())
+                ),
+            );
+        }
+        if p.margin_top_mm + p.text_height_mm > p.height_mm {
+            return invalid(
+                &[
+                    "page.text_height_mm",
+                    "page.margin_top_mm",
+                    "page.height_mm",
+                ],
+                format!(
+                    "the text block runs off the page: `page.margin_top_mm` + `page.text_height_mm` is {} + {} mm, taller than `page.height_mm` ({} mm); make the margin or the text shorter, or the page taller",
+                    short(p.margin_top_mm.into()),
+                    short(p.text_height_mm.into()),
+                    short(p.height_mm.into())
+                ),
+            );
+        }
+        let grid_height = f64::from(g.line_pitch_pt) * f64::from(g.lines_per_page);
+        if grid_height > f64::from(self.text_height()) + 0.5 {
+            return invalid(
+                &[
+                    "grid.line_pitch_pt",
+                    "grid.lines_per_page",
+                    "page.text_height_mm",
+                ],
+                format!(
+                    "the grid does not fit the text block: {} lines × {} pt is {} pt, more than `page.text_height_mm` ({} mm = {} pt); use fewer lines, a smaller `grid.line_pitch_pt` or a taller text block",
+                    g.lines_per_page,
+                    short(g.line_pitch_pt.into()),
+                    short(grid_height),
+                    short(p.text_height_mm.into()),
+                    short(self.text_height().into())
+                ),
+            );
+        }
+        let chars = g.chars_per_line as f32;
+        for (key, v) in [
+            ("grid.indent_chars", g.indent_chars),
+            (
+                "signature.right_indent_chars",
+                self.signature.right_indent_chars,
+            ),
+            ("page_number.indent_chars", self.page_number.indent_chars),
+        ] {
+            if v >= chars {
+                return invalid(
+                    &[key, "grid.chars_per_line"],
+                    format!(
+                        "`{key}` ({}) leaves no room on a line of `grid.chars_per_line` ({}) characters; it must be less",
+                        short(v.into()),
+                        g.chars_per_line
+                    ),
+                );
             }
         }
-        for (name, r) in self.fonts.roles() {
-            if !(r.size_pt > 1.0 && r.size_pt < 200.0) {
-                return Err(ProfileError::Invalid {
-                    key: format!("fonts.{name}.size_pt"),
-                });
-            }
+        let number_bottom = p.margin_top_mm
+            + p.text_height_mm
+            + self.page_number.offset_mm
+            + self.fonts.page_number.size_pt / PT_PER_MM;
+        if self.page_number.show && number_bottom > p.height_mm {
+            return invalid(
+                &[
+                    "page_number.offset_mm",
+                    "fonts.page_number.size_pt",
+                    "page.height_mm",
+                ],
+                format!(
+                    "the page number falls off the page: `page_number.offset_mm` ({} mm) below the text block ends {} mm down a {} mm page; make the offset smaller",
+                    short(self.page_number.offset_mm.into()),
+                    short(number_bottom.into()),
+                    short(p.height_mm.into())
+                ),
+            );
         }
         Ok(())
+    }
+}
+
+/// One number of the profile and the closed range it must lie in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Number {
+    /// Dotted key, as in the file: `table.rule_width_pt`.
+    pub key: String,
+    pub value: f64,
+    pub min: f64,
+    pub max: f64,
+    /// `mm`, `pt`, `lines`…; empty for a fraction.
+    pub unit: &'static str,
+}
+
+/// A number as a person writes it: `0.5`, `-1`, `28.95` (no float noise).
+fn short(v: f64) -> String {
+    let r = (v * 1000.0).round() / 1000.0;
+    if r == r.trunc() && r.abs() < 1e15 {
+        format!("{}", r as i64)
+    } else {
+        format!("{r}")
     }
 }
 
@@ -441,15 +711,17 @@ pub enum ProfileError {
         path: PathBuf,
         error: std::io::Error,
     },
-    /// A YAML or schema error (unknown key, wrong type) with its location.
+    /// An error at a place in the file: YAML or TOML syntax, an unknown
+    /// key, a wrong type, or a number out of its range.
     Parse {
         path: PathBuf,
         line: u64,
         column: u64,
         message: String,
     },
-    /// A value that makes no usable page.
-    Invalid { key: String },
+    /// Numbers that make no usable page: `keys` are the keys at fault,
+    /// the one to point at first.
+    Invalid { keys: Vec<String>, message: String },
 }
 
 impl std::fmt::Display for ProfileError {
@@ -464,9 +736,7 @@ impl std::fmt::Display for ProfileError {
             } => {
                 write!(f, "{}:{line}:{column}: {message}", path.display())
             }
-            ProfileError::Invalid { key } => {
-                write!(f, "profile value `{key}` makes no usable page")
-            }
+            ProfileError::Invalid { message, .. } => write!(f, "{message}"),
         }
     }
 }
@@ -587,8 +857,119 @@ pub fn parse_profile(text: &str, path: &Path) -> Result<Profile, ProfileError> {
         apply_role(&mut p.fonts.page_number, r.page_number, base_dir);
         apply_role(&mut p.fonts.table, r.table, base_dir);
     }
-    p.validate()?;
-    Ok(p)
+    match p.validate() {
+        Ok(()) => Ok(p),
+        Err(ProfileError::Invalid { keys, message }) => {
+            let at = keys
+                .iter()
+                .find_map(|k| locate_key(text, is_toml, k).map(|pos| (k, pos)));
+            match at {
+                Some((_, (line, column))) => Err(ProfileError::Parse {
+                    path: path.to_path_buf(),
+                    line,
+                    column,
+                    message,
+                }),
+                None => Err(ProfileError::Invalid { keys, message }),
+            }
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Line and column of the value of a dotted key (`table.padding_pt`) in
+/// a profile's text, when the file gives it.
+fn locate_key(text: &str, is_toml: bool, key: &str) -> Option<(u64, u64)> {
+    let path: Vec<&str> = key.split('.').collect();
+    if is_toml {
+        let root = toml::de::DeTable::parse(text).ok()?;
+        let mut table = root.get_ref();
+        let (last, parents) = path.split_last()?;
+        for part in parents {
+            let (_, v) = table.iter().find(|(k, _)| k.get_ref() == part)?;
+            match v.get_ref() {
+                toml::de::DeValue::Table(t) => table = t,
+                _ => return None,
+            }
+        }
+        let (_, v) = table.iter().find(|(k, _)| k.get_ref() == last)?;
+        Some(line_column(text, v.span().start))
+    } else {
+        // `.nan` and `.inf` as text: untyped, they would be refused.
+        let options = serde_saphyr::options! {
+            non_finite_float_policy: serde_saphyr::NonFiniteFloatPolicy::AsString,
+        };
+        let root: YamlNode = serde_saphyr::from_str_with_options(text, options).ok()?;
+        let mut node = &root;
+        let mut at = None;
+        for part in path {
+            let (_, v) = node.0.iter().find(|(k, _)| k == part)?;
+            at = Some((v.referenced.line(), v.referenced.column()));
+            node = &v.value;
+        }
+        at
+    }
+}
+
+/// A YAML document as nested mappings, each value with its place; other
+/// values are empty nodes. Only for locating keys.
+struct YamlNode(Vec<(String, serde_saphyr::Spanned<YamlNode>)>);
+
+impl<'de> Deserialize<'de> for YamlNode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = YamlNode;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("any YAML value")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<YamlNode, A::Error> {
+                let mut out = Vec::new();
+                while let Some(k) = m.next_key::<String>()? {
+                    out.push((k, m.next_value()?));
+                }
+                Ok(YamlNode(out))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut s: A,
+            ) -> Result<YamlNode, A::Error> {
+                while s.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(YamlNode(Vec::new()))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<YamlNode, E> {
+                Ok(YamlNode(Vec::new()))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<YamlNode, E> {
+                Ok(YamlNode(Vec::new()))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<YamlNode, E> {
+                Ok(YamlNode(Vec::new()))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<YamlNode, E> {
+                Ok(YamlNode(Vec::new()))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<YamlNode, E> {
+                Ok(YamlNode(Vec::new()))
+            }
+            fn visit_unit<E>(self) -> Result<YamlNode, E> {
+                Ok(YamlNode(Vec::new()))
+            }
+            fn visit_none<E>(self) -> Result<YamlNode, E> {
+                Ok(YamlNode(Vec::new()))
+            }
+            fn visit_some<D2: serde::Deserializer<'de>>(
+                self,
+                d: D2,
+            ) -> Result<YamlNode, D2::Error> {
+                YamlNode::deserialize(d)
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// Loads a YAML profile file; keys it leaves out keep their defaults,
@@ -671,10 +1052,160 @@ mod tests {
 
     #[test]
     fn unusable_numbers_are_rejected() {
-        assert!(matches!(
-            parse_profile("grid:\n  line_pitch_pt: 40\n", Path::new("p.yaml")),
-            Err(ProfileError::Invalid { .. })
-        ));
+        match parse_profile("grid:\n  line_pitch_pt: 40\n", Path::new("p.yaml")) {
+            Err(ProfileError::Parse {
+                line,
+                column,
+                message,
+                ..
+            }) => {
+                assert_eq!((line, column), (2, 18), "{message}");
+                assert!(message.contains("22 lines × 40 pt is 880 pt"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn error_of(text: &str, file: &str) -> (u64, u64, String) {
+        match parse_profile(text, Path::new(file)) {
+            Err(ProfileError::Parse {
+                line,
+                column,
+                message,
+                ..
+            }) => (line, column, message),
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn negative_nan_and_infinite_numbers_are_errors_at_their_place() {
+        for (yaml, key, what, at) in [
+            (
+                "table:\n  rule_width_pt: -1\n",
+                "table.rule_width_pt",
+                "is -1",
+                (2, 18),
+            ),
+            (
+                "table:\n  rule_width_pt: .nan\n",
+                "table.rule_width_pt",
+                "is not a number",
+                (2, 18),
+            ),
+            (
+                "headings:\n  bold_stroke_em: -1\n",
+                "headings.bold_stroke_em",
+                "is -1",
+                (2, 19),
+            ),
+            (
+                "table:\n  padding_pt: .nan\n",
+                "table.padding_pt",
+                "is not a number",
+                (2, 15),
+            ),
+            (
+                "grid:\n  indent_chars: .nan\n",
+                "grid.indent_chars",
+                "is not a number",
+                (2, 17),
+            ),
+            (
+                "page_number:\n  offset_mm: .inf\n",
+                "page_number.offset_mm",
+                "is infinite",
+                (2, 14),
+            ),
+            (
+                "fonts:\n  body:\n    size_pt: 0\n",
+                "fonts.body.size_pt",
+                "is 0",
+                (3, 14),
+            ),
+            (
+                "title:\n  max_width_fraction: .nan\n",
+                "title.max_width_fraction",
+                "is not a number",
+                (2, 23),
+            ),
+        ] {
+            let (line, column, message) = error_of(yaml, "p.yaml");
+            assert_eq!((line, column), at, "{yaml}: {message}");
+            assert!(
+                message.starts_with(&format!("`{key}` {what}: it must be between ")),
+                "{message}"
+            );
+            assert!(message.contains("(the default is "), "{message}");
+        }
+        let (line, column, message) = error_of("[table]\nrule_width_pt = nan\n", "zongjie.toml");
+        assert_eq!((line, column), (2, 17), "{message}");
+        assert!(
+            message.contains("`table.rule_width_pt` is not a number"),
+            "{message}"
+        );
+        let (line, _, message) = error_of(
+            "[page_number]\nshow = true\noffset_mm = -inf\n",
+            "zongjie.toml",
+        );
+        assert_eq!(line, 3, "{message}");
+        assert!(message.contains("is infinite"), "{message}");
+    }
+
+    #[test]
+    fn nested_tables_and_flow_mappings_are_located_too() {
+        let (line, column, m) = error_of("[fonts.body]\nsize_pt = nan\n", "zongjie.toml");
+        assert_eq!((line, column), (2, 11), "{m}");
+        let (line, column, m) = error_of("fonts: {body: {size_pt: .inf}}\n", "p.yaml");
+        assert_eq!((line, column), (1, 25), "{m}");
+        // An alias is located where it is used.
+        let (line, _, m) = error_of(
+            "table:\n  padding_pt: &x .nan\ngrid:\n  indent_chars: *x\n",
+            "p.yaml",
+        );
+        assert_eq!(line, 4, "{m}");
+        assert!(m.contains("`grid.indent_chars` is not a number"), "{m}");
+    }
+
+    #[test]
+    fn an_empty_or_off_page_text_area_is_an_error() {
+        let (line, _, m) = error_of("page:\n  margin_left_mm: 200\n", "p.yaml");
+        assert_eq!(line, 2, "{m}");
+        assert!(m.contains("the text block runs off the page"), "{m}");
+        let (line, _, m) = error_of("page:\n  height_mm: 100\n", "p.yaml");
+        assert_eq!(line, 2, "{m}");
+        assert!(m.contains("taller than `page.height_mm` (100 mm)"), "{m}");
+        assert!(
+            error_of("grid:\n  lines_per_page: 0\n", "p.yaml")
+                .2
+                .contains("is 0")
+        );
+        assert!(
+            error_of("grid:\n  chars_per_line: 0\n", "p.yaml")
+                .2
+                .contains("is 0")
+        );
+        assert!(
+            error_of("page:\n  text_width_mm: 0\n", "p.yaml")
+                .2
+                .contains("is 0")
+        );
+        let (line, _, m) = error_of("grid:\n  chars_per_line: 8\n  indent_chars: 9\n", "p.yaml");
+        assert_eq!(line, 3, "{m}");
+        assert!(m.contains("leaves no room"), "{m}");
+        let (line, _, m) = error_of("page_number:\n  offset_mm: 60\n", "p.yaml");
+        assert_eq!(line, 2, "{m}");
+        assert!(m.contains("the page number falls off the page"), "{m}");
+        // A whole number where an integer is wanted is a type error, located.
+        let (line, _, _) = error_of("grid:\n  lines_per_page: -1\n", "p.yaml");
+        assert_eq!(line, 2);
+    }
+
+    #[test]
+    fn every_default_is_inside_its_range() {
+        for n in Profile::default().numbers() {
+            assert!(n.value >= n.min && n.value <= n.max, "{n:?}");
+        }
     }
 
     #[test]

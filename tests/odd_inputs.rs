@@ -1,4 +1,4 @@
-//! Good-but-odd inputs (`tests/fixtures/odd/`) build to Markdown and HTML:
+//! Good-but-odd inputs (`tests/fixtures/odd/`) build to Markdown, HTML and PDF:
 //! BOM, CRLF, tabs in text, mixed full-/half-width punctuation, emoji and
 //! rare CJK outside GB 2312, very long titles, an empty part, and (generated
 //! here) 10,000 sections.
@@ -19,22 +19,24 @@ fn read(path: &Path) -> String {
 }
 
 #[test]
-fn odd_inputs_build_to_markdown_and_html() {
+fn odd_inputs_build_to_markdown_html_and_pdf() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = temp("out");
     let out_s = out.to_str().expect("utf-8 temp path");
-    let (code, stderr, _) = zongjie(
+    let (code, stderr, took) = zongjie(
         root,
         &[
             "build",
             "tests/fixtures/odd",
             "--format",
-            "md,html",
+            "md,html,pdf",
             "--out",
             out_s,
         ],
     );
     assert_eq!(code, 0, "{stderr}");
+    // The long title once never finished as PDF (every split was tried).
+    assert!(took < Duration::from_secs(60), "{took:?}");
     assert!(stderr.contains("built 8, skipped 0, failed 0"), "{stderr}");
     for stem in [
         "bom",
@@ -53,6 +55,8 @@ fn odd_inputs_build_to_markdown_and_html() {
             "{stem}: {md}"
         );
         assert!(html.trim_end().ends_with("</html>"), "{stem}");
+        let pdf = std::fs::read(out.join(format!("{stem}.pdf"))).expect("pdf");
+        assert!(pdf.starts_with(b"%PDF-"), "{stem}");
         assert!(
             !md.contains('\r') && !html.contains('\r'),
             "{stem}: a CR survived"
@@ -155,6 +159,30 @@ fn characters_no_font_has_are_named_in_a_pdf_warning() {
     let (code, stderr, _) = zongjie(root, &args);
     assert_eq!(code, 0, "{stderr}");
     assert!(std::fs::metadata(out.join("rare-characters.pdf")).is_ok_and(|m| m.len() > 1000));
-    // The bundled faces cover GB 2312: anything beyond is named, never a silent blank.
-    assert!(stderr.contains("U+20000"), "{stderr}");
+    // The bundled faces cover GB 2312: anything beyond is named, never a
+    // silent blank, once per character, where the data has it.
+    assert!(
+        stderr.contains("no font has the character 𠀀 (U+20000): it prints as an empty box\n  --> tests/fixtures/odd/rare-characters.yaml:10:19\n"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("rare-characters.yaml:13:3\n"),
+        "喆: {stderr}"
+    );
+    assert_eq!(stderr.matches("(U+20000)").count(), 1, "{stderr}");
+    // Zero-width joiners print nothing in any face: not reported.
+    assert!(!stderr.contains("U+200D"), "{stderr}");
+    // Under --strict the document fails and nothing is written.
+    let strict = temp("rare-pdf-strict");
+    let strict_s = strict.join("o");
+    let strict_s = strict_s.to_str().expect("utf-8 temp path");
+    let mut args = args.to_vec();
+    args[6] = strict_s;
+    args.push("--strict");
+    let (code, stderr, _) = zongjie(root, &args);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("rare-characters.yaml:10:19"), "{stderr}");
+    assert!(!strict.join("o/rare-characters.pdf").exists());
+    let _ = std::fs::remove_dir_all(&strict);
+    let _ = std::fs::remove_dir_all(&out);
 }

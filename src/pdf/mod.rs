@@ -9,8 +9,14 @@ pub mod table;
 pub mod title;
 mod write;
 
-pub use layout::{Layout, Line, LineKind, OutlineEntry, Page, PlacedGlyph, Rule, layout};
+pub use layout::{
+    DRAFT_MARK, Layout, Line, LineKind, OutlineEntry, Page, PlacedGlyph, Rule, Watermark, layout,
+};
 
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use crate::diag::{Diagnostic, Pos, Severity};
 use crate::doc::Document;
 use crate::fonts::FontSet;
 use crate::profile::Profile;
@@ -28,8 +34,10 @@ pub struct PdfOptions {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PdfOutput {
     pub bytes: Vec<u8>,
-    /// Faces standing in for official ones, characters without a glyph.
+    /// Faces standing in for official ones.
     pub warnings: Vec<String>,
+    /// Characters no face can print (see `missing_glyph_diagnostics`).
+    pub missing: Vec<char>,
     pub pages: usize,
 }
 
@@ -65,8 +73,98 @@ pub fn render(
     Ok(PdfOutput {
         bytes,
         warnings: laid.warnings,
+        missing: laid.missing,
         pages: laid.pages.len(),
     })
+}
+
+/// Located diagnostics shown one by one; the rest are summed up in one.
+const MAX_MISSING_SHOWN: usize = 50;
+
+/// One warning per character no face can print, at its first occurrence
+/// in the document's sources (the data file, then its imports; YAML
+/// comment lines skipped), or about `document` when no source has it (it
+/// came from a template). One pass over the sources.
+pub fn missing_glyph_diagnostics(
+    missing: &[char],
+    sources: &[crate::load::Source],
+    document: &Path,
+) -> Vec<Diagnostic> {
+    let mut wanted: BTreeSet<char> = missing.iter().copied().collect();
+    let mut found: BTreeMap<char, (usize, Pos)> = BTreeMap::new();
+    for (i, source) in sources.iter().enumerate() {
+        for (l, line) in source.text.lines().enumerate() {
+            if wanted.is_empty() {
+                break;
+            }
+            if line.trim_start().starts_with('#') {
+                continue;
+            }
+            for (col, c) in line.chars().enumerate() {
+                if wanted.remove(&c) {
+                    found.insert(
+                        c,
+                        (
+                            i,
+                            Pos {
+                                line: l + 1,
+                                col: col + 1,
+                            },
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    let message = |c: char| {
+        format!(
+            "PDF: no font has the character {c} (U+{:04X}): it prints as an empty box",
+            u32::from(c)
+        )
+    };
+    let hint = "install a font that has it and name it in the profile (`fonts.<role>.families` or `file`) or with --font-path; `zongjie fonts` shows what is used";
+    // In reading order: file, line, column; those from templates last.
+    let mut order: Vec<char> = missing.to_vec();
+    order.sort_by_key(|c| {
+        found
+            .get(c)
+            .map_or((usize::MAX, 0, 0), |&(i, p)| (i, p.line, p.col))
+    });
+    let mut out = Vec::new();
+    for &c in order.iter().take(MAX_MISSING_SHOWN) {
+        let d = match found.get(&c) {
+            Some(&(i, pos)) => {
+                let s = &sources[i];
+                Diagnostic::warning(&s.path, &s.text, pos, message(c))
+            }
+            None => Diagnostic::about_file(
+                Severity::Warning,
+                document,
+                format!("{} (from a template, not the data)", message(c)),
+            ),
+        };
+        out.push(d.with_hint(hint));
+    }
+    if missing.len() > MAX_MISSING_SHOWN {
+        let rest: String = order[MAX_MISSING_SHOWN..].iter().take(200).collect();
+        out.push(
+            Diagnostic::about_file(
+                Severity::Warning,
+                document,
+                format!(
+                    "PDF: {} more characters no font has: {rest}{}",
+                    missing.len() - MAX_MISSING_SHOWN,
+                    if missing.len() > MAX_MISSING_SHOWN + 200 {
+                        "…"
+                    } else {
+                        ""
+                    }
+                ),
+            )
+            .with_hint(hint),
+        );
+    }
+    out
 }
 
 /// The creation date: `SOURCE_DATE_EPOCH` (seconds, UTC) when given and
@@ -108,6 +206,65 @@ fn civil_from_days(z: i64) -> (i32, u8, u8) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn source(path: &str, text: &str) -> crate::load::Source {
+        crate::load::Source {
+            path: path.into(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn missing_glyphs_are_located_at_their_first_occurrence_in_the_sources() {
+        let sources = [
+            source(
+                "r.yaml",
+                "# 喆 in a comment\ndoc:\n  title: 工作总结\nintro: 张喆和𠀀\n",
+            ),
+            source("i.yaml", "text: 珺珺\n"),
+        ];
+        let d = missing_glyph_diagnostics(&['喆', '珺', '𠀀', '堃'], &sources, Path::new("r.yaml"));
+        let at: Vec<(String, usize, usize)> = d
+            .iter()
+            .map(|d| (d.file.display().to_string(), d.line, d.col))
+            .collect();
+        assert_eq!(
+            at,
+            [
+                ("r.yaml".to_string(), 4, 9),
+                ("r.yaml".to_string(), 4, 11),
+                ("i.yaml".to_string(), 1, 7),
+                ("r.yaml".to_string(), 0, 0),
+            ],
+            "{d:#?}"
+        );
+        assert!(d[0].message.contains("喆 (U+5586)"), "{}", d[0].message);
+        assert!(d[1].message.contains("U+20000"));
+        assert!(d[3].message.contains("from a template"), "{}", d[3].message);
+        assert!(
+            d.iter()
+                .all(|d| d.severity == Severity::Warning && d.hint.is_some())
+        );
+    }
+
+    #[test]
+    fn thousands_of_missing_glyphs_give_a_bounded_report() {
+        let missing: Vec<char> = ('\u{20000}'..'\u{21388}').collect();
+        let text: String = missing.iter().collect();
+        let sources = [source("r.yaml", &format!("intro: {text}\n"))];
+        let start = std::time::Instant::now();
+        let d = missing_glyph_diagnostics(&missing, &sources, Path::new("r.yaml"));
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
+        assert_eq!(d.len(), MAX_MISSING_SHOWN + 1);
+        assert_eq!((d[0].line, d[0].col), (1, 8));
+        assert!(
+            d[MAX_MISSING_SHOWN]
+                .message
+                .contains("4950 more characters"),
+            "{}",
+            d[MAX_MISSING_SHOWN].message
+        );
+    }
 
     #[test]
     fn creation_date_prefers_source_date_epoch() {

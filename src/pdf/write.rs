@@ -20,7 +20,7 @@ use krilla::tagging::{
 };
 use krilla::text::{Font, GlyphId, KrillaGlyph};
 
-use super::layout::{Layout, Line, LineKind, OutlineEntry};
+use super::layout::{Layout, Line, LineKind, OutlineEntry, Watermark};
 use super::{PdfError, PdfOptions};
 use crate::doc::{Block, Document};
 use crate::fonts::FontSet;
@@ -50,6 +50,14 @@ pub(super) fn write(
         })?;
         let mut p = pdf.start_page_with(settings);
         let mut s = p.surface();
+        if let Some(w) = &page.watermark {
+            // Behind everything, as a watermark artifact of outlines.
+            s.start_tagged(ContentTag::Artifact(Artifact::with_kind(
+                ArtifactType::Watermark,
+            )));
+            draw_watermark(&mut s, w, fonts);
+            s.end_tagged();
+        }
         if !page.rules.is_empty() {
             let id = s.start_tagged(ContentTag::Artifact(Artifact::with_kind(
                 ArtifactType::Layout,
@@ -218,6 +226,82 @@ fn draw_line(s: &mut Surface<'_>, line: &Line, fonts: &[Option<Font>], bold_em: 
             s.pop();
         }
         i = j;
+    }
+}
+
+/// Draws a draft's mark as filled glyph outlines (not text).
+fn draw_watermark(s: &mut Surface<'_>, w: &Watermark, fonts: &FontSet) {
+    let mut faces: BTreeMap<usize, Option<ttf_parser::Face<'_>>> = BTreeMap::new();
+    let mut pb = PathBuilder::new();
+    for g in &w.glyphs {
+        let face = faces.entry(g.face).or_insert_with(|| {
+            let f = fonts.faces.get(g.face)?;
+            ttf_parser::Face::parse(f.bytes(), f.index).ok()
+        });
+        let Some(face) = face else { continue };
+        let scale = g.size / f32::from(face.units_per_em().max(1));
+        let mut outline = GlyphPath {
+            pb: &mut pb,
+            x: g.x,
+            y: w.baseline,
+            scale,
+        };
+        face.outline_glyph(ttf_parser::GlyphId(g.gid), &mut outline);
+    }
+    let Some(path) = pb.finish() else { return };
+    s.push_transform(&Transform::from_translate(w.cx, w.cy));
+    s.push_transform(&Transform::from_rotate(-w.angle));
+    s.set_stroke(None);
+    s.set_fill(Some(Fill {
+        paint: rgb::Color::new(gray(w.gray), gray(w.gray), gray(w.gray)).into(),
+        ..Fill::default()
+    }));
+    s.draw_path(&path);
+    s.set_fill(None);
+    s.pop();
+    s.pop();
+}
+
+fn gray(level: f32) -> u8 {
+    (level.clamp(0.0, 1.0) * 255.0).round() as u8
+}
+
+/// A glyph outline in font units onto the page: scaled, y turned down.
+struct GlyphPath<'a> {
+    pb: &'a mut PathBuilder,
+    x: f32,
+    y: f32,
+    scale: f32,
+}
+
+impl GlyphPath<'_> {
+    fn at(&self, x: f32, y: f32) -> (f32, f32) {
+        (self.x + x * self.scale, self.y - y * self.scale)
+    }
+}
+
+impl ttf_parser::OutlineBuilder for GlyphPath<'_> {
+    fn move_to(&mut self, x: f32, y: f32) {
+        let (x, y) = self.at(x, y);
+        self.pb.move_to(x, y);
+    }
+    fn line_to(&mut self, x: f32, y: f32) {
+        let (x, y) = self.at(x, y);
+        self.pb.line_to(x, y);
+    }
+    fn quad_to(&mut self, x1: f32, y1: f32, x: f32, y: f32) {
+        let (x1, y1) = self.at(x1, y1);
+        let (x, y) = self.at(x, y);
+        self.pb.quad_to(x1, y1, x, y);
+    }
+    fn curve_to(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, x: f32, y: f32) {
+        let (x1, y1) = self.at(x1, y1);
+        let (x2, y2) = self.at(x2, y2);
+        let (x, y) = self.at(x, y);
+        self.pb.cubic_to(x1, y1, x2, y2, x, y);
+    }
+    fn close(&mut self) {
+        self.pb.close();
     }
 }
 

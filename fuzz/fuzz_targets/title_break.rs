@@ -1,0 +1,36 @@
+//! Arbitrary text as a title: `pdf::title::break_title` must return lines
+//! that cover every character once, in order, each non-empty, in bounded
+//! time (no exhaustive search, no deep recursion). The first byte sets the
+//! measure (1–64 full-width characters), the second the fewest characters
+//! of the last line; the rest is the title (UTF-8, lossy). Widths: ASCII
+//! and Latin ½, zero-width characters 0, everything else 1.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fn width(c: char) -> f64 {
+    if matches!(c, '\u{200b}'..='\u{200f}' | '\u{2060}' | '\u{feff}') || c.is_control() {
+        0.0
+    } else if zongjie::pdf::linebreak::is_half_width(c) {
+        0.5
+    } else {
+        1.0
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let (max, min_last, text) = match data {
+        [a, b, rest @ ..] => (f64::from(a % 64 + 1), usize::from(b % 8), rest),
+        _ => return,
+    };
+    let chars: Vec<char> = String::from_utf8_lossy(text).chars().collect();
+    let widths: Vec<f64> = chars.iter().map(|&c| width(c)).collect();
+    let lines = zongjie::pdf::title::break_title(&chars, &widths, 1.0, max, min_last);
+    let mut at = 0;
+    for r in &lines {
+        assert_eq!(r.start, at, "lines must follow each other: {lines:?}");
+        assert!(r.end > r.start || chars.is_empty(), "empty line: {lines:?}");
+        at = r.end;
+    }
+    assert_eq!(at, chars.len(), "lines must cover the title: {lines:?}");
+});
