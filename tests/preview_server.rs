@@ -922,6 +922,12 @@ fn templates_and_profile_created_after_start_are_picked_up() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// The preview's deadline, or (when the render's own loop budget is
+/// reached first, as on a fast machine) the render budget, stopped it.
+fn stopped_in_time(body: &str) -> bool {
+    body.contains("did not finish within 2 s") || body.contains("loops more than")
+}
+
 #[test]
 fn a_hanging_template_is_abandoned_and_the_fix_picked_up() {
     let dir = common::temp("preview-hang");
@@ -940,11 +946,11 @@ fn a_hanging_template_is_abandoned_and_the_fix_picked_up() {
     let addr = server.addr;
     let (status, body) = get_with(addr, "/", &own_host(addr), "");
     assert_eq!(status, 500);
-    assert!(body.contains("did not finish within 2 s"), "{body}");
+    assert!(stopped_in_time(&body), "{body}");
     // The PDF route is bounded the same way, and the server keeps serving.
     let (status, body) = get_with(addr, "/report.pdf", &own_host(addr), "");
     assert_eq!(status, 500);
-    assert!(body.contains("did not finish within 2 s"), "{body}");
+    assert!(stopped_in_time(&body), "{body}");
     write(&template, "# 修好的模板\n\n正文。\n");
     let (status, body) = page_until(addr, Duration::from_secs(15), |s, _| s == 200);
     assert_eq!(status, 200, "fix not picked up: {body}");
