@@ -136,8 +136,9 @@ fn a_300000_character_title_builds_as_pdf_within_bounds() {
     );
     let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
     assert_eq!(run.status.code(), Some(0), "{stderr}");
-    // The debug binary, on a machine shared with other builds.
-    assert!(took < Duration::from_secs(120), "{took:?}");
+    // The debug binary takes about 15 s alone; generous for a machine
+    // shared with other builds (it aborted before, so any end is news).
+    assert!(took < Duration::from_secs(300), "{took:?}");
     let pdf = std::fs::read(dir.join("o/huge.pdf")).expect("pdf");
     assert!(pdf.starts_with(b"%PDF-"));
     let _ = std::fs::remove_dir_all(&dir);

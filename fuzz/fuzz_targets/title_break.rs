@@ -1,6 +1,7 @@
 //! Arbitrary text as a title: `pdf::title::break_title` must return lines
-//! that cover every character once, in order, each non-empty, in bounded
-//! time (no exhaustive search, no deep recursion). The first byte sets the
+//! in order, each non-empty, that hold every character but the spaces at a
+//! break (they vanish there, as in the body), in bounded time (no
+//! exhaustive search, no deep recursion). The first byte sets the
 //! measure (1–64 full-width characters), the second the fewest characters
 //! of the last line; the rest is the title (UTF-8, lossy). Widths: ASCII
 //! and Latin ½, zero-width characters 0, everything else 1.
@@ -26,11 +27,23 @@ fuzz_target!(|data: &[u8]| {
     let chars: Vec<char> = String::from_utf8_lossy(text).chars().collect();
     let widths: Vec<f64> = chars.iter().map(|&c| width(c)).collect();
     let lines = zongjie::pdf::title::break_title(&chars, &widths, 1.0, max, min_last);
+    check_lines(&chars, &lines);
+});
+
+/// The invariant (`tests/fuzz_regressions.rs` checks the same).
+fn check_lines(chars: &[char], lines: &[std::ops::Range<usize>]) {
     let mut at = 0;
-    for r in &lines {
-        assert_eq!(r.start, at, "lines must follow each other: {lines:?}");
+    for r in lines {
+        assert!(r.start >= at && r.end <= chars.len(), "lines out of order: {lines:?}");
+        assert!(
+            chars[at..r.start].iter().all(|c| c.is_whitespace()),
+            "a character between lines is lost: {lines:?}"
+        );
         assert!(r.end > r.start || chars.is_empty(), "empty line: {lines:?}");
         at = r.end;
     }
-    assert_eq!(at, chars.len(), "lines must cover the title: {lines:?}");
-});
+    assert!(
+        chars[at..].iter().all(|c| c.is_whitespace()),
+        "the title's end is lost: {lines:?}"
+    );
+}

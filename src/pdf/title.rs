@@ -441,7 +441,7 @@ mod tests {
         let n = title.chars().count();
         assert!(n > 130, "{n}");
         let start = std::time::Instant::now();
-        let lines = split(&title, 20.0);
+        let lines = split(title, 20.0);
         // It took over 40 s (release build) before; the machine is shared.
         assert!(
             start.elapsed() < std::time::Duration::from_secs(10),
