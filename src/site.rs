@@ -244,8 +244,9 @@ impl Site for PipelineSite {
     }
 
     fn build_html(&self) -> Result<String, BuildFailure> {
-        let (compiled, templates) = self.compile()?;
+        let (mut compiled, templates) = self.compile()?;
         let typesetting = self.typesetting(false)?;
+        compiled.markdown = typesetting.profile.text.apply(compiled.markdown);
         build::html(
             &compiled,
             &templates,
@@ -255,8 +256,9 @@ impl Site for PipelineSite {
     }
 
     fn build_pdf(&self) -> Result<Vec<u8>, BuildFailure> {
-        let (compiled, _) = self.compile()?;
+        let (mut compiled, _) = self.compile()?;
         let typesetting = self.typesetting(true)?;
+        compiled.markdown = typesetting.profile.text.apply(compiled.markdown);
         build::pdf(&compiled, &typesetting)
             .map(|(bytes, _)| bytes)
             .map_err(|d| failure(&[d]))
