@@ -360,6 +360,23 @@ mod tests {
     }
 
     #[test]
+    fn the_preview_page_follows_the_text_option() {
+        let dir = temp("text-option");
+        let file = dir.join("r.yaml");
+        let _ = std::fs::write(&file, "doc: {title: 甲}\nintro: 甲,乙(一)\n");
+        let site = PipelineSite::new(file.clone(), None, None, Default::default())
+            .with_default_templates(dir.join("templates"));
+        let page = site.build_html().map_err(|_| "build").unwrap();
+        assert!(page.contains("甲,乙(一)"), "{page}");
+        let _ = std::fs::write(
+            dir.join("profile.yaml"),
+            "text: {ascii_punctuation: full-width}\n",
+        );
+        let page = site.build_html().map_err(|_| "build").unwrap();
+        assert!(page.contains("甲，乙（一）"), "{page}");
+    }
+
+    #[test]
     fn digest_follows_every_input() {
         let dir = temp("digest");
         let file = dir.join("r.yaml");
