@@ -191,3 +191,52 @@ fn pdf_note_is_indented_and_aligned() {
         .unwrap();
     assert_eq!(sig.grid.unwrap(), lines[2].grid.unwrap() + 2);
 }
+
+#[test]
+fn hostile_titles_stay_text_and_many_attachments_stay_bounded() {
+    let dir = temp("attachment-note-hostile");
+    let hostile = [
+        "<script>alert(1)</script>",
+        "**粗**\\\\反斜杠",
+        "1. 列表",
+        "# 标题 | 表",
+        "<!-- zongjie:signature -->",
+    ];
+    let long = "很长的附件名称".repeat(5_000);
+    let mut titles: Vec<String> = (0..60)
+        .map(|i| format!("{}{i}", hostile[i % hostile.len()]))
+        .collect();
+    titles.push(long);
+    let refs: Vec<&str> = titles.iter().map(String::as_str).collect();
+    std::fs::write(dir.join("r.yaml"), data(true, &refs)).unwrap();
+    zongjie(
+        &dir,
+        &["build", "r.yaml", "--out", "o", "--ignore-system-fonts"],
+    );
+    let md = std::fs::read_to_string(dir.join("o/r.md")).unwrap();
+    let doc = parse(&md);
+    let notes: Vec<_> = doc
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::AttachmentNote(n) => Some(n),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(notes.len(), 1);
+    assert_eq!(notes[0].entries.len(), 61);
+    assert_eq!(notes[0].entries[0].number, "1. ");
+    assert_eq!(notes[0].entries[0].title, "<script>alert(1)</script>0");
+    assert_eq!(notes[0].entries[2].title, "1. 列表2");
+    assert_eq!(notes[0].entries[4].title, "<!-- zongjie:signature -->4");
+    // One signature: the one in a title stayed text.
+    let signatures = doc
+        .blocks
+        .iter()
+        .filter(|b| matches!(b, Block::Signature(_)))
+        .count();
+    assert_eq!(signatures, 1);
+    let html = std::fs::read_to_string(dir.join("o/r.html")).unwrap();
+    assert!(!html.contains("<script>alert"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
