@@ -1512,7 +1512,7 @@ fn build_one(input: &Path, batch: &Batch) -> (Outcome, Option<(String, ManifestE
         return failed(diagnostics);
     }
     let markdown = match templates.render_markdown(&report) {
-        Ok(m) => m,
+        Ok(m) => typesetting.profile.text.apply(m),
         Err(d) => {
             diagnostics.push(d);
             return failed(diagnostics);

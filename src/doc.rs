@@ -53,6 +53,55 @@ pub enum Block {
     Signature(String),
     /// 成文日期 as written in the text, e.g. `2023年5月19日`.
     Date(String),
+    /// 附件说明 (GB/T 9704 7.3.4) under the body: `附件：1. 标题`.
+    AttachmentNote(AttachmentNote),
+}
+
+/// The 附件说明: its lead (`附件：`) and one entry per attachment.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AttachmentNote {
+    /// The first line up to its colon, colon included: `附件：`.
+    pub lead: String,
+    pub entries: Vec<NoteEntry>,
+}
+
+/// One attachment in the 附件说明: its number (`1. `, empty when there is
+/// one attachment) and its title. Further entries are set under the first
+/// one's number, a title's wrapped lines under its first character.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NoteEntry {
+    pub number: String,
+    pub title: String,
+}
+
+impl AttachmentNote {
+    /// The note from its lines as the Markdown gives them.
+    fn from_lines<'a>(lines: impl Iterator<Item = &'a str>) -> AttachmentNote {
+        let mut note = AttachmentNote::default();
+        for (k, line) in lines.map(str::trim).filter(|l| !l.is_empty()).enumerate() {
+            let mut rest = line;
+            if k == 0
+                && let Some(at) = line.find(['：', ':'])
+            {
+                let end = at + line[at..].chars().next().map_or(1, char::len_utf8);
+                note.lead = line[..end].to_string();
+                rest = line[end..].trim_start();
+            }
+            let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            let number_len = match rest[digits..].chars().next() {
+                Some(c @ ('.' | '．')) if digits > 0 => {
+                    let after = &rest[digits + c.len_utf8()..];
+                    rest.len() - after.trim_start().len()
+                }
+                _ => 0,
+            };
+            note.entries.push(NoteEntry {
+                number: rest[..number_len].to_string(),
+                title: rest[number_len..].to_string(),
+            });
+        }
+        note
+    }
 }
 
 /// A stretch of paragraph text in one face.
@@ -104,6 +153,14 @@ impl Block {
                 .collect::<Vec<_>>()
                 .join("\n"),
             Block::PageBreak => String::new(),
+            Block::AttachmentNote(n) => {
+                let entries: Vec<String> = n
+                    .entries
+                    .iter()
+                    .map(|e| format!("{}{}", e.number, e.title))
+                    .collect();
+                format!("{}{}", n.lead, entries.join("\n"))
+            }
         }
     }
 }
@@ -138,6 +195,7 @@ enum Pending {
     Attachment,
     Signature,
     Date,
+    AttachmentNote,
 }
 
 #[derive(Default)]
@@ -346,6 +404,10 @@ impl Builder {
                 self.flush_paragraph();
                 self.pending = Pending::Date;
             }
+            Some("attachment-note") => {
+                self.flush_paragraph();
+                self.pending = Pending::AttachmentNote;
+            }
             Some("pagebreak") => {
                 self.flush_paragraph();
                 self.doc.blocks.push(Block::PageBreak);
@@ -423,6 +485,9 @@ impl Builder {
     /// A soft line break inside a paragraph: dropped between Chinese
     /// characters, a space between Latin ones.
     fn soft_break(&mut self) {
+        if self.in_note() {
+            return self.line_break();
+        }
         let before = self.last_char();
         if let Some(c) = before
             && c.is_ascii()
@@ -450,7 +515,14 @@ impl Builder {
             && let Some(cell) = t.cell.as_mut()
         {
             cell.push(String::new());
+        } else if self.in_note() {
+            self.push_run("\n", RunKind::Body);
         }
+    }
+
+    /// Inside the paragraph of a 附件说明, whose lines are its entries.
+    fn in_note(&self) -> bool {
+        self.pending == Pending::AttachmentNote && self.heading.is_none() && self.table.is_none()
     }
 
     fn flush_paragraph(&mut self) {
@@ -468,6 +540,9 @@ impl Builder {
             Pending::Attachment => Block::AttachmentLabel(plain()),
             Pending::Signature => Block::Signature(plain()),
             Pending::Date => Block::Date(plain()),
+            Pending::AttachmentNote => {
+                Block::AttachmentNote(AttachmentNote::from_lines(plain().lines()))
+            }
         };
         self.doc.blocks.push(block);
     }
@@ -633,6 +708,42 @@ mod tests {
                 Block::Title("清单".into()),
                 Block::PageBreak
             ]
+        );
+    }
+
+    #[test]
+    fn attachment_note_lines_become_entries() {
+        let md = "正文。\n\n<!-- zongjie:attachment-note -->\n附件：1\\. 2024年重点工作任务清单\\\n2\\. 项目表\n\n<!-- zongjie:signature -->\n某委\n";
+        let d = parse(md);
+        let Block::AttachmentNote(n) = &d.blocks[1] else {
+            panic!("{:?}", d.blocks)
+        };
+        assert_eq!(n.lead, "附件：");
+        let entries: Vec<(&str, &str)> = n
+            .entries
+            .iter()
+            .map(|e| (e.number.as_str(), e.title.as_str()))
+            .collect();
+        assert_eq!(
+            entries,
+            [("1. ", "2024年重点工作任务清单"), ("2. ", "项目表")]
+        );
+        assert_eq!(
+            d.blocks[1].plain_text(),
+            "附件：1. 2024年重点工作任务清单\n2. 项目表"
+        );
+        assert_eq!(d.blocks[2], Block::Signature("某委".into()));
+        // One attachment: no number; a title starting with digits keeps them.
+        let d = parse("<!-- zongjie:attachment-note -->\n附件：2024年清单\n");
+        assert_eq!(
+            d.blocks[0],
+            Block::AttachmentNote(AttachmentNote {
+                lead: "附件：".into(),
+                entries: vec![NoteEntry {
+                    number: String::new(),
+                    title: "2024年清单".into()
+                }]
+            })
         );
     }
 

@@ -487,6 +487,7 @@ pub fn body_html(doc: &Document) -> String {
                     escape(d)
                 );
             }
+            Block::AttachmentNote(note) => push_attachment_note(&mut w.out, note),
         }
         after_label = matches!(block, Block::AttachmentLabel(_));
     }
@@ -512,6 +513,25 @@ impl BodyWriter {
     fn close_sheet(&mut self) {
         self.out.push_str("</section>\n");
     }
+}
+
+/// The 附件说明: the lead, then the entries in a column beside it, each
+/// number hanging so a title's wrapped lines align under its first character.
+fn push_attachment_note(out: &mut String, note: &crate::doc::AttachmentNote) {
+    let _ = write!(
+        out,
+        "<div class=\"attachment-note\"><span class=\"note-lead\">{}</span><div class=\"note-entries\">",
+        escape(&note.lead)
+    );
+    for e in &note.entries {
+        let _ = write!(
+            out,
+            "<p><span class=\"note-number\">{}</span><span class=\"note-title\">{}</span></p>",
+            escape(&e.number),
+            text_html(&e.title)
+        );
+    }
+    out.push_str("</div></div>\n");
 }
 
 fn push_run(out: &mut String, run: &Run) {
@@ -825,6 +845,15 @@ mod tests {
             html.contains("@page { size: 210mm 297mm; margin: 37mm 26mm 35mm 28mm; }"),
             "{html}"
         );
+    }
+
+    #[test]
+    fn attachment_note_hangs_its_numbers() {
+        let md = "正文。\n\n<!-- zongjie:attachment-note -->\n附件：1. 2024年重点工作任务清单\\\n2. <b>项目</b>表\n\n<!-- zongjie:signature -->\n某委\n";
+        let body = body_html(&parse(md));
+        assert!(body.contains("<div class=\"attachment-note\"><span class=\"note-lead\">附件：</span><div class=\"note-entries\"><p><span class=\"note-number\">1. </span><span class=\"note-title\"><span class=\"nb\">2024年</span>重点工作任务清单</span></p><p><span class=\"note-number\">2. </span><span class=\"note-title\">&lt;b&gt;项目&lt;/b&gt;表</span></p></div></div>\n<div class=\"sign-block\">"), "{body}");
+        let html = page(md);
+        assert!(html.contains(".attachment-note { display: flex; margin-top: var(--line-pitch); padding-left: var(--indent); }"), "{html}");
     }
 
     #[test]

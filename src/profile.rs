@@ -23,6 +23,7 @@ pub struct Profile {
     pub signature: SignatureProfile,
     pub table: TableProfile,
     pub metadata: MetadataProfile,
+    pub text: TextProfile,
 }
 
 /// Paper and text block, in millimetres.
@@ -180,6 +181,34 @@ pub struct TableProfile {
 #[serde(default, deny_unknown_fields)]
 pub struct MetadataProfile {
     pub print: bool,
+}
+
+/// What is done to the report's text before any writer sees it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TextProfile {
+    pub ascii_punctuation: AsciiPunctuation,
+}
+
+/// ASCII `, ; : ? ! ( )` next to Chinese text: kept as typed, or turned
+/// into `， ； ： ？ ！ （ ）` (`crate::text::full_width_punctuation`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AsciiPunctuation {
+    #[default]
+    Keep,
+    FullWidth,
+}
+
+impl TextProfile {
+    /// The Markdown intermediate with the text options applied, so the
+    /// Markdown, HTML and PDF writers all see the same text.
+    pub fn apply(&self, markdown: String) -> String {
+        match self.ascii_punctuation {
+            AsciiPunctuation::Keep => markdown,
+            AsciiPunctuation::FullWidth => crate::text::full_width_punctuation(&markdown),
+        }
+    }
 }
 
 fn role(size_pt: f32, families: &[&str]) -> RoleProfile {
@@ -756,6 +785,7 @@ struct ProfileFile {
     signature: Option<SignatureProfile>,
     table: Option<TableProfile>,
     metadata: Option<MetadataProfile>,
+    text: Option<TextProfile>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -847,7 +877,8 @@ pub fn parse_profile(text: &str, path: &Path) -> Result<Profile, ProfileError> {
         page_number,
         signature,
         table,
-        metadata
+        metadata,
+        text
     );
     if let Some(r) = file.fonts {
         apply_role(&mut p.fonts.title, r.title, base_dir);
@@ -1022,6 +1053,41 @@ mod tests {
         assert_eq!(p.fonts.body.size_pt, 15.0);
         assert_eq!(p.fonts.body.families, FontRoles::default().body.families);
         assert_eq!(p.fonts.title, FontRoles::default().title);
+    }
+
+    #[test]
+    fn ascii_punctuation_option_reads_and_applies() {
+        assert_eq!(
+            Profile::default().text.ascii_punctuation,
+            AsciiPunctuation::Keep
+        );
+        let p = parse_profile(
+            "text: {ascii_punctuation: full-width}\n",
+            Path::new("p.yaml"),
+        )
+        .unwrap();
+        assert_eq!(p.text.ascii_punctuation, AsciiPunctuation::FullWidth);
+        assert_eq!(p.text.apply("(一)甲,乙".into()), "（一）甲，乙");
+        assert_eq!(
+            Profile::default().text.apply("(一)甲,乙".into()),
+            "(一)甲,乙"
+        );
+        let t = parse_profile(
+            "[text]\nascii_punctuation = \"full-width\"\n",
+            Path::new("zongjie.toml"),
+        )
+        .unwrap();
+        assert_eq!(t.text.ascii_punctuation, AsciiPunctuation::FullWidth);
+        match parse_profile(
+            "text:\n  ascii_punctuation: fullwidth\n",
+            Path::new("p.yaml"),
+        ) {
+            Err(ProfileError::Parse { line, message, .. }) => {
+                assert_eq!(line, 2);
+                assert!(message.contains("full-width"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -1033,7 +1033,7 @@ impl<'a> Resolver<'a> {
             first,
             1,
             format!("ASCII punctuation between Chinese characters{more}"),
-            "use full-width ，；：（）？！ in Chinese text (GB/T 15834)",
+            "use full-width ，；：（）？！ in Chinese text (GB/T 15834), or set `text: {ascii_punctuation: full-width}` in the profile to have them converted in every output",
         );
     }
 }

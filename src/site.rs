@@ -244,8 +244,9 @@ impl Site for PipelineSite {
     }
 
     fn build_html(&self) -> Result<String, BuildFailure> {
-        let (compiled, templates) = self.compile()?;
+        let (mut compiled, templates) = self.compile()?;
         let typesetting = self.typesetting(false)?;
+        compiled.markdown = typesetting.profile.text.apply(compiled.markdown);
         build::html(
             &compiled,
             &templates,
@@ -255,8 +256,9 @@ impl Site for PipelineSite {
     }
 
     fn build_pdf(&self) -> Result<Vec<u8>, BuildFailure> {
-        let (compiled, _) = self.compile()?;
+        let (mut compiled, _) = self.compile()?;
         let typesetting = self.typesetting(true)?;
+        compiled.markdown = typesetting.profile.text.apply(compiled.markdown);
         build::pdf(&compiled, &typesetting)
             .map(|(bytes, _)| bytes)
             .map_err(|d| failure(&[d]))
@@ -355,6 +357,23 @@ mod tests {
         assert!(found.contains(&dir.join("a.yaml")));
         assert!(found.contains(&dir.join("pipe.yaml")));
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_preview_page_follows_the_text_option() {
+        let dir = temp("text-option");
+        let file = dir.join("r.yaml");
+        let _ = std::fs::write(&file, "doc: {title: 甲}\nintro: 甲,乙(一)\n");
+        let site = PipelineSite::new(file.clone(), None, None, Default::default())
+            .with_default_templates(dir.join("templates"));
+        let page = site.build_html().map_err(|_| "build").unwrap();
+        assert!(page.contains("甲,乙(一)"), "{page}");
+        let _ = std::fs::write(
+            dir.join("profile.yaml"),
+            "text: {ascii_punctuation: full-width}\n",
+        );
+        let page = site.build_html().map_err(|_| "build").unwrap();
+        assert!(page.contains("甲，乙（一）"), "{page}");
     }
 
     #[test]

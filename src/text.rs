@@ -224,6 +224,140 @@ pub fn findings(text: &str) -> Vec<(usize, Finding)> {
     out
 }
 
+/// Whether `c` reads as part of Chinese text for [`full_width_punctuation`]:
+/// a Chinese character, full-width punctuation, or the quotes, ellipsis and
+/// dashes Chinese text shares with Western text.
+fn is_chinese_context(c: char) -> bool {
+    is_cjk(c) || matches!(c, '“' | '”' | '‘' | '’' | '…' | '—' | '·')
+}
+
+/// The full-width form of an ASCII mark `full_width_punctuation` converts.
+fn full_width_of(c: char) -> Option<char> {
+    Some(match c {
+        ',' => '，',
+        ';' => '；',
+        ':' => '：',
+        '?' => '？',
+        '!' => '！',
+        '(' => '（',
+        ')' => '）',
+        _ => return None,
+    })
+}
+
+/// Marks of URLs (`https://a.cn/x?a=1,b`) in `chars`: from the scheme to the
+/// first space or non-ASCII character, without trailing punctuation.
+fn url_marks(chars: &[char]) -> Vec<bool> {
+    let mut inside = vec![false; chars.len()];
+    let mut i = 0;
+    while i + 2 < chars.len() {
+        if chars[i] == ':' && chars[i + 1] == '/' && chars[i + 2] == '/' {
+            let is_scheme = |c: char| c.is_ascii_alphanumeric() || "+-.".contains(c);
+            let mut start = i;
+            while start > 0 && is_scheme(chars[start - 1]) {
+                start -= 1;
+            }
+            let mut end = i + 3;
+            while end < chars.len() && chars[end].is_ascii_graphic() {
+                end += 1;
+            }
+            let next = end;
+            while end > i + 3 && ",;:?!.".contains(chars[end - 1]) {
+                end -= 1;
+            }
+            if start < i {
+                inside[start..end].fill(true);
+            }
+            i = next;
+        } else {
+            i += 1;
+        }
+    }
+    inside
+}
+
+/// Turns the ASCII marks `, ; : ? ! ( )` next to Chinese text into their
+/// full-width forms `， ； ： ？ ！ （ ）` (the profile's
+/// `text.ascii_punctuation: full-width`). A mark is converted when the
+/// character just before or after it on its line is Chinese (see
+/// `is_chinese_context`); a bracket pair is converted as a whole when
+/// either bracket is, so `(一)` becomes `（一）`. Numbers (`3,000`, `1:2`,
+/// `12:30`), Latin text (`ICU, CMI`) and URLs stay as they are; a
+/// Markdown-escaped mark (`\!`) converts without its backslash. Spaces
+/// between a converted mark and Chinese text are dropped (`年, 在` → `年，在`), spaces at a line's edge or before
+/// Markdown markup (`### (一)`) kept. Linear in the length of `text`.
+pub fn full_width_punctuation(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let in_url = url_marks(&chars);
+    // A mark after an odd run of backslashes is Markdown-escaped (`\!`):
+    // still text, its backslash going with it when it is converted.
+    let mut escaped = vec![false; chars.len()];
+    let mut backslashes = 0;
+    for (i, &c) in chars.iter().enumerate() {
+        escaped[i] = backslashes % 2 == 1;
+        backslashes = if c == '\\' { backslashes + 1 } else { 0 };
+    }
+    let chinese_at = |i: Option<usize>| {
+        i.and_then(|i| chars.get(i))
+            .is_some_and(|&c| is_chinese_context(c))
+    };
+    // Where the text before the mark at `i` starts (before its escape).
+    let start = |i: usize| if escaped[i] { i - 1 } else { i };
+    let candidate = |i: usize| full_width_of(chars[i]).is_some() && !in_url[i];
+    let mut convert: Vec<bool> = (0..chars.len())
+        .map(|i| candidate(i) && (chinese_at(start(i).checked_sub(1)) || chinese_at(Some(i + 1))))
+        .collect();
+    // Brackets pair up within a line: a pair is converted when either is.
+    let mut open: Vec<usize> = Vec::new();
+    for i in 0..chars.len() {
+        match chars[i] {
+            '\n' => open.clear(),
+            '(' if candidate(i) => open.push(i),
+            ')' if candidate(i) => {
+                if let Some(o) = open.pop()
+                    && (convert[o] || convert[i])
+                {
+                    convert[o] = true;
+                    convert[i] = true;
+                }
+            }
+            _ => {}
+        }
+    }
+    let out_char = |i: usize| {
+        if convert[i] {
+            full_width_of(chars[i]).unwrap_or(chars[i])
+        } else {
+            chars[i]
+        }
+    };
+    // Spaces next to a converted mark go when Chinese lies beyond them, and
+    // so does the backslash that escaped it.
+    let mut drop = vec![false; chars.len()];
+    for i in (0..chars.len()).filter(|&i| convert[i]) {
+        let mut j = i + 1;
+        while j < chars.len() && chars[j] == ' ' {
+            j += 1;
+        }
+        if j > i + 1 && j < chars.len() && is_chinese_context(out_char(j)) {
+            drop[i + 1..j].fill(true);
+        }
+        let from = start(i);
+        drop[from..i].fill(true);
+        let mut k = from;
+        while k > 0 && chars[k - 1] == ' ' {
+            k -= 1;
+        }
+        if k < from && k > 0 && is_chinese_context(out_char(k - 1)) {
+            drop[k..from].fill(true);
+        }
+    }
+    (0..chars.len())
+        .filter(|&i| !drop[i])
+        .map(out_char)
+        .collect()
+}
+
 /// Typed enumerations in prose (`一是…二是…四是`): the byte offset and
 /// numbers of each gap, as (offset, expected, found). The first enumeration
 /// word of a text starts the count wherever it is (`二是` may continue the
@@ -388,5 +522,61 @@ mod tests {
             enumeration_gaps("二是乙。五是戊。"),
             vec![("二是乙。".len(), 3, 5)]
         );
+    }
+
+    #[test]
+    fn full_width_punctuation_next_to_chinese() {
+        let f = full_width_punctuation;
+        assert_eq!(
+            f("2022年,在市委领导下;成效明显:"),
+            "2022年，在市委领导下；成效明显："
+        );
+        assert_eq!(f("怎么干?干得好!"), "怎么干？干得好！");
+        // Brackets pair: `(一)` at a line's start, `(ICU)` inside Chinese.
+        assert_eq!(f("(一)落实"), "（一）落实");
+        assert_eq!(f("建设(ICU)病房"), "建设（ICU）病房");
+        assert_eq!(f("方案(2022-2025年)"), "方案（2022-2025年）");
+        // Numbers, Latin text and URLs stay.
+        assert_eq!(
+            f("共3,000人,比例1:2,12:30开会"),
+            "共3,000人，比例1:2,12:30开会"
+        );
+        assert_eq!(f("ICU, CMI (case mix)"), "ICU, CMI (case mix)");
+        assert_eq!(
+            f("见https://a.cn/x?a=1,b:c(d),详见"),
+            "见https://a.cn/x?a=1,b:c(d)，详见"
+        );
+        // Spaces between a converted mark and Chinese text go; Markdown
+        // markup, line edges and escaped marks stay.
+        assert_eq!(f("年, 在 (一期)"), "年，在（一期）");
+        assert_eq!(
+            f("### (一)标题\n| (二)甲 |"),
+            "### （一）标题\n| （二）甲 |"
+        );
+        assert_eq!(f("甲,  \n乙"), "甲，  \n乙");
+        // Markdown-escaped marks (`\!`, `1\)`) lose their backslash when
+        // converted; after an escaped backslash (`\\`) the mark is next to it.
+        assert_eq!(f("显\\!"), "显！");
+        assert_eq!(f("第1\\)项"), "第1）项");
+        assert_eq!(f("a\\!b"), "a\\!b");
+        assert_eq!(f("甲\\\\!"), "甲\\\\!");
+        // Quotes and full-width marks count as Chinese text.
+        assert_eq!(f("“丽水”,持续"), "“丽水”，持续");
+        assert_eq!(f("【总额】,全市"), "【总额】，全市");
+        // Brackets pair within a line only; a lone bracket by its neighbours.
+        assert_eq!(f("(a\n中)"), "(a\n中）");
+        assert_eq!(f("甲(a"), "甲（a");
+        assert_eq!(f(""), "");
+        assert_eq!(f("plain, text: (yes)!"), "plain, text: (yes)!");
+    }
+
+    #[test]
+    fn full_width_punctuation_is_linear_and_total() {
+        let long = "甲,(".repeat(100_000) + "甲";
+        let out = full_width_punctuation(&long);
+        assert_eq!(out.chars().count(), 300_001);
+        assert!(!out.contains([',', '(']));
+        let latin = "a(".repeat(150_000) + &")b".repeat(150_000);
+        assert_eq!(full_width_punctuation(&latin), latin);
     }
 }

@@ -775,6 +775,7 @@ impl Engine<'_, '_> {
                     }
                 }
                 Block::Date(d) => self.signature(i, None, Some(d)),
+                Block::AttachmentNote(note) => self.attachment_note(i, note),
             }
             i += 1;
         }
@@ -915,6 +916,52 @@ impl Engine<'_, '_> {
             l.justified = lb.justified;
             l.last_of_block = k + 1 == n;
             self.pager.place(l, size);
+        }
+    }
+
+    /// The 附件说明 (GB/T 9704 7.3.4): one blank line under the body, 2
+    /// characters in, `附件：` and the first title; further entries under
+    /// the first one's number, a title's wrapped lines under its first
+    /// character. Ragged right, so the alignment holds exactly.
+    fn attachment_note(&mut self, block: usize, note: &crate::doc::AttachmentNote) {
+        let st = self.style(Role::Body, false);
+        self.pager.blank(1);
+        let mut lead_width = 0.0;
+        for (k, entry) in note.entries.iter().enumerate() {
+            let lead = if k == 0 { note.lead.as_str() } else { "" };
+            let mut s = Shaped::default();
+            s.push(&mut self.shaper, lead, st);
+            let lead_chars = s.chars.len();
+            s.push(&mut self.shaper, &entry.number, st);
+            let number_end = s.chars.len();
+            s.push(&mut self.shaper, &entry.title, st);
+            let first_indent = self.indent + if k == 0 { 0.0 } else { lead_width };
+            let mut spec = LineSpec {
+                width: self.pager.width,
+                first_indent,
+                rest_indent: first_indent,
+                justify: false,
+            };
+            // Where the number and the title start on the first line, as
+            // placed (the grid gives digits and spaces their own boxes).
+            let trial = linebreak::break_paragraph(&s.chars, &s.widths, &spec);
+            let x_of = |i: usize, fallback: f64| {
+                trial
+                    .first()
+                    .filter(|lb| (lb.start..lb.end).contains(&i))
+                    .map_or(fallback, |lb| lb.x[i - lb.start])
+            };
+            if k == 0 {
+                lead_width = x_of(lead_chars, first_indent + s.width(0..lead_chars)) - self.indent;
+            }
+            spec.rest_indent = x_of(number_end, first_indent + s.width(0..number_end));
+            let boxes = linebreak::break_paragraph(&s.chars, &s.widths, &spec);
+            let n = boxes.len();
+            for (j, lb) in boxes.iter().enumerate() {
+                let mut l = line(LineKind::Body, block, s.placed(lb, self.pager.left));
+                l.last_of_block = k + 1 == note.entries.len() && j + 1 == n;
+                self.pager.place(l, st.size);
+            }
         }
     }
 

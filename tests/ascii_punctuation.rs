@@ -1,0 +1,174 @@
+//! The profile option `text.ascii_punctuation: full-width`, through the real
+//! binary: the bundled 丽水 report (ASCII marks from its source) comes out
+//! with no ASCII `, ; : ? ! ( )` between Chinese characters in its Markdown,
+//! HTML and PDF, and without the option nothing changes. Each run is
+//! bounded in time and memory (as in `tests/bad_inputs.rs`).
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+mod common;
+use common::{root, temp};
+
+const TIME_LIMIT: Duration = Duration::from_secs(60);
+const MEMORY_LIMIT_KIB: u64 = 2 * 1024 * 1024;
+
+/// Runs the binary in `dir` under the memory limit, asserting the time
+/// bound and success; returns stderr.
+fn zongjie(dir: &Path, args: &[&str]) -> String {
+    let start = Instant::now();
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v {MEMORY_LIMIT_KIB} && exec \"$0\" \"$@\""
+        ))
+        .arg(env!("CARGO_BIN_EXE_zongjie"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("runs");
+    let took = start.elapsed();
+    assert!(took < TIME_LIMIT, "{args:?} took {took:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    stderr
+}
+
+fn is_chinese(c: char) -> bool {
+    zongjie::text::is_cjk(c) || "“”‘’".contains(c)
+}
+
+/// ASCII `, ; : ? ! ( )` with a Chinese character on both sides.
+fn ascii_between_chinese(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    chars
+        .windows(3)
+        .filter(|w| ",;:?!()".contains(w[1]) && is_chinese(w[0]) && is_chinese(w[2]))
+        .map(|w| w.iter().collect())
+        .collect()
+}
+
+/// ASCII marks with a Chinese character on at least one side.
+fn ascii_next_to_chinese(text: &str) -> usize {
+    let chars: Vec<char> = text.chars().collect();
+    (0..chars.len())
+        .filter(|&i| {
+            ",;:?!()".contains(chars[i])
+                && ((i > 0 && is_chinese(chars[i - 1]))
+                    || chars.get(i + 1).is_some_and(|&c| is_chinese(c)))
+        })
+        .count()
+}
+
+#[test]
+fn full_width_option_converts_the_lishui_report_in_every_format() {
+    let dir = temp("ascii-punct");
+    std::fs::create_dir_all(dir.join("data")).unwrap();
+    std::fs::copy(
+        root().join("data/lishui-2022.yaml"),
+        dir.join("data/lishui-2022.yaml"),
+    )
+    .unwrap();
+    let args = |out: &'static str| {
+        [
+            "build",
+            "data",
+            "--format",
+            "md,html",
+            "--out",
+            out,
+            "--ignore-system-fonts",
+        ]
+    };
+    // Without the option the text is as typed: hundreds of ASCII marks.
+    zongjie(&dir, &args("keep"));
+    let kept = std::fs::read_to_string(dir.join("keep/lishui-2022.md")).unwrap();
+    let before = ascii_between_chinese(&kept).len();
+    assert!(before > 400, "{before}");
+    assert!(kept.contains("*(一)落实落细疫情防控,牢牢守住底线*"));
+
+    // The profile next to the data turns them full-width.
+    std::fs::write(
+        dir.join("data/profile.yaml"),
+        "text: {ascii_punctuation: full-width}\n",
+    )
+    .unwrap();
+    zongjie(&dir, &args("full"));
+    let md = std::fs::read_to_string(dir.join("full/lishui-2022.md")).unwrap();
+    assert_eq!(ascii_between_chinese(&md), Vec::<String>::new());
+    assert_eq!(ascii_next_to_chinese(&md), 0);
+    assert!(
+        md.contains("*（一）落实落细疫情防控，牢牢守住底线*"),
+        "{md}"
+    );
+    // Numbers keep their ASCII marks.
+    assert!(md.contains("1+4+8+N"));
+    let html = std::fs::read_to_string(dir.join("full/lishui-2022.html")).unwrap();
+    let text = zongjie::html::visible_text(&html);
+    assert_eq!(ascii_between_chinese(&text), Vec::<String>::new());
+    assert!(
+        text.contains("（一）落实落细疫情防控，牢牢守住底线。"),
+        "{text}"
+    );
+    eprintln!(
+        "丽水 Markdown: {before} ASCII marks between Chinese characters kept, {} with full-width",
+        ascii_between_chinese(&md).len()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn full_width_option_reaches_the_pdf() {
+    let dir = temp("ascii-punct-pdf");
+    std::fs::write(
+        dir.join("r.yaml"),
+        "doc: {title: 测试报告, year: 2022, issuer: 某委}\nintro: \"2022年,全市共3,000人(含12:30到岗者)参加;成效明显!\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("zongjie.toml"),
+        "[text]\nascii_punctuation = \"full-width\"\n",
+    )
+    .unwrap();
+    zongjie(
+        &dir,
+        &[
+            "build",
+            "r.yaml",
+            "--format",
+            "pdf",
+            "--out",
+            "o",
+            "--ignore-system-fonts",
+        ],
+    );
+    let Ok(out) = Command::new("pdftotext")
+        .arg(dir.join("o/r.pdf"))
+        .arg("-")
+        .output()
+    else {
+        eprintln!("pdftotext missing: PDF text check skipped");
+        return;
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    assert!(
+        text.contains("2022年，全市共3,000人（含12:30到岗者）参加；成效明显！"),
+        "{text}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn check_names_the_option_in_its_ascii_punctuation_warning() {
+    let stderr = zongjie(root(), &["check", "data/lishui-2022.yaml"]);
+    let warning = stderr
+        .split("\n\n")
+        .find(|d| d.contains("ASCII punctuation between Chinese characters"))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert!(
+        warning.contains("text: {ascii_punctuation: full-width}"),
+        "{warning}"
+    );
+}
