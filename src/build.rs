@@ -283,6 +283,13 @@ pub fn pdf(
         .filter(|w| !fonts.notes.contains(w))
         .map(|w| Diagnostic::about_file(crate::diag::Severity::Warning, input, format!("PDF: {w}")))
         .collect();
+    warnings.extend(out.notes.iter().map(|n| {
+        Diagnostic::about_file(
+            crate::diag::Severity::Note,
+            input,
+            format!("PDF fonts: {n}"),
+        )
+    }));
     warnings.extend(crate::pdf::missing_glyph_diagnostics(
         &out.missing,
         &compiled.sources,

@@ -9,34 +9,125 @@ use std::sync::Arc;
 
 use crate::profile::{Profile, RoleProfile};
 
-/// The bundled faces: GB 2312 subsets built by `scripts/make-fonts.py`
-/// (licences in `fonts/`).
-const BUNDLED: [(&str, &str, &[u8]); 4] = [
+/// The bundled faces, subset to the 通用规范汉字表 (8,105 characters) ∪
+/// GB 2312 plus the marks and units reports use by
+/// `scripts/make-fonts.py` (licences in `fonts/`). Compiled in, so any
+/// copy of the binary prints a 仿宋 body without a `fonts/` folder beside it.
+const BUNDLED: [(&str, &str, &[u8]); 5] = [
+    (
+        "FandolFang",
+        "FandolFang-Regular.otf",
+        include_bytes!("../fonts/FandolFang-Regular.otf"),
+    ),
+    (
+        "FandolKai",
+        "FandolKai-Regular.otf",
+        include_bytes!("../fonts/FandolKai-Regular.otf"),
+    ),
     (
         "Noto Serif CJK SC",
-        "NotoSerifSC-Regular-GB2312.otf",
-        include_bytes!("../fonts/NotoSerifSC-Regular-GB2312.otf"),
+        "NotoSerifSC-Regular.otf",
+        include_bytes!("../fonts/NotoSerifSC-Regular.otf"),
     ),
     (
         "Noto Serif CJK SC Bold",
-        "NotoSerifSC-Bold-GB2312.otf",
-        include_bytes!("../fonts/NotoSerifSC-Bold-GB2312.otf"),
+        "NotoSerifSC-Bold.otf",
+        include_bytes!("../fonts/NotoSerifSC-Bold.otf"),
     ),
     (
-        "Noto Sans CJK SC",
-        "NotoSansSC-Regular-GB2312.otf",
-        include_bytes!("../fonts/NotoSansSC-Regular-GB2312.otf"),
-    ),
-    (
-        "LXGW WenKai",
-        "LXGWWenKai-Regular-GB2312.ttf",
-        include_bytes!("../fonts/LXGWWenKai-Regular-GB2312.ttf"),
+        "Noto Sans CJK SC Medium",
+        "NotoSansSC-Medium.otf",
+        include_bytes!("../fonts/NotoSansSC-Medium.otf"),
     ),
 ];
-const BUNDLED_SERIF: usize = 0;
-const BUNDLED_SERIF_BOLD: usize = 1;
-const BUNDLED_SANS: usize = 2;
-const BUNDLED_KAI: usize = 3;
+const BUNDLED_FANG: usize = 0;
+const BUNDLED_KAI: usize = 1;
+const BUNDLED_SERIF: usize = 2;
+const BUNDLED_SERIF_BOLD: usize = 3;
+const BUNDLED_SANS: usize = 4;
+
+/// The official 公文 faces of each role: a system face named here stands in
+/// without a notice. File names are matched against file names.
+const FANGSONG_OFFICIAL: &[&str] = &[
+    "仿宋_GB2312",
+    "FangSong_GB2312",
+    "仿宋",
+    "FangSong",
+    "方正仿宋_GBK",
+    "方正仿宋_GB2312",
+    "方正仿宋简体",
+    "FZFangSong-Z02",
+    "FZFangSong-Z02S",
+    "simfang.ttf",
+    "FANGSONG_GB2312.TTF",
+];
+/// Open or other-foundry faces that look like the role, tried after the
+/// official ones; the bundled face of the role comes after all of them.
+const FANGSONG_STAND_INS: &[&str] = &[
+    "Zhuque Fangsong (technical preview)",
+    "Zhuque Fangsong",
+    "朱雀仿宋",
+    "华文仿宋",
+    "STFangsong",
+    "FandolFang",
+];
+const TITLE_OFFICIAL: &[&str] = &[
+    "方正小标宋简体",
+    "方正小标宋_GBK",
+    "方正小标宋_GB2312",
+    "FZXiaoBiaoSong-B05S",
+    "FZXiaoBiaoSong-B05",
+    "小标宋",
+    "FZXBSJW.TTF",
+    "FZXBSK.TTF",
+];
+const TITLE_STAND_INS: &[&str] = &["华文中宋", "STZhongsong"];
+const HEI_OFFICIAL: &[&str] = &[
+    "黑体",
+    "SimHei",
+    "方正黑体_GBK",
+    "方正黑体简体",
+    "FZHei-B01",
+    "FZHei-B01S",
+    "simhei.ttf",
+];
+const HEI_STAND_INS: &[&str] = &["华文黑体", "STHeiti"];
+const KAI_OFFICIAL: &[&str] = &[
+    "楷体_GB2312",
+    "KaiTi_GB2312",
+    "楷体",
+    "KaiTi",
+    "方正楷体_GBK",
+    "方正楷体简体",
+    "FZKai-Z03",
+    "FZKai-Z03S",
+    "simkai.ttf",
+    "KAITI_GB2312.TTF",
+];
+const KAI_STAND_INS: &[&str] = &["华文楷体", "STKaiti", "FandolKai"];
+const SONG_OFFICIAL: &[&str] = &[
+    "宋体",
+    "SimSun",
+    "方正书宋_GBK",
+    "FZShuSong-Z01",
+    "simsun.ttc",
+];
+const SONG_STAND_INS: &[&str] = &[
+    "华文宋体",
+    "STSong",
+    "Noto Serif CJK SC",
+    "Source Han Serif SC",
+    "Source Han Serif CN",
+    "Noto Serif SC",
+];
+
+/// Whether a profile family entry names a font file rather than a family.
+pub fn is_file_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    [".ttf", ".otf", ".ttc", ".otc"]
+        .iter()
+        .any(|e| lower.ends_with(e))
+}
 
 /// A layout role that a face fills.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -82,6 +173,47 @@ impl Role {
         }
     }
 
+    /// The official faces of the role, in the order they are tried.
+    pub fn official_families(self) -> &'static [&'static str] {
+        match self {
+            Role::Title => TITLE_OFFICIAL,
+            Role::Body | Role::Table => FANGSONG_OFFICIAL,
+            Role::Heading1 => HEI_OFFICIAL,
+            Role::Heading2 => KAI_OFFICIAL,
+            Role::PageNumber => SONG_OFFICIAL,
+        }
+    }
+
+    /// Faces that stand in for the official ones (with a notice).
+    pub fn stand_in_families(self) -> &'static [&'static str] {
+        match self {
+            Role::Title => TITLE_STAND_INS,
+            Role::Body | Role::Table => FANGSONG_STAND_INS,
+            Role::Heading1 => HEI_STAND_INS,
+            Role::Heading2 => KAI_STAND_INS,
+            Role::PageNumber => SONG_STAND_INS,
+        }
+    }
+
+    /// The one lookup list of the role, shared by the PDF lookup (the
+    /// profile's default `families`) and the HTML font stacks: official
+    /// faces, then stand-ins.
+    pub fn families(self) -> Vec<String> {
+        self.official_families()
+            .iter()
+            .chain(self.stand_in_families())
+            .map(|s| (*s).to_string())
+            .collect()
+    }
+
+    /// Whether `name` (a family or file name) is an official face of the role.
+    pub fn is_official(self, name: &str) -> bool {
+        let name = name.strip_suffix(":bold").unwrap_or(name);
+        self.official_families()
+            .iter()
+            .any(|o| o.eq_ignore_ascii_case(name))
+    }
+
     fn index(self) -> usize {
         self as usize
     }
@@ -100,9 +232,18 @@ impl Role {
     fn bundled(self) -> usize {
         match self {
             Role::Title => BUNDLED_SERIF_BOLD,
-            Role::Body | Role::PageNumber | Role::Table => BUNDLED_SERIF,
+            Role::Body | Role::Table => BUNDLED_FANG,
+            Role::PageNumber => BUNDLED_SERIF,
             Role::Heading1 => BUNDLED_SANS,
             Role::Heading2 => BUNDLED_KAI,
+        }
+    }
+
+    /// Bundled faces tried, in order, for a character the role's face lacks.
+    fn bundled_fallbacks(self) -> [usize; 2] {
+        match self {
+            Role::Heading1 => [BUNDLED_SANS, BUNDLED_SERIF],
+            _ => [self.bundled(), BUNDLED_SERIF],
         }
     }
 }
@@ -168,6 +309,8 @@ pub struct FontSet {
     /// Every loaded face; role faces first, then the bundled fallbacks.
     pub faces: Vec<Face>,
     roles: [usize; 6],
+    /// Index into `faces` of each bundled face.
+    bundled_at: [usize; BUNDLED.len()],
     /// Notes for the user, e.g. which face stands in for an official one.
     pub notes: Vec<String>,
 }
@@ -178,10 +321,57 @@ impl FontSet {
         self.roles[role.index()]
     }
 
-    /// Faces to try for a character, the role's own first.
+    /// Faces to try for a character: the role's own, then the role's
+    /// bundled face and the bundled 宋 (黑 for headings), then the rest.
     pub fn fallback_order(&self, role: Role) -> impl Iterator<Item = usize> + '_ {
-        let first = self.role(role);
-        std::iter::once(first).chain((0..self.faces.len()).filter(move |&i| i != first))
+        let preferred = role.bundled_fallbacks().map(|b| self.bundled_at[b]);
+        let mut seen = vec![false; self.faces.len()];
+        let mut order = Vec::with_capacity(self.faces.len());
+        for i in std::iter::once(self.role(role))
+            .chain(preferred)
+            .chain(0..self.faces.len())
+        {
+            if i < seen.len() && !seen[i] {
+                seen[i] = true;
+                order.push(i);
+            }
+        }
+        order.into_iter()
+    }
+
+    /// One notice per (role, stand-in face): which characters the role's
+    /// face lacks and which face printed them. `used` maps a role and the
+    /// face that printed a character to the characters so printed.
+    pub fn stand_in_notes(
+        &self,
+        used: &std::collections::BTreeMap<(Role, usize), std::collections::BTreeSet<char>>,
+    ) -> Vec<String> {
+        const SHOWN: usize = 20;
+        let mut out = Vec::new();
+        for (&(role, face), chars) in used {
+            let own = self.role(role);
+            if face == own || chars.is_empty() {
+                continue;
+            }
+            let (Some(own_face), Some(stand_in)) = (self.faces.get(own), self.faces.get(face))
+            else {
+                continue;
+            };
+            let mut list: String = chars.iter().take(SHOWN).collect();
+            if chars.len() > SHOWN {
+                list.push('…');
+            }
+            out.push(format!(
+                "{} role ({}): {} lacks {} character{} ({list}), printed from {}",
+                role.key(),
+                role.official(),
+                own_face.name,
+                chars.len(),
+                if chars.len() == 1 { "" } else { "s" },
+                stand_in.name
+            ));
+        }
+        out
     }
 
     /// Only the bundled faces (reproducible output, tests).
@@ -195,6 +385,7 @@ impl FontSet {
         FontSet {
             faces,
             roles,
+            bundled_at: std::array::from_fn(|i| i),
             notes,
         }
     }
@@ -217,6 +408,21 @@ fn bundled_note(role: Role, name: &str) -> String {
         "{} role ({}): no installed face, using bundled {name}",
         role.key(),
         role.official()
+    )
+}
+
+fn stand_in_note(role: Role, face: &Face) -> String {
+    format!(
+        "{} role ({}): no official face found, using {} face {} ({})",
+        role.key(),
+        role.official(),
+        if face.source == FontSource::System {
+            "system"
+        } else {
+            "--font-path"
+        },
+        face.name,
+        face.file.display()
     )
 }
 
@@ -315,8 +521,14 @@ pub fn resolve_fonts(profile: &Profile, opts: &FontOptions) -> Result<FontSet, F
         let found = if let Some(path) = &rp.file {
             Some(load_profile_file(role, path, rp.index)?)
         } else {
-            find_in(&path_db, &rp.families, FontSource::FontPath)
-                .or_else(|| find_in(&sys_db, &rp.families, FontSource::System))
+            let hit = find_in(&path_db, &rp.families, FontSource::FontPath)
+                .or_else(|| find_in(&sys_db, &rp.families, FontSource::System));
+            hit.map(|(face, wanted)| {
+                if !role.is_official(&wanted) {
+                    notes.push(stand_in_note(role, &face));
+                }
+                face
+            })
         };
         let face = match found {
             Some(f) => f,
@@ -329,12 +541,11 @@ pub fn resolve_fonts(profile: &Profile, opts: &FontOptions) -> Result<FontSet, F
         roles[role.index()] = intern(&mut faces, face);
     }
     // The bundled faces always follow as fallbacks for missing characters.
-    for i in 0..BUNDLED.len() {
-        intern(&mut faces, bundled_face(i));
-    }
+    let bundled_at = std::array::from_fn(|i| intern(&mut faces, bundled_face(i)));
     Ok(FontSet {
         faces,
         roles,
+        bundled_at,
         notes,
     })
 }
@@ -400,8 +611,9 @@ fn face_name(face: &ttf_parser::Face<'_>) -> Option<String> {
     best
 }
 
-/// Finds the first wanted family (or file name) in a database.
-fn find_in(db: &fontdb::Database, wanted: &[String], source: FontSource) -> Option<Face> {
+/// Finds the first wanted family (or file name) in a database; the face and
+/// the entry of `wanted` it matched.
+fn find_in(db: &fontdb::Database, wanted: &[String], source: FontSource) -> Option<(Face, String)> {
     if db.is_empty() {
         return None;
     }
@@ -411,9 +623,7 @@ fn find_in(db: &fontdb::Database, wanted: &[String], source: FontSource) -> Opti
             None => (w.as_str(), false),
         };
         let target = if bold { 700 } else { 400 };
-        let is_file = [".ttf", ".otf", ".ttc", ".otc"]
-            .iter()
-            .any(|e| name.to_ascii_lowercase().ends_with(e));
+        let is_file = is_file_name(name);
         let mut best: Option<(u16, &fontdb::FaceInfo)> = None;
         for info in db.faces() {
             let path = match &info.source {
@@ -452,13 +662,14 @@ fn find_in(db: &fontdb::Database, wanted: &[String], source: FontSource) -> Opti
                 .or_else(|| info.families.first().map(|(f, _)| f.clone()))
                 .unwrap_or_else(|| file_stem(&path));
             let data: FontBytes = Arc::new(bytes);
-            return Some(Face {
+            let face = Face {
                 name,
                 source,
                 file: path,
                 index: info.index,
                 data,
-            });
+            };
+            return Some((face, w.clone()));
         }
     }
     None
@@ -519,14 +730,156 @@ mod tests {
         for r in Role::ALL {
             assert_eq!(set.faces[set.role(r)].source, FontSource::Bundled);
         }
-        assert_eq!(set.faces[set.role(Role::Heading2)].name, "LXGW WenKai");
+        assert_eq!(set.faces[set.role(Role::Body)].name, "FandolFang");
+        assert_eq!(set.faces[set.role(Role::Table)].name, "FandolFang");
+        assert_eq!(set.faces[set.role(Role::Heading2)].name, "FandolKai");
         let d = describe(&set);
         assert_eq!(d.lines().count(), 6);
         assert!(
-            d.contains("heading2") && d.contains("LXGW WenKai") && d.contains("bundled"),
+            d.contains("heading2") && d.contains("FandolKai") && d.contains("bundled"),
+            "{d}"
+        );
+        assert!(
+            d.lines()
+                .any(|l| l.starts_with("body") && l.contains("仿宋") && l.contains("FandolFang")),
             "{d}"
         );
         assert!(set.notes.iter().any(|n| n.contains("楷体")));
+    }
+
+    /// Every character of the 通用规范汉字表 and the marks reports use print
+    /// in every role: from the role's face or a bundled fallback.
+    #[test]
+    fn every_role_covers_the_general_standard_table_and_marks() {
+        let table = include_str!("../fonts/tgscc-8105.txt");
+        let chars: Vec<char> = table.lines().filter_map(|l| l.chars().next()).collect();
+        assert_eq!(chars.len(), 8105);
+        let marks =
+            "㎡℃‰№①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳×÷±～·，。、；：？！（）【】《》“”‘’—…％０１２３ＡＢＣ";
+        let set = FontSet::bundled();
+        let parsed: Vec<ttf_parser::Face<'_>> = set
+            .faces
+            .iter()
+            .map(|f| ttf_parser::Face::parse(f.bytes(), f.index).unwrap())
+            .collect();
+        for role in Role::ALL {
+            for c in chars.iter().copied().chain(marks.chars()) {
+                assert!(
+                    set.fallback_order(role)
+                        .any(|i| parsed[i].glyph_index(c).is_some()),
+                    "{} cannot print {c}",
+                    role.key()
+                );
+            }
+        }
+        // The names beyond GB 2312 come from the bundled 宋, not a box.
+        let fang = &parsed[set.role(Role::Body)];
+        let serif = set.bundled_at[BUNDLED_SERIF];
+        for c in "堃喆珺昇旻玥垚燚琤璟曌赟彧翀".chars() {
+            assert!(fang.glyph_index(c).is_none(), "FandolFang has {c}");
+            let by = set
+                .fallback_order(Role::Body)
+                .find(|&i| parsed[i].glyph_index(c).is_some());
+            assert_eq!(by, Some(serif), "{c}");
+        }
+        let heading = set
+            .fallback_order(Role::Heading1)
+            .find(|&i| parsed[i].glyph_index('堃').is_some());
+        assert_eq!(heading, Some(set.role(Role::Heading1)));
+    }
+
+    #[test]
+    fn stand_in_notes_name_the_faces_once() {
+        let set = FontSet::bundled();
+        let mut used = std::collections::BTreeMap::new();
+        let serif = set.bundled_at[BUNDLED_SERIF];
+        used.insert((Role::Body, serif), "堃喆".chars().collect());
+        used.insert((Role::Body, set.role(Role::Body)), "仿".chars().collect());
+        let notes = set.stand_in_notes(&used);
+        assert_eq!(
+            notes,
+            [
+                "body role (仿宋): FandolFang lacks 2 characters (喆堃), printed from Noto Serif CJK SC"
+            ]
+        );
+    }
+
+    /// One list per role: the profile's default families and the HTML stacks
+    /// come from `Role::families`, official faces first, and know the open
+    /// 仿宋 faces.
+    #[test]
+    fn one_lookup_list_per_role() {
+        let p = Profile::default();
+        for r in Role::ALL {
+            assert_eq!(r.profile(&p).families, r.families(), "{}", r.key());
+            assert!(r.is_official(r.families()[0].as_str()));
+        }
+        let body = Role::Body.families();
+        let pos = |n: &str| {
+            body.iter()
+                .position(|f| f == n)
+                .unwrap_or_else(|| panic!("{n}"))
+        };
+        assert!(pos("仿宋_GB2312") < pos("方正仿宋_GBK"));
+        assert!(pos("FangSong") < pos("Zhuque Fangsong"));
+        assert!(pos("朱雀仿宋") < pos("FandolFang"));
+        assert!(pos("STFangsong") < pos("FandolFang"));
+        assert!(
+            !body.iter().any(|f| f.contains("Noto")),
+            "a 宋 face in the 仿宋 list"
+        );
+        assert!(!Role::Body.is_official("FandolFang"));
+        assert!(Role::Body.is_official("fangsong"));
+        let html = crate::html::HtmlOptions::from_profile(&p);
+        for stack in [
+            &html.body_fonts,
+            &html.title_fonts,
+            &html.heading1_fonts,
+            &html.heading2_fonts,
+            &html.table_fonts,
+            &html.page_number_fonts,
+        ] {
+            for name in stack.iter() {
+                assert!(
+                    !is_file_name(name) && !name.contains(':'),
+                    "{name} in {stack:?}"
+                );
+            }
+        }
+        assert_eq!(
+            html.body_fonts.first().map(String::as_str),
+            Some("仿宋_GB2312")
+        );
+        assert!(html.body_fonts.iter().any(|f| f == "FandolFang"));
+        assert!(html.heading2_fonts.iter().any(|f| f == "FandolKai"));
+    }
+
+    #[test]
+    fn font_path_fandol_fang_fills_the_body_with_a_notice() {
+        let dir = std::env::temp_dir().join(format!("zongjie-fang-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("FandolFang-Regular.otf"), BUNDLED[BUNDLED_FANG].2).unwrap();
+        let set = resolve_fonts(
+            &Profile::default(),
+            &FontOptions {
+                font_paths: vec![dir.clone()],
+                ignore_system_fonts: true,
+            },
+        )
+        .unwrap();
+        std::fs::remove_dir_all(&dir).ok();
+        for r in [Role::Body, Role::Table] {
+            let f = &set.faces[set.role(r)];
+            assert_eq!(f.source, FontSource::FontPath, "{}", r.key());
+            assert!(f.file.ends_with("FandolFang-Regular.otf"));
+        }
+        assert!(
+            set.notes.iter().any(|n| n.starts_with(
+                "body role (仿宋): no official face found, using --font-path face FandolFang"
+            )),
+            "{:?}",
+            set.notes
+        );
     }
 
     #[test]

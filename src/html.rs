@@ -71,29 +71,32 @@ pub struct HtmlOptions {
     pub show_metadata: bool,
 }
 
-fn stack(names: &[&str]) -> Vec<String> {
-    names.iter().map(|s| (*s).to_string()).collect()
+/// A role's CSS font stack: the role's one lookup list
+/// (`fonts::Role::families`) without file names or `:bold` suffixes, then
+/// the generic family.
+fn stack(role: crate::fonts::Role, generic: &str) -> Vec<String> {
+    let mut out = css_names(&role.families());
+    out.push(generic.to_string());
+    out
 }
 
-/// The 仿宋 stack (body and tables): official faces first, then open ones.
-const FANGSONG_STACK: &[&str] = &[
-    "仿宋_GB2312",
-    "FangSong_GB2312",
-    "仿宋",
-    "FangSong",
-    "方正仿宋_GBK",
-    "FZFangSong-Z02",
-    "STFangsong",
-    "Zhuque Fangsong (technical preview)",
-    "Zhuque Fangsong",
-    "FandolFang",
-    "Noto Serif CJK SC",
-    "Source Han Serif SC",
-    "serif",
-];
+/// Family names fit for CSS: file names (`simfang.ttf`) dropped, `:bold`
+/// suffixes removed, each name once.
+fn css_names(names: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for n in names {
+        let n = n.strip_suffix(":bold").unwrap_or(n).trim();
+        if n.is_empty() || crate::fonts::is_file_name(n) || out.iter().any(|o| o == n) {
+            continue;
+        }
+        out.push(n.to_string());
+    }
+    out
+}
 
 impl Default for HtmlOptions {
     fn default() -> Self {
+        use crate::fonts::Role;
         HtmlOptions {
             lang: "zh-CN".into(),
             page_width_mm: 210.0,
@@ -109,52 +112,12 @@ impl Default for HtmlOptions {
             line_pitch_pt: 28.95,
             char_pitch_pt: 15.79,
             indent_chars: 2.0,
-            body_fonts: stack(FANGSONG_STACK),
-            title_fonts: stack(&[
-                "方正小标宋简体",
-                "方正小标宋_GBK",
-                "FZXiaoBiaoSong-B05S",
-                "FZXiaoBiaoSong-B05",
-                "小标宋",
-                "华文中宋",
-                "STZhongsong",
-                "Noto Serif CJK SC",
-                "Source Han Serif SC",
-                "serif",
-            ]),
-            heading1_fonts: stack(&[
-                "黑体",
-                "SimHei",
-                "方正黑体_GBK",
-                "FZHei-B01",
-                "STHeiti",
-                "Noto Sans CJK SC",
-                "Source Han Sans SC",
-                "sans-serif",
-            ]),
-            heading2_fonts: stack(&[
-                "楷体_GB2312",
-                "KaiTi_GB2312",
-                "楷体",
-                "KaiTi",
-                "方正楷体_GBK",
-                "FZKai-Z03",
-                "STKaiti",
-                "LXGW WenKai",
-                "AR PL UKai CN",
-                "AR PL UKai",
-                "Noto Serif CJK SC",
-                "serif",
-            ]),
-            table_fonts: stack(FANGSONG_STACK),
-            page_number_fonts: stack(&[
-                "宋体",
-                "SimSun",
-                "STSong",
-                "Noto Serif CJK SC",
-                "Source Han Serif SC",
-                "serif",
-            ]),
+            body_fonts: stack(Role::Body, "serif"),
+            title_fonts: stack(Role::Title, "serif"),
+            heading1_fonts: stack(Role::Heading1, "sans-serif"),
+            heading2_fonts: stack(Role::Heading2, "serif"),
+            table_fonts: stack(Role::Table, "serif"),
+            page_number_fonts: stack(Role::PageNumber, "serif"),
             strong_bold: true,
             heading3_bold: false,
             title_bold: true,
@@ -672,7 +635,7 @@ impl HtmlOptions {
     pub fn from_profile(p: &crate::profile::Profile) -> HtmlOptions {
         let d = HtmlOptions::default();
         let merge = |families: &[String], defaults: &[String]| -> Vec<String> {
-            let mut out: Vec<String> = families.to_vec();
+            let mut out: Vec<String> = css_names(families);
             for f in defaults {
                 if !out.contains(f) {
                     out.push(f.clone());

@@ -211,106 +211,24 @@ impl TextProfile {
     }
 }
 
-fn role(size_pt: f32, families: &[&str]) -> RoleProfile {
-    RoleProfile {
-        size_pt,
-        families: families.iter().map(|s| s.to_string()).collect(),
-        file: None,
-        index: 0,
-    }
-}
-
-const FANGSONG: &[&str] = &[
-    "仿宋_GB2312",
-    "FangSong_GB2312",
-    "仿宋",
-    "FangSong",
-    "方正仿宋_GBK",
-    "方正仿宋简体",
-    "华文仿宋",
-    "STFangsong",
-    "simfang.ttf",
-    "FANGSONG_GB2312.TTF",
-    "fangsong_gb2312.ttf",
-    "Noto Serif CJK SC",
-    "Source Han Serif SC",
-    "Source Han Serif CN",
-    "Noto Serif SC",
-];
-
 impl Default for FontRoles {
+    /// Sizes of GB/T 9704; each role's families are the one lookup list of
+    /// `fonts::Role::families` (official faces, then stand-ins).
     fn default() -> Self {
+        use crate::fonts::Role;
+        let role = |size_pt: f32, r: Role| RoleProfile {
+            size_pt,
+            families: r.families(),
+            file: None,
+            index: 0,
+        };
         FontRoles {
-            title: role(
-                22.0,
-                &[
-                    "方正小标宋简体",
-                    "方正小标宋_GBK",
-                    "FZXiaoBiaoSong-B05S",
-                    "FZXiaoBiaoSong-B05",
-                    "小标宋",
-                    "FZXBSJW.TTF",
-                    "FZXBSK.TTF",
-                    "Noto Serif CJK SC:bold",
-                    "Source Han Serif SC:bold",
-                    "Source Han Serif CN:bold",
-                    "Noto Serif SC:bold",
-                ],
-            ),
-            body: role(16.0, FANGSONG),
-            heading1: role(
-                16.0,
-                &[
-                    "黑体",
-                    "SimHei",
-                    "方正黑体_GBK",
-                    "方正黑体简体",
-                    "华文黑体",
-                    "STHeiti",
-                    "simhei.ttf",
-                    "Noto Sans CJK SC",
-                    "Source Han Sans SC",
-                    "Source Han Sans CN",
-                    "Noto Sans SC",
-                    "WenQuanYi Zen Hei",
-                    "WenQuanYi Micro Hei",
-                ],
-            ),
-            heading2: role(
-                16.0,
-                &[
-                    "楷体_GB2312",
-                    "KaiTi_GB2312",
-                    "楷体",
-                    "KaiTi",
-                    "方正楷体_GBK",
-                    "方正楷体简体",
-                    "华文楷体",
-                    "STKaiti",
-                    "simkai.ttf",
-                    "KAITI_GB2312.TTF",
-                    "kaiti_gb2312.ttf",
-                    "LXGW WenKai",
-                    "霞鹜文楷",
-                    "AR PL UKai CN",
-                    "AR PL KaitiM GB",
-                ],
-            ),
-            page_number: role(
-                14.0,
-                &[
-                    "宋体",
-                    "SimSun",
-                    "华文宋体",
-                    "STSong",
-                    "simsun.ttc",
-                    "Noto Serif CJK SC",
-                    "Source Han Serif SC",
-                    "Source Han Serif CN",
-                    "Noto Serif SC",
-                ],
-            ),
-            table: role(12.0, FANGSONG),
+            title: role(22.0, Role::Title),
+            body: role(16.0, Role::Body),
+            heading1: role(16.0, Role::Heading1),
+            heading2: role(16.0, Role::Heading2),
+            page_number: role(14.0, Role::PageNumber),
+            table: role(12.0, Role::Table),
         }
     }
 }

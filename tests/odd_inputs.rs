@@ -159,16 +159,24 @@ fn characters_no_font_has_are_named_in_a_pdf_warning() {
     let (code, stderr, _) = zongjie(root, &args);
     assert_eq!(code, 0, "{stderr}");
     assert!(std::fs::metadata(out.join("rare-characters.pdf")).is_ok_and(|m| m.len() > 1000));
-    // The bundled faces cover GB 2312: anything beyond is named, never a
-    // silent blank, once per character, where the data has it.
+    // The bundled faces cover the 通用规范汉字表: anything beyond is named,
+    // never a silent blank, once per character, where the data has it.
     assert!(
         stderr.contains("no font has the character 𠀀 (U+20000): it prints as an empty box\n  --> tests/fixtures/odd/rare-characters.yaml:10:19\n"),
         "{stderr}"
     );
+    // 喆 (in the 通用规范汉字表, not in GB 2312) prints from the bundled 宋
+    // where FandolFang lacks it, and the notice says so, once.
     assert!(
-        stderr.contains("rare-characters.yaml:13:3\n"),
-        "喆: {stderr}"
+        !stderr.contains("(U+5586)"),
+        "喆 reported missing: {stderr}"
     );
+    assert_eq!(stderr.matches("FandolFang lacks").count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("喆") && stderr.contains("printed from Noto Serif CJK SC"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("(U+20BB7)"), "𠮷: {stderr}");
     assert_eq!(stderr.matches("(U+20000)").count(), 1, "{stderr}");
     // Zero-width joiners print nothing in any face: not reported.
     assert!(!stderr.contains("U+200D"), "{stderr}");

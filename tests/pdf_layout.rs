@@ -317,7 +317,9 @@ fn output_is_deterministic_and_carries_metadata() {
     let b = render(&doc, &Profile::default(), &fonts, &opts).expect("pdf");
     assert_eq!(a.bytes, b.bytes);
     assert!(a.bytes.starts_with(b"%PDF-"));
-    assert!(a.bytes.len() < 400_000, "{} bytes", a.bytes.len());
+    // Only used glyphs are embedded; FandolFang's outlines take about
+    // 800 bytes a glyph (Noto Serif: 300), so the 仿宋 body costs more.
+    assert!(a.bytes.len() < 700_000, "{} bytes", a.bytes.len());
     let raw = String::from_utf8_lossy(&a.bytes);
     assert!(raw.contains("D:20230519"), "creation date");
     assert!(raw.contains("/Outlines"));

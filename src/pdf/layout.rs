@@ -5,7 +5,7 @@
 //! and split rows, and page numbers. `render` writes these pages with krilla;
 //! tests read them directly.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::linebreak::{self, LineBox, LineSpec};
 use super::table::{self, ColumnNeeds};
@@ -181,6 +181,9 @@ pub struct Layout {
     pub pages: Vec<Page>,
     pub outline: Vec<OutlineEntry>,
     pub warnings: Vec<String>,
+    /// Notices: which bundled face printed the characters a role's face
+    /// lacks (`FontSet::stand_in_notes`), once per role and face.
+    pub notes: Vec<String>,
     /// Characters of the document no face in the chain can print (each
     /// once, in code point order): they would print as empty boxes.
     pub missing: Vec<char>,
@@ -192,6 +195,8 @@ struct Shaper<'a> {
     faces: Vec<Option<ttf_parser::Face<'a>>>,
     cache: HashMap<(usize, char), (usize, u16, f64)>,
     missing: BTreeSet<char>,
+    /// Characters a role's face lacked, by role and the face that printed them.
+    stood_in: BTreeMap<(Role, usize), BTreeSet<char>>,
 }
 
 impl<'a> Shaper<'a> {
@@ -206,6 +211,7 @@ impl<'a> Shaper<'a> {
             faces,
             cache: HashMap::new(),
             missing: BTreeSet::new(),
+            stood_in: BTreeMap::new(),
         }
     }
 
@@ -214,6 +220,9 @@ impl<'a> Shaper<'a> {
         let c = if c.is_control() { ' ' } else { c };
         let first = self.fonts.role(role);
         if let Some(&hit) = self.cache.get(&(first, c)) {
+            if hit.0 != first && hit.1 != 0 {
+                self.stood_in.entry((role, hit.0)).or_default().insert(c);
+            }
             return hit;
         }
         let mut found = None;
@@ -228,6 +237,9 @@ impl<'a> Shaper<'a> {
                     .map(|a| f64::from(a) / upem)
                     .unwrap_or(1.0);
                 found = Some((i, gid.0, adv));
+                if i != first {
+                    self.stood_in.entry((role, i)).or_default().insert(c);
+                }
                 break;
             }
         }
@@ -620,6 +632,7 @@ pub fn layout(
         ..
     } = e;
     let warnings: Vec<String> = fonts.notes.clone();
+    let notes = fonts.stand_in_notes(&shaper.stood_in);
     let missing: Vec<char> = shaper.missing.iter().copied().collect();
     if pager.pages.is_empty() {
         pager.new_page();
@@ -633,6 +646,7 @@ pub fn layout(
         pages: pager.pages,
         outline,
         warnings,
+        notes,
         missing,
     })
 }

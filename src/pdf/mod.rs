@@ -36,6 +36,8 @@ pub struct PdfOutput {
     pub bytes: Vec<u8>,
     /// Faces standing in for official ones.
     pub warnings: Vec<String>,
+    /// Which face printed characters a role's face lacks (notices).
+    pub notes: Vec<String>,
     /// Characters no face can print (see `missing_glyph_diagnostics`).
     pub missing: Vec<char>,
     pub pages: usize,
@@ -73,6 +75,7 @@ pub fn render(
     Ok(PdfOutput {
         bytes,
         warnings: laid.warnings,
+        notes: laid.notes,
         missing: laid.missing,
         pages: laid.pages.len(),
     })
