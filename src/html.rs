@@ -10,6 +10,7 @@
 use std::fmt::{self, Write as _};
 
 use crate::doc::{Block, Document, Run, RunKind, Table};
+use crate::fonts::{FontSet, Role};
 
 /// The default page template, embedded in the binary.
 pub const DEFAULT_PAGE_TEMPLATE: &str = include_str!("../templates/page.html.tera");
@@ -69,6 +70,10 @@ pub struct HtmlOptions {
     pub page_numbers: PageNumberPlacement,
     /// Show the metadata panel (索引号, 文号, …) on screen when present.
     pub show_metadata: bool,
+    /// The widest title line as a fraction of the text width, and the
+    /// fewest characters on its last line (the PDF's title breaking).
+    pub title_max_width_fraction: f64,
+    pub title_min_last_chars: usize,
 }
 
 fn stack(names: &[&str]) -> Vec<String> {
@@ -160,6 +165,8 @@ impl Default for HtmlOptions {
             title_bold: true,
             page_numbers: PageNumberPlacement::Outside,
             show_metadata: true,
+            title_max_width_fraction: 1.0,
+            title_min_last_chars: 3,
         }
     }
 }
@@ -424,9 +431,72 @@ pub fn document_title(doc: &Document) -> String {
         .unwrap_or_default()
 }
 
-/// The body markup: one `<section class="sheet">` per printed page run
-/// (a new one at every attachment and forced page break).
+/// The title's lines as the PDF breaks them (`pdf::title::break_title`):
+/// the advances of the title role's faces (full and half widths without
+/// fonts) at the title size and the grid's squeeze, within the text width
+/// times `title_max_width_fraction`.
+pub fn title_lines(title: &str, opts: &HtmlOptions, fonts: Option<&FontSet>) -> Vec<String> {
+    let chars: Vec<char> = title
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let faces: Vec<ttf_parser::Face<'_>> = fonts
+        .map(|f| {
+            f.fallback_order(Role::Title)
+                .filter_map(|i| f.faces.get(i))
+                .filter_map(|face| ttf_parser::Face::parse(face.bytes(), face.index).ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    let squeeze = if opts.body_size_pt > 0.0 {
+        (opts.char_pitch_pt / opts.body_size_pt).min(1.0)
+    } else {
+        1.0
+    };
+    let size = opts.title_size_pt * squeeze;
+    let em = |c: char| -> f64 {
+        for face in &faces {
+            if let Some(gid) = face.glyph_index(c) {
+                let upem = f64::from(face.units_per_em().max(1));
+                return face
+                    .glyph_hor_advance(gid)
+                    .map_or(1.0, |a| f64::from(a) / upem);
+            }
+        }
+        if c.is_whitespace() || crate::pdf::linebreak::is_half_width(c) {
+            0.5
+        } else {
+            1.0
+        }
+    };
+    let widths: Vec<f64> = chars.iter().map(|&c| em(c) * size).collect();
+    let text_width_pt =
+        (opts.page_width_mm - opts.margin_left_mm - opts.margin_right_mm) * 72.0 / 25.4;
+    let max = text_width_pt * opts.title_max_width_fraction.clamp(0.2, 1.0);
+    crate::pdf::title::break_title(&chars, &widths, size, max, opts.title_min_last_chars)
+        .into_iter()
+        .map(|r| chars[r].iter().collect())
+        .collect()
+}
+
+/// The title's markup: its lines (see [`title_lines`]) joined by `<br>`.
+fn title_html(title: &str, opts: &HtmlOptions, fonts: Option<&FontSet>) -> String {
+    title_lines(title, opts, fonts)
+        .iter()
+        .map(|l| text_html(l))
+        .collect::<Vec<_>>()
+        .join("<br>")
+}
+
+/// The body markup with default options and no fonts (see [`body_html_with`]).
 pub fn body_html(doc: &Document) -> String {
+    body_html_with(doc, &HtmlOptions::default(), None)
+}
+
+/// The body markup: one `<section class="sheet">` per printed page run
+/// (a new one at every attachment and forced page break); titles broken
+/// into lines as in the PDF, measured with `fonts` when given.
+pub fn body_html_with(doc: &Document, opts: &HtmlOptions, fonts: Option<&FontSet>) -> String {
     let mut w = BodyWriter::default();
     w.open_sheet(false);
     let mut blocks = doc.blocks.iter().peekable();
@@ -439,7 +509,11 @@ pub fn body_html(doc: &Document) -> String {
                 } else {
                     "title"
                 };
-                let _ = writeln!(w.out, "<h1 class=\"{class}\">{}</h1>", text_html(t));
+                let _ = writeln!(
+                    w.out,
+                    "<h1 class=\"{class}\">{}</h1>",
+                    title_html(t, opts, fonts)
+                );
             }
             Block::Heading { level, text } => {
                 let (tag, class) = match level {
@@ -602,23 +676,116 @@ fn push_table(out: &mut String, t: &Table) {
     out.push_str("</tbody>\n</table>\n");
 }
 
+/// Renders the whole page without embedded fonts (see [`render_with_fonts`]).
+pub fn render(
+    doc: &Document,
+    opts: &HtmlOptions,
+    page_template: &str,
+) -> Result<String, HtmlError> {
+    render_with_fonts(doc, opts, None, page_template).map(|p| p.html)
+}
+
+/// A rendered page and what the writer has to say about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    pub html: String,
+    /// Faces that could not be embedded, in plain words.
+    pub warnings: Vec<String>,
+}
+
+/// The text each role sets on the page (the draft mark and the metadata
+/// panel in the 黑体 role, the page numbers' digits and dashes in theirs).
+pub fn role_texts(doc: &Document, opts: &HtmlOptions) -> Vec<(Role, String)> {
+    let mut out: Vec<(Role, String)> = Vec::new();
+    for block in &doc.blocks {
+        match block {
+            Block::Title(t) => out.push((Role::Title, t.clone())),
+            Block::Heading { level, text } => {
+                let role = match level {
+                    0 | 1 => Role::Heading1,
+                    2 => Role::Heading2,
+                    _ => Role::Body,
+                };
+                out.push((role, text.clone()));
+            }
+            Block::Paragraph(runs) => {
+                for run in runs {
+                    let role = match run.kind {
+                        RunKind::Lead => Role::Heading2,
+                        RunKind::Body | RunKind::Strong => Role::Body,
+                    };
+                    out.push((role, run.text.clone()));
+                }
+            }
+            Block::Table(t) => {
+                out.push((Role::Heading1, t.header.iter().flatten().cloned().collect()));
+                for row in &t.rows {
+                    out.push((Role::Table, row.iter().flatten().cloned().collect()));
+                }
+            }
+            Block::AttachmentLabel(l) => out.push((Role::Heading1, l.clone())),
+            Block::Signature(s) | Block::Date(s) => out.push((Role::Body, s.clone())),
+            Block::PageBreak => {}
+        }
+    }
+    if doc.meta.draft {
+        out.push((Role::Heading1, "草稿".into()));
+    }
+    if opts.show_metadata {
+        for f in metadata_fields(doc) {
+            out.push((Role::Heading1, format!("{}{}", f.label, f.value)));
+        }
+    }
+    if opts.page_numbers != PageNumberPlacement::None {
+        out.push((Role::PageNumber, "—0123456789".into()));
+    }
+    out
+}
+
 /// Renders the whole page: the body built from `doc`, placed in
 /// `page_template` (Tera, autoescaped) with these variables:
 ///
 /// - `lang`, `title`, `draft` (bool), `meta` (list of `{label, value}`,
 ///   empty unless `show_metadata`): plain values, escaped on output;
 /// - `body`, `css_vars` (`--name: value;` list), `page_rules` (`@page`
-///   CSS): safe strings, inserted as they are.
-pub fn render(
+///   CSS), `font_faces` (`@font-face` rules): safe strings, inserted as
+///   they are.
+///
+/// With `fonts`, the faces the page needs are embedded (subset, see
+/// `webfonts`) and listed first in each role's stack, and the title is
+/// measured with the title face.
+pub fn render_with_fonts(
     doc: &Document,
     opts: &HtmlOptions,
+    fonts: Option<&FontSet>,
     page_template: &str,
-) -> Result<String, HtmlError> {
+) -> Result<Page, HtmlError> {
     const NAME: &str = "page.html";
     let mut tera = crate::render::new_tera();
     tera.autoescape_on(vec![".html"]);
     tera.add_raw_template(NAME, page_template)
         .map_err(|e| HtmlError::Template(e.to_string()))?;
+    let web = match fonts {
+        Some(f) => {
+            let texts = role_texts(doc, opts);
+            let borrowed: Vec<(Role, &str)> = texts.iter().map(|(r, t)| (*r, t.as_str())).collect();
+            crate::webfonts::embed(f, &borrowed)
+        }
+        None => crate::webfonts::WebFonts::default(),
+    };
+    let mut styled = opts.clone();
+    for (role, stack) in [
+        (Role::Body, &mut styled.body_fonts),
+        (Role::Title, &mut styled.title_fonts),
+        (Role::Heading1, &mut styled.heading1_fonts),
+        (Role::Heading2, &mut styled.heading2_fonts),
+        (Role::Table, &mut styled.table_fonts),
+        (Role::PageNumber, &mut styled.page_number_fonts),
+    ] {
+        if let Some(families) = web.families.get(&role) {
+            stack.splice(0..0, families.iter().cloned());
+        }
+    }
     let mut ctx = tera::Context::new();
     ctx.insert("lang", &opts.lang);
     ctx.insert("title", &document_title(doc));
@@ -637,12 +804,23 @@ pub fn render(
         })
         .collect();
     ctx.insert("meta", &meta);
-    ctx.insert_value("body", tera::Value::safe_string(&body_html(doc)));
-    ctx.insert_value("css_vars", tera::Value::safe_string(&css_variables(opts)));
-    ctx.insert_value("page_rules", tera::Value::safe_string(&page_rules(opts)));
+    ctx.insert_value(
+        "body",
+        tera::Value::safe_string(&body_html_with(doc, opts, fonts)),
+    );
+    ctx.insert_value(
+        "css_vars",
+        tera::Value::safe_string(&css_variables(&styled)),
+    );
+    ctx.insert_value("page_rules", tera::Value::safe_string(&page_rules(&styled)));
+    ctx.insert_value("font_faces", tera::Value::safe_string(&web.rules));
     let budget = crate::render::Budget::DEFAULT;
-    crate::render::render_within(&std::sync::Arc::new(tera), NAME, ctx, &budget)
-        .map_err(|e| HtmlError::Template(e.to_string()))
+    let html = crate::render::render_within(&std::sync::Arc::new(tera), NAME, ctx, &budget)
+        .map_err(|e| HtmlError::Template(e.to_string()))?;
+    Ok(Page {
+        html,
+        warnings: web.warnings,
+    })
 }
 
 impl HtmlOptions {
@@ -683,6 +861,8 @@ impl HtmlOptions {
             page_number_fonts: merge(&p.fonts.page_number.families, &d.page_number_fonts),
             strong_bold: p.headings.strong_bold,
             heading3_bold: p.headings.heading3_bold,
+            title_max_width_fraction: f64::from(p.title.max_width_fraction.clamp(0.2, 1.0)),
+            title_min_last_chars: p.title.min_last_line_chars as usize,
             page_numbers: match (p.page_number.show, p.page_number.placement) {
                 (false, _) => PageNumberPlacement::None,
                 (true, crate::profile::PageNumberPlacement::Centred) => {

@@ -245,12 +245,14 @@ impl Site for PipelineSite {
 
     fn build_html(&self) -> Result<String, BuildFailure> {
         let (compiled, templates) = self.compile()?;
-        let typesetting = self.typesetting(false)?;
+        let typesetting = self.typesetting(true)?;
         build::html(
             &compiled,
             &templates,
             &crate::html::HtmlOptions::from_profile(&typesetting.profile),
+            typesetting.fonts.as_ref(),
         )
+        .map(|(page, _)| page)
         .map_err(|d| failure(&[d]))
     }
 
