@@ -210,29 +210,53 @@ fn is_unit(c: char) -> bool {
     "年月日号个家人万亿元名次张辆例项批岁台所件条天倍%‰".contains(c)
 }
 
+/// Characters that join the letters and digits of one Latin or number run
+/// (`1+5`, `3.2`, `COVID-19`, `5G+`, `50%`) where letters or digits follow,
+/// or end it (`+`, `%`).
+fn joins_run(c: char) -> bool {
+    ".+-/:%".contains(c)
+}
+
 /// Escaped text in which a number and its unit (`2022年`, `14.02亿元`,
-/// `50.3%`) are kept on one line (GB/T 15834); everything else is plain
-/// escaped text.
+/// `50.3%`) and a capitalised or mixed run (`ICU`, `1+5`, `5G+`) are each kept on
+/// one line (GB/T 15834) in a `nb` span; everything else is plain escaped
+/// text.
 pub fn text_html(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len() + 16);
     let mut plain = String::new();
     let mut i = 0;
     while i < chars.len() {
-        if chars[i].is_ascii_digit() {
+        if chars[i].is_ascii_alphanumeric() {
             let start = i;
-            while i < chars.len()
-                && (chars[i].is_ascii_digit()
-                    || (chars[i] == '.' && chars.get(i + 1).is_some_and(char::is_ascii_digit)))
-            {
+            let (mut upper, mut lower, mut digit, mut joined) = (false, false, false, false);
+            while i < chars.len() {
+                let c = chars[i];
+                let next_alnum = chars.get(i + 1).is_some_and(char::is_ascii_alphanumeric);
+                if c.is_ascii_alphanumeric() {
+                    upper |= c.is_ascii_uppercase();
+                    lower |= c.is_ascii_lowercase();
+                    digit |= c.is_ascii_digit();
+                } else if joins_run(c) && (next_alnum || "+%".contains(c)) {
+                    joined = true;
+                } else {
+                    break;
+                }
                 i += 1;
+                if "+%".contains(c) && !next_alnum {
+                    break;
+                }
             }
-            let digits_end = i;
-            while i < chars.len() && i - digits_end < 2 && is_unit(chars[i]) {
-                i += 1;
+            let run_end = i;
+            // Plain lower-case words stay plain: they do not break anyway.
+            let mixed = upper || joined || (digit && lower);
+            if chars[run_end - 1].is_ascii_digit() {
+                while i < chars.len() && i - run_end < 2 && is_unit(chars[i]) {
+                    i += 1;
+                }
             }
             let token: String = chars[start..i].iter().collect();
-            if i > digits_end {
+            if i > run_end || (mixed && i - start >= 2) {
                 out.push_str(&escape(&plain));
                 plain.clear();
                 let _ = write!(out, "<span class=\"nb\">{}</span>", escape(&token));
@@ -1110,8 +1134,13 @@ mod tests {
             text_html("达50.3%。2022年"),
             "达<span class=\"nb\">50.3%</span>。<span class=\"nb\">2022年</span>"
         );
-        assert_eq!(text_html("A+及1<2"), "A+及1&lt;2");
-        assert_eq!(text_html("第3.x"), "第3.x");
+        assert_eq!(text_html("A及1<2"), "A及1&lt;2");
+        assert_eq!(text_html("第3.x"), "第<span class=\"nb\">3.x</span>");
+        assert_eq!(
+            text_html("新建ICU床位，实施1+5行动，5G+医疗，COVID-19。"),
+            "新建<span class=\"nb\">ICU</span>床位，实施<span class=\"nb\">1+5</span>行动，<span class=\"nb\">5G+</span>医疗，<span class=\"nb\">COVID-19</span>。"
+        );
+        assert_eq!(text_html("A+及"), "<span class=\"nb\">A+</span>及");
     }
 
     #[test]
