@@ -1144,6 +1144,39 @@ mod tests {
     }
 
     #[test]
+    fn title_lines_are_the_pdfs() {
+        let fonts = FontSet::bundled();
+        let profile = crate::profile::Profile::default();
+        let opts = HtmlOptions::from_profile(&profile);
+        for title in [
+            "丽水市卫生健康委员会2022年工作总结和2023年工作要点",
+            "丽水市卫生健康委员会关于2023年上半年工作总结和下半年工作思路的报告",
+            "中共丽水市委办公室丽水市人民政府办公室关于印发《丽水市卫生健康事业发展“十四五”规划（2021—2025年）》重点任务分工方案的通知",
+            "短标题",
+        ] {
+            let doc = parse(&format!("# {title}\n\n正文。\n"));
+            let laid = match crate::pdf::layout::layout(&doc, &profile, &fonts) {
+                Ok(l) => l,
+                Err(e) => panic!("{e}"),
+            };
+            let pdf: Vec<String> = laid.pages[0]
+                .lines
+                .iter()
+                .filter(|l| l.kind == crate::pdf::layout::LineKind::Title)
+                .map(|l| l.text())
+                .collect();
+            assert_eq!(title_lines(title, &opts, Some(&fonts)), pdf, "{title}");
+        }
+        let body = body_html_with(
+            &parse("# 丽水市卫生健康委员会关于2023年上半年工作总结和下半年工作思路的报告\n"),
+            &opts,
+            Some(&fonts),
+        );
+        // The PDF's break, between words, not inside 上半年.
+        assert!(body.contains("</span><br>上半年"), "{body}");
+    }
+
+    #[test]
     fn css_numbers() {
         assert_eq!(num(28.95), "28.95");
         assert_eq!(num(37.0), "37");
