@@ -1177,6 +1177,16 @@ mod tests {
     }
 
     #[test]
+    fn justification_spreads_no_latin_and_narrow_cells_are_ragged() {
+        let html = page("正文。\n");
+        assert!(!html.contains("inter-character"), "{html}");
+        assert!(html.contains("text-justify: auto;"));
+        assert!(
+            html.contains("table.tasks td.col-goal, table.tasks td.col-unit { text-align: left; }")
+        );
+    }
+
+    #[test]
     fn css_numbers() {
         assert_eq!(num(28.95), "28.95");
         assert_eq!(num(37.0), "37");
