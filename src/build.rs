@@ -234,19 +234,33 @@ fn finish(
     })
 }
 
-/// The HTML page of a compiled document (the doc tree in the page template).
+/// The HTML page of a compiled document (the doc tree in the page template),
+/// with the faces of `fonts` embedded when given, and the writer's warnings.
 pub fn html(
     compiled: &Compiled,
     templates: &Templates,
     options: &crate::html::HtmlOptions,
-) -> Result<String, Diagnostic> {
+    fonts: Option<&crate::fonts::FontSet>,
+) -> Result<(String, Vec<Diagnostic>), Diagnostic> {
     let doc = crate::doc::parse(&compiled.markdown);
-    crate::html::render(&doc, options, templates.page_template()).map_err(|e| {
-        Diagnostic::file_error(
-            Path::new(crate::render::PAGE_TEMPLATE),
-            format!("page template: {e}"),
-        )
-    })
+    let page = crate::html::render_with_fonts(&doc, options, fonts, templates.page_template())
+        .map_err(|e| {
+            Diagnostic::file_error(
+                Path::new(crate::render::PAGE_TEMPLATE),
+                format!("page template: {e}"),
+            )
+        })?;
+    let input = compiled
+        .inputs
+        .first()
+        .map(PathBuf::as_path)
+        .unwrap_or(Path::new("report"));
+    let warnings = page
+        .warnings
+        .iter()
+        .map(|w| Diagnostic::about_file(crate::diag::Severity::Warning, input, w.clone()))
+        .collect();
+    Ok((page.html, warnings))
 }
 
 /// The PDF of a compiled document, with the writer's warnings as diagnostics.
@@ -311,8 +325,9 @@ pub fn render_format(
             compiled,
             templates,
             &crate::html::HtmlOptions::from_profile(&typesetting.profile),
+            typesetting.fonts.as_ref(),
         )
-        .map(|h| (h.into_bytes(), Vec::new())),
+        .map(|(h, warnings)| (h.into_bytes(), warnings)),
         Format::Pdf => pdf(compiled, typesetting),
     }
 }
@@ -1006,7 +1021,7 @@ impl Manifest {
 }
 
 /// Digest of what typesetting depends on: the profile as loaded and, for
-/// PDFs, the font set (faces, roles and every font file's bytes).
+/// PDFs and HTML pages, the font set (faces, roles and every font file's bytes).
 fn typesetting_digest(t: &Typesetting) -> String {
     let mut hasher = Sha256::new();
     hasher.update(serde_json::to_vec(&t.profile).unwrap_or_default());
@@ -1111,7 +1126,11 @@ impl TypesettingCache<'_> {
                 let t = typesetting(
                     key.as_deref(),
                     &self.request.fonts,
-                    self.request.formats.contains(&Format::Pdf),
+                    // The HTML page embeds the same faces as the PDF.
+                    self.request
+                        .formats
+                        .iter()
+                        .any(|f| matches!(f, Format::Pdf | Format::Html)),
                 );
                 std::sync::Arc::new(t.map(|t| {
                     let digest = typesetting_digest(&t);

@@ -10,6 +10,7 @@
 use std::fmt::{self, Write as _};
 
 use crate::doc::{Block, Document, Run, RunKind, Table};
+use crate::fonts::{FontSet, Role};
 
 /// The default page template, embedded in the binary.
 pub const DEFAULT_PAGE_TEMPLATE: &str = include_str!("../templates/page.html.tera");
@@ -69,6 +70,10 @@ pub struct HtmlOptions {
     pub page_numbers: PageNumberPlacement,
     /// Show the metadata panel (索引号, 文号, …) on screen when present.
     pub show_metadata: bool,
+    /// The widest title line as a fraction of the text width, and the
+    /// fewest characters on its last line (the PDF's title breaking).
+    pub title_max_width_fraction: f64,
+    pub title_min_last_chars: usize,
 }
 
 /// A role's CSS font stack: the role's one lookup list
@@ -123,6 +128,8 @@ impl Default for HtmlOptions {
             title_bold: true,
             page_numbers: PageNumberPlacement::Outside,
             show_metadata: true,
+            title_max_width_fraction: 1.0,
+            title_min_last_chars: 3,
         }
     }
 }
@@ -166,29 +173,53 @@ fn is_unit(c: char) -> bool {
     "年月日号个家人万亿元名次张辆例项批岁台所件条天倍%‰".contains(c)
 }
 
+/// Characters that join the letters and digits of one Latin or number run
+/// (`1+5`, `3.2`, `COVID-19`, `5G+`, `50%`) where letters or digits follow,
+/// or end it (`+`, `%`).
+fn joins_run(c: char) -> bool {
+    ".+-/:%".contains(c)
+}
+
 /// Escaped text in which a number and its unit (`2022年`, `14.02亿元`,
-/// `50.3%`) are kept on one line (GB/T 15834); everything else is plain
-/// escaped text.
+/// `50.3%`) and a capitalised or mixed run (`ICU`, `1+5`, `5G+`) are each kept on
+/// one line (GB/T 15834) in a `nb` span; everything else is plain escaped
+/// text.
 pub fn text_html(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len() + 16);
     let mut plain = String::new();
     let mut i = 0;
     while i < chars.len() {
-        if chars[i].is_ascii_digit() {
+        if chars[i].is_ascii_alphanumeric() {
             let start = i;
-            while i < chars.len()
-                && (chars[i].is_ascii_digit()
-                    || (chars[i] == '.' && chars.get(i + 1).is_some_and(char::is_ascii_digit)))
-            {
+            let (mut upper, mut lower, mut digit, mut joined) = (false, false, false, false);
+            while i < chars.len() {
+                let c = chars[i];
+                let next_alnum = chars.get(i + 1).is_some_and(char::is_ascii_alphanumeric);
+                if c.is_ascii_alphanumeric() {
+                    upper |= c.is_ascii_uppercase();
+                    lower |= c.is_ascii_lowercase();
+                    digit |= c.is_ascii_digit();
+                } else if joins_run(c) && (next_alnum || "+%".contains(c)) {
+                    joined = true;
+                } else {
+                    break;
+                }
                 i += 1;
+                if "+%".contains(c) && !next_alnum {
+                    break;
+                }
             }
-            let digits_end = i;
-            while i < chars.len() && i - digits_end < 2 && is_unit(chars[i]) {
-                i += 1;
+            let run_end = i;
+            // Plain lower-case words stay plain: they do not break anyway.
+            let mixed = upper || joined || (digit && lower);
+            if chars[run_end - 1].is_ascii_digit() {
+                while i < chars.len() && i - run_end < 2 && is_unit(chars[i]) {
+                    i += 1;
+                }
             }
             let token: String = chars[start..i].iter().collect();
-            if i > digits_end {
+            if i > run_end || (mixed && i - start >= 2) {
                 out.push_str(&escape(&plain));
                 plain.clear();
                 let _ = write!(out, "<span class=\"nb\">{}</span>", escape(&token));
@@ -387,9 +418,72 @@ pub fn document_title(doc: &Document) -> String {
         .unwrap_or_default()
 }
 
-/// The body markup: one `<section class="sheet">` per printed page run
-/// (a new one at every attachment and forced page break).
+/// The title's lines as the PDF breaks them (`pdf::title::break_title`):
+/// the advances of the title role's faces (full and half widths without
+/// fonts) at the title size and the grid's squeeze, within the text width
+/// times `title_max_width_fraction`.
+pub fn title_lines(title: &str, opts: &HtmlOptions, fonts: Option<&FontSet>) -> Vec<String> {
+    let chars: Vec<char> = title
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let faces: Vec<ttf_parser::Face<'_>> = fonts
+        .map(|f| {
+            f.fallback_order(Role::Title)
+                .filter_map(|i| f.faces.get(i))
+                .filter_map(|face| ttf_parser::Face::parse(face.bytes(), face.index).ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    let squeeze = if opts.body_size_pt > 0.0 {
+        (opts.char_pitch_pt / opts.body_size_pt).min(1.0)
+    } else {
+        1.0
+    };
+    let size = opts.title_size_pt * squeeze;
+    let em = |c: char| -> f64 {
+        for face in &faces {
+            if let Some(gid) = face.glyph_index(c) {
+                let upem = f64::from(face.units_per_em().max(1));
+                return face
+                    .glyph_hor_advance(gid)
+                    .map_or(1.0, |a| f64::from(a) / upem);
+            }
+        }
+        if c.is_whitespace() || crate::pdf::linebreak::is_half_width(c) {
+            0.5
+        } else {
+            1.0
+        }
+    };
+    let widths: Vec<f64> = chars.iter().map(|&c| em(c) * size).collect();
+    let text_width_pt =
+        (opts.page_width_mm - opts.margin_left_mm - opts.margin_right_mm) * 72.0 / 25.4;
+    let max = text_width_pt * opts.title_max_width_fraction.clamp(0.2, 1.0);
+    crate::pdf::title::break_title(&chars, &widths, size, max, opts.title_min_last_chars)
+        .into_iter()
+        .map(|r| chars[r].iter().collect())
+        .collect()
+}
+
+/// The title's markup: its lines (see [`title_lines`]) joined by `<br>`.
+fn title_html(title: &str, opts: &HtmlOptions, fonts: Option<&FontSet>) -> String {
+    title_lines(title, opts, fonts)
+        .iter()
+        .map(|l| text_html(l))
+        .collect::<Vec<_>>()
+        .join("<br>")
+}
+
+/// The body markup with default options and no fonts (see [`body_html_with`]).
 pub fn body_html(doc: &Document) -> String {
+    body_html_with(doc, &HtmlOptions::default(), None)
+}
+
+/// The body markup: one `<section class="sheet">` per printed page run
+/// (a new one at every attachment and forced page break); titles broken
+/// into lines as in the PDF, measured with `fonts` when given.
+pub fn body_html_with(doc: &Document, opts: &HtmlOptions, fonts: Option<&FontSet>) -> String {
     let mut w = BodyWriter::default();
     w.open_sheet(false);
     let mut blocks = doc.blocks.iter().peekable();
@@ -402,7 +496,11 @@ pub fn body_html(doc: &Document) -> String {
                 } else {
                     "title"
                 };
-                let _ = writeln!(w.out, "<h1 class=\"{class}\">{}</h1>", text_html(t));
+                let _ = writeln!(
+                    w.out,
+                    "<h1 class=\"{class}\">{}</h1>",
+                    title_html(t, opts, fonts)
+                );
             }
             Block::Heading { level, text } => {
                 let (tag, class) = match level {
@@ -585,23 +683,121 @@ fn push_table(out: &mut String, t: &Table) {
     out.push_str("</tbody>\n</table>\n");
 }
 
+/// Renders the whole page without embedded fonts (see [`render_with_fonts`]).
+pub fn render(
+    doc: &Document,
+    opts: &HtmlOptions,
+    page_template: &str,
+) -> Result<String, HtmlError> {
+    render_with_fonts(doc, opts, None, page_template).map(|p| p.html)
+}
+
+/// A rendered page and what the writer has to say about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    pub html: String,
+    /// Faces that could not be embedded, in plain words.
+    pub warnings: Vec<String>,
+}
+
+/// The text each role sets on the page (the draft mark and the metadata
+/// panel in the 黑体 role, the page numbers' digits and dashes in theirs).
+pub fn role_texts(doc: &Document, opts: &HtmlOptions) -> Vec<(Role, String)> {
+    let mut out: Vec<(Role, String)> = Vec::new();
+    for block in &doc.blocks {
+        match block {
+            Block::Title(t) => out.push((Role::Title, t.clone())),
+            Block::Heading { level, text } => {
+                let role = match level {
+                    0 | 1 => Role::Heading1,
+                    2 => Role::Heading2,
+                    _ => Role::Body,
+                };
+                out.push((role, text.clone()));
+            }
+            Block::Paragraph(runs) => {
+                for run in runs {
+                    let role = match run.kind {
+                        RunKind::Lead => Role::Heading2,
+                        RunKind::Body | RunKind::Strong => Role::Body,
+                    };
+                    out.push((role, run.text.clone()));
+                }
+            }
+            Block::Table(t) => {
+                out.push((Role::Heading1, t.header.iter().flatten().cloned().collect()));
+                for row in &t.rows {
+                    out.push((Role::Table, row.iter().flatten().cloned().collect()));
+                }
+            }
+            Block::AttachmentLabel(l) => out.push((Role::Heading1, l.clone())),
+            Block::Signature(s) | Block::Date(s) => out.push((Role::Body, s.clone())),
+            Block::AttachmentNote(note) => {
+                let entries = note.entries.iter();
+                let text = entries.map(|e| format!("{}{}", e.number, e.title));
+                out.push((Role::Body, note.lead.clone() + &text.collect::<String>()));
+            }
+            Block::PageBreak => {}
+        }
+    }
+    if doc.meta.draft {
+        out.push((Role::Heading1, "草稿".into()));
+    }
+    if opts.show_metadata {
+        for f in metadata_fields(doc) {
+            out.push((Role::Heading1, format!("{}{}", f.label, f.value)));
+        }
+    }
+    if opts.page_numbers != PageNumberPlacement::None {
+        out.push((Role::PageNumber, "—0123456789".into()));
+    }
+    out
+}
+
 /// Renders the whole page: the body built from `doc`, placed in
 /// `page_template` (Tera, autoescaped) with these variables:
 ///
 /// - `lang`, `title`, `draft` (bool), `meta` (list of `{label, value}`,
 ///   empty unless `show_metadata`): plain values, escaped on output;
 /// - `body`, `css_vars` (`--name: value;` list), `page_rules` (`@page`
-///   CSS): safe strings, inserted as they are.
-pub fn render(
+///   CSS), `font_faces` (`@font-face` rules): safe strings, inserted as
+///   they are.
+///
+/// With `fonts`, the faces the page needs are embedded (subset, see
+/// `webfonts`) and listed first in each role's stack, and the title is
+/// measured with the title face.
+pub fn render_with_fonts(
     doc: &Document,
     opts: &HtmlOptions,
+    fonts: Option<&FontSet>,
     page_template: &str,
-) -> Result<String, HtmlError> {
+) -> Result<Page, HtmlError> {
     const NAME: &str = "page.html";
     let mut tera = crate::render::new_tera();
     tera.autoescape_on(vec![".html"]);
     tera.add_raw_template(NAME, page_template)
         .map_err(|e| HtmlError::Template(e.to_string()))?;
+    let web = match fonts {
+        Some(f) => {
+            let texts = role_texts(doc, opts);
+            let borrowed: Vec<(Role, &str)> = texts.iter().map(|(r, t)| (*r, t.as_str())).collect();
+            crate::webfonts::embed(f, &borrowed)
+        }
+        None => crate::webfonts::WebFonts::default(),
+    };
+    let mut styled = opts.clone();
+    for (role, stack) in [
+        (Role::Body, &mut styled.body_fonts),
+        (Role::Title, &mut styled.title_fonts),
+        (Role::Heading1, &mut styled.heading1_fonts),
+        (Role::Heading2, &mut styled.heading2_fonts),
+        (Role::Table, &mut styled.table_fonts),
+        (Role::PageNumber, &mut styled.page_number_fonts),
+    ] {
+        if let Some(families) = web.families.get(&role) {
+            stack.splice(0..0, families.iter().cloned());
+        }
+    }
     let mut ctx = tera::Context::new();
     ctx.insert("lang", &opts.lang);
     ctx.insert("title", &document_title(doc));
@@ -620,12 +816,23 @@ pub fn render(
         })
         .collect();
     ctx.insert("meta", &meta);
-    ctx.insert_value("body", tera::Value::safe_string(&body_html(doc)));
-    ctx.insert_value("css_vars", tera::Value::safe_string(&css_variables(opts)));
-    ctx.insert_value("page_rules", tera::Value::safe_string(&page_rules(opts)));
+    ctx.insert_value(
+        "body",
+        tera::Value::safe_string(&body_html_with(doc, opts, fonts)),
+    );
+    ctx.insert_value(
+        "css_vars",
+        tera::Value::safe_string(&css_variables(&styled)),
+    );
+    ctx.insert_value("page_rules", tera::Value::safe_string(&page_rules(&styled)));
+    ctx.insert_value("font_faces", tera::Value::safe_string(&web.rules));
     let budget = crate::render::Budget::DEFAULT;
-    crate::render::render_within(&std::sync::Arc::new(tera), NAME, ctx, &budget)
-        .map_err(|e| HtmlError::Template(e.to_string()))
+    let html = crate::render::render_within(&std::sync::Arc::new(tera), NAME, ctx, &budget)
+        .map_err(|e| HtmlError::Template(e.to_string()))?;
+    Ok(Page {
+        html,
+        warnings: web.warnings,
+    })
 }
 
 impl HtmlOptions {
@@ -666,6 +873,8 @@ impl HtmlOptions {
             page_number_fonts: merge(&p.fonts.page_number.families, &d.page_number_fonts),
             strong_bold: p.headings.strong_bold,
             heading3_bold: p.headings.heading3_bold,
+            title_max_width_fraction: f64::from(p.title.max_width_fraction.clamp(0.2, 1.0)),
+            title_min_last_chars: p.title.min_last_line_chars as usize,
             page_numbers: match (p.page_number.show, p.page_number.placement) {
                 (false, _) => PageNumberPlacement::None,
                 (true, crate::profile::PageNumberPlacement::Centred) => {
@@ -922,8 +1131,56 @@ mod tests {
             text_html("达50.3%。2022年"),
             "达<span class=\"nb\">50.3%</span>。<span class=\"nb\">2022年</span>"
         );
-        assert_eq!(text_html("A+及1<2"), "A+及1&lt;2");
-        assert_eq!(text_html("第3.x"), "第3.x");
+        assert_eq!(text_html("A及1<2"), "A及1&lt;2");
+        assert_eq!(text_html("第3.x"), "第<span class=\"nb\">3.x</span>");
+        assert_eq!(
+            text_html("新建ICU床位，实施1+5行动，5G+医疗，COVID-19。"),
+            "新建<span class=\"nb\">ICU</span>床位，实施<span class=\"nb\">1+5</span>行动，<span class=\"nb\">5G+</span>医疗，<span class=\"nb\">COVID-19</span>。"
+        );
+        assert_eq!(text_html("A+及"), "<span class=\"nb\">A+</span>及");
+    }
+
+    #[test]
+    fn title_lines_are_the_pdfs() {
+        let fonts = FontSet::bundled();
+        let profile = crate::profile::Profile::default();
+        let opts = HtmlOptions::from_profile(&profile);
+        for title in [
+            "丽水市卫生健康委员会2022年工作总结和2023年工作要点",
+            "丽水市卫生健康委员会关于2023年上半年工作总结和下半年工作思路的报告",
+            "中共丽水市委办公室丽水市人民政府办公室关于印发《丽水市卫生健康事业发展“十四五”规划（2021—2025年）》重点任务分工方案的通知",
+            "短标题",
+        ] {
+            let doc = parse(&format!("# {title}\n\n正文。\n"));
+            let laid = match crate::pdf::layout::layout(&doc, &profile, &fonts) {
+                Ok(l) => l,
+                Err(e) => panic!("{e}"),
+            };
+            let pdf: Vec<String> = laid.pages[0]
+                .lines
+                .iter()
+                .filter(|l| l.kind == crate::pdf::layout::LineKind::Title)
+                .map(|l| l.text())
+                .collect();
+            assert_eq!(title_lines(title, &opts, Some(&fonts)), pdf, "{title}");
+        }
+        let body = body_html_with(
+            &parse("# 丽水市卫生健康委员会关于2023年上半年工作总结和下半年工作思路的报告\n"),
+            &opts,
+            Some(&fonts),
+        );
+        // The PDF's break, between words, not inside 上半年.
+        assert!(body.contains("</span><br>上半年"), "{body}");
+    }
+
+    #[test]
+    fn justification_spreads_no_latin_and_narrow_cells_are_ragged() {
+        let html = page("正文。\n");
+        assert!(!html.contains("inter-character"), "{html}");
+        assert!(html.contains("text-justify: auto;"));
+        assert!(
+            html.contains("table.tasks td.col-goal, table.tasks td.col-unit { text-align: left; }")
+        );
     }
 
     #[test]

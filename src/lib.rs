@@ -50,3 +50,4 @@ pub mod render;
 pub mod resolve;
 pub mod site;
 pub mod text;
+pub mod webfonts;

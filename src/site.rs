@@ -245,13 +245,15 @@ impl Site for PipelineSite {
 
     fn build_html(&self) -> Result<String, BuildFailure> {
         let (mut compiled, templates) = self.compile()?;
-        let typesetting = self.typesetting(false)?;
+        let typesetting = self.typesetting(true)?;
         compiled.markdown = typesetting.profile.text.apply(compiled.markdown);
         build::html(
             &compiled,
             &templates,
             &crate::html::HtmlOptions::from_profile(&typesetting.profile),
+            typesetting.fonts.as_ref(),
         )
+        .map(|(page, _)| page)
         .map_err(|d| failure(&[d]))
     }
 

@@ -84,8 +84,10 @@ fn html_of_the_report_holds_every_seed_paragraph_in_order() {
         &compiled,
         &templates,
         &zongjie::html::HtmlOptions::default(),
+        Some(&zongjie::fonts::FontSet::bundled()),
     )
-    .unwrap();
+    .unwrap()
+    .0;
     let text = zongjie::html::visible_text(&page);
     assert_in_order(&squash(&text), "HTML");
 }
