@@ -8,7 +8,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::linebreak::{self, LineBox, LineSpec};
-use super::table::{self, ColumnNeeds};
+use super::table::{self, ColumnText};
 use super::title;
 use crate::doc::{Block, Document, RunKind, Table};
 use crate::fonts::{FontSet, Role};
@@ -1008,13 +1008,17 @@ impl Engine<'_, '_> {
                     .collect()
             })
             .collect();
-        // Column needs.
-        let cols: Vec<ColumnNeeds> = (0..ncols)
+        // What each column holds, in characters of the table's size; the
+        // columns get whole characters, the odd points go to the margins.
+        let em = f64::from(body.size).max(1.0);
+        let margin = f64::from(tp.cell_margin_pt);
+        let cols: Vec<ColumnText> = (0..ncols)
             .map(|c| {
                 let mut min: f64 = 0.0;
                 let mut max: f64 = 0.0;
-                let mut area = 0.0;
-                for (ri, row) in rows.iter().enumerate() {
+                let mut texts = Vec::with_capacity(rows.len());
+                for row in &rows {
+                    let mut paras = Vec::with_capacity(row[c].len());
                     for s in &row[c] {
                         let glue = linebreak::glue(&s.chars);
                         let mut run = 0.0;
@@ -1027,29 +1031,35 @@ impl Engine<'_, '_> {
                         }
                         let w = s.width(0..s.chars.len());
                         max = max.max(w);
-                        if ri > 0 {
-                            area += w;
-                        }
+                        paras.push(w / em);
                     }
+                    texts.push(paras);
                 }
-                let floor = (4.0 * f64::from(body.size)).min(max);
-                ColumnNeeds {
-                    min: min.max(floor) + 2.0 * pad,
-                    max: max + 2.0 * pad,
-                    area,
+                let chars = |w: f64| (w / em - 1e-6).ceil().clamp(0.0, 10_000.0) as u32;
+                ColumnText {
+                    min: chars(min).max(chars(max).min(4)),
+                    max: chars(max),
+                    rows: texts,
                 }
             })
             .collect();
-        let widths = table::column_widths(&cols, self.pager.width);
+        let room = self.pager.width - 2.0 * margin * ncols as f64;
+        let total = (room / em + 1e-6).floor().clamp(0.0, 10_000.0) as u32;
+        let chars = table::column_chars(&cols, total);
+        let used: f64 = chars.iter().map(|&k| f64::from(k) * em).sum();
+        let pad_x = (margin
+            + (self.pager.width - used - 2.0 * margin * ncols as f64) / (2.0 * ncols as f64))
+            .max(0.0);
+        let widths: Vec<f64> = chars
+            .iter()
+            .map(|&k| f64::from(k) * em + 2.0 * pad_x)
+            .collect();
         let mut edges = vec![self.pager.left];
         for w in &widths {
             let last = edges.last().copied().unwrap_or(self.pager.left);
             edges.push(last + w);
         }
-        let centred: Vec<bool> = cols
-            .iter()
-            .map(|c| c.max - 2.0 * pad <= 4.0 * f64::from(body.size) + 1e-6)
-            .collect();
+        let centred: Vec<bool> = cols.iter().map(|c| c.max <= 4).collect();
         // Break every cell into lines of glyphs relative to the cell's content box.
         let broken: Vec<Vec<Vec<Vec<PlacedGlyph>>>> = rows
             .iter()
@@ -1058,7 +1068,7 @@ impl Engine<'_, '_> {
                 row.iter()
                     .enumerate()
                     .map(|(c, cell)| {
-                        let inner = (widths[c] - 2.0 * pad).max(1.0);
+                        let inner = (widths[c] - 2.0 * pad_x).max(1.0);
                         let mut out = Vec::new();
                         for s in cell {
                             let spec = LineSpec {
@@ -1067,7 +1077,9 @@ impl Engine<'_, '_> {
                                 rest_indent: 0.0,
                                 justify: true,
                             };
-                            for lb in linebreak::break_paragraph(&s.chars, &s.widths, &spec) {
+                            for lb in
+                                linebreak::break_cell(&s.chars, &s.widths, &spec, MAX_CELL_SPREAD)
+                            {
                                 let mut g = s.placed(&lb, 0.0);
                                 if ri == 0 || centred[c] {
                                     let (l, r) = (lb.left(), lb.right());
@@ -1120,7 +1132,7 @@ impl Engine<'_, '_> {
                         + k as f64 * lp
                         + (lp - f64::from(body.size)) / 2.0
                         + 0.88 * f64::from(body.size);
-                    let dx = (edges[c] + pad) as f32;
+                    let dx = (edges[c] + pad_x) as f32;
                     let glyphs = g
                         .iter()
                         .map(|pg| PlacedGlyph {
@@ -1216,6 +1228,10 @@ impl Engine<'_, '_> {
         self.pager.cursor = used;
     }
 }
+
+/// The most space a justified table-cell line spreads into one gap, in
+/// em: a line that would need more is set ragged right.
+const MAX_CELL_SPREAD: f64 = 0.15;
 
 fn line(kind: LineKind, block: usize, glyphs: Vec<PlacedGlyph>) -> Line {
     Line {

@@ -121,6 +121,7 @@ pub fn glue(chars: &[char]) -> Vec<bool> {
                 || (a == b && matches!(a, '—' | '…' | '⋯' | '－' | '-'))
                 || (is_word_char(a) && is_word_char(b))
                 || unit_glue
+                || matches!(a, '*' | '＊' | '※')
         };
     }
     glue
@@ -314,7 +315,9 @@ fn spread_gaps(chars: &[char], start: usize, ce: usize) -> Vec<usize> {
     }
 }
 
-fn fit(chars: &[char], widths: &[f64], start: usize, end: usize, unit: f64) -> Fit {
+/// `runs`: whether space may open beside Latin words and numbers (on the
+/// character grid; not in table cells).
+fn fit(chars: &[char], widths: &[f64], start: usize, end: usize, unit: f64, runs: bool) -> Fit {
     let ce = content_end(chars, start, end);
     let natural: f64 = widths[start..ce].iter().sum();
     let mut squeeze = [0.0; 3];
@@ -325,7 +328,11 @@ fn fit(chars: &[char], widths: &[f64], start: usize, end: usize, unit: f64) -> F
         .filter(|&k| widenable(chars, k, start, ce))
         .map(|k| widths[k])
         .sum();
-    let runs = widenable_runs(chars, start, ce).len() as f64 * unit / 2.0;
+    let runs = if runs {
+        widenable_runs(chars, start, ce).len() as f64 * unit / 2.0
+    } else {
+        0.0
+    };
     Fit {
         natural,
         squeeze,
@@ -484,7 +491,7 @@ fn break_lines(
                 continue;
             };
             let last = next >= n;
-            let f = fit(chars, widths, s, e, unit);
+            let f = fit(chars, widths, s, e, unit, max_spread.is_none());
             let own = if last {
                 if s > first_start && is_lone(chars, s, e) {
                     10_000.0
@@ -568,7 +575,7 @@ fn candidate_ends(
             break;
         }
         if nat > avail + EPS {
-            let f = fit(chars, widths, start, j, unit);
+            let f = fit(chars, widths, start, j, unit, true);
             if f.natural - f.squeeze.iter().sum::<f64>() > avail + EPS {
                 break;
             }
@@ -627,7 +634,7 @@ fn place_line(
         && justify
     {
         // Ragged right: a narrow line that cannot be filled evenly.
-        let f = fit(chars, widths, start, end, unit);
+        let f = fit(chars, widths, start, end, unit, false);
         let left = slack - f.widen - f.runs;
         let gaps = spread_gaps(chars, start, content_end).len().max(1);
         if left > EPS && left / gaps as f64 > max * unit + EPS {
@@ -654,7 +661,7 @@ fn place_line(
     }
     // Then a quarter cell each side of a Latin word or number beside
     // Chinese characters (all of it on the inner side at a line's edge).
-    if justify && slack > EPS {
+    if justify && slack > EPS && max_spread.is_none() {
         for (first, last, before, after) in widenable_runs(chars, start, content_end) {
             if slack <= EPS {
                 break;
