@@ -247,6 +247,16 @@ impl<'a> Shaper<'a> {
     }
 }
 
+impl Shaper<'_> {
+    /// Left and right edge of a glyph's ink in em, when the face has it.
+    fn ink(&self, face: usize, gid: u16) -> Option<(f64, f64)> {
+        let f = self.faces.get(face)?.as_ref()?;
+        let b = f.glyph_bounding_box(ttf_parser::GlyphId(gid))?;
+        let upem = f64::from(f.units_per_em().max(1));
+        Some((f64::from(b.x_min) / upem, f64::from(b.x_max) / upem))
+    }
+}
+
 /// Format characters that print nothing in any face (zero-width space and
 /// joiners, direction marks, variation selectors, the BOM): a face without
 /// them loses nothing.
@@ -326,6 +336,34 @@ impl Shaped {
         }
         if let Some(cell) = style.cell {
             self.share_half_cells(first, &naturals, cell);
+        }
+        self.join_dashes(shaper, first, style.size);
+    }
+
+    /// The halves of `——` and `……` drawn as one mark: each glyph's ink
+    /// stretched to fill its box edge to edge (faces give the em dash side
+    /// bearings and often less than an em of advance), so the two touch.
+    fn join_dashes(&mut self, shaper: &Shaper<'_>, first: usize, size: f32) {
+        let n = self.chars.len();
+        for k in first..n {
+            let c = self.chars[k];
+            if !matches!(c, '—' | '―' | '─') {
+                continue;
+            }
+            let paired =
+                (k > first && self.chars[k - 1] == c) || (k + 1 < n && self.chars[k + 1] == c);
+            let (face, gid, ..) = self.glyphs[k];
+            let Some((x0, x1)) = shaper.ink(face, gid) else {
+                continue;
+            };
+            let ink = (x1 - x0) * f64::from(size);
+            if !paired || ink <= 1e-6 {
+                continue;
+            }
+            // A hair of overlap so no seam shows between the halves.
+            let hs = (self.widths[k] + 0.02 * f64::from(size)) / ink;
+            self.glyphs[k].4 = hs as f32;
+            self.ink[k] = -x0 * f64::from(size) * hs - 0.01 * f64::from(size);
         }
     }
 
