@@ -98,10 +98,10 @@ fn body_marks_stay_full_width_and_lines_are_not_loose() {
         for line in page.lines.iter().filter(|x| x.kind == LineKind::Body) {
             let g = &line.glyphs;
             lines += 1;
-            for i in 1..g.len().saturating_sub(1) {
-                if "，。、；：？！（）《》“”‘’".contains(g[i].ch) {
+            for m in g.iter().skip(1).take(g.len().saturating_sub(2)) {
+                if "，。、；：？！（）《》“”‘’".contains(m.ch) {
                     marks += 1;
-                    if g[i].box_w < 0.75 * cell {
+                    if m.box_w < 0.75 * cell {
                         squeezed += 1;
                     }
                 }

@@ -288,7 +288,7 @@ fn content_end(chars: &[char], start: usize, end: usize) -> usize {
 /// Which kind of compression a candidate mark is (index into `Fit::squeeze`).
 fn squeeze_kind(chars: &[char], k: usize, start: usize, ce: usize) -> usize {
     let punct = |i: usize| i >= start && i < ce && is_compressible(chars[i]);
-    if (k + 1..ce).all(|i| punct(i)) {
+    if (k + 1..ce).all(&punct) {
         0
     } else if punct(k + 1) || k > start && punct(k - 1) {
         1
@@ -304,7 +304,7 @@ fn spread_gaps(chars: &[char], start: usize, ce: usize) -> Vec<usize> {
         let (a, b) = (chars[k], chars[k + 1]);
         a == b && matches!(a, '—' | '…' | '⋯')
     };
-    let ok = |k: usize| !(is_word_char(chars[k]) && is_word_char(chars[k + 1])) && !joined(k);
+    let ok = |k: usize| !(joined(k) || is_word_char(chars[k]) && is_word_char(chars[k + 1]));
     let gaps: Vec<usize> = (start..ce.saturating_sub(1)).filter(|&k| ok(k)).collect();
     if gaps.is_empty() {
         (start..ce.saturating_sub(1))
