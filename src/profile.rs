@@ -165,7 +165,10 @@ pub struct SignatureProfile {
 #[serde(default, deny_unknown_fields)]
 pub struct TableProfile {
     pub line_pitch_pt: f32,
+    /// Space above and below the text of a cell.
     pub padding_pt: f32,
+    /// Space left and right of the text of a cell (Word's 0.19 cm).
+    pub cell_margin_pt: f32,
     pub rule_width_pt: f32,
     /// Header row in the level-1 face (黑体).
     pub header_bold_face: bool,
@@ -305,6 +308,7 @@ impl Default for TableProfile {
         TableProfile {
             line_pitch_pt: 18.0,
             padding_pt: 3.0,
+            cell_margin_pt: 5.4,
             rule_width_pt: 0.5,
             header_bold_face: true,
             landscape: false,
@@ -479,6 +483,13 @@ impl Profile {
                 "pt",
             ),
             n("table.padding_pt", tb.padding_pt.into(), 0.0, 50.0, "pt"),
+            n(
+                "table.cell_margin_pt",
+                tb.cell_margin_pt.into(),
+                0.0,
+                50.0,
+                "pt",
+            ),
             n(
                 "table.rule_width_pt",
                 tb.rule_width_pt.into(),

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::linebreak::{self, LineBox, LineSpec};
-use super::table::{self, ColumnNeeds};
+use super::table::{self, ColumnText};
 use super::title;
 use crate::doc::{Block, Document, RunKind, Table};
 use crate::fonts::{FontSet, Role};
@@ -259,6 +259,16 @@ impl<'a> Shaper<'a> {
     }
 }
 
+impl Shaper<'_> {
+    /// Left and right edge of a glyph's ink in em, when the face has it.
+    fn ink(&self, face: usize, gid: u16) -> Option<(f64, f64)> {
+        let f = self.faces.get(face)?.as_ref()?;
+        let b = f.glyph_bounding_box(ttf_parser::GlyphId(gid))?;
+        let upem = f64::from(f.units_per_em().max(1));
+        Some((f64::from(b.x_min) / upem, f64::from(b.x_max) / upem))
+    }
+}
+
 /// Format characters that print nothing in any face (zero-width space and
 /// joiners, direction marks, variation selectors, the BOM): a face without
 /// them loses nothing.
@@ -338,6 +348,34 @@ impl Shaped {
         }
         if let Some(cell) = style.cell {
             self.share_half_cells(first, &naturals, cell);
+        }
+        self.join_dashes(shaper, first, style.size);
+    }
+
+    /// The halves of `——` and `……` drawn as one mark: each glyph's ink
+    /// stretched to fill its box edge to edge (faces give the em dash side
+    /// bearings and often less than an em of advance), so the two touch.
+    fn join_dashes(&mut self, shaper: &Shaper<'_>, first: usize, size: f32) {
+        let n = self.chars.len();
+        for k in first..n {
+            let c = self.chars[k];
+            if !matches!(c, '—' | '―' | '─') {
+                continue;
+            }
+            let paired =
+                (k > first && self.chars[k - 1] == c) || (k + 1 < n && self.chars[k + 1] == c);
+            let (face, gid, ..) = self.glyphs[k];
+            let Some((x0, x1)) = shaper.ink(face, gid) else {
+                continue;
+            };
+            let ink = (x1 - x0) * f64::from(size);
+            if !paired || ink <= 1e-6 {
+                continue;
+            }
+            // A hair of overlap so no seam shows between the halves.
+            let hs = (self.widths[k] + 0.02 * f64::from(size)) / ink;
+            self.glyphs[k].4 = hs as f32;
+            self.ink[k] = -x0 * f64::from(size) * hs - 0.01 * f64::from(size);
         }
     }
 
@@ -1069,13 +1107,17 @@ impl Engine<'_, '_> {
                     .collect()
             })
             .collect();
-        // Column needs.
-        let cols: Vec<ColumnNeeds> = (0..ncols)
+        // What each column holds, in characters of the table's size; the
+        // columns get whole characters, the odd points go to the margins.
+        let em = f64::from(body.size).max(1.0);
+        let margin = f64::from(tp.cell_margin_pt);
+        let cols: Vec<ColumnText> = (0..ncols)
             .map(|c| {
                 let mut min: f64 = 0.0;
                 let mut max: f64 = 0.0;
-                let mut area = 0.0;
-                for (ri, row) in rows.iter().enumerate() {
+                let mut texts = Vec::with_capacity(rows.len());
+                for row in &rows {
+                    let mut paras = Vec::with_capacity(row[c].len());
                     for s in &row[c] {
                         let glue = linebreak::glue(&s.chars);
                         let mut run = 0.0;
@@ -1088,29 +1130,35 @@ impl Engine<'_, '_> {
                         }
                         let w = s.width(0..s.chars.len());
                         max = max.max(w);
-                        if ri > 0 {
-                            area += w;
-                        }
+                        paras.push(w / em);
                     }
+                    texts.push(paras);
                 }
-                let floor = (4.0 * f64::from(body.size)).min(max);
-                ColumnNeeds {
-                    min: min.max(floor) + 2.0 * pad,
-                    max: max + 2.0 * pad,
-                    area,
+                let chars = |w: f64| (w / em - 1e-6).ceil().clamp(0.0, 10_000.0) as u32;
+                ColumnText {
+                    min: chars(min).max(chars(max).min(4)),
+                    max: chars(max),
+                    rows: texts,
                 }
             })
             .collect();
-        let widths = table::column_widths(&cols, self.pager.width);
+        let room = self.pager.width - 2.0 * margin * ncols as f64;
+        let total = (room / em + 1e-6).floor().clamp(0.0, 10_000.0) as u32;
+        let chars = table::column_chars(&cols, total);
+        let used: f64 = chars.iter().map(|&k| f64::from(k) * em).sum();
+        let pad_x = (margin
+            + (self.pager.width - used - 2.0 * margin * ncols as f64) / (2.0 * ncols as f64))
+            .max(0.0);
+        let widths: Vec<f64> = chars
+            .iter()
+            .map(|&k| f64::from(k) * em + 2.0 * pad_x)
+            .collect();
         let mut edges = vec![self.pager.left];
         for w in &widths {
             let last = edges.last().copied().unwrap_or(self.pager.left);
             edges.push(last + w);
         }
-        let centred: Vec<bool> = cols
-            .iter()
-            .map(|c| c.max - 2.0 * pad <= 4.0 * f64::from(body.size) + 1e-6)
-            .collect();
+        let centred: Vec<bool> = cols.iter().map(|c| c.max <= 4).collect();
         // Break every cell into lines of glyphs relative to the cell's content box.
         let broken: Vec<Vec<Vec<Vec<PlacedGlyph>>>> = rows
             .iter()
@@ -1119,7 +1167,7 @@ impl Engine<'_, '_> {
                 row.iter()
                     .enumerate()
                     .map(|(c, cell)| {
-                        let inner = (widths[c] - 2.0 * pad).max(1.0);
+                        let inner = (widths[c] - 2.0 * pad_x).max(1.0);
                         let mut out = Vec::new();
                         for s in cell {
                             let spec = LineSpec {
@@ -1128,7 +1176,9 @@ impl Engine<'_, '_> {
                                 rest_indent: 0.0,
                                 justify: true,
                             };
-                            for lb in linebreak::break_paragraph(&s.chars, &s.widths, &spec) {
+                            for lb in
+                                linebreak::break_cell(&s.chars, &s.widths, &spec, MAX_CELL_SPREAD)
+                            {
                                 let mut g = s.placed(&lb, 0.0);
                                 if ri == 0 || centred[c] {
                                     let (l, r) = (lb.left(), lb.right());
@@ -1181,7 +1231,7 @@ impl Engine<'_, '_> {
                         + k as f64 * lp
                         + (lp - f64::from(body.size)) / 2.0
                         + 0.88 * f64::from(body.size);
-                    let dx = (edges[c] + pad) as f32;
+                    let dx = (edges[c] + pad_x) as f32;
                     let glyphs = g
                         .iter()
                         .map(|pg| PlacedGlyph {
@@ -1277,6 +1327,10 @@ impl Engine<'_, '_> {
         self.pager.cursor = used;
     }
 }
+
+/// The most space a justified table-cell line spreads into one gap, in
+/// em: a line that would need more is set ragged right.
+const MAX_CELL_SPREAD: f64 = 0.15;
 
 fn line(kind: LineKind, block: usize, glyphs: Vec<PlacedGlyph>) -> Line {
     Line {

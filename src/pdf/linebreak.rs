@@ -2,11 +2,15 @@
 //! CJK characters, 避头尾 (GB/T 15834) with punctuation compression or a
 //! character pushed down, unbreakable numbers with units, Latin words, `——`
 //! and `……`, and exact justification of every line but a paragraph's last.
-//! Breaks are chosen per paragraph: the fewest lines, each filling the
-//! measure with its own boxes where a full-width mark set in half width
-//! (标点挤压, at most two per line) or an ASCII mark between Chinese
-//! characters widened to a full cell makes that possible, and never a lone
-//! character on the last line.
+//! Breaks are chosen per paragraph at the least total cost (each line a
+//! fixed cost, so few lines): lines filling the measure with their own
+//! boxes — an ASCII mark between Chinese characters widened to a full
+//! cell, a quarter cell opened beside a Latin word or number, a
+//! full-width mark set in half width (标点挤压, at most two per line; at a
+//! line's end or beside another mark, a lone mid-line mark only to save a
+//! line) —, else slack spread evenly with a badness cubic in the space per
+//! gap; `——` takes no space between its halves; never a lone character on
+//! the last line. Table cells may be set ragged right (`break_cell`).
 //!
 //! Works on characters and their box widths only (no fonts), so it is unit
 //! tested with synthetic widths: CJK 1.0, half-width 0.5.
@@ -117,6 +121,7 @@ pub fn glue(chars: &[char]) -> Vec<bool> {
                 || (a == b && matches!(a, '—' | '…' | '⋯' | '－' | '-'))
                 || (is_word_char(a) && is_word_char(b))
                 || unit_glue
+                || matches!(a, '*' | '＊' | '※')
         };
     }
     glue
@@ -219,15 +224,57 @@ fn widenable(chars: &[char], k: usize, start: usize, end: usize) -> bool {
     }
 }
 
+/// The Latin words and numbers of `chars[start..end]` that touch a Chinese
+/// character (`投资27.87亿元`, `新建ICU床位`): as `(first, last, before,
+/// after)`, where `before`/`after` say on which sides a quarter cell of
+/// space may open (中西文间距, as Word sets between Chinese and Latin
+/// text). Justification may widen each by up to half a cell, so a line
+/// with an odd half cell of digits still fills the grid with its own boxes.
+fn widenable_runs(chars: &[char], start: usize, end: usize) -> Vec<(usize, usize, bool, bool)> {
+    let in_run = |c: char| is_word_char(c) || c == '%';
+    let cjk = |c: char| !c.is_ascii() && !c.is_whitespace() && !is_half_width(c);
+    let mut out = Vec::new();
+    let mut k = start;
+    while k < end {
+        if !in_run(chars[k]) {
+            k += 1;
+            continue;
+        }
+        let first = k;
+        while k < end && in_run(chars[k]) {
+            k += 1;
+        }
+        let last = k - 1;
+        if !chars[first..=last]
+            .iter()
+            .any(|c| c.is_ascii_alphanumeric())
+        {
+            continue;
+        }
+        let before = first > start && cjk(chars[first - 1]);
+        let after = k < end && cjk(chars[k]);
+        if before || after {
+            out.push((first, last, before, after));
+        }
+    }
+    out
+}
+
 /// What a candidate line `chars[start..end]` needs to fill `avail`.
 #[derive(Debug, Clone, Copy)]
 struct Fit {
     /// Natural width of the visible content (trailing spaces aside).
     natural: f64,
-    /// How much compressing marks can take away.
-    squeeze: f64,
+    /// How much compressing marks can take away, in the order they are
+    /// compressed: marks ending the line, marks touching another mark,
+    /// lone marks in mid line.
+    squeeze: [f64; 3],
     /// How much widening ASCII marks can add.
     widen: f64,
+    /// How much the space around Latin words and numbers can add.
+    runs: f64,
+    /// Gaps between visible items that may take spread space.
+    gaps: usize,
 }
 
 fn content_end(chars: &[char], start: usize, end: usize) -> usize {
@@ -238,19 +285,60 @@ fn content_end(chars: &[char], start: usize, end: usize) -> usize {
     e
 }
 
-fn fit(chars: &[char], widths: &[f64], start: usize, end: usize) -> Fit {
+/// Which kind of compression a candidate mark is (index into `Fit::squeeze`).
+fn squeeze_kind(chars: &[char], k: usize, start: usize, ce: usize) -> usize {
+    let punct = |i: usize| i >= start && i < ce && is_compressible(chars[i]);
+    if (k + 1..ce).all(&punct) {
+        0
+    } else if punct(k + 1) || k > start && punct(k - 1) {
+        1
+    } else {
+        2
+    }
+}
+
+/// Gaps of `chars[start..ce]` that take spread space: not inside Latin
+/// words or numbers, never between the halves of `——` or `……`.
+fn spread_gaps(chars: &[char], start: usize, ce: usize) -> Vec<usize> {
+    let joined = |k: usize| {
+        let (a, b) = (chars[k], chars[k + 1]);
+        a == b && matches!(a, '—' | '…' | '⋯')
+    };
+    let ok = |k: usize| !(joined(k) || is_word_char(chars[k]) && is_word_char(chars[k + 1]));
+    let gaps: Vec<usize> = (start..ce.saturating_sub(1)).filter(|&k| ok(k)).collect();
+    if gaps.is_empty() {
+        (start..ce.saturating_sub(1))
+            .filter(|&k| !joined(k))
+            .collect()
+    } else {
+        gaps
+    }
+}
+
+/// `runs`: whether space may open beside Latin words and numbers (on the
+/// character grid; not in table cells).
+fn fit(chars: &[char], widths: &[f64], start: usize, end: usize, unit: f64, runs: bool) -> Fit {
     let ce = content_end(chars, start, end);
     let natural: f64 = widths[start..ce].iter().sum();
-    let cands = compress_candidates(chars, start, ce);
-    let squeeze = cands.iter().map(|&k| widths[k] / 2.0).sum();
+    let mut squeeze = [0.0; 3];
+    for k in compress_candidates(chars, start, ce) {
+        squeeze[squeeze_kind(chars, k, start, ce)] += widths[k] / 2.0;
+    }
     let widen = (start..ce)
         .filter(|&k| widenable(chars, k, start, ce))
         .map(|k| widths[k])
         .sum();
+    let runs = if runs {
+        widenable_runs(chars, start, ce).len() as f64 * unit / 2.0
+    } else {
+        0.0
+    };
     Fit {
         natural,
         squeeze,
         widen,
+        runs,
+        gaps: spread_gaps(chars, start, ce).len(),
     }
 }
 
@@ -263,39 +351,93 @@ fn is_lone(chars: &[char], start: usize, end: usize) -> bool {
         < 2
 }
 
+/// Cost of each half cell taken by compression, per kind of mark: a mark
+/// ending the line is nearly free, two marks together cost a little, a
+/// lone mark in mid line (which would look like an ASCII comma beside
+/// full-width ones) costs more than spreading a cell over a line's gaps.
+const SQUEEZE_COST: [f64; 3] = [1.0, 3.0, 20.0];
+
+/// What one more line costs: more than a lone mark squeezed in mid line,
+/// so a squeeze that saves a line is still taken, but a paragraph may take
+/// a line more rather than squeeze several marks or spread a loose line.
+const LINE_COST: f64 = 30.0;
+
 /// How bad a line is: 0 when it fills the measure with its own widths,
-/// a little for each mark compressed or widened, a lot when the slack has
-/// to be spread between characters (loose or squeezed lines).
+/// a little for each mark compressed or widened and for space opened
+/// beside a Latin word or number, and for slack spread between characters
+/// a fixed 5 plus a badness cubic in the space per gap (as TeX's), so
+/// slack is shared evenly between lines instead of piling into one.
 fn line_cost(f: &Fit, avail: f64, unit: f64, justify: bool) -> f64 {
     if !justify {
         return 0.0;
     }
+    let half = unit / 2.0;
     let over = f.natural - avail;
     if over > EPS {
-        if over <= f.squeeze + EPS {
-            // Half a cell per mark; the line's last mark is the cheapest.
-            (over / (unit / 2.0)).ceil()
-        } else {
-            1000.0 + 100.0 * (over - f.squeeze) / unit
+        let mut left = over;
+        let mut cost = 0.0;
+        for (take, price) in f.squeeze.iter().zip(SQUEEZE_COST) {
+            let t = take.min(left);
+            cost += price * (t / half - EPS).ceil().max(0.0);
+            left -= t;
         }
-    } else if -over <= EPS {
-        0.0
-    } else if -over <= f.widen + EPS {
-        0.1 * (-over / (unit / 2.0)).ceil()
-    } else {
-        100.0 + 100.0 * (-over - f.widen) / unit
+        if left > EPS {
+            cost += 1000.0 + 100.0 * left / unit;
+        }
+        return cost;
     }
+    let mut slack = -over;
+    if slack <= EPS {
+        return 0.0;
+    }
+    let w = f.widen.min(slack);
+    let mut cost = 0.1 * (w / half - EPS).ceil().max(0.0);
+    slack -= w;
+    let r = f.runs.min(slack);
+    cost += 0.3 * (r / half - EPS).ceil().max(0.0);
+    slack -= r;
+    if slack > EPS {
+        cost += 5.0 + spread_badness(slack, f.gaps, unit);
+    }
+    cost
+}
+
+/// Cubic badness of `slack` spread over `gaps` gaps: 100 at 12 % of a
+/// cell per gap, where the spacing starts to show.
+fn spread_badness(slack: f64, gaps: usize, unit: f64) -> f64 {
+    let per = slack / (gaps.max(1) as f64 * unit) / 0.12;
+    100.0 * per * per * per
 }
 
 /// Breaks a paragraph into lines and places every item. Total: any input
 /// gives lines covering every non-space item exactly once.
 ///
-/// Takes the fewest lines (as the longest-fit breaker does), and among the
-/// breaks that give them, the ones whose lines fill the measure exactly —
-/// with a full-width mark set in half width (标点挤压) or an ASCII mark
-/// between Chinese characters widened to a full cell where that lands on
-/// the measure — and never leave a lone character on the last line.
+/// Takes the breaks of least total cost (`line_cost` per line plus
+/// `LINE_COST` each): lines that fill the measure exactly with their own
+/// boxes where that is possible, and never a lone character on the last
+/// line.
 pub fn break_paragraph(chars: &[char], widths: &[f64], spec: &LineSpec) -> Vec<LineBox> {
+    break_lines(chars, widths, spec, None)
+}
+
+/// Breaks the text of a table cell: as `break_paragraph`, but a line that
+/// would need more than `max_spread` cells of space per gap to fill the
+/// cell is set ragged right instead of letter-spaced.
+pub fn break_cell(
+    chars: &[char],
+    widths: &[f64],
+    spec: &LineSpec,
+    max_spread: f64,
+) -> Vec<LineBox> {
+    break_lines(chars, widths, spec, Some(max_spread))
+}
+
+fn break_lines(
+    chars: &[char],
+    widths: &[f64],
+    spec: &LineSpec,
+    max_spread: Option<f64>,
+) -> Vec<LineBox> {
     let n = chars.len().min(widths.len());
     let chars = &chars[..n];
     let widths = &widths[..n];
@@ -349,7 +491,7 @@ pub fn break_paragraph(chars: &[char], widths: &[f64], spec: &LineSpec) -> Vec<L
                 continue;
             };
             let last = next >= n;
-            let f = fit(chars, widths, s, e);
+            let f = fit(chars, widths, s, e, unit, max_spread.is_none());
             let own = if last {
                 if s > first_start && is_lone(chars, s, e) {
                     10_000.0
@@ -360,10 +502,12 @@ pub fn break_paragraph(chars: &[char], widths: &[f64], spec: &LineSpec) -> Vec<L
                 line_cost(&f, avail, unit, spec.justify)
             };
             let c = (lines + 1, cost + own, e);
-            // Fewest lines, then least cost, then the longer line.
+            // Least cost, a line counting `LINE_COST`; then the longer line.
             let better = match choice {
                 None => true,
-                Some((l, k, _)) => c.0 < l || (c.0 == l && c.1 < k - 1e-9),
+                Some((l, k, _)) => {
+                    c.1 + LINE_COST * f64::from(c.0) < k + LINE_COST * f64::from(l) - 1e-9
+                }
             };
             if better {
                 choice = Some(c);
@@ -393,6 +537,8 @@ pub fn break_paragraph(chars: &[char], widths: &[f64], spec: &LineSpec) -> Vec<L
             indent,
             avail,
             spec.justify && next < n,
+            unit,
+            max_spread,
         ));
         s = next;
     }
@@ -401,7 +547,7 @@ pub fn break_paragraph(chars: &[char], widths: &[f64], spec: &LineSpec) -> Vec<L
 
 /// The ends of the lines that may start at `start`: after each cluster,
 /// as long as the line fits with its marks compressed; the last few only
-/// (shorter lines would never give the fewest lines).
+/// (shorter lines would cost more than a line break saves).
 fn candidate_ends(
     chars: &[char],
     widths: &[f64],
@@ -429,8 +575,8 @@ fn candidate_ends(
             break;
         }
         if nat > avail + EPS {
-            let f = fit(chars, widths, start, j);
-            if f.natural - f.squeeze > avail + EPS {
+            let f = fit(chars, widths, start, j, unit, true);
+            if f.natural - f.squeeze.iter().sum::<f64>() > avail + EPS {
                 break;
             }
         }
@@ -453,6 +599,7 @@ fn forced_end(widths: &[f64], start: usize, avail: f64) -> usize {
     k
 }
 
+#[allow(clippy::too_many_arguments)]
 fn place_line(
     chars: &[char],
     widths: &[f64],
@@ -460,7 +607,9 @@ fn place_line(
     end: usize,
     indent: f64,
     avail: f64,
-    justify: bool,
+    mut justify: bool,
+    unit: f64,
+    max_spread: Option<f64>,
 ) -> LineBox {
     let content_end = content_end(chars, start, end);
     let mut w: Vec<f64> = (start..end)
@@ -481,6 +630,17 @@ fn place_line(
         over -= s;
     }
     let mut slack = avail - w.iter().sum::<f64>();
+    if let Some(max) = max_spread
+        && justify
+    {
+        // Ragged right: a narrow line that cannot be filled evenly.
+        let f = fit(chars, widths, start, end, unit, false);
+        let left = slack - f.widen - f.runs;
+        let gaps = spread_gaps(chars, start, content_end).len().max(1);
+        if left > EPS && left / gaps as f64 > max * unit + EPS {
+            justify = false;
+        }
+    }
     // A half-width mark between Chinese characters (`2022年,在`) first
     // takes up to half a cell more, as a full-width mark would have.
     if justify && slack > EPS {
@@ -499,14 +659,26 @@ fn place_line(
             }
         }
     }
-    // Gaps that take the slack: not inside Latin words or numbers.
-    let gap_ok = |k: usize| !(is_word_char(chars[k]) && is_word_char(chars[k + 1]));
-    let mut gaps: Vec<usize> = (start..content_end.saturating_sub(1))
-        .filter(|&k| gap_ok(k))
-        .collect();
-    if gaps.is_empty() {
-        gaps = (start..content_end.saturating_sub(1)).collect();
+    // Then a quarter cell each side of a Latin word or number beside
+    // Chinese characters (all of it on the inner side at a line's edge).
+    if justify && slack > EPS && max_spread.is_none() {
+        for (first, last, before, after) in widenable_runs(chars, start, content_end) {
+            if slack <= EPS {
+                break;
+            }
+            let add = (unit / 2.0).min(slack);
+            let (l, r) = match (before, after) {
+                (true, true) => (add / 2.0, add / 2.0),
+                (true, false) => (add, 0.0),
+                _ => (0.0, add),
+            };
+            w[first - start] += l;
+            shift[first - start] += l;
+            w[last - start] += r;
+            slack -= add;
+        }
     }
+    let gaps = spread_gaps(chars, start, content_end);
     let do_justify = (justify || slack < -EPS) && (!gaps.is_empty() || slack.abs() <= EPS);
     let extra = if do_justify && !gaps.is_empty() {
         slack / gaps.len() as f64
@@ -787,25 +959,104 @@ mod tests {
     }
 
     #[test]
-    fn a_mark_set_in_half_width_takes_the_next_character_onto_a_full_line() {
-        // 9½ cells and a full-width 十 next: squeezing 、 lands on 10 exactly.
-        let (chars, ls) = lines("一二三、四五六七八a十一二三", 10.0, 0.0);
+    fn a_lone_mid_line_mark_stays_full_width_and_a_number_takes_the_half_cell() {
+        // 9½ cells: squeezing 、 would take 十 up (the old way, 11 % of such
+        // marks); instead `a` opens a quarter cell each side (中西文间距),
+        // the line is solid and 、 keeps its full cell.
+        let (chars, ls) = lines("一二三、四五六七a八十一二三", 10.0, 0.0);
         let t = texts(&chars, &ls);
-        assert_eq!(t[0], "一二三、四五六七八a十");
-        assert!((ls[0].w[3] - 0.5).abs() < 1e-12, "、 in half a cell");
+        assert_eq!(t[0], "一二三、四五六七a八");
+        assert!((ls[0].w[3] - 1.0).abs() < 1e-12, "、 in a full cell");
+        assert!((ls[0].w[8] - 1.0).abs() < 1e-12, "a with its spaces");
+        assert!((ls[0].shift[8] - 0.25).abs() < 1e-12, "a centred");
         assert!((boxes(&ls[0]) - 10.0).abs() < 1e-12, "no space spread");
-        assert!((ls[0].right() - 10.0).abs() < 1e-12);
-        check_invariants("一二三、四五六七八a十一二三", 10.0, 0.0);
+        check_invariants("一二三、四五六七a八十一二三", 10.0, 0.0);
+        // At the line's end the space opens on the inner side only.
+        let (chars, ls) = lines("一二三四五六七八九a十一二三", 10.0, 0.0);
+        assert_eq!(texts(&chars, &ls)[0], "一二三四五六七八九a");
+        assert!((ls[0].shift[9] - 0.5).abs() < 1e-12);
+        assert!((boxes(&ls[0]) - 10.0).abs() < 1e-12);
     }
 
     #[test]
-    fn without_a_mark_to_squeeze_the_character_goes_down_and_the_line_is_justified() {
-        let (chars, ls) = lines("一二三四五六七八九a十一二三", 10.0, 0.0);
+    fn without_anything_to_widen_small_slack_is_spread_not_squeezed() {
+        // Nine cells and a lone 、: taking 十 would squeeze 、 in mid line;
+        // a cell spread over eight gaps is cheaper.
+        let (chars, ls) = lines("一二三、四五六七八十一二三四", 9.5, 0.0);
         let t = texts(&chars, &ls);
-        assert_eq!(t[0], "一二三四五六七八九a");
-        assert!((boxes(&ls[0]) - 9.5).abs() < 1e-12);
-        assert!((ls[0].right() - 10.0).abs() < 1e-12);
+        assert_eq!(t[0], "一二三、四五六七八");
+        assert!((ls[0].w[3] - 1.0).abs() < 1e-12);
+        assert!((ls[0].right() - 9.5).abs() < 1e-12);
         assert!(ls[0].justified);
+    }
+
+    #[test]
+    fn loose_lines_share_their_slack_instead_of_piling_it_into_one() {
+        // The old cost (100 + 100 × slack) was linear: one line 2 cells
+        // loose cost less than two lines 1 cell loose each, so all slack
+        // piled into one line (`*  市  卫`). The cubic badness evens it.
+        let line = |natural: f64| Fit {
+            natural,
+            squeeze: [0.0; 3],
+            widen: 0.0,
+            runs: 0.0,
+            gaps: 5,
+        };
+        let cost = |n: f64| line_cost(&line(n), 6.0, 1.0, true);
+        assert!(cost(4.0) + cost(6.0) > 2.0 * cost(5.0));
+        assert_eq!(cost(6.0), 0.0);
+        assert!(cost(5.5) < cost(5.0) && cost(5.0) < cost(4.0));
+        // A lone mark squeezed in mid line costs more than a small spread.
+        let squeezed = Fit {
+            squeeze: [0.0, 0.0, 0.5],
+            gaps: 27,
+            ..line(28.5)
+        };
+        let loose = Fit {
+            gaps: 27,
+            ..line(27.5)
+        };
+        assert!(line_cost(&squeezed, 28.0, 1.0, true) > line_cost(&loose, 28.0, 1.0, true));
+    }
+
+    #[test]
+    fn a_two_em_dash_takes_no_spread_space_between_its_halves() {
+        let text = "一二三——四五六七八九十甲乙";
+        let (chars, ls) = lines(text, 9.5, 0.0);
+        let l = &ls[0];
+        let d = chars[l.start..l.end].iter().position(|&c| c == '—');
+        let d = d.expect("dash on the first line");
+        assert_eq!(chars[l.start + d + 1], '—');
+        assert!((l.x[d + 1] - (l.x[d] + l.w[d])).abs() < 1e-12, "{:?}", l.x);
+    }
+
+    #[test]
+    fn cells_that_cannot_be_filled_evenly_are_ragged() {
+        let chars: Vec<char> = "一二三四五六七八九1234567万元".chars().collect();
+        let w = widths(&chars);
+        let spec = LineSpec {
+            width: 5.0,
+            first_indent: 0.0,
+            rest_indent: 0.0,
+            justify: true,
+        };
+        let ls = break_cell(&chars, &w, &spec, 0.2);
+        let t = texts(&chars, &ls);
+        for l in &ls {
+            let boxes_right = l.x.first().copied().unwrap_or(0.0) + boxes(l);
+            if l.justified {
+                assert!((l.right() - 5.0).abs() < 1e-9, "{t:?}");
+            } else {
+                assert!(
+                    (l.right() - boxes_right).abs() < 1e-9,
+                    "set at natural width: {t:?}"
+                );
+            }
+        }
+        assert!(
+            ls.iter().any(|l| !l.justified && l.end < chars.len()),
+            "{t:?}"
+        );
     }
 
     #[test]
