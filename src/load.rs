@@ -616,6 +616,9 @@ pub fn parse(path: &Path, text: &str) -> Result<DataFile, Diagnostic> {
     if let Some(d) = tag_error(path, text) {
         return Err(d);
     }
+    if let Some(d) = escaped_control_error(path, text) {
+        return Err(d);
+    }
     let mut data = serde_saphyr::from_str_with_options::<DataFile>(text, options())
         .map_err(|e| yaml_error(path, text, &e))?;
     locate_short_metrics(&mut data.metrics, text);
@@ -682,6 +685,112 @@ fn tag_error(path: &Path, text: &str) -> Option<Diagnostic> {
                 .with_len(written.chars().count())
                 .with_hint(hint),
         );
+    }
+    None
+}
+
+/// The first control character written as an escape in a double-quoted
+/// text (`"\\e[2J"`, `"\\u202E"`, `"\\0"`), as an error at the escape: typed
+/// ones are refused by `decode`, and an escaped one would reach the outputs
+/// raw just the same.
+fn escaped_control_error(path: &Path, text: &str) -> Option<Diagnostic> {
+    use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle};
+    if !text.contains('\\') {
+        return None;
+    }
+    for item in Parser::new_from_str(text) {
+        // A syntax error is reported by the real parse, with its wording.
+        let (event, span) = item.ok()?;
+        let Event::Scalar(value, ScalarStyle::DoubleQuoted, _, _) = &event else {
+            continue;
+        };
+        let Some(c) = value.chars().find(|&c| is_invisible_control(c)) else {
+            continue;
+        };
+        let start = span.start.byte_offset().unwrap_or_else(|| {
+            offset_of(
+                text,
+                Pos {
+                    line: span.start.line(),
+                    col: span.start.col() + 1,
+                },
+            )
+        });
+        let end = span.end.byte_offset().unwrap_or(text.len()).min(text.len());
+        let (at, len, written) = text
+            .get(start..end)
+            .and_then(|quoted| first_control_escape(quoted))
+            .map(|(i, written)| {
+                (
+                    position_of(text, start + i),
+                    written.chars().count(),
+                    written,
+                )
+            })
+            .unwrap_or_else(|| (position_of(text, start), 1, String::new()));
+        let message = match written.is_empty() {
+            true => format!(
+                "this text holds the invisible control character {}",
+                control_name(c)
+            ),
+            false => format!(
+                "the escape `{written}` writes the invisible control character {} into the text",
+                control_name(c)
+            ),
+        };
+        let hint = match c {
+            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {
+                "delete the escape: a bidirectional control reorders the text on screen, so what you read is not what is printed"
+            }
+            _ => {
+                "delete the escape: a report's text holds no control characters (for a line break write a `|` block; `\\t` and `\\n` are fine)"
+            }
+        };
+        return Some(
+            Diagnostic::error(path, text, at, message)
+                .with_len(len)
+                .with_hint(hint),
+        );
+    }
+    None
+}
+
+/// The first escape in a double-quoted text's source that stands for an
+/// invisible control: its byte offset and how it is written (`\\x07`).
+fn first_control_escape(quoted: &str) -> Option<(usize, String)> {
+    let mut chars = quoted.char_indices();
+    while let Some((i, c)) = chars.next() {
+        if c != '\\' {
+            continue;
+        }
+        let Some((_, kind)) = chars.next() else {
+            return None;
+        };
+        let digits = match kind {
+            'x' => 2,
+            'u' => 4,
+            'U' => 8,
+            _ => 0,
+        };
+        let hex: String = chars.clone().take(digits).map(|(_, h)| h).collect();
+        for _ in 0..digits {
+            chars.next();
+        }
+        let decoded = match kind {
+            '0' => Some('\0'),
+            'a' => Some('\u{7}'),
+            'b' => Some('\u{8}'),
+            'v' => Some('\u{b}'),
+            'f' => Some('\u{c}'),
+            'r' => Some('\r'),
+            'e' => Some('\u{1b}'),
+            'N' => Some('\u{85}'),
+            'x' | 'u' | 'U' => u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32),
+            _ => None,
+        };
+        if decoded.is_some_and(is_invisible_control) {
+            return Some((i, format!("\\{kind}{hex}")));
+        }
     }
     None
 }
@@ -1272,6 +1381,42 @@ mod tests {
         std::fs::write(data.join("r.yaml"), "imports: {a: ../outside/x.yaml}\n").unwrap();
         assert!(load_in(&data.join("r.yaml"), &allowed).is_ok());
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn control_characters_written_as_escapes_are_located_errors() {
+        let path = Path::new("a.yaml");
+        for (text, written, name, col) in [
+            ("doc: {title: \"标题\\e[2J\"}\n", "\\e", "U+001B (ESC)", 17),
+            ("intro: \"a\\x07b\"\n", "\\x07", "U+0007 (BEL)", 10),
+            (
+                "intro: \"ab\\u202Ec\"\n",
+                "\\u202E",
+                "U+202E (RIGHT-TO-LEFT OVERRIDE)",
+                11,
+            ),
+            ("intro: \"a\\\\0 \\0d\"\n", "\\0", "U+0000 (NUL)", 14),
+            ("intro: \"a\\x9be\"\n", "\\x9b", "U+009B (a C1 control)", 10),
+            (
+                "intro: \"a\\U0000001b\"\n",
+                "\\U0000001b",
+                "U+001B (ESC)",
+                10,
+            ),
+        ] {
+            let d = parse(path, text).unwrap_err();
+            assert_eq!(
+                d.message,
+                format!(
+                    "the escape `{written}` writes the invisible control character {name} into the text"
+                ),
+                "{text}"
+            );
+            assert_eq!((d.line, d.col), (1, col), "{text}");
+        }
+        // Escapes of ordinary characters, tabs and line breaks are fine.
+        let ok = parse(path, "intro: \"a\\tb\\nc\\\\e \\u4e2d \\x41\"\n").unwrap();
+        assert_eq!(ok.intro.unwrap().0[0].value, "a\tb\nc\\e 中 A");
     }
 
     #[test]
