@@ -1030,7 +1030,43 @@ fn typing_slip(path: &Path, text: &str, at: Pos) -> Option<Diagnostic> {
             return Some(Diagnostic::error(path, text, at, message).with_hint(hint));
         }
     }
-    None
+    // A map's or list's first entry indented with a slip: YAML reads the
+    // value above as empty and reports it there, a line too early.
+    let (i, line) = lines
+        .iter()
+        .enumerate()
+        .skip(at.line)
+        .find(|(_, l)| !l.trim().is_empty())?;
+    let (col, message, hint) = indent_slip(line)?;
+    let at = Pos { line: i + 1, col };
+    Some(Diagnostic::error(path, text, at, message).with_hint(hint))
+}
+
+/// A full-width or non-breaking space in a line's indentation.
+fn indent_slip(line: &str) -> Option<(usize, String, String)> {
+    const FULL: char = '\u{3000}';
+    const NBSP: char = '\u{a0}';
+    let (i, c) = line
+        .chars()
+        .take_while(|&c| matches!(c, ' ' | '\t' | FULL | NBSP))
+        .enumerate()
+        .find(|&(_, c)| matches!(c, FULL | NBSP))?;
+    let (what, fix) = if c == FULL {
+        (
+            "a full-width space `　` (U+3000)",
+            "replace each full-width space with two ASCII spaces (switch the input method to half-width, 半角)",
+        )
+    } else {
+        (
+            "a non-breaking space (U+00A0)",
+            "replace it with an ordinary space (non-breaking spaces come with text copied from Word or a web page)",
+        )
+    };
+    Some((
+        i + 1,
+        format!("{what} indents this line: YAML indents only with ordinary spaces"),
+        fix.into(),
+    ))
 }
 
 /// A slip in one source line: (1-based column, message, hint). Keys are
@@ -1047,27 +1083,8 @@ fn slip_in_line(
         .iter()
         .take_while(|&&c| matches!(c, ' ' | '\t' | FULL | NBSP))
         .count();
-    if !ascii_only
-        && let Some(i) = chars[..indent]
-            .iter()
-            .position(|&c| matches!(c, FULL | NBSP))
-    {
-        let (what, fix) = if chars[i] == FULL {
-            (
-                "a full-width space `　` (U+3000)",
-                "replace each full-width space with two ASCII spaces (switch the input method to half-width, 半角)",
-            )
-        } else {
-            (
-                "a non-breaking space (U+00A0)",
-                "replace it with an ordinary space (non-breaking spaces come with text copied from Word or a web page)",
-            )
-        };
-        return Some((
-            i + 1,
-            format!("{what} indents this line: YAML indents only with ordinary spaces"),
-            fix.into(),
-        ));
+    if !ascii_only && let Some(slip) = indent_slip(line) {
+        return Some(slip);
     }
     let mut key_start = indent;
     while chars.get(key_start) == Some(&'-') && chars.get(key_start + 1) == Some(&' ') {
@@ -1098,6 +1115,36 @@ fn slip_in_line(
                         "full-width colon `：` after `{key}`: YAML ends a key only with an ASCII colon `:`"
                     ),
                     format!("type `{key}: ` (ASCII colon, then a space) instead of `{key}：`"),
+                ));
+            }
+            (Some(&c), Some(':')) if c == FULL || c == NBSP => {
+                let what = match c {
+                    FULL => "a full-width space `　` (U+3000)",
+                    _ => "a non-breaking space (U+00A0)",
+                };
+                return Some((
+                    end + 1,
+                    format!(
+                        "{what} between `{key}` and its colon: YAML reads it as part of the key"
+                    ),
+                    format!(
+                        "delete it and type `{key}: ` (the key, an ASCII colon, then an ordinary space)"
+                    ),
+                ));
+            }
+            (Some(':'), Some(&c))
+                if start == key_start
+                    && key.is_ascii()
+                    && key.starts_with(|k: char| k.is_ascii_alphabetic())
+                    && !c.is_whitespace()
+                    && !matches!(c, ':' | '/' | FULL | NBSP) =>
+            {
+                return Some((
+                    end + 2,
+                    format!(
+                        "no space after `{key}:`: YAML reads `{key}:{c}…` as one text, not as the key `{key}` and its value"
+                    ),
+                    format!("type a space after the colon: `{key}: {c}…`"),
                 ));
             }
             (Some(':'), Some(&c)) if c == FULL || c == NBSP => {
@@ -1472,6 +1519,33 @@ mod tests {
         // Chinese text with a full-width colon is no slip on the line above.
         assert!(slip_in_line("  - 目标：完成任务", None, true).is_none());
         assert!(slip_in_line("  text: 目标：完成任务", None, false).is_none());
+        // No space after the colon, or a non-breaking one before it.
+        let (col, message, hint) = slip_in_line("  title:测试", None, false).unwrap();
+        assert_eq!(col, 9);
+        assert!(message.starts_with("no space after `title:`"), "{message}");
+        assert!(hint.contains("`title: 测…`"), "{hint}");
+        let (col, message, _) = slip_in_line("  title\u{a0}: x", None, false).unwrap();
+        assert_eq!(col, 8);
+        assert!(
+            message.contains("between `title` and its colon"),
+            "{message}"
+        );
+        // A time or a web address in a text is no slip.
+        assert!(slip_in_line("  time: 10:30", Some(9), false).is_none());
+        assert!(slip_in_line("  - https://x.cn", None, false).is_none());
+    }
+
+    #[test]
+    fn a_slip_indenting_the_first_entry_is_named_on_its_line() {
+        let path = Path::new("a.yaml");
+        for text in [
+            "doc:\n\u{3000}title: 测试\n",
+            "parts:\n\n\u{3000}- title: 部分\n",
+        ] {
+            let d = parse(path, text).unwrap_err();
+            assert!(d.message.contains("U+3000"), "{text}: {}", d.message);
+            assert_eq!((d.line, d.col), (text.lines().count(), 1), "{text}");
+        }
     }
 
     #[test]

@@ -196,6 +196,14 @@ const EXPECTED: &[(&str, &str)] = &[
     ),
     ("yaml-fullwidth-colon.yaml", "yaml-fullwidth-colon.yaml:2:8"),
     (
+        "yaml-fullwidth-space-first-entry.yaml",
+        "yaml-fullwidth-space-first-entry.yaml:2:1",
+    ),
+    (
+        "yaml-fullwidth-space-first-key.yaml",
+        "yaml-fullwidth-space-first-key.yaml:2:1",
+    ),
+    (
         "yaml-fullwidth-space-indent.yaml",
         "yaml-fullwidth-space-indent.yaml:3:1",
     ),
@@ -204,6 +212,14 @@ const EXPECTED: &[(&str, &str)] = &[
     (
         "yaml-nbsp-after-colon.yaml",
         "yaml-nbsp-after-colon.yaml:2:9",
+    ),
+    (
+        "yaml-nbsp-before-colon.yaml",
+        "yaml-nbsp-before-colon.yaml:2:8",
+    ),
+    (
+        "yaml-no-space-after-colon.yaml",
+        "yaml-no-space-after-colon.yaml:2:9",
     ),
     (
         "yaml-tab-after-long-line.yaml",
