@@ -241,12 +241,8 @@ pub fn html(
     options: &crate::html::HtmlOptions,
 ) -> Result<String, Diagnostic> {
     let doc = crate::doc::parse(&compiled.markdown);
-    crate::html::render(&doc, options, templates.page_template()).map_err(|e| {
-        Diagnostic::file_error(
-            Path::new(crate::render::PAGE_TEMPLATE),
-            format!("page template: {e}"),
-        )
-    })
+    crate::html::render(&doc, options, templates.page_template())
+        .map_err(|e| templates.page_diagnostic(&e))
 }
 
 /// The PDF of a compiled document, with the writer's warnings as diagnostics.

@@ -165,17 +165,17 @@ impl Default for HtmlOptions {
 }
 
 /// Why a page could not be rendered (only the page template can fail).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum HtmlError {
-    /// The page template did not parse or failed to render; the message
-    /// carries Tera's report with the template location.
-    Template(String),
+    /// The page template did not parse, failed to render or ran past its
+    /// budget; `Templates::page_diagnostic` locates it in the template.
+    Template(crate::render::RenderError),
 }
 
 impl fmt::Display for HtmlError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            HtmlError::Template(m) => write!(f, "page template: {m}"),
+            HtmlError::Template(e) => write!(f, "page template: {e}"),
         }
     }
 }
@@ -614,11 +614,8 @@ pub fn render(
     opts: &HtmlOptions,
     page_template: &str,
 ) -> Result<String, HtmlError> {
-    const NAME: &str = "page.html";
-    let mut tera = crate::render::new_tera();
-    tera.autoescape_on(vec![".html"]);
-    tera.add_raw_template(NAME, page_template)
-        .map_err(|e| HtmlError::Template(e.to_string()))?;
+    let tera = crate::render::page_tera(page_template)
+        .map_err(|e| HtmlError::Template(crate::render::RenderError::Template(e)))?;
     let mut ctx = tera::Context::new();
     ctx.insert("lang", &opts.lang);
     ctx.insert("title", &document_title(doc));
@@ -641,8 +638,13 @@ pub fn render(
     ctx.insert_value("css_vars", tera::Value::safe_string(&css_variables(opts)));
     ctx.insert_value("page_rules", tera::Value::safe_string(&page_rules(opts)));
     let budget = crate::render::Budget::DEFAULT;
-    crate::render::render_within(&std::sync::Arc::new(tera), NAME, ctx, &budget)
-        .map_err(|e| HtmlError::Template(e.to_string()))
+    crate::render::render_within(
+        &std::sync::Arc::new(tera),
+        crate::render::PAGE_TEMPLATE,
+        ctx,
+        &budget,
+    )
+    .map_err(HtmlError::Template)
 }
 
 impl HtmlOptions {
