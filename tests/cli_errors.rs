@@ -152,18 +152,23 @@ fn a_broken_page_template_is_located_in_it_by_check_and_build() {
     // An unknown variable fails the page's render, located, with the
     // page template's own variables as the hint.
     let dir = with_template("page-var", "page.html.tera", "<p>\n  {{ nope }}</p>\n");
-    let run = common::zongjie(&dir, &["build", "r.yaml", "--format", "html", "--out", "o"]);
-    assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("  --> templates/page.html.tera:2:6\n"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("the page template sees `lang`"),
-        "{}",
-        run.stderr
-    );
+    for args in [
+        &["check", "r.yaml"][..],
+        &["build", "r.yaml", "--format", "html", "--out", "o"],
+    ] {
+        let run = common::zongjie(&dir, args);
+        assert_eq!(run.code, 1, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("  --> templates/page.html.tera:2:6\n"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains("the page template sees `lang`"),
+            "{}",
+            run.stderr
+        );
+    }
     assert!(!dir.join("o/r.html").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
