@@ -719,7 +719,7 @@ fn escaped_control_error(path: &Path, text: &str) -> Option<Diagnostic> {
         let end = span.end.byte_offset().unwrap_or(text.len()).min(text.len());
         let (at, len, written) = text
             .get(start..end)
-            .and_then(|quoted| first_control_escape(quoted))
+            .and_then(first_control_escape)
             .map(|(i, written)| {
                 (
                     position_of(text, start + i),
@@ -763,9 +763,7 @@ fn first_control_escape(quoted: &str) -> Option<(usize, String)> {
         if c != '\\' {
             continue;
         }
-        let Some((_, kind)) = chars.next() else {
-            return None;
-        };
+        let (_, kind) = chars.next()?;
         let digits = match kind {
             'x' => 2,
             'u' => 4,
