@@ -824,7 +824,13 @@ fn yaml_error(path: &Path, text: &str, e: &serde_saphyr::Error) -> Diagnostic {
     let raw = e.without_snippet().to_string();
     let message = strip_location_suffix(&raw);
     let mut at = e.location().map(pos).unwrap_or_default();
-    if let Some(d) = typing_slip(path, text, at) {
+    // An empty map or list may be one whose first entry was indented with
+    // a slip, on the next line.
+    let shape = matches!(
+        message.as_str(),
+        "expected mapping start" | "expected sequence start"
+    );
+    if let Some(d) = typing_slip(path, text, at, shape) {
         return d;
     }
     if let serde_saphyr::Error::DuplicateMappingKey { key: Some(key), .. } = e.without_snippet() {
@@ -1012,7 +1018,7 @@ fn offset_of(text: &str, at: Pos) -> usize {
 /// The input-method slips that break YAML at or just above an error:
 /// a full-width colon `：` after a key, a full-width or non-breaking space
 /// as indentation or after `key:`. Named, at their character, with the fix.
-fn typing_slip(path: &Path, text: &str, at: Pos) -> Option<Diagnostic> {
+fn typing_slip(path: &Path, text: &str, at: Pos, next_line: bool) -> Option<Diagnostic> {
     if at.line == 0 {
         return None;
     }
@@ -1030,6 +1036,9 @@ fn typing_slip(path: &Path, text: &str, at: Pos) -> Option<Diagnostic> {
     }
     // A map's or list's first entry indented with a slip: YAML reads the
     // value above as empty and reports it there, a line too early.
+    if !next_line {
+        return None;
+    }
     let (i, line) = lines
         .iter()
         .enumerate()
