@@ -244,12 +244,7 @@ pub fn html(
 ) -> Result<(String, Vec<Diagnostic>), Diagnostic> {
     let doc = crate::doc::parse(&compiled.markdown);
     let page = crate::html::render_with_fonts(&doc, options, fonts, templates.page_template())
-        .map_err(|e| {
-            Diagnostic::file_error(
-                Path::new(crate::render::PAGE_TEMPLATE),
-                format!("page template: {e}"),
-            )
-        })?;
+        .map_err(|e| templates.page_diagnostic(&e))?;
     let input = compiled
         .inputs
         .first()

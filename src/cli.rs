@@ -245,7 +245,11 @@ fn run_check(args: CheckArgs) -> ExitCode {
     let mut warnings = 0;
     for file in &files {
         let diags = match build::compile_in(file, &templates, &scope) {
-            Ok(c) => c.warnings,
+            // The page template is rendered too: what `build` would fail on.
+            Ok(c) => match build::html(&c, &templates, &crate::html::HtmlOptions::default(), None) {
+                Ok(_) => c.warnings,
+                Err(d) => c.warnings.into_iter().chain([d]).collect(),
+            },
             Err(d) => d,
         };
         warnings += diags

@@ -135,17 +135,17 @@ impl Default for HtmlOptions {
 }
 
 /// Why a page could not be rendered (only the page template can fail).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum HtmlError {
-    /// The page template did not parse or failed to render; the message
-    /// carries Tera's report with the template location.
-    Template(String),
+    /// The page template did not parse, failed to render or ran past its
+    /// budget; `Templates::page_diagnostic` locates it in the template.
+    Template(crate::render::RenderError),
 }
 
 impl fmt::Display for HtmlError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            HtmlError::Template(m) => write!(f, "page template: {m}"),
+            HtmlError::Template(e) => write!(f, "page template: {e}"),
         }
     }
 }
@@ -772,11 +772,8 @@ pub fn render_with_fonts(
     fonts: Option<&FontSet>,
     page_template: &str,
 ) -> Result<Page, HtmlError> {
-    const NAME: &str = "page.html";
-    let mut tera = crate::render::new_tera();
-    tera.autoescape_on(vec![".html"]);
-    tera.add_raw_template(NAME, page_template)
-        .map_err(|e| HtmlError::Template(e.to_string()))?;
+    let tera = crate::render::page_tera(page_template)
+        .map_err(|e| HtmlError::Template(crate::render::RenderError::Template(e)))?;
     let web = match fonts {
         Some(f) => {
             let texts = role_texts(doc, opts);
@@ -827,8 +824,13 @@ pub fn render_with_fonts(
     ctx.insert_value("page_rules", tera::Value::safe_string(&page_rules(&styled)));
     ctx.insert_value("font_faces", tera::Value::safe_string(&web.rules));
     let budget = crate::render::Budget::DEFAULT;
-    let html = crate::render::render_within(&std::sync::Arc::new(tera), NAME, ctx, &budget)
-        .map_err(|e| HtmlError::Template(e.to_string()))?;
+    let html = crate::render::render_within(
+        &std::sync::Arc::new(tera),
+        crate::render::PAGE_TEMPLATE,
+        ctx,
+        &budget,
+    )
+    .map_err(HtmlError::Template)?;
     Ok(Page {
         html,
         warnings: web.warnings,

@@ -616,6 +616,9 @@ pub fn parse(path: &Path, text: &str) -> Result<DataFile, Diagnostic> {
     if let Some(d) = tag_error(path, text) {
         return Err(d);
     }
+    if let Some(d) = escaped_control_error(path, text) {
+        return Err(d);
+    }
     let mut data = serde_saphyr::from_str_with_options::<DataFile>(text, options())
         .map_err(|e| yaml_error(path, text, &e))?;
     locate_short_metrics(&mut data.metrics, text);
@@ -686,6 +689,110 @@ fn tag_error(path: &Path, text: &str) -> Option<Diagnostic> {
     None
 }
 
+/// The first control character written as an escape in a double-quoted
+/// text (`"\\e[2J"`, `"\\u202E"`, `"\\0"`), as an error at the escape: typed
+/// ones are refused by `decode`, and an escaped one would reach the outputs
+/// raw just the same.
+fn escaped_control_error(path: &Path, text: &str) -> Option<Diagnostic> {
+    use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle};
+    if !text.contains('\\') {
+        return None;
+    }
+    for item in Parser::new_from_str(text) {
+        // A syntax error is reported by the real parse, with its wording.
+        let (event, span) = item.ok()?;
+        let Event::Scalar(value, ScalarStyle::DoubleQuoted, _, _) = &event else {
+            continue;
+        };
+        let Some(c) = value.chars().find(|&c| is_invisible_control(c)) else {
+            continue;
+        };
+        let start = span.start.byte_offset().unwrap_or_else(|| {
+            offset_of(
+                text,
+                Pos {
+                    line: span.start.line(),
+                    col: span.start.col() + 1,
+                },
+            )
+        });
+        let end = span.end.byte_offset().unwrap_or(text.len()).min(text.len());
+        let (at, len, written) = text
+            .get(start..end)
+            .and_then(first_control_escape)
+            .map(|(i, written)| {
+                (
+                    position_of(text, start + i),
+                    written.chars().count(),
+                    written,
+                )
+            })
+            .unwrap_or_else(|| (position_of(text, start), 1, String::new()));
+        let message = match written.is_empty() {
+            true => format!(
+                "this text holds the invisible control character {}",
+                control_name(c)
+            ),
+            false => format!(
+                "the escape `{written}` writes the invisible control character {} into the text",
+                control_name(c)
+            ),
+        };
+        let hint = match c {
+            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {
+                "delete the escape: a bidirectional control reorders the text on screen, so what you read is not what is printed"
+            }
+            _ => {
+                "delete the escape: a report's text holds no control characters (for a line break write a `|` block; `\\t` and `\\n` are fine)"
+            }
+        };
+        return Some(
+            Diagnostic::error(path, text, at, message)
+                .with_len(len)
+                .with_hint(hint),
+        );
+    }
+    None
+}
+
+/// The first escape in a double-quoted text's source that stands for an
+/// invisible control: its byte offset and how it is written (`\\x07`).
+fn first_control_escape(quoted: &str) -> Option<(usize, String)> {
+    let mut chars = quoted.char_indices();
+    while let Some((i, c)) = chars.next() {
+        if c != '\\' {
+            continue;
+        }
+        let (_, kind) = chars.next()?;
+        let digits = match kind {
+            'x' => 2,
+            'u' => 4,
+            'U' => 8,
+            _ => 0,
+        };
+        let hex: String = chars.clone().take(digits).map(|(_, h)| h).collect();
+        for _ in 0..digits {
+            chars.next();
+        }
+        let decoded = match kind {
+            '0' => Some('\0'),
+            'a' => Some('\u{7}'),
+            'b' => Some('\u{8}'),
+            'v' => Some('\u{b}'),
+            'f' => Some('\u{c}'),
+            'r' => Some('\r'),
+            'e' => Some('\u{1b}'),
+            'N' => Some('\u{85}'),
+            'x' | 'u' | 'U' => u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32),
+            _ => None,
+        };
+        if decoded.is_some_and(is_invisible_control) {
+            return Some((i, format!("\\{kind}{hex}")));
+        }
+    }
+    None
+}
+
 /// A metric in short form (`托位: 3.88万个`) has its value where the whole
 /// metric is; a number's typed spelling (`4.0`) is re-read from the source.
 fn locate_short_metrics(metrics: &mut crate::model::Metrics, text: &str) {
@@ -717,7 +824,13 @@ fn yaml_error(path: &Path, text: &str, e: &serde_saphyr::Error) -> Diagnostic {
     let raw = e.without_snippet().to_string();
     let message = strip_location_suffix(&raw);
     let mut at = e.location().map(pos).unwrap_or_default();
-    if let Some(d) = typing_slip(path, text, at) {
+    // An empty map or list may be one whose first entry was indented with
+    // a slip, on the next line.
+    let shape = matches!(
+        message.as_str(),
+        "expected mapping start" | "expected sequence start"
+    );
+    if let Some(d) = typing_slip(path, text, at, shape) {
         return d;
     }
     if let serde_saphyr::Error::DuplicateMappingKey { key: Some(key), .. } = e.without_snippet() {
@@ -905,7 +1018,7 @@ fn offset_of(text: &str, at: Pos) -> usize {
 /// The input-method slips that break YAML at or just above an error:
 /// a full-width colon `：` after a key, a full-width or non-breaking space
 /// as indentation or after `key:`. Named, at their character, with the fix.
-fn typing_slip(path: &Path, text: &str, at: Pos) -> Option<Diagnostic> {
+fn typing_slip(path: &Path, text: &str, at: Pos, next_line: bool) -> Option<Diagnostic> {
     if at.line == 0 {
         return None;
     }
@@ -921,7 +1034,46 @@ fn typing_slip(path: &Path, text: &str, at: Pos) -> Option<Diagnostic> {
             return Some(Diagnostic::error(path, text, at, message).with_hint(hint));
         }
     }
-    None
+    // A map's or list's first entry indented with a slip: YAML reads the
+    // value above as empty and reports it there, a line too early.
+    if !next_line {
+        return None;
+    }
+    let (i, line) = lines
+        .iter()
+        .enumerate()
+        .skip(at.line)
+        .find(|(_, l)| !l.trim().is_empty())?;
+    let (col, message, hint) = indent_slip(line)?;
+    let at = Pos { line: i + 1, col };
+    Some(Diagnostic::error(path, text, at, message).with_hint(hint))
+}
+
+/// A full-width or non-breaking space in a line's indentation.
+fn indent_slip(line: &str) -> Option<(usize, String, String)> {
+    const FULL: char = '\u{3000}';
+    const NBSP: char = '\u{a0}';
+    let (i, c) = line
+        .chars()
+        .take_while(|&c| matches!(c, ' ' | '\t' | FULL | NBSP))
+        .enumerate()
+        .find(|&(_, c)| matches!(c, FULL | NBSP))?;
+    let (what, fix) = if c == FULL {
+        (
+            "a full-width space `　` (U+3000)",
+            "replace each full-width space with two ASCII spaces (switch the input method to half-width, 半角)",
+        )
+    } else {
+        (
+            "a non-breaking space (U+00A0)",
+            "replace it with an ordinary space (non-breaking spaces come with text copied from Word or a web page)",
+        )
+    };
+    Some((
+        i + 1,
+        format!("{what} indents this line: YAML indents only with ordinary spaces"),
+        fix.into(),
+    ))
 }
 
 /// A slip in one source line: (1-based column, message, hint). Keys are
@@ -938,27 +1090,8 @@ fn slip_in_line(
         .iter()
         .take_while(|&&c| matches!(c, ' ' | '\t' | FULL | NBSP))
         .count();
-    if !ascii_only
-        && let Some(i) = chars[..indent]
-            .iter()
-            .position(|&c| matches!(c, FULL | NBSP))
-    {
-        let (what, fix) = if chars[i] == FULL {
-            (
-                "a full-width space `　` (U+3000)",
-                "replace each full-width space with two ASCII spaces (switch the input method to half-width, 半角)",
-            )
-        } else {
-            (
-                "a non-breaking space (U+00A0)",
-                "replace it with an ordinary space (non-breaking spaces come with text copied from Word or a web page)",
-            )
-        };
-        return Some((
-            i + 1,
-            format!("{what} indents this line: YAML indents only with ordinary spaces"),
-            fix.into(),
-        ));
+    if !ascii_only && let Some(slip) = indent_slip(line) {
+        return Some(slip);
     }
     let mut key_start = indent;
     while chars.get(key_start) == Some(&'-') && chars.get(key_start + 1) == Some(&' ') {
@@ -989,6 +1122,36 @@ fn slip_in_line(
                         "full-width colon `：` after `{key}`: YAML ends a key only with an ASCII colon `:`"
                     ),
                     format!("type `{key}: ` (ASCII colon, then a space) instead of `{key}：`"),
+                ));
+            }
+            (Some(&c), Some(':')) if c == FULL || c == NBSP => {
+                let what = match c {
+                    FULL => "a full-width space `　` (U+3000)",
+                    _ => "a non-breaking space (U+00A0)",
+                };
+                return Some((
+                    end + 1,
+                    format!(
+                        "{what} between `{key}` and its colon: YAML reads it as part of the key"
+                    ),
+                    format!(
+                        "delete it and type `{key}: ` (the key, an ASCII colon, then an ordinary space)"
+                    ),
+                ));
+            }
+            (Some(':'), Some(&c))
+                if start == key_start
+                    && key.is_ascii()
+                    && key.starts_with(|k: char| k.is_ascii_alphabetic())
+                    && !c.is_whitespace()
+                    && !matches!(c, ':' | '/' | FULL | NBSP) =>
+            {
+                return Some((
+                    end + 2,
+                    format!(
+                        "no space after `{key}:`: YAML reads `{key}:{c}…` as one text, not as the key `{key}` and its value"
+                    ),
+                    format!("type a space after the colon: `{key}: {c}…`"),
                 ));
             }
             (Some(':'), Some(&c)) if c == FULL || c == NBSP => {
@@ -1275,6 +1438,42 @@ mod tests {
     }
 
     #[test]
+    fn control_characters_written_as_escapes_are_located_errors() {
+        let path = Path::new("a.yaml");
+        for (text, written, name, col) in [
+            ("doc: {title: \"标题\\e[2J\"}\n", "\\e", "U+001B (ESC)", 17),
+            ("intro: \"a\\x07b\"\n", "\\x07", "U+0007 (BEL)", 10),
+            (
+                "intro: \"ab\\u202Ec\"\n",
+                "\\u202E",
+                "U+202E (RIGHT-TO-LEFT OVERRIDE)",
+                11,
+            ),
+            ("intro: \"a\\\\0 \\0d\"\n", "\\0", "U+0000 (NUL)", 14),
+            ("intro: \"a\\x9be\"\n", "\\x9b", "U+009B (a C1 control)", 10),
+            (
+                "intro: \"a\\U0000001b\"\n",
+                "\\U0000001b",
+                "U+001B (ESC)",
+                10,
+            ),
+        ] {
+            let d = parse(path, text).unwrap_err();
+            assert_eq!(
+                d.message,
+                format!(
+                    "the escape `{written}` writes the invisible control character {name} into the text"
+                ),
+                "{text}"
+            );
+            assert_eq!((d.line, d.col), (1, col), "{text}");
+        }
+        // Escapes of ordinary characters, tabs and line breaks are fine.
+        let ok = parse(path, "intro: \"a\\tb\\nc\\\\e \\u4e2d \\x41\"\n").unwrap();
+        assert_eq!(ok.intro.unwrap().0[0].value, "a\tb\nc\\e 中 A");
+    }
+
+    #[test]
     fn control_characters_are_located_errors() {
         let d = decode(
             Path::new("a.yaml"),
@@ -1327,6 +1526,33 @@ mod tests {
         // Chinese text with a full-width colon is no slip on the line above.
         assert!(slip_in_line("  - 目标：完成任务", None, true).is_none());
         assert!(slip_in_line("  text: 目标：完成任务", None, false).is_none());
+        // No space after the colon, or a non-breaking one before it.
+        let (col, message, hint) = slip_in_line("  title:测试", None, false).unwrap();
+        assert_eq!(col, 9);
+        assert!(message.starts_with("no space after `title:`"), "{message}");
+        assert!(hint.contains("`title: 测…`"), "{hint}");
+        let (col, message, _) = slip_in_line("  title\u{a0}: x", None, false).unwrap();
+        assert_eq!(col, 8);
+        assert!(
+            message.contains("between `title` and its colon"),
+            "{message}"
+        );
+        // A time or a web address in a text is no slip.
+        assert!(slip_in_line("  time: 10:30", Some(9), false).is_none());
+        assert!(slip_in_line("  - https://x.cn", None, false).is_none());
+    }
+
+    #[test]
+    fn a_slip_indenting_the_first_entry_is_named_on_its_line() {
+        let path = Path::new("a.yaml");
+        for text in [
+            "doc:\n\u{3000}title: 测试\n",
+            "parts:\n\n\u{3000}- title: 部分\n",
+        ] {
+            let d = parse(path, text).unwrap_err();
+            assert!(d.message.contains("U+3000"), "{text}: {}", d.message);
+            assert_eq!((d.line, d.col), (text.lines().count(), 1), "{text}");
+        }
     }
 
     #[test]

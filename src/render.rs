@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use tera::{Context, Kwargs, State, Tera, Value};
 
-use crate::diag::{Diagnostic, Pos};
+use crate::diag::{Diagnostic, Pos, did_you_mean};
 use crate::resolve::Report;
 
 /// The built-in templates, by name (the file names `zongjie init` writes).
@@ -211,6 +211,11 @@ impl Templates {
         if let Err(e) = tera.add_raw_templates(all) {
             return Err(vec![tera_diagnostic(&e, &sources)]);
         }
+        // The page template is compiled here too, so `check` sees it broken.
+        let page = sources.get(PAGE_TEMPLATE).map_or("", |(_, t)| t.as_str());
+        if let Err(e) = page_tera(page) {
+            return Err(vec![tera_diagnostic(&e, &sources)]);
+        }
         Ok(Templates {
             tera: Arc::new(tera),
             sources,
@@ -256,6 +261,13 @@ impl Templates {
             }
             other => Diagnostic::file_error(&file, e_message(other, name)).with_hint(BUDGET_HINT),
         }
+    }
+
+    /// A failed HTML page render as a diagnostic at the page template's
+    /// file:line:col.
+    pub fn page_diagnostic(&self, e: &crate::html::HtmlError) -> Diagnostic {
+        let crate::html::HtmlError::Template(e) = e;
+        self.diagnostic(PAGE_TEMPLATE, e)
     }
 
     /// The HTML page template's text (a user's `page.html.tera` or the built-in).
@@ -642,50 +654,98 @@ fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "panic".into())
 }
 
+/// The engine of the HTML page template (autoescaped as HTML), compiled.
+pub fn page_tera(page_template: &str) -> Result<Tera, tera::Error> {
+    let mut tera = new_tera();
+    tera.autoescape_on(vec![".html.tera"]);
+    tera.add_raw_template(PAGE_TEMPLATE, page_template)?;
+    Ok(tera)
+}
+
 /// A Tera error as a diagnostic at the template's file:line:col.
 fn tera_diagnostic(e: &tera::Error, sources: &BTreeMap<String, (Origin, String)>) -> Diagnostic {
     let report = match e.kind() {
-        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => Some(r),
+        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => Some((
+            r.filename().to_string(),
+            Pos {
+                line: r.span().start_line,
+                col: r.span().start_col + 1,
+            },
+            r.message().to_string(),
+        )),
+        // Checks across templates (an unknown include) come as a text report.
+        tera::ErrorKind::Msg(m) => located_report(m),
         _ => None,
     };
-    let (file, text, at, message) = match report {
-        Some(r) => {
-            let name = r.filename().to_string();
+    let (file, text, at, message, name) = match report {
+        Some((name, pos, message)) => {
             let (origin, text) = sources
                 .get(&name)
                 .map(|(o, t)| (o.clone(), t.clone()))
                 .unwrap_or((Origin::Builtin, String::new()));
-            let span = r.span();
-            let pos = Pos {
-                line: span.start_line,
-                col: span.start_col + 1,
-            };
-            (
-                origin_path(&name, &origin),
-                text,
-                pos,
-                r.message().to_string(),
-            )
+            (origin_path(&name, &origin), text, pos, message, name)
         }
         None => (
             PathBuf::from("templates"),
             String::new(),
             Pos::default(),
             e.to_string(),
+            String::new(),
         ),
     };
     let hint = match e.kind() {
         tera::ErrorKind::SyntaxError(_) => {
-            "fix the template syntax here: tags are {% … %}, values {{ … }}, comments {# … #}, and every {% for %} or {% if %} needs its {% endfor %} or {% endif %} (Tera 2; see docs/templates.md)"
+            "fix the template syntax here: tags are {% … %}, values {{ … }}, comments {# … #}, and every {% for %} or {% if %} needs its {% endfor %} or {% endif %} (Tera 2; see docs/templates.md)".to_string()
+        }
+        tera::ErrorKind::RenderingError(_) if name == PAGE_TEMPLATE => {
+            "the page template sees `lang`, `title`, `draft`, `meta` (a list of `label`, `value`), `body`, `css_vars` and `page_rules`; see docs/templates.md".to_string()
         }
         tera::ErrorKind::RenderingError(_) => {
-            "templates see `doc`, `intro`, `parts`, `outro`, `tasks`, `attachments` and `metrics` (e.g. metrics[\"托位\"].value); see docs/templates.md"
+            "templates see `doc`, `intro`, `parts`, `outro`, `tasks`, `attachments` and `metrics` (e.g. metrics[\"托位\"].value); see docs/templates.md".to_string()
+        }
+        _ if message.starts_with("Unknown template") => {
+            let known: Vec<&str> = sources
+                .keys()
+                .map(String::as_str)
+                .filter(|n| n.ends_with(".md.tera"))
+                .collect();
+            let wanted = message.split('`').nth(1).unwrap_or_default();
+            // `sub/_y.md.tera`: the file itself may be there, by its name.
+            let base = wanted.rsplit(['/', '\\']).next().unwrap_or(wanted);
+            let close = match known.iter().find(|n| **n == base) {
+                Some(n) => Some(*n),
+                None if base == wanted => did_you_mean(wanted, known.iter().copied()),
+                None => None,
+            }
+            .map(|s| format!("did you mean `{s}`? "))
+            .unwrap_or_default();
+            format!(
+                "{close}a template is included by its file name in the templates folder (sub-folders are not read); known templates: {}",
+                known.join(", ")
+            )
         }
         _ => {
-            "templates are found by file name in the templates folder (`--templates`, default templates/), and may not include or extend each other in a circle; see docs/templates.md"
+            "templates are found by file name in the templates folder (`--templates`, default templates/), and may not include or extend each other in a circle; see docs/templates.md".to_string()
         }
     };
     Diagnostic::error(&file, &text, at, format!("template: {message}")).with_hint(hint)
+}
+
+/// The first error of a Tera text report (`error: MESSAGE\n  --> NAME:LINE:COL`):
+/// the template's name, the place and the message.
+fn located_report(report: &str) -> Option<(String, Pos, String)> {
+    let mut lines = report.lines();
+    let message = lines
+        .next()?
+        .trim()
+        .trim_start_matches("error: ")
+        .to_string();
+    let place = lines.next()?.trim().strip_prefix("--> ")?;
+    let mut parts = place.rsplitn(3, ':');
+    let col: usize = parts.next()?.parse().ok()?;
+    let line: usize = parts.next()?.parse().ok()?;
+    let name = parts.next()?.to_string();
+    Some((name, Pos { line, col }, message))
 }
 
 fn origin_path(name: &str, origin: &Origin) -> PathBuf {

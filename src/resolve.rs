@@ -863,7 +863,9 @@ impl<'a> Resolver<'a> {
         let Some(raw) = self.source.text.get(start..end) else {
             return t.value.clone();
         };
-        if raw.chars().next_back().is_some_and(text::is_cjk) {
+        // A plain text (a quoted one ends at its quote): whatever its last
+        // character, Chinese, a digit, `%` or a closing mark.
+        if !raw.starts_with(['"', '\'']) {
             self.comment_check(end);
         }
         if !raw.trim_end().contains('\n') {

@@ -20,8 +20,10 @@ const EXPECTED: &[(&str, &str)] = &[
     ("binary-garbage.yaml", "binary-garbage.yaml:1:2"),
     ("control-bidi.yaml", "control-bidi.yaml:4:10"),
     ("control-c1.yaml", "control-c1.yaml:1:9"),
-    ("control-characters.yaml", "control-characters.yaml:1:8"),
+    ("control-characters.yaml", "control-characters.yaml:1:16"),
     ("control-escape.yaml", "control-escape.yaml:3:9"),
+    ("control-escaped-bel.yaml", "control-escaped-bel.yaml:3:10"),
+    ("control-escaped-esc.yaml", "control-escaped-esc.yaml:1:17"),
     ("control-lone-cr.yaml", "control-lone-cr.yaml:2:12"),
     ("deep-nesting-block.yaml", "deep-nesting-block.yaml:3:5"),
     ("deep-nesting-flow.yaml", "deep-nesting-flow.yaml:1:263"),
@@ -194,6 +196,14 @@ const EXPECTED: &[(&str, &str)] = &[
     ),
     ("yaml-fullwidth-colon.yaml", "yaml-fullwidth-colon.yaml:2:8"),
     (
+        "yaml-fullwidth-space-first-entry.yaml",
+        "yaml-fullwidth-space-first-entry.yaml:2:1",
+    ),
+    (
+        "yaml-fullwidth-space-first-key.yaml",
+        "yaml-fullwidth-space-first-key.yaml:2:1",
+    ),
+    (
         "yaml-fullwidth-space-indent.yaml",
         "yaml-fullwidth-space-indent.yaml:3:1",
     ),
@@ -202,6 +212,14 @@ const EXPECTED: &[(&str, &str)] = &[
     (
         "yaml-nbsp-after-colon.yaml",
         "yaml-nbsp-after-colon.yaml:2:9",
+    ),
+    (
+        "yaml-nbsp-before-colon.yaml",
+        "yaml-nbsp-before-colon.yaml:2:8",
+    ),
+    (
+        "yaml-no-space-after-colon.yaml",
+        "yaml-no-space-after-colon.yaml:2:9",
     ),
     (
         "yaml-tab-after-long-line.yaml",

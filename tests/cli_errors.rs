@@ -110,3 +110,90 @@ fn usage_errors_exit_2_and_good_data_exits_0() {
     let (code, _, _) = zongjie(&["check", "--strict", "data/lishui-2022.yaml"]);
     assert_eq!(code, 1, "warnings fail under --strict");
 }
+
+/// A project folder with `r.yaml` and one template overridden by `text`.
+fn with_template(name: &str, file: &str, text: &str) -> std::path::PathBuf {
+    let dir = common::temp(name);
+    std::fs::create_dir_all(dir.join("templates")).unwrap();
+    std::fs::write(
+        dir.join("r.yaml"),
+        "doc: {title: 测试, issuer: 单位, year: 2022}\nintro: 好。\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("templates").join(file), text).unwrap();
+    dir
+}
+
+#[test]
+fn a_broken_page_template_is_located_in_it_by_check_and_build() {
+    let page = "<html>\n<body>\n{{ body | }}\n</body></html>\n";
+    let dir = with_template("page-syntax", "page.html.tera", page);
+    for args in [
+        &["check", "r.yaml"][..],
+        &["build", "r.yaml", "--format", "html", "--out", "o"],
+    ] {
+        let run = common::zongjie(&dir, args);
+        assert_eq!(run.code, 1, "{args:?}: {}", run.stderr);
+        assert!(run.took < std::time::Duration::from_secs(20));
+        assert!(
+            run.stderr
+                .contains("error: template: Found `}}` but expected identifier.\n  --> templates/page.html.tera:3:11\n"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("\\n"), "{}", run.stderr);
+        assert!(
+            run.stderr.contains("= hint: fix the template syntax"),
+            "{}",
+            run.stderr
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    // An unknown variable fails the page's render, located, with the
+    // page template's own variables as the hint.
+    let dir = with_template("page-var", "page.html.tera", "<p>\n  {{ nope }}</p>\n");
+    for args in [
+        &["check", "r.yaml"][..],
+        &["build", "r.yaml", "--format", "html", "--out", "o"],
+    ] {
+        let run = common::zongjie(&dir, args);
+        assert_eq!(run.code, 1, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("  --> templates/page.html.tera:2:6\n"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains("the page template sees `lang`"),
+            "{}",
+            run.stderr
+        );
+    }
+    assert!(!dir.join("o/r.html").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_unknown_include_is_located_at_the_include_and_names_the_templates() {
+    let text = "# {{ doc.title }}\n\n{% include \"sub/_closing.md.tera\" %}\n";
+    let dir = with_template("include", "annual.md.tera", text);
+    let run = common::zongjie(&dir, &["check", "r.yaml"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "error: template: Unknown template `sub/_closing.md.tera`\n  --> templates/annual.md.tera:3:12\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("\\n"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("did you mean `_closing.md.tera`?")
+            && run
+                .stderr
+                .contains("known templates: _closing.md.tera, _front.md.tera"),
+        "{}",
+        run.stderr
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -117,6 +117,29 @@ fn a_comment_that_cuts_chinese_text_short_is_a_warning_at_the_hash() {
 }
 
 #[test]
+fn a_comment_that_cuts_text_short_is_a_warning_whatever_precedes_it() {
+    let src = format!(
+        "{DOC}intro:\n  - 达到100% #一期工程完成\n  - “平台” #一期\n  - 建设5G #基站\n  - \"引号\" #注释\n  - 'x' #注释\n  - abc # 注释\n"
+    );
+    let (md, stderr) = build_md("comment-latin", &src);
+    assert!(md.contains("达到100%\n"), "{md}");
+    for (dropped, at) in [
+        ("#一期工程完成", "r.yaml:3:12"),
+        ("#一期", "r.yaml:4:10"),
+        ("#基站", "r.yaml:5:10"),
+    ] {
+        assert!(
+            stderr.contains(&format!(
+                "the rest of the line, `{dropped}`, was dropped from the text\n  --> {at}\n"
+            )),
+            "{dropped}: {stderr}"
+        );
+    }
+    // After a quoted text, and with a space after `#`, it is a comment.
+    assert_eq!(stderr.matches("warning:").count(), 3, "{stderr}");
+}
+
+#[test]
 fn double_quoted_escapes_are_read_and_what_cannot_be_told_is_a_warning() {
     let src = format!("{DOC}intro:\n  - \"坚持\\t人民至上，\n    生命\\u81f3上\"\n");
     let (md, stderr) = build_md("escaped", &src);
