@@ -435,3 +435,52 @@ fn upper_case_names_are_found_and_an_empty_folder_fails() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A font the user names is read, not mapped: truncating it while a PDF
+/// build runs cannot kill the process with SIGBUS (exit 135 / a signal).
+#[test]
+fn a_font_truncated_during_the_build_cannot_crash_it() {
+    let dir = temp("hostile-truncated-font");
+    write(&dir.join("data/r.yaml"), DOC);
+    let font = common::root().join("fonts/NotoSerifSC-Regular-GB2312.otf");
+    for (i, delay) in [50u64, 100, 200, 400].into_iter().enumerate() {
+        let real = dir.join(format!("real{i}.otf"));
+        std::fs::copy(&font, &real).expect("copy font");
+        write(
+            &dir.join(format!("p{i}.yaml")),
+            &format!("fonts:\n  body: {{file: real{i}.otf}}\n"),
+        );
+        let start = Instant::now();
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "ulimit -v {MEMORY_LIMIT_KIB} && exec timeout 60 \"$0\" \"$@\""
+            ))
+            .arg(env!("CARGO_BIN_EXE_zongjie"))
+            .args(["build", "data/r.yaml", "--format", "pdf"])
+            .args(["--profile", &format!("p{i}.yaml"), "--ignore-system-fonts"])
+            .args(["--out", &format!("out{i}")])
+            .current_dir(&dir)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("runs");
+        std::thread::sleep(Duration::from_millis(delay));
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&real)
+            .expect("open font")
+            .set_len(1000)
+            .expect("truncate");
+        let out = child.wait_with_output().expect("waits");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(start.elapsed() < TIME_LIMIT, "took {:?}", start.elapsed());
+        // Built from the bytes read before, or refused as no font: never a signal.
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "delay {delay} ms: {:?}\n{stderr}",
+            out.status
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
