@@ -89,6 +89,26 @@ pub fn map(path: &Path, kind: Kind) -> Result<memmap2::Mmap, Diagnostic> {
     unsafe { memmap2::Mmap::map(&file) }.map_err(|e| cannot(path, kind, &e))
 }
 
+/// The refusal of `path`, a file found (not named by the user) for the
+/// project folder `project`, when its real path leads out of it (a link to
+/// `/etc/passwd`). Checked before reading, so nothing outside is quoted;
+/// where the link leads is not told either.
+pub fn leads_outside(path: &Path, project: &Path, noun: &str) -> Option<Diagnostic> {
+    let project = std::fs::canonicalize(project).ok()?;
+    let real = std::fs::canonicalize(path).ok()?;
+    if real.starts_with(&project) {
+        return None;
+    }
+    Some(Diagnostic::file_error(
+        path,
+        format!(
+            "the {noun} {} leads outside the project ({}); a {noun} found there is read only from inside it",
+            path.display(),
+            project.display()
+        ),
+    ))
+}
+
 /// What a path that is not a regular file is, in words (`None`: a regular
 /// file). Follows symlinks, like opening does.
 pub fn not_regular(meta: &std::fs::Metadata) -> Option<&'static str> {
