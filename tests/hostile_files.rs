@@ -451,7 +451,7 @@ fn a_font_truncated_during_the_build_cannot_crash_it() {
             &format!("fonts:\n  body: {{file: real{i}.otf}}\n"),
         );
         let start = Instant::now();
-        let mut child = Command::new("sh")
+        let child = Command::new("sh")
             .arg("-c")
             .arg(format!(
                 "ulimit -v {MEMORY_LIMIT_KIB} && exec timeout 60 \"$0\" \"$@\""
