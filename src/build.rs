@@ -106,6 +106,20 @@ pub fn profile_path_for(input: &Path, explicit: Option<&Path>) -> Option<PathBuf
         .find(|p| p.exists())
 }
 
+/// The refusal of the profile found next to `input` (none when `explicit`
+/// names one: the user's choice) whose real path leads out of the data
+/// file's folder: `data/profile.yaml -> /proc/self/environ` is not read.
+pub fn found_profile_refusal(input: &Path, explicit: Option<&Path>) -> Option<Diagnostic> {
+    if explicit.is_some() {
+        return None;
+    }
+    let found = profile_path_for(input, None)?;
+    let dir = input.parent().filter(|p| !p.as_os_str().is_empty());
+    crate::files::leads_outside(&found, dir.unwrap_or(Path::new(".")), "profile").map(|d| {
+        d.with_hint("replace the link with the profile itself, or give it with --profile to use it as it is")
+    })
+}
+
 /// Loads a profile (defaults when `path` is `None`) and, when `with_fonts`,
 /// resolves its fonts.
 pub fn typesetting(
@@ -113,16 +127,47 @@ pub fn typesetting(
     fonts: &crate::fonts::FontOptions,
     with_fonts: bool,
 ) -> Result<Typesetting, Diagnostic> {
+    let mut text = None;
     let profile = match path {
         Some(p) => {
-            let text = crate::files::read_text(p, crate::files::Kind::Profile)?;
-            crate::profile::parse_profile(&text, p).map_err(|e| profile_diagnostic(p, &text, &e))?
+            let t = crate::files::read_text(p, crate::files::Kind::Profile).map_err(|mut d| {
+                if !quotable_profile(p) {
+                    d.snippet = None;
+                }
+                d
+            })?;
+            let profile =
+                crate::profile::parse_profile(&t, p).map_err(|e| profile_diagnostic(p, &t, &e))?;
+            text = Some(t);
+            profile
         }
         None => crate::profile::Profile::default(),
     };
     let fonts = if with_fonts {
-        let set = crate::fonts::resolve_fonts(&profile, fonts)
-            .map_err(|e| Diagnostic::file_error(path.unwrap_or(Path::new("fonts")), format!("fonts: {e}")).with_hint("see `zongjie fonts`; --font-path adds folders, the bundled fonts are the last resort"))?;
+        let set = crate::fonts::resolve_fonts(&profile, fonts).map_err(|e| {
+            let hint = "see `zongjie fonts`; --font-path adds folders, the bundled fonts are the last resort";
+            let message = format!("fonts: {e}");
+            // A profile's font file that is at fault: point at its `file:`.
+            let at = match (&e, path, &text) {
+                (crate::fonts::FontError::ProfileFile { role, .. }, Some(p), Some(t)) => {
+                    crate::profile::locate_font_file(t, p, role).map(|pos| (p, t, pos))
+                }
+                _ => None,
+            };
+            match at {
+                Some((p, t, (line, col))) => Diagnostic::error(
+                    p,
+                    t,
+                    crate::diag::Pos {
+                        line: line as usize,
+                        col: col as usize,
+                    },
+                    message,
+                ),
+                None => Diagnostic::file_error(path.unwrap_or(Path::new("fonts")), message),
+            }
+            .with_hint(hint)
+        })?;
         Some(set)
     } else {
         None
@@ -134,7 +179,34 @@ pub fn typesetting(
     })
 }
 
+/// Whether a profile's text may be quoted in a diagnostic: its name and
+/// real path are .yaml, .yml or .toml. A file that is no profile by name
+/// (`--profile /proc/self/environ`) is never quoted: its text may be
+/// anything, secrets included.
+fn quotable_profile(path: &Path) -> bool {
+    let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    [path, real.as_path()].iter().all(|p| {
+        p.extension().and_then(|x| x.to_str()).is_some_and(|x| {
+            ["yaml", "yml", "toml"]
+                .iter()
+                .any(|e| x.eq_ignore_ascii_case(e))
+        })
+    })
+}
+
 fn profile_diagnostic(path: &Path, text: &str, e: &crate::profile::ProfileError) -> Diagnostic {
+    if !quotable_profile(path)
+        && let crate::profile::ProfileError::Parse { line, column, .. } = e
+    {
+        return Diagnostic::file_error(
+            path,
+            format!(
+                "profile: {} is not a layout profile (it does not parse, at line {line} column {column}); only a .yaml, .yml or .toml file's text is shown",
+                path.display()
+            ),
+        )
+        .with_hint("give a profile file: `zongjie profile` prints every key with its default");
+    }
     match e {
         crate::profile::ProfileError::Parse {
             line,
@@ -256,6 +328,23 @@ pub fn html(
         .map(|w| Diagnostic::about_file(crate::diag::Severity::Warning, input, w.clone()))
         .collect();
     Ok((page.html, warnings))
+}
+
+/// The PDF writer's coverage check without writing a PDF: its glyph lookup
+/// over the document's text with `typesetting`'s fonts, and its located
+/// warning for each character no face can print (empty when fonts were not
+/// resolved). Linear in the text, no layout.
+pub fn glyph_coverage(compiled: &Compiled, typesetting: &Typesetting) -> Vec<Diagnostic> {
+    let Some(fonts) = &typesetting.fonts else {
+        return Vec::new();
+    };
+    let input = compiled
+        .inputs
+        .first()
+        .map(PathBuf::as_path)
+        .unwrap_or(Path::new("report"));
+    let missing = crate::pdf::layout::missing_chars(&compiled.markdown, fonts);
+    crate::pdf::missing_glyph_diagnostics(&missing, &compiled.sources, input)
 }
 
 /// The PDF of a compiled document, with the writer's warnings as diagnostics.
@@ -645,13 +734,27 @@ fn open_plain(path: &Path, create: bool) -> std::io::Result<std::fs::File> {
     Ok(file)
 }
 
-/// A regular file's bytes when there are at most `cap` of them.
-fn read_plain(path: &Path, cap: u64) -> Option<Vec<u8>> {
+/// A regular file's bytes when there are at most `cap` of them; else why not.
+fn read_plain_checked(path: &Path, cap: u64) -> Result<Vec<u8>, String> {
     use std::io::Read;
-    let file = open_plain(path, false).ok()?;
+    let file = open_plain(path, false).map_err(|e| e.to_string())?;
     let mut bytes = Vec::new();
-    file.take(cap + 1).read_to_end(&mut bytes).ok()?;
-    (bytes.len() as u64 <= cap).then_some(bytes)
+    file.take(cap + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > cap {
+        return Err(format!("it is larger than {} MiB", cap >> 20));
+    }
+    Ok(bytes)
+}
+
+/// Whether `bytes` are a JSON object whose `version` is not this one.
+fn other_version(bytes: &[u8]) -> bool {
+    #[derive(Deserialize)]
+    struct Versioned {
+        version: String,
+    }
+    serde_json::from_slice::<Versioned>(bytes).is_ok_and(|v| v.version != env!("CARGO_PKG_VERSION"))
 }
 
 /// SHA-256 of a regular file's bytes, read in pieces (`None`: missing, not a
@@ -979,13 +1082,34 @@ fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 impl Manifest {
-    /// The folder's manifest; empty when there is none, it is not a plain
-    /// file, does not parse, or another version wrote it.
-    pub fn read(out_dir: &Path) -> Manifest {
-        read_plain(&out_dir.join(MANIFEST), MAX_MANIFEST_BYTES)
-            .and_then(|b| serde_json::from_slice::<Manifest>(&b).ok())
-            .filter(|m| m.version == env!("CARGO_PKG_VERSION"))
-            .unwrap_or_default()
+    /// The folder's manifest; empty when there is none or another version
+    /// wrote it. One that cannot be read (not a plain file, too large, not
+    /// a manifest) is an error: without it, outputs another data file wrote
+    /// would be overwritten without the refusal.
+    pub fn read(out_dir: &Path) -> Result<Manifest, Diagnostic> {
+        let path = out_dir.join(MANIFEST);
+        if std::fs::symlink_metadata(&path).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound)
+        {
+            return Ok(Manifest::default());
+        }
+        let unreadable = |why: String| {
+            Diagnostic::file_error(&path, format!("cannot read the build manifest: {why}"))
+                .with_hint(
+                    "it records which data file wrote which output; remove it, or build with --force to rebuild everything and write a new one",
+                )
+        };
+        let bytes = read_plain_checked(&path, MAX_MANIFEST_BYTES).map_err(unreadable)?;
+        let manifest = match serde_json::from_slice::<Manifest>(&bytes) {
+            Ok(m) => m,
+            // A manifest of another version may have another shape.
+            Err(_) if other_version(&bytes) => return Ok(Manifest::default()),
+            Err(e) => return Err(unreadable(format!("not a zongjie manifest ({e})"))),
+        };
+        Ok(if manifest.version == env!("CARGO_PKG_VERSION") {
+            manifest
+        } else {
+            Manifest::default()
+        })
     }
 
     pub fn write(&self, out_dir: &Path) -> std::io::Result<()> {
@@ -1118,15 +1242,16 @@ impl TypesettingCache<'_> {
         loaded
             .entry(key.clone())
             .or_insert_with(|| {
-                let t = typesetting(
-                    key.as_deref(),
-                    &self.request.fonts,
-                    // The HTML page embeds the same faces as the PDF.
-                    self.request
-                        .formats
-                        .iter()
-                        .any(|f| matches!(f, Format::Pdf | Format::Html)),
-                );
+                let refused = found_profile_refusal(input, self.request.profile.as_deref());
+                let t = match refused {
+                    Some(d) => Err(d),
+                    None => typesetting(
+                        key.as_deref(),
+                        &self.request.fonts,
+                        // Always: the coverage check needs them for any format.
+                        true,
+                    ),
+                };
                 std::sync::Arc::new(t.map(|t| {
                     let digest = typesetting_digest(&t);
                     (t, digest)
@@ -1231,6 +1356,15 @@ pub fn run(
     if !request.check_only {
         remove_stale_temps(&request.out_dir, &lock);
     }
+    // --force rebuilds everything, so an unreadable manifest is replaced.
+    let (manifest, replace_manifest) = match Manifest::read(&request.out_dir) {
+        Ok(m) => (m, false),
+        Err(_) if request.force => (Manifest::default(), true),
+        Err(d) => {
+            lock.release();
+            return Err(d);
+        }
+    };
     let base = std::fs::canonicalize(&request.out_dir)
         .or_else(|_| std::path::absolute(&request.out_dir))
         .unwrap_or_else(|_| request.out_dir.clone());
@@ -1242,7 +1376,7 @@ pub fn run(
             loaded: Mutex::new(BTreeMap::new()),
             noted: Mutex::new(BTreeSet::new()),
         },
-        manifest: Manifest::read(&request.out_dir),
+        manifest,
         base,
         epoch,
     };
@@ -1290,8 +1424,13 @@ pub fn run(
         }
         outcomes.push(outcome);
     }
+    if replace_manifest && !request.check_only {
+        // An empty folder in its place is removed; anything else stays and
+        // the write below says why it failed.
+        let _ = std::fs::remove_dir(request.out_dir.join(MANIFEST));
+    }
     if !request.check_only
-        && next_manifest.documents != batch.manifest.documents
+        && (replace_manifest || next_manifest.documents != batch.manifest.documents)
         && let Err(e) = next_manifest.write(&request.out_dir)
         && let Some(last) = outcomes.last_mut()
     {
@@ -1567,6 +1706,11 @@ fn build_one(input: &Path, batch: &Batch) -> (Outcome, Option<(String, ManifestE
                 return failed(diagnostics);
             }
         }
+    }
+    // Without a PDF, its coverage check still runs: a character no font
+    // has is told by every build, not only when the PDF is made.
+    if !request.formats.contains(&Format::Pdf) {
+        diagnostics.extend(glyph_coverage(&compiled, typesetting));
     }
     // A writer's warnings (a character no font has) fail under --strict too.
     if request.strict

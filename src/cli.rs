@@ -1,8 +1,9 @@
 //! The command line: clap definitions, running a command, printing
 //! diagnostics and choosing the exit code (0 ok, 1 input errors, 2 usage).
 
+use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
@@ -143,6 +144,9 @@ pub struct BuildArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub common: CommonArgs,
+    /// The fonts the PDF would use: characters none of them has are warned about.
+    #[command(flatten)]
+    pub fonts: FontArgs,
 }
 
 #[derive(Args)]
@@ -229,7 +233,10 @@ fn setup(common: &CommonArgs) -> Result<(Vec<PathBuf>, ImportScope, Templates), 
         print(&[d], common.diagnostic_format);
         ExitCode::from(1)
     })?;
-    let templates = Templates::load(templates_dir(&common.templates).as_deref()).map_err(|d| {
+    // Only the default templates/ is confined: --templates is the user's choice.
+    let confined = common.templates.is_none();
+    let dir = templates_dir(&common.templates);
+    let templates = Templates::load_confined(dir.as_deref(), confined).map_err(|d| {
         print(&d, common.diagnostic_format);
         ExitCode::from(1)
     })?;
@@ -243,13 +250,31 @@ fn run_check(args: CheckArgs) -> ExitCode {
     };
     let mut failed = 0;
     let mut warnings = 0;
+    // One font set per profile, as a build resolves them.
+    let mut typesetting: BTreeMap<Option<PathBuf>, Result<build::Typesetting, Diagnostic>> =
+        BTreeMap::new();
     for file in &files {
         let diags = match build::compile_in(file, &templates, &scope) {
-            // The page template is rendered too: what `build` would fail on.
-            Ok(c) => match build::html(&c, &templates, &crate::html::HtmlOptions::default(), None) {
-                Ok(_) => c.warnings,
-                Err(d) => c.warnings.into_iter().chain([d]).collect(),
-            },
+            Ok(c) => {
+                let explicit = args.fonts.profile.as_deref();
+                let t = typesetting
+                    .entry(build::profile_path_for(file, explicit))
+                    .or_insert_with_key(|key| match build::found_profile_refusal(file, explicit) {
+                        Some(d) => Err(d),
+                        None => build::typesetting(key.as_deref(), &args.fonts.options(), true),
+                    });
+                let mut diags = c.warnings.clone();
+                // The page template is rendered too: what `build` would fail on.
+                let page = build::html(&c, &templates, &crate::html::HtmlOptions::default(), None);
+                if let Err(d) = page {
+                    diags.push(d);
+                }
+                match t {
+                    Ok(t) => diags.extend(build::glyph_coverage(&c, t)),
+                    Err(d) => diags.push(d.clone()),
+                }
+                diags
+            }
             Err(d) => d,
         };
         warnings += diags
@@ -487,7 +512,14 @@ fn run_fonts(args: FontArgs) -> ExitCode {
         .profile
         .clone()
         .or_else(|| build::profile_path_for(std::path::Path::new("data/report.yaml"), None));
-    match build::typesetting(profile.as_deref(), &args.options(), true) {
+    let checked = match build::found_profile_refusal(
+        Path::new("data/report.yaml"),
+        args.profile.as_deref(),
+    ) {
+        Some(d) => Err(d),
+        None => build::typesetting(profile.as_deref(), &args.options(), true),
+    };
+    match checked {
         Ok(t) => {
             if let Some(p) = &t.profile_path {
                 println!("profile: {}", p.display());

@@ -1,7 +1,9 @@
 //! Reading input files safely: only regular files are read (a FIFO, device,
 //! socket or folder is refused before anything can block), the size is
 //! checked on the opened handle before reading, and every kind of input has
-//! its own cap. Fonts are memory-mapped instead of read whole.
+//! its own cap. Fonts the user names (profile `file:`, `--font-path`) are
+//! read whole, so truncating one mid-build cannot crash the process; only
+//! system fonts are memory-mapped.
 
 use std::fs::File;
 use std::io::Read;
@@ -75,14 +77,36 @@ pub fn read_text(path: &Path, kind: Kind) -> Result<String, Diagnostic> {
     crate::load::decode(path, &bytes)
 }
 
-/// Maps a regular file of at most `kind.cap()` bytes into memory (fonts:
-/// only the tables used are paged in).
+/// Maps a regular file of at most `kind.cap()` bytes into memory (system
+/// fonts: only the tables used are paged in). Files the user names are
+/// `read` instead: a mapped file truncated by another process kills the
+/// reader with SIGBUS.
 pub fn map(path: &Path, kind: Kind) -> Result<memmap2::Mmap, Diagnostic> {
     let (file, _) = open_regular(path, kind)?;
     // SAFETY: the map is read-only; a font file truncated by another
     // process while mapped is outside what the tool can guard against (the
     // same holds for every program that maps fonts, fontdb included).
     unsafe { memmap2::Mmap::map(&file) }.map_err(|e| cannot(path, kind, &e))
+}
+
+/// The refusal of `path`, a file found (not named by the user) for the
+/// project folder `project`, when its real path leads out of it (a link to
+/// `/etc/passwd`). Checked before reading, so nothing outside is quoted;
+/// where the link leads is not told either.
+pub fn leads_outside(path: &Path, project: &Path, noun: &str) -> Option<Diagnostic> {
+    let project = std::fs::canonicalize(project).ok()?;
+    let real = std::fs::canonicalize(path).ok()?;
+    if real.starts_with(&project) {
+        return None;
+    }
+    Some(Diagnostic::file_error(
+        path,
+        format!(
+            "the {noun} {} leads outside the project ({}); a {noun} found there is read only from inside it",
+            path.display(),
+            project.display()
+        ),
+    ))
 }
 
 /// What a path that is not a regular file is, in words (`None`: a regular

@@ -568,7 +568,9 @@ fn load_profile_file(role: Role, path: &Path, index: u32) -> Result<Face, FontEr
         path: path.to_path_buf(),
         message,
     };
-    let bytes = crate::files::map(path, crate::files::Kind::Font).map_err(|d| {
+    // Read, not mapped: the user's file may be rewritten or truncated
+    // while the build runs, and a truncated map is a SIGBUS.
+    let bytes = crate::files::read(path, crate::files::Kind::Font).map_err(|d| {
         // The path is said once, before the message.
         let shown = path.display().to_string();
         err(d
@@ -609,6 +611,20 @@ fn face_name(face: &ttf_parser::Face<'_>) -> Option<String> {
         }
     }
     best
+}
+
+/// The bytes of a face found by discovery: a `--font-path` file (the
+/// user's, which may change during the build) is read whole; a system font
+/// is mapped, so a large collection costs only the pages used.
+fn font_bytes(path: &Path, source: FontSource) -> Option<FontBytes> {
+    let kind = crate::files::Kind::Font;
+    if source == FontSource::System {
+        let map = crate::files::map(path, kind).ok()?;
+        Some(Arc::new(map))
+    } else {
+        let bytes = crate::files::read(path, kind).ok()?;
+        Some(Arc::new(bytes))
+    }
 }
 
 /// Finds the first wanted family (or file name) in a database; the face and
@@ -652,22 +668,21 @@ fn find_in(db: &fontdb::Database, wanted: &[String], source: FontSource) -> Opti
                 fontdb::Source::File(p) | fontdb::Source::SharedFile(p, _) => p.clone(),
                 fontdb::Source::Binary(_) => continue,
             };
-            let Ok(bytes) = crate::files::map(&path, crate::files::Kind::Font) else {
+            let Some(bytes) = font_bytes(&path, source) else {
                 continue;
             };
-            let Ok(face) = ttf_parser::Face::parse(&bytes, info.index) else {
+            let Ok(face) = ttf_parser::Face::parse((*bytes).as_ref(), info.index) else {
                 continue;
             };
             let name = face_name(&face)
                 .or_else(|| info.families.first().map(|(f, _)| f.clone()))
                 .unwrap_or_else(|| file_stem(&path));
-            let data: FontBytes = Arc::new(bytes);
             let face = Face {
                 name,
                 source,
                 file: path,
                 index: info.index,
-                data,
+                data: bytes,
             };
             return Some((face, w.clone()));
         }

@@ -785,6 +785,7 @@ pub fn parse_profile(text: &str, path: &Path) -> Result<Profile, ProfileError> {
                 .next()
                 .unwrap_or("invalid profile")
                 .to_string();
+            let message = plain_type_error(text, line, column, &message).unwrap_or(message);
             ProfileError::Parse {
                 path: path.to_path_buf(),
                 line,
@@ -869,6 +870,126 @@ fn locate_key(text: &str, is_toml: bool, key: &str) -> Option<(u64, u64)> {
         }
         at
     }
+}
+
+/// A YAML type error (`invalid floating point`, `invalid u32`, `expected
+/// string scalar`) in plain words: the key, the kind of value it takes and
+/// its range, and what was found. `None`: not a type error.
+fn plain_type_error(text: &str, line: u64, column: u64, raw: &str) -> Option<String> {
+    let kind = raw.rsplit(": ").next().unwrap_or(raw).trim();
+    let whole = [
+        "u8", "u16", "u32", "u64", "usize", "i8", "i16", "i32", "i64",
+    ]
+    .iter()
+    .find(|t| kind == format!("invalid {t}"));
+    let expected = if kind.contains("floating point") || kind.contains("f64") {
+        "a number".to_string()
+    } else if let Some(t) = whole {
+        let max = match *t {
+            "u8" => u64::from(u8::MAX),
+            "u16" => u64::from(u16::MAX),
+            "u32" => u64::from(u32::MAX),
+            _ => u64::MAX,
+        };
+        format!("a whole number from 0 to {max}")
+    } else if kind.contains("string") {
+        "text (a name or a file path)".to_string()
+    } else if kind.contains("bool") {
+        "true or false".to_string()
+    } else {
+        return None;
+    };
+    let key = key_at(text, line, column)?;
+    // A key with a known range says it, whatever the parser's words were.
+    let expected = match Profile::default()
+        .numbers()
+        .into_iter()
+        .find(|n| n.key == key)
+    {
+        Some(n) => format!(
+            "{} between {} and {}{}",
+            if whole.is_some() {
+                "a whole number"
+            } else {
+                "a number"
+            },
+            short(n.min),
+            short(n.max),
+            if n.unit.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", n.unit)
+            }
+        ),
+        None => expected,
+    };
+    let found = text
+        .lines()
+        .nth(line.saturating_sub(1) as usize)
+        .map(|l| {
+            value_text(
+                &l.chars()
+                    .skip(column.saturating_sub(1) as usize)
+                    .collect::<String>(),
+            )
+        })
+        .filter(|f| !f.is_empty())
+        .map(|f| format!("`{}`", f.chars().take(40).collect::<String>()))
+        .unwrap_or_else(|| "nothing".to_string());
+    let found = if found == "`~`" || found == "`null`" {
+        "nothing (`~` is no value)".to_string()
+    } else {
+        found
+    };
+    Some(format!("`{key}` takes {expected}; found {found}"))
+}
+
+/// The value written at the start of `rest`: a bracketed `[…]` / `{…}` to
+/// its matching close, else up to the next `,` `]` `}` or comment.
+fn value_text(rest: &str) -> String {
+    let mut depth = 0usize;
+    for (i, c) in rest.char_indices() {
+        match c {
+            '[' | '{' => depth += 1,
+            ']' | '}' if depth > 1 => depth -= 1,
+            ']' | '}' if depth == 1 => return rest[..=i].trim().to_string(),
+            ',' | ']' | '}' | '#' if depth == 0 => return rest[..i].trim().to_string(),
+            _ => {}
+        }
+    }
+    rest.trim().to_string()
+}
+
+/// The dotted key whose value is at (or last before) `line`:`column`.
+fn key_at(text: &str, line: u64, column: u64) -> Option<String> {
+    let root: YamlNode = serde_saphyr::from_str(text).ok()?;
+    let mut best: Option<((u64, u64), String)> = None;
+    // Depth-first over (node, dotted prefix); bounded by the profile's cap.
+    let mut stack = vec![(&root, String::new())];
+    while let Some((node, prefix)) = stack.pop() {
+        for (k, v) in &node.0 {
+            let key = if prefix.is_empty() {
+                k.clone()
+            } else {
+                format!("{prefix}.{k}")
+            };
+            let at = (v.referenced.line(), v.referenced.column());
+            if at <= (line, column) && best.as_ref().is_none_or(|(b, _)| at >= *b) {
+                best = Some((at, key.clone()));
+            }
+            stack.push((&v.value, key));
+        }
+    }
+    best.map(|(_, k)| k)
+}
+
+/// Line and column of a role's `file:` in a profile's text (to locate a
+/// font file that is no font).
+pub fn locate_font_file(text: &str, path: &Path, role: &str) -> Option<(u64, u64)> {
+    let is_toml = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+    locate_key(text, is_toml, &format!("fonts.{role}.file"))
 }
 
 /// A YAML document as nested mappings, each value with its place; other

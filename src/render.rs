@@ -148,6 +148,14 @@ impl Templates {
     /// The built-ins, then every `*.tera` file of `dir` (overriding a
     /// built-in of the same name, or adding a new template).
     pub fn load(dir: Option<&Path>) -> Result<Templates, Vec<Diagnostic>> {
+        Templates::load_confined(dir, false)
+    }
+
+    /// [`load`](Self::load); with `confined` (the default `templates/`
+    /// folder, not one named on the command line), a template whose real
+    /// path leads out of the folder the templates folder is in is refused
+    /// before it is read, so a link cannot copy another file into outputs.
+    pub fn load_confined(dir: Option<&Path>, confined: bool) -> Result<Templates, Vec<Diagnostic>> {
         let mut sources: BTreeMap<String, (Origin, String)> = BUILTIN
             .iter()
             .map(|(n, s)| (n.to_string(), (Origin::Builtin, s.to_string())))
@@ -188,6 +196,15 @@ impl Templates {
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
+                // The default `templates/` sits in the project folder.
+                let project = dir.parent().filter(|p| !p.as_os_str().is_empty());
+                let project = project.unwrap_or(Path::new("."));
+                if confined && let Some(d) = crate::files::leads_outside(&path, project, "template")
+                {
+                    return Err(vec![d.with_hint(
+                        "replace the link with the template itself, or name the folder with --templates to use it as it is",
+                    )]);
+                }
                 let text = crate::files::read(&path, crate::files::Kind::Template)
                     .map_err(|d| vec![d])
                     .and_then(|bytes| {

@@ -95,7 +95,12 @@ impl PipelineSite {
 
     fn typesetting(&self, with_fonts: bool) -> Result<build::Typesetting, BuildFailure> {
         let profile = self.profile();
-        build::typesetting(profile.as_deref(), &self.fonts, with_fonts).map_err(|d| {
+        let refused = build::found_profile_refusal(&self.file, self.profile.as_deref());
+        match refused {
+            Some(d) => Err(d),
+            None => build::typesetting(profile.as_deref(), &self.fonts, with_fonts),
+        }
+        .map_err(|d| {
             if let Ok(mut known) = self.inputs.lock()
                 && !known.contains(&d.file)
             {
@@ -106,10 +111,12 @@ impl PipelineSite {
     }
 
     fn compile(&self) -> Result<(build::Compiled, Templates), BuildFailure> {
-        let templates = Templates::load(self.templates().as_deref()).map_err(|d| {
-            self.remember_failed(&d);
-            failure(&d)
-        })?;
+        let confined = self.templates_dir.is_none();
+        let templates =
+            Templates::load_confined(self.templates().as_deref(), confined).map_err(|d| {
+                self.remember_failed(&d);
+                failure(&d)
+            })?;
         match build::compile_in(&self.file, &templates, &self.imports) {
             Ok(compiled) => {
                 self.remember(compiled.inputs.clone());

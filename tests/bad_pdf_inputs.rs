@@ -160,3 +160,167 @@ fn a_realistic_140_character_title_builds_as_pdf_quickly() {
     assert!(dir.join("o/long.pdf").is_file());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+const DOC: &str = "doc: {title: 测试, year: 2022, issuer: 某局}\nintro: 正文。\n";
+
+/// Runs in `dir` under the bounds; exit code and stderr.
+fn bounded(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let (run, took) = zongjie(dir, args);
+    let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
+    assert!(took < Duration::from_secs(20), "{args:?}: {took:?}");
+    assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    (run.status.code(), stderr)
+}
+
+/// A value of the wrong type is told in plain words: the key, the kind of
+/// value with its range, what was found, at the profile's line:col; not
+/// the parser's `invalid floating point` / `invalid u32`.
+#[test]
+fn profile_type_errors_are_in_plain_words_and_located() {
+    let dir = temp("type-errors");
+    std::fs::write(dir.join("r.yaml"), DOC).expect("write");
+    let cases = [
+        (
+            "grid:\n  indent_chars: abc\n",
+            "2:17",
+            "`grid.indent_chars` takes a number between 0 and 10 characters; found `abc`",
+        ),
+        (
+            "grid:\n  indent_chars: 1e308\n",
+            "2:17",
+            "`grid.indent_chars` takes a number between 0 and 10 characters; found `1e308`",
+        ),
+        (
+            "grid:\n  indent_chars: ~\n",
+            "2:17",
+            "`grid.indent_chars` takes a number between 0 and 10 characters; found nothing",
+        ),
+        (
+            "grid:\n  indent_chars: [1]\n",
+            "2:17",
+            "`grid.indent_chars` takes a number between 0 and 10 characters; found `[1]`",
+        ),
+        (
+            "grid:\n  lines_per_page: 4294967296\n",
+            "2:19",
+            "`grid.lines_per_page` takes a whole number between 3 and 200 lines; found `4294967296`",
+        ),
+        (
+            "fonts:\n  body: {families: [[1]]}\n",
+            "2:21",
+            "`fonts.body.families` takes text",
+        ),
+    ];
+    for (i, (text, at, words)) in cases.iter().enumerate() {
+        let name = format!("p{i}.yaml");
+        std::fs::write(dir.join(&name), text).expect("write");
+        let (code, stderr) = bounded(&dir, &["check", "r.yaml", "--profile", &name]);
+        assert_eq!(code, Some(1), "{text}: {stderr}");
+        assert!(stderr.contains(words), "{text}: {stderr}");
+        assert!(
+            stderr.contains(&format!("--> {name}:{at}\n")),
+            "{text}: {stderr}"
+        );
+        for parser in [
+            "invalid floating point",
+            "invalid u32",
+            "expected string scalar",
+        ] {
+            assert!(!stderr.contains(parser), "{text}: {stderr}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A profile's font file that is no font is located at its `file:` value.
+#[test]
+fn a_font_file_that_is_no_font_is_located_at_its_file_key() {
+    let dir = temp("no-font");
+    std::fs::write(dir.join("r.yaml"), DOC).expect("write");
+    std::fs::write(dir.join("bad.otf"), "not a font\n").expect("write");
+    std::fs::write(
+        dir.join("p3.yaml"),
+        "page: {}\nfonts:\n  body: {file: bad.otf}\n",
+    )
+    .expect("write");
+    let (code, stderr) = bounded(
+        &dir,
+        &[
+            "build",
+            "r.yaml",
+            "--profile",
+            "p3.yaml",
+            "--format",
+            "pdf",
+            "--out",
+            "o",
+        ],
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("font for role `body`"), "{stderr}");
+    assert!(stderr.contains("--> p3.yaml:3:16\n"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `check` and Markdown/HTML builds run the PDF writer's coverage check
+/// with the same fonts: a character no font has is the same located
+/// warning, and an error under --strict.
+#[test]
+fn check_and_md_builds_warn_about_characters_no_font_has() {
+    let dir = temp("coverage");
+    std::fs::write(
+        dir.join("r.yaml"),
+        "doc: {title: 测试, year: 2022, issuer: 某局}\nintro: 正文堃喆𠀀。\n",
+    )
+    .expect("write");
+    let warned = |stderr: &str| {
+        for (c, col) in [('堃', 10), ('喆', 11), ('𠀀', 12)] {
+            assert!(
+                stderr.contains(&format!("warning: PDF: no font has the character {c}")),
+                "{c}: {stderr}"
+            );
+            assert!(
+                stderr.contains(&format!("--> r.yaml:2:{col}\n")),
+                "{c}: {stderr}"
+            );
+        }
+    };
+    let fonts = ["--ignore-system-fonts"];
+    let (code, stderr) = bounded(&dir, &[&["check", "r.yaml"][..], &fonts].concat());
+    assert_eq!(code, Some(0), "{stderr}");
+    warned(&stderr);
+    let (code, stderr) = bounded(
+        &dir,
+        &[&["check", "r.yaml", "--strict"][..], &fonts].concat(),
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    warned(&stderr);
+    let build = [
+        "build", "r.yaml", "--format", "md,html", "--out", "o", "--strict",
+    ];
+    let (code, stderr) = bounded(&dir, &[&build[..], &fonts].concat());
+    assert_eq!(code, Some(1), "{stderr}");
+    warned(&stderr);
+    // The fonts are resolved as for the PDF: one that has them silences it.
+    let (code, stderr) = bounded(
+        &dir,
+        &["check", "r.yaml", "--strict", "--font-path", "r.yaml"],
+    );
+    assert_eq!(code, Some(1), "not a font: {stderr}");
+    // A PDF build says the same, once.
+    let (code, stderr) = bounded(
+        &dir,
+        &[
+            &["build", "r.yaml", "--format", "pdf", "--out", "p"][..],
+            &fonts,
+        ]
+        .concat(),
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(
+        stderr.matches("no font has the character 堃").count(),
+        1,
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -435,3 +435,146 @@ fn upper_case_names_are_found_and_an_empty_folder_fails() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A font the user names is read, not mapped: truncating it while a PDF
+/// build runs cannot kill the process with SIGBUS (exit 135 / a signal).
+#[test]
+fn a_font_truncated_during_the_build_cannot_crash_it() {
+    let dir = temp("hostile-truncated-font");
+    write(&dir.join("data/r.yaml"), DOC);
+    let font = common::root().join("fonts/NotoSerifSC-Regular-GB2312.otf");
+    for (i, delay) in [50u64, 100, 200, 400].into_iter().enumerate() {
+        let real = dir.join(format!("real{i}.otf"));
+        std::fs::copy(&font, &real).expect("copy font");
+        write(
+            &dir.join(format!("p{i}.yaml")),
+            &format!("fonts:\n  body: {{file: real{i}.otf}}\n"),
+        );
+        let start = Instant::now();
+        let child = Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "ulimit -v {MEMORY_LIMIT_KIB} && exec timeout 60 \"$0\" \"$@\""
+            ))
+            .arg(env!("CARGO_BIN_EXE_zongjie"))
+            .args(["build", "data/r.yaml", "--format", "pdf"])
+            .args(["--profile", &format!("p{i}.yaml"), "--ignore-system-fonts"])
+            .args(["--out", &format!("out{i}")])
+            .current_dir(&dir)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("runs");
+        std::thread::sleep(Duration::from_millis(delay));
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&real)
+            .expect("open font")
+            .set_len(1000)
+            .expect("truncate");
+        let out = child.wait_with_output().expect("waits");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(start.elapsed() < TIME_LIMIT, "took {:?}", start.elapsed());
+        // Built from the bytes read before, or refused as no font: never a signal.
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "delay {delay} ms: {:?}\n{stderr}",
+            out.status
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A profile found next to the data, or a template in the default
+/// `templates/` folder, that links out of the project is refused without
+/// quoting it; named on the command line it is the user's choice, but a
+/// profile that is no .yaml/.yml/.toml file is still never quoted.
+#[cfg(unix)]
+#[test]
+fn found_profiles_and_default_templates_linking_out_are_refused_unquoted() {
+    use std::os::unix::fs::symlink;
+    let dir = temp("hostile-found-links");
+    write(&dir.join("data/r.yaml"), DOC);
+    let secret = dir.join("secret.txt");
+    std::fs::write(&secret, "TOKEN=hunter2\0PASS=x\nroot:x:0:0:root\n").expect("write");
+    let outside = temp("hostile-found-links-outside");
+    let passwd = outside.join("passwd");
+    std::fs::write(&passwd, "root:x:0:0:root:/root:/bin/sh\n").expect("write");
+    let no_secret = |stderr: &str| {
+        for s in ["hunter2", "root:x:0:0"] {
+            assert!(!stderr.contains(s), "quoted {s}: {stderr}");
+        }
+    };
+    for (name, target) in [("profile.yaml", &passwd), ("zongjie.yaml", &passwd)] {
+        let link = dir.join("data").join(name);
+        symlink(target, &link).expect("link");
+        for args in [
+            &["check", "data"][..],
+            &["build", "data/r.yaml", "--format", "md", "--out", "o"][..],
+        ] {
+            let err = fails(&dir, args);
+            assert!(
+                err.contains(&format!(
+                    "the profile data/{name} leads outside the project"
+                )),
+                "{err}"
+            );
+            assert!(err.contains("give it with --profile"), "{err}");
+            no_secret(&err);
+        }
+        std::fs::remove_file(&link).expect("rm");
+    }
+    // Named on the command line: read, but a file that is no profile by
+    // name (or real path) is not quoted.
+    let link = dir.join("data/zongjie.yaml");
+    symlink(&passwd, &link).expect("link");
+    let err = fails(&dir, &["check", "data", "--profile", "data/zongjie.yaml"]);
+    assert!(err.contains("is not a layout profile"), "{err}");
+    no_secret(&err);
+    std::fs::remove_file(&link).expect("rm");
+    let secret_s = secret.to_str().expect("utf-8");
+    let err = fails(&dir, &["check", "data", "--profile", secret_s]);
+    assert!(
+        err.contains("NUL byte") || err.contains("not a layout profile"),
+        "{err}"
+    );
+    no_secret(&err);
+    // A template of the default folder linking out is refused; --templates
+    // names the folder on purpose.
+    std::fs::create_dir_all(dir.join("templates")).expect("dir");
+    symlink(&passwd, dir.join("templates/annual.md.tera")).expect("link");
+    let err = fails(&dir, &["build", "data", "--format", "md", "--out", "o"]);
+    assert!(
+        err.contains("the template templates/annual.md.tera leads outside the project"),
+        "{err}"
+    );
+    no_secret(&err);
+    assert!(!dir.join("o/r.md").exists());
+    let run = bounded(
+        &dir,
+        &[
+            "build",
+            "data",
+            "--format",
+            "md",
+            "--out",
+            "o",
+            "--templates",
+            "templates",
+        ],
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    // A link that stays inside the data's folder is followed as before.
+    std::fs::remove_dir_all(dir.join("templates")).expect("rm");
+    std::fs::create_dir_all(dir.join("data/profiles")).expect("dir");
+    std::fs::write(
+        dir.join("data/profiles/p.yaml"),
+        "grid: {indent_chars: x}\n",
+    )
+    .expect("write");
+    symlink("profiles/p.yaml", dir.join("data/profile.yaml")).expect("link");
+    let err = fails(&dir, &["check", "data/r.yaml", "--ignore-system-fonts"]);
+    assert!(err.contains("`grid.indent_chars` takes a number"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&outside);
+}

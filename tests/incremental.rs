@@ -440,9 +440,21 @@ fn nothing_is_written_through_links_planted_in_the_output_folder() {
     }
     symlink(&victim, out.join(".zongjie-manifest.json")).expect("link");
     symlink(&victim, out.join("r.md")).expect("link");
+    // A linked manifest is not read: refused, until --force replaces it.
     let (code, stderr) = run(
         &dir,
         &["build", "r.yaml", "--format", "md,html", "--out", "o"],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("cannot read the build manifest"),
+        "{stderr}"
+    );
+    let (code, stderr) = run(
+        &dir,
+        &[
+            "build", "r.yaml", "--format", "md,html", "--out", "o", "--force",
+        ],
     );
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(read(&victim), "precious");
@@ -679,5 +691,59 @@ fn an_import_link_pointed_at_another_file_is_a_change() {
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("built 1, skipped 0"), "{stderr}");
     assert!(read(dir.join("o/r.md")).contains("4.1万"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// An unreadable manifest (garbage, a folder) is an error naming it and the
+/// fix, never silently ignored (which would drop the refusal to overwrite
+/// another file's outputs); --force rebuilds and writes a new one.
+#[test]
+fn an_unreadable_manifest_is_refused_until_forced() {
+    let dir = common::temp("incr-bad-manifest");
+    for d in ["a", "b"] {
+        std::fs::create_dir_all(dir.join(d)).expect("dir");
+        std::fs::write(dir.join(d).join("r.yaml"), format!("intro: 来自{d}。\n")).expect("write");
+    }
+    let (code, stderr) = run(&dir, &["build", "a/r.yaml", "--format", "md", "--out", "o"]);
+    assert_eq!(code, 0, "{stderr}");
+    let manifest = dir.join("o").join(zongjie::build::MANIFEST);
+    std::fs::write(&manifest, "{garbage").expect("write");
+    let (code, stderr) = run(&dir, &["build", "b/r.yaml", "--format", "md", "--out", "o"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("cannot read the build manifest: not a zongjie manifest"),
+        "{stderr}"
+    );
+    assert!(stderr.contains(".zongjie-manifest.json"), "{stderr}");
+    assert!(
+        stderr.contains("remove it, or build with --force"),
+        "{stderr}"
+    );
+    assert!(
+        read(dir.join("o/r.md")).contains("来自a"),
+        "a's output kept"
+    );
+    // A folder in its place: refused too, then replaced under --force.
+    std::fs::remove_file(&manifest).expect("rm");
+    std::fs::create_dir(&manifest).expect("dir");
+    let (code, stderr) = run(&dir, &["build", "b/r.yaml", "--format", "md", "--out", "o"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("cannot read the build manifest"),
+        "{stderr}"
+    );
+    let (code, stderr) = run(
+        &dir,
+        &[
+            "build", "b/r.yaml", "--format", "md", "--out", "o", "--force",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(read(dir.join("o/r.md")).contains("来自b"));
+    assert!(std::fs::metadata(&manifest).expect("manifest").is_file());
+    assert!(read(&manifest).contains("b/r.yaml") || read(&manifest).contains("r.yaml"));
+    // The new manifest works: a's build is refused again.
+    let (code, stderr) = run(&dir, &["build", "a/r.yaml", "--format", "md", "--out", "o"]);
+    assert_eq!(code, 1, "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }

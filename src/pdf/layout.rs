@@ -639,6 +639,18 @@ struct Engine<'a, 'p> {
     landscape_attachment: bool,
 }
 
+/// The characters of `text` no face of `fonts` can print, by the same
+/// lookup the layout uses (every face is in each role's fallback chain, so
+/// the role does not matter); without laying anything out.
+pub fn missing_chars(text: &str, fonts: &FontSet) -> Vec<char> {
+    let mut shaper = Shaper::new(fonts);
+    let distinct: BTreeSet<char> = text.chars().collect();
+    for c in distinct {
+        shaper.glyph(Role::Body, c);
+    }
+    shaper.missing.into_iter().collect()
+}
+
 /// Lays out a document: the pages `render` writes, with their outline and warnings.
 pub fn layout(
     doc: &Document,
