@@ -37,6 +37,7 @@ pub mod diag;
 pub mod doc;
 pub mod fonts;
 pub mod html;
+pub mod import;
 pub mod load;
 pub mod metrics;
 pub mod model;
