@@ -223,7 +223,7 @@ fn seed_001_draft_keeps_outline_and_metadata() {
     assert!(parts[1].intro.is_some(), "part 二 keeps its intro");
     let body: String = draft
         .lines()
-        .filter(|l| !l.trim_start().starts_with('#'))
+        .filter(|l| !l.trim_start().starts_with('#') && !l.starts_with("numbering:"))
         .collect();
     assert!(
         !body.contains("(一)") && !body.contains("一是围绕"),
