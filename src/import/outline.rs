@@ -198,6 +198,15 @@ fn is_tab_line(s: &str) -> bool {
     s.trim_start_matches(' ').starts_with('\t')
 }
 
+/// Whether a line starts with a part, section or item label (or is an
+/// attachment label): it starts a paragraph of its own.
+fn is_labelled(t: &str) -> bool {
+    label_at(t, &PART_STYLES).is_some()
+        || label_at(t, &SECTION_STYLES).is_some()
+        || label_at(t, &ITEM_STYLES).is_some()
+        || is_attachment_label(t)
+}
+
 /// Lines → paragraphs. When blank lines separate paragraphs, the lines
 /// between them are one wrapped paragraph (joined as the data format joins
 /// lines); otherwise each line is a paragraph, and one that stops mid-sentence
@@ -205,7 +214,21 @@ fn is_tab_line(s: &str) -> bool {
 pub fn paragraphs(lines: &[Line], notes: &mut Vec<Note>) -> Vec<Para> {
     let blank = lines.iter().filter(|l| l.text.trim().is_empty()).count();
     let full = lines.len() - blank;
-    let blank_separated = full > 1 && blank * 2 >= full;
+    // Lines followed by an unlabelled line: in a wrapped text most of them
+    // stop mid-sentence; when each line is a paragraph, most end one.
+    let (mut inner, mut inner_final) = (0usize, 0usize);
+    for pair in lines.windows(2) {
+        let (a, b) = (pair[0].text.trim(), pair[1].text.trim());
+        if a.is_empty() || b.is_empty() || is_labelled(b) {
+            continue;
+        }
+        inner += 1;
+        if a.ends_with(|c: char| is_final(c) || "”’）)】」』》".contains(c)) {
+            inner_final += 1;
+        }
+    }
+    let wrapped = blank > 0 && inner > 0 && inner_final * 2 < inner;
+    let blank_separated = full > 1 && (blank * 2 >= full || wrapped);
     let mut out: Vec<Para> = Vec::new();
     let mut open = false;
     for line in lines {
@@ -214,12 +237,17 @@ pub fn paragraphs(lines: &[Line], notes: &mut Vec<Note>) -> Vec<Para> {
             open = false;
             continue;
         }
-        let labelled = label_at(t, &PART_STYLES).is_some()
-            || label_at(t, &SECTION_STYLES).is_some()
-            || label_at(t, &ITEM_STYLES).is_some();
+        let labelled = is_labelled(t);
         match out.last_mut() {
             Some(last) if open && blank_separated && !labelled => {
-                last.text = crate::text::join_lines([last.text.as_str(), t]);
+                // A wrap between two Latin letters was a space; any other
+                // (Chinese text, a figure split mid-number) was nothing.
+                let letters = last.text.ends_with(|c: char| c.is_ascii_alphabetic())
+                    && t.starts_with(|c: char| c.is_ascii_alphabetic());
+                if letters {
+                    last.text.push(' ');
+                }
+                last.text.push_str(t);
             }
             _ => out.push(Para {
                 text: t.to_string(),
