@@ -61,7 +61,9 @@ pub fn strip(lines: Vec<Line>) -> (Vec<Line>, Chrome) {
             chrome.dropped.push(line.no);
             continue;
         }
-        after_position = false;
+        if !t.is_empty() {
+            after_position = false;
+        }
         if let Some(fields) = meta_line(t) {
             for (key, value) in fields {
                 if !value.is_empty() && !chrome.meta.iter().any(|(k, _)| *k == key) {
@@ -176,12 +178,13 @@ mod tests {
 
     #[test]
     fn lishui_chrome_becomes_metadata() {
-        let page = "当前位置:首页\n>> 政务公开 >> 市卫生健康委 >> 统计信息\n索引号 11332500MB1960337R/2023-43840 文号 丽卫〔2023〕46号\n组配分类 统计信息 发布机构 丽水市卫生健康委员会\n成文日期 2023-05-19 公开方式 主动公开\n丽水市卫生健康委员会2022年工作总结和2023年工作要点\n发布时间:2023-10-16 18:53浏览次数: 信息来源: 市卫生健康委\n\n正文。\n【打印本页】 【关闭窗口】";
+        let page = "当前位置:首页\n\n>> 政务公开 >> 市卫生健康委 >> 统计信息\n索引号 11332500MB1960337R/2023-43840 文号 丽卫〔2023〕46号\n组配分类 统计信息 发布机构 丽水市卫生健康委员会\n成文日期 2023-05-19 公开方式 主动公开\n丽水市卫生健康委员会2022年工作总结和2023年工作要点\n发布时间:2023-10-16 18:53浏览次数: 信息来源: 市卫生健康委\n\n正文。\n【打印本页】 【关闭窗口】";
         let (body, chrome) = strip(lines(page));
         let kept: Vec<&str> = body.iter().map(|l| l.text.as_str()).collect();
         assert_eq!(
             kept,
             [
+                "",
                 "丽水市卫生健康委员会2022年工作总结和2023年工作要点",
                 "",
                 "正文。"
@@ -200,7 +203,7 @@ mod tests {
                 ("source", "市卫生健康委".to_string()),
             ]
         );
-        assert_eq!(chrome.dropped, [1, 2, 3, 4, 5, 7, 10]);
+        assert_eq!(chrome.dropped, [1, 3, 4, 5, 6, 8, 11]);
     }
 
     #[test]

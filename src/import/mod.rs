@@ -1,5 +1,5 @@
 //! `zongjie import`: last year's report (text copied from a web page, a GBK
-//! export, Markdown) → a YAML draft in the data format that renders the same
+//! export, Markdown, a .docx through [`docx`]) → a YAML draft in the data format that renders the same
 //! text. Stages, each a pure function: [`decode`] (bytes → text), [`chrome`]
 //! (site chrome dropped, metadata kept), [`damage`] (mojibake repaired, damage
 //! listed), [`outline`] (paragraphs → parts, sections, items, task table) and
@@ -8,6 +8,7 @@
 pub mod chrome;
 pub mod damage;
 pub mod decode;
+pub mod docx;
 pub mod draft;
 pub mod outline;
 
@@ -96,8 +97,19 @@ pub fn import(path: &Path, bytes: &[u8]) -> Result<Imported, Diagnostic> {
         )
         .with_hint("import the report's own text, not an archive or a book"));
     }
-    let decoded = decode::decode(bytes)
-        .map_err(|e| Diagnostic::file_error(path, e.message).with_hint(e.hint))?;
+    let decoded = if docx::is_docx(bytes) {
+        let text = docx::text(bytes).map_err(|e| {
+            Diagnostic::file_error(path, e)
+                .with_hint("open it in Word or WPS and save it again, or save it as .txt")
+        })?;
+        decode::Decoded {
+            text,
+            encoding: "docx",
+        }
+    } else {
+        decode::decode(bytes)
+            .map_err(|e| Diagnostic::file_error(path, e.message).with_hint(e.hint))?
+    };
     let text = decoded.text.replace("\r\n", "\n").replace('\r', "\n");
     let lines: Vec<Line> = text
         .split('\n')
