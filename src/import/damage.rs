@@ -12,13 +12,90 @@ fn is_latin1_high(c: char) -> bool {
     ('\u{80}'..='\u{FF}').contains(&c)
 }
 
-/// Re-reads a Latin-1 run as the GBK bytes it was: the text when every
-/// byte pair decodes to Chinese text.
-fn regbk(run: &str) -> Option<String> {
-    let bytes: Vec<u8> = run.chars().map(|c| c as u32 as u8).collect();
-    let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(&bytes);
+/// Windows-1252's letters for the bytes 0x80–0x9F (a "Latin-1" decoder is
+/// often really 1252), less the quotes and dashes Chinese text uses itself.
+const CP1252: [(char, u8); 19] = [
+    ('€', 0x80),
+    ('‚', 0x82),
+    ('ƒ', 0x83),
+    ('„', 0x84),
+    ('†', 0x86),
+    ('‡', 0x87),
+    ('ˆ', 0x88),
+    ('‰', 0x89),
+    ('Š', 0x8A),
+    ('‹', 0x8B),
+    ('Œ', 0x8C),
+    ('Ž', 0x8E),
+    ('˜', 0x98),
+    ('™', 0x99),
+    ('š', 0x9A),
+    ('›', 0x9B),
+    ('œ', 0x9C),
+    ('ž', 0x9E),
+    ('Ÿ', 0x9F),
+];
+
+/// The byte a mojibake character stands for.
+fn byte_of(c: char) -> Option<u8> {
+    if is_latin1_high(c) {
+        return Some(c as u32 as u8);
+    }
+    CP1252.iter().find(|(k, _)| *k == c).map(|(_, b)| *b)
+}
+
+/// How likely `bytes` are GBK text: pairs in the common 汉字 and
+/// punctuation rows count for, anything not GBK counts against.
+fn score(bytes: &[u8]) -> i64 {
+    bytes
+        .chunks(2)
+        .map(|p| match p {
+            [0xB0..=0xD7, 0xA1..=0xFE] | [0xA1..=0xA3, 0xA1..=0xFE] => 2,
+            [0x81..=0xFE, 0x40..=0xFE] if p[1] != 0x7F => 0,
+            _ => -3,
+        })
+        .sum()
+}
+
+/// Decoded GBK when it reads as Chinese text.
+fn gbk_text(bytes: &[u8]) -> Option<String> {
+    let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
     let cjk = text.chars().filter(|c| crate::text::is_cjk(*c)).count();
     (!had_errors && cjk * 2 >= text.chars().count() && cjk > 0).then(|| text.into_owned())
+}
+
+/// Re-reads a mojibake run as the GBK bytes it was, when it decodes to
+/// Chinese. A run of odd length lost a byte: the place that leaves the most
+/// likely text is taken, and the broken character is put back as U+FFFD.
+fn regbk(run: &str) -> Option<String> {
+    let bytes: Vec<u8> = run.chars().map(byte_of).collect::<Option<_>>()?;
+    if bytes.len() % 2 == 0 {
+        return gbk_text(&bytes);
+    }
+    if bytes.len() > 4001 {
+        return None;
+    }
+    // The orphan byte of the broken character is at 2i: the bytes before
+    // it are whole characters.
+    let (_, i) = (0..=bytes.len() / 2)
+        .map(|i| {
+            let mut b = bytes.clone();
+            b.remove(2 * i);
+            (score(&b), std::cmp::Reverse(i))
+        })
+        .max()?;
+    let at = 2 * i.0;
+    let before = if at == 0 {
+        String::new()
+    } else {
+        gbk_text(&bytes[..at])?
+    };
+    let after = if at + 1 < bytes.len() {
+        gbk_text(&bytes[at + 1..])?
+    } else {
+        String::new()
+    };
+    Some(format!("{before}\u{FFFD}{after}"))
 }
 
 /// Repairs mojibake runs in each line; every repair is a note at its place.
@@ -32,13 +109,23 @@ pub fn repair(lines: Vec<Line>) -> (Vec<Line>, Vec<Note>) {
             }
             let (text, found) = repair_line(&line.text);
             for (col, run, fixed) in found {
-                notes.push(Note::new(
-                    Severity::Warning,
-                    line.no,
-                    col,
-                    format!("`{}` is GBK text misread as Latin-1; repaired as `{}`", short(&run), short(&fixed)),
-                    "check the repaired text against the original; a lost byte can spoil the character next to it",
-                ));
+                let lost = fixed.contains('\u{FFFD}');
+                let message = format!(
+                    "`{}` is GBK text misread as Latin-1; repaired as `{}`{}",
+                    short(&run),
+                    short(&fixed),
+                    if lost {
+                        " (one byte was lost: its character is marked \u{FFFD})"
+                    } else {
+                        ""
+                    }
+                );
+                let hint = if lost {
+                    "type the character marked \u{FFFD} from the original"
+                } else {
+                    "check the repaired text against the original"
+                };
+                notes.push(Note::new(Severity::Warning, line.no, col, message, hint));
             }
             Line { text, no: line.no }
         })
@@ -65,27 +152,17 @@ pub fn repair_line(text: &str) -> (String, Vec<(usize, String, String)>) {
                  col: usize,
                  out: &mut String,
                  found: &mut Vec<(usize, String, String)>| {
-        if run.chars().count() >= 4 {
-            // A lone byte left over from a lost one: keep it as it was.
-            let (body, tail) = if run.chars().count() % 2 == 1 {
-                let cut = run.char_indices().last().map_or(0, |(i, _)| i);
-                (run[..cut].to_string(), run[cut..].to_string())
-            } else {
-                (run.clone(), String::new())
-            };
-            if let Some(fixed) = regbk(&body) {
+        match regbk(run).filter(|_| run.chars().count() >= 4) {
+            Some(fixed) => {
                 found.push((col, run.clone(), fixed.clone()));
                 out.push_str(&fixed);
-                out.push_str(&tail);
-                run.clear();
-                return;
             }
+            None => out.push_str(run),
         }
-        out.push_str(run);
         run.clear();
     };
     for (i, c) in text.chars().enumerate() {
-        if is_latin1_high(c) {
+        if is_latin1_high(c) || (!run.is_empty() && byte_of(c).is_some()) {
             if run.is_empty() {
                 run_col = i + 1;
             }
@@ -200,6 +277,17 @@ mod tests {
         assert_eq!(fixed, "全年完成万以上的投资，增长3%。");
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].0, 5);
+    }
+
+    #[test]
+    fn a_lost_byte_is_marked_where_it_was() {
+        let moji = latin1_of_gbk("卫生健康委员会");
+        // The second byte of 健 is lost: 卫生 stay whole, 健 is broken.
+        let mut chars: Vec<char> = moji.chars().collect();
+        chars.remove(5);
+        let damaged: String = chars.into_iter().collect();
+        let (fixed, found) = repair_line(&damaged);
+        assert_eq!(fixed, "卫生\u{FFFD}康委员会", "{found:?}");
     }
 
     #[test]

@@ -23,7 +23,6 @@ pub fn write(o: &Outline, meta: &[(&'static str, String)], name: &str) -> String
     for u in &o.unsure {
         let _ = writeln!(y, "# 请核对：{}", one_line(u));
     }
-    y.push_str("doc:\n");
     let mut fields: Vec<(&str, String)> = Vec::new();
     if let Some(t) = &o.title {
         fields.push(("title", t.clone()));
@@ -58,6 +57,11 @@ pub fn write(o: &Outline, meta: &[(&'static str, String)], name: &str) -> String
             fields.push((key, v));
         }
     }
+    y.push_str(if fields.is_empty() {
+        "doc: {}\n"
+    } else {
+        "doc:\n"
+    });
     for (key, value) in fields {
         let numeric = matches!(key, "year" | "plan_year" | "half") && value.parse::<i32>().is_ok();
         if numeric {

@@ -212,8 +212,18 @@ fn is_labelled(t: &str) -> bool {
 /// lines); otherwise each line is a paragraph, and one that stops mid-sentence
 /// before a line that goes on is noted.
 pub fn paragraphs(lines: &[Line], notes: &mut Vec<Note>) -> Vec<Para> {
-    let blank = lines.iter().filter(|l| l.text.trim().is_empty()).count();
-    let full = lines.len() - blank;
+    // Blank lines inside the text (not at its edges) separate paragraphs.
+    let first = lines
+        .iter()
+        .position(|l| !l.text.trim().is_empty())
+        .unwrap_or(0);
+    let last = lines
+        .iter()
+        .rposition(|l| !l.text.trim().is_empty())
+        .map_or(0, |i| i + 1);
+    let inside = &lines[first..last.max(first)];
+    let blank = inside.iter().filter(|l| l.text.trim().is_empty()).count();
+    let full = inside.len() - blank;
     // Lines followed by an unlabelled line: in a wrapped text most of them
     // stop mid-sentence; when each line is a paragraph, most end one.
     let (mut inner, mut inner_final) = (0usize, 0usize);
@@ -227,7 +237,7 @@ pub fn paragraphs(lines: &[Line], notes: &mut Vec<Note>) -> Vec<Para> {
             inner_final += 1;
         }
     }
-    let wrapped = blank > 0 && inner > 0 && inner_final * 2 < inner;
+    let wrapped = blank >= 2 && inner > 0 && inner_final * 2 < inner;
     let blank_separated = full > 1 && (blank * 2 >= full || wrapped);
     let mut out: Vec<Para> = Vec::new();
     let mut open = false;
