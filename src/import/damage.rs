@@ -44,17 +44,14 @@ fn byte_of(c: char) -> Option<u8> {
     CP1252.iter().find(|(k, _)| *k == c).map(|(_, b)| *b)
 }
 
-/// How likely `bytes` are GBK text: pairs in the common 汉字 and
+/// How likely a byte pair is a GBK character: the common 汉字 and
 /// punctuation rows count for, anything not GBK counts against.
-fn score(bytes: &[u8]) -> i64 {
-    bytes
-        .chunks(2)
-        .map(|p| match p {
-            [0xB0..=0xD7, 0xA1..=0xFE] | [0xA1..=0xA3, 0xA1..=0xFE] => 2,
-            [0x81..=0xFE, 0x40..=0xFE] if p[1] != 0x7F => 0,
-            _ => -3,
-        })
-        .sum()
+fn pair_score(lead: u8, trail: u8) -> i64 {
+    match (lead, trail) {
+        (0xB0..=0xD7, 0xA1..=0xFE) | (0xA1..=0xA3, 0xA1..=0xFE) => 2,
+        (0x81..=0xFE, 0x40..=0xFE) if trail != 0x7F => 0,
+        _ => -3,
+    }
 }
 
 /// Decoded GBK when it reads as Chinese text.
@@ -72,19 +69,29 @@ fn regbk(run: &str) -> Option<String> {
     if bytes.len() % 2 == 0 {
         return gbk_text(&bytes);
     }
-    if bytes.len() > 4001 {
-        return None;
+    // The orphan byte of the broken character is at 2i: the pairs before
+    // it are aligned at even offsets, the pairs after it at odd ones. One
+    // pass sums both alignments, so every place is weighed in O(n).
+    let h = bytes.len() / 2;
+    let even: Vec<i64> = (0..h)
+        .map(|j| pair_score(bytes[2 * j], bytes[2 * j + 1]))
+        .collect();
+    let odd: Vec<i64> = (0..h)
+        .map(|j| pair_score(bytes[2 * j + 1], bytes[2 * j + 2]))
+        .collect();
+    let mut after: i64 = odd.iter().sum();
+    let mut before = 0i64;
+    let mut best = (i64::MIN, 0usize);
+    for i in 0..=h {
+        if before + after > best.0 {
+            best = (before + after, i);
+        }
+        if i < h {
+            before += even[i];
+            after -= odd[i];
+        }
     }
-    // The orphan byte of the broken character is at 2i: the bytes before
-    // it are whole characters.
-    let (_, i) = (0..=bytes.len() / 2)
-        .map(|i| {
-            let mut b = bytes.clone();
-            b.remove(2 * i);
-            (score(&b), std::cmp::Reverse(i))
-        })
-        .max()?;
-    let at = 2 * i.0;
+    let at = 2 * best.1;
     let before = if at == 0 {
         String::new()
     } else {

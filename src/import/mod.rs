@@ -19,6 +19,9 @@ use crate::diag::{Diagnostic, Pos, Severity};
 /// Files larger than this are refused (a year's report is ~100 KB).
 pub const MAX_SOURCE_BYTES: usize = 16 * 1024 * 1024;
 
+/// Notes reported per import; the rest are counted in one line.
+pub const MAX_NOTES: usize = 100;
+
 /// One source line and its 1-based number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Line {
@@ -129,6 +132,17 @@ pub fn import(path: &Path, bytes: &[u8]) -> Result<Imported, Diagnostic> {
     let outline = outline::outline(lines, &mut notes);
     let yaml = draft::write(&outline, &chrome.meta, &name);
     notes.sort_by_key(|n| (n.line, n.col));
+    let more = notes.len().saturating_sub(MAX_NOTES);
+    notes.truncate(MAX_NOTES);
+    if more > 0 {
+        notes.push(Note::new(
+            Severity::Note,
+            0,
+            1,
+            format!("{more} more notes not shown"),
+            "fix the ones shown and import again, or check the draft's `# 请核对` comments",
+        ));
+    }
     let notes = notes
         .into_iter()
         .map(|n| {

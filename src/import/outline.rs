@@ -92,26 +92,52 @@ const ITEM_STYLES: [Style; 5] = [
 ];
 const MAX_LABEL: usize = 99;
 
-/// The label `text` starts with among `styles`: (style, number, byte length).
-pub fn label_at(text: &str, styles: &[Style]) -> Option<(Style, usize, usize)> {
-    let mut best: Option<(Style, usize, usize)> = None;
-    for &style in styles {
-        for n in 1..=MAX_LABEL {
-            let label = style.label(n);
-            if text.starts_with(&label) && best.is_none_or(|b| label.len() > b.2) {
-                // `1.5亿元` is a figure, not item 1.
-                let next = text[label.len()..].chars().next();
-                if matches!(style, Style::ArabicDot | Style::ArabicComma)
-                    && next.is_some_and(|c| c.is_ascii_digit())
-                {
-                    continue;
+/// Every label the importer recognises, by first character: (style,
+/// number, label), built once.
+type LabelIndex = std::collections::HashMap<char, Vec<(Style, usize, String)>>;
+
+fn all_labels() -> &'static LabelIndex {
+    static LABELS: std::sync::OnceLock<LabelIndex> = std::sync::OnceLock::new();
+    LABELS.get_or_init(|| {
+        let mut index = LabelIndex::new();
+        let styles = PART_STYLES
+            .iter()
+            .chain(&SECTION_STYLES)
+            .chain(&ITEM_STYLES);
+        for style in styles {
+            for n in 1..=MAX_LABEL {
+                let label = style.label(n);
+                if let Some(first) = label.chars().next() {
+                    index.entry(first).or_default().push((*style, n, label));
                 }
-                if next.is_none() && style != Style::ChineseComma {
-                    continue;
-                }
-                best = Some((style, n, label.len()));
             }
         }
+        index
+    })
+}
+
+/// The label `text` starts with among `styles`: (style, number, byte length).
+pub fn label_at(text: &str, styles: &[Style]) -> Option<(Style, usize, usize)> {
+    let first = text.chars().next()?;
+    let mut best: Option<(Style, usize, usize)> = None;
+    for (style, n, label) in all_labels().get(&first).map_or(&[][..], |v| v.as_slice()) {
+        if !styles.contains(style) || !text.starts_with(label.as_str()) {
+            continue;
+        }
+        if best.is_some_and(|b| label.len() <= b.2) {
+            continue;
+        }
+        // `1.5亿元` is a figure, not item 1.
+        let next = text[label.len()..].chars().next();
+        if matches!(style, Style::ArabicDot | Style::ArabicComma)
+            && next.is_some_and(|c| c.is_ascii_digit())
+        {
+            continue;
+        }
+        if next.is_none() && *style != Style::ChineseComma {
+            continue;
+        }
+        best = Some((*style, *n, label.len()));
     }
     best
 }
@@ -146,10 +172,9 @@ pub fn split_enumeration(p: &str) -> Option<(String, Style, Vec<String>)> {
     };
     for style in [Style::Enumeration, Style::Ordinal] {
         let first = style.label(1);
-        for (start, _) in p.match_indices(&first) {
-            if !before_ok(&p[..start]) {
-                continue;
-            }
+        // Only the first 一是 that follows a sentence end is tried: a later
+        // one could not find a 二是 the first one missed (bounded time).
+        if let Some((start, _)) = p.match_indices(&first).find(|(i, _)| before_ok(&p[..*i])) {
             let mut items = Vec::new();
             let mut cur = start + first.len();
             let mut k = 2;
@@ -477,25 +502,37 @@ fn title_meta(title: &str, has_tasks: bool) -> Vec<(&'static str, String)> {
 
 /// A paragraph that only repeats an earlier one is left out, with a note.
 fn drop_repeats(paras: &mut Vec<Para>, notes: &mut Vec<Note>) {
+    // Containment is looked for in reports of ordinary size; past that only
+    // exact repeats (bounded time).
     let total: usize = paras.iter().map(|p| p.text.len()).sum();
-    if total > 4 * 1024 * 1024 {
-        return;
-    }
+    let search = paras.len() <= 2000 && total <= 2 * 1024 * 1024;
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut kept: Vec<Para> = Vec::with_capacity(paras.len());
     for p in paras.drain(..) {
         let long = p.text.chars().count() >= 20;
-        if long && let Some(earlier) = kept.iter().find(|k| k.text.contains(&p.text)) {
+        let earlier = if !long {
+            None
+        } else if let Some(&line) = seen.get(&p.text) {
+            Some(line)
+        } else if search {
+            kept.iter()
+                .find(|k| k.text.contains(&p.text))
+                .map(|k| k.line)
+        } else {
+            None
+        };
+        if let Some(earlier) = earlier {
             notes.push(Note::new(
                 Severity::Warning,
                 p.line,
                 1,
-                format!(
-                    "this passage only repeats text of line {}; left out of the draft",
-                    earlier.line
-                ),
+                format!("this passage only repeats text of line {earlier}; left out of the draft"),
                 "if it was meant to be there twice, copy it into the draft",
             ));
             continue;
+        }
+        if long {
+            seen.entry(p.text.clone()).or_insert(p.line);
         }
         kept.push(p);
     }
