@@ -107,8 +107,13 @@ pub fn write(o: &Outline, meta: &[(&'static str, String)], name: &str) -> String
         if !part.sections.is_empty() {
             y.push_str("    sections:\n");
         }
+        let item_sample = o
+            .numbering
+            .iter()
+            .find(|(k, _)| *k == "item")
+            .map_or("一是", |(_, s)| *s);
         for s in &part.sections {
-            section(&mut y, s);
+            section(&mut y, s, item_sample);
         }
     }
     paragraphs(&mut y, 0, "outro", &o.outro);
@@ -122,7 +127,7 @@ pub fn write(o: &Outline, meta: &[(&'static str, String)], name: &str) -> String
     y
 }
 
-fn section(y: &mut String, s: &Section) {
+fn section(y: &mut String, s: &Section, item_sample: &str) {
     if s.omitted {
         y.push_str("      - omitted: true   # 请核对：源文件缺这一节（编号跳过）\n");
         return;
@@ -145,7 +150,7 @@ fn section(y: &mut String, s: &Section) {
     }
     if !s.items.is_empty() {
         key(y, &mut first, "items");
-        let default_style = s.item_style.is_some_and(|st| st.sample() == "一是");
+        let default_style = s.item_style.is_some_and(|st| st.sample() == item_sample);
         let indent = if default_style {
             y.push('\n');
             10

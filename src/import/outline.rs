@@ -375,7 +375,12 @@ pub fn outline(lines: Vec<Line>, notes: &mut Vec<Note>) -> Outline {
         o.unsure
             .push("没有找到标题（第一段太长或带编号），请补上 doc.title".to_string());
     }
-    // Signature and date at the end.
+    // Attachments.
+    if let Some(at) = paras.iter().position(|p| is_attachment_label(&p.text)) {
+        let tail = paras.split_off(at);
+        attachments(&tail, &mut o, notes);
+    }
+    // Signature and date at the end (before any attachment).
     if paras.len() >= 2
         && let Some(iso) = iso_date(&paras[paras.len() - 1].text)
     {
@@ -387,11 +392,6 @@ pub fn outline(lines: Vec<Line>, notes: &mut Vec<Note>) -> Outline {
             o.signature = Some((issuer.clone(), iso));
             paras.truncate(paras.len() - 2);
         }
-    }
-    // Attachments.
-    if let Some(at) = paras.iter().position(|p| is_attachment_label(&p.text)) {
-        let tail = paras.split_off(at);
-        attachments(&tail, &mut o, notes);
     }
     body(&paras, &mut o, notes);
     o
