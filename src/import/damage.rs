@@ -66,7 +66,7 @@ fn gbk_text(bytes: &[u8]) -> Option<String> {
 /// likely text is taken, and the broken character is put back as U+FFFD.
 fn regbk(run: &str) -> Option<String> {
     let bytes: Vec<u8> = run.chars().map(byte_of).collect::<Option<_>>()?;
-    if bytes.len() % 2 == 0 {
+    if bytes.len().is_multiple_of(2) {
         return gbk_text(&bytes);
     }
     // The orphan byte of the broken character is at 2i: the pairs before

@@ -824,7 +824,7 @@ fn tasks(lines: &[Line], notes: &mut Vec<Note>) -> Option<Tasks> {
         return None;
     }
     let n = cells.iter().skip(1).position(|(c, _)| c == "1")? + 1;
-    if n != 5 || cells.len() % n != 0 {
+    if n != 5 || !cells.len().is_multiple_of(n) {
         notes.push(Note::new(
             Severity::Warning,
             cells[0].1,
