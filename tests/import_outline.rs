@@ -10,14 +10,18 @@ use zongjie::doc;
 use zongjie::render::Templates;
 
 fn seed() -> String {
-    let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/seeds/001_90e35aa37e5e9a91.txt");
-    let path = if path.exists() {
-        path
-    } else {
-        Path::new("/work/shared/seeds/001_90e35aa37e5e9a91.txt").to_path_buf()
-    };
-    std::fs::read_to_string(path).unwrap()
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let name = "001_90e35aa37e5e9a91.txt";
+    let candidates = [
+        root.join("../shared/seeds").join(name),
+        root.join("../../shared/seeds").join(name),
+        Path::new("/work/shared/seeds").join(name),
+    ];
+    let path = candidates
+        .iter()
+        .find(|p| p.exists())
+        .unwrap_or(&candidates[0]);
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// The body paragraphs of `text` (chrome lines of seed 001 left out).

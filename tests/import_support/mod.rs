@@ -115,14 +115,20 @@ pub fn assert_round_trip(what: &str, got: &[String], expected: &[String]) {
     assert_eq!(n, expected.len(), "{what}: got\n{got:#?}");
 }
 
+/// A seed document from shared/seeds, beside the checkout (CI) or beside
+/// the worktree folder.
 pub fn seed(name: &str) -> Vec<u8> {
-    let path = common::root().join("../../shared/seeds").join(name);
-    let path = if path.exists() {
-        path
-    } else {
-        Path::new("/work/shared/seeds").join(name)
-    };
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    let root = common::root();
+    let candidates = [
+        root.join("../shared/seeds").join(name),
+        root.join("../../shared/seeds").join(name),
+        Path::new("/work/shared/seeds").join(name),
+    ];
+    let path = candidates
+        .iter()
+        .find(|p| p.exists())
+        .unwrap_or(&candidates[0]);
+    std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 pub fn lishui_expected() -> Vec<String> {
