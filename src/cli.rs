@@ -38,6 +38,23 @@ pub enum Command {
     /// Print the default layout profile (YAML); save it as profile.yaml next
     /// to the data and change what your office does differently.
     Profile,
+    /// Turn last year's report (.txt/.md, UTF-8, UTF-16 or GBK) into a YAML draft.
+    Import(ImportArgs),
+}
+
+#[derive(Args)]
+pub struct ImportArgs {
+    /// The report: text copied from the web page, a WPS/Word text export, Markdown.
+    pub file: PathBuf,
+    /// Where to write the draft (default: standard output).
+    #[arg(short, long, value_name = "DRAFT.yaml")]
+    pub output: Option<PathBuf>,
+    /// Overwrite the draft when it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// How diagnostics are printed.
+    #[arg(long, value_enum, default_value_t = diag::Format::Human)]
+    pub diagnostic_format: diag::Format,
 }
 
 /// Where the PDF's layout profile and fonts come from.
@@ -180,6 +197,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 ExitCode::from(1)
             }
         },
+        Command::Import(args) => run_import(args),
         Command::Schema => {
             print!("{}", crate::SCHEMA);
             ExitCode::SUCCESS
@@ -432,6 +450,72 @@ fn outcome_line(o: &build::Outcome) -> String {
         diag::printable(&o.input.display().to_string()),
         o.elapsed.as_millis()
     )
+}
+
+fn run_import(args: ImportArgs) -> ExitCode {
+    let format = args.diagnostic_format;
+    let fail = |d: Diagnostic| {
+        print(&[d], format);
+        ExitCode::from(1)
+    };
+    let bytes = match crate::import::read_source(&args.file) {
+        Ok(b) => b,
+        Err(d) => return fail(d),
+    };
+    let imported = match crate::import::import(&args.file, &bytes) {
+        Ok(i) => i,
+        Err(d) => return fail(d),
+    };
+    let target = args
+        .output
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("draft.yaml"));
+    if let Err(errors) = crate::load::load_bytes(&target, imported.yaml.as_bytes()) {
+        print(&errors, format);
+        return fail(
+            Diagnostic::file_error(
+                &args.file,
+                "the draft made from this file does not load (a bug in zongjie import)",
+            )
+            .with_hint("please report it with the source file"),
+        );
+    }
+    print(&imported.notes, format);
+    match &args.output {
+        None => {
+            let _ = std::io::stdout().lock().write_all(imported.yaml.as_bytes());
+        }
+        Some(out) => {
+            if out.exists() && !args.force {
+                return fail(
+                    Diagnostic::file_error(out, "the draft exists already")
+                        .with_hint("pass --force to overwrite it, or name another file with -o"),
+                );
+            }
+            if std::fs::canonicalize(out).ok() == std::fs::canonicalize(&args.file).ok()
+                && out.exists()
+            {
+                return fail(
+                    Diagnostic::file_error(out, "the draft would replace the source")
+                        .with_hint("name another file with -o"),
+                );
+            }
+            if let Err(e) = build::write_atomic(out, imported.yaml.as_bytes()) {
+                return fail(Diagnostic::file_error(
+                    out,
+                    format!("cannot write the draft: {e}"),
+                ));
+            }
+            eprintln!(
+                "wrote {} (read as {}; {} note(s)); check the `# 请核对` comments, then `zongjie build {}`",
+                out.display(),
+                imported.encoding,
+                imported.notes.len(),
+                out.display()
+            );
+        }
+    }
+    ExitCode::SUCCESS
 }
 
 fn run_init(args: InitArgs) -> ExitCode {

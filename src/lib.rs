@@ -38,6 +38,7 @@ pub mod doc;
 pub mod files;
 pub mod fonts;
 pub mod html;
+pub mod import;
 pub mod load;
 pub mod metrics;
 pub mod model;

@@ -1,0 +1,284 @@
+//! A `.docx` → the text the rest of the importer reads: each paragraph on
+//! its own line with a blank line after it, each table as tab-started cells
+//! (a cell's paragraphs on continuation lines), rows a blank line apart.
+//! Numbering that Word keeps in `numbering.xml` (an auto-numbered 一、) is
+//! put back in front of its paragraph. Parts are read bounded in size.
+
+use std::collections::BTreeMap;
+use std::io::{Cursor, Read};
+
+use roxmltree::{Document, Node};
+
+/// A part of the package larger than this (unpacked) is refused.
+const MAX_PART_BYTES: u64 = 64 * 1024 * 1024;
+
+const W: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+
+/// Whether `bytes` are a zip archive holding a Word document.
+pub fn is_docx(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04")
+        && zip::ZipArchive::new(Cursor::new(bytes))
+            .is_ok_and(|mut z| z.by_name("word/document.xml").is_ok())
+}
+
+fn part(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str) -> Result<Option<String>, String> {
+    let file = match zip.by_name(name) {
+        Ok(f) => f,
+        Err(zip::result::ZipError::FileNotFound) => return Ok(None),
+        Err(e) => return Err(format!("cannot read {name} in the .docx: {e}")),
+    };
+    let mut bytes = Vec::new();
+    file.take(MAX_PART_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot unpack {name} in the .docx: {e}"))?;
+    if bytes.len() as u64 > MAX_PART_BYTES {
+        return Err(format!(
+            "{name} in the .docx unpacks to more than {} MiB",
+            MAX_PART_BYTES >> 20
+        ));
+    }
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|_| format!("{name} in the .docx is not UTF-8 XML"))
+}
+
+/// The document's text (see the module comment), or why it cannot be read.
+pub fn text(bytes: &[u8]) -> Result<String, String> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| format!("not a readable .docx: {e}"))?;
+    let document =
+        part(&mut zip, "word/document.xml")?.ok_or("the .docx has no word/document.xml")?;
+    let numbering = part(&mut zip, "word/numbering.xml")?;
+    let opts = roxmltree::ParsingOptions {
+        allow_dtd: false,
+        nodes_limit: 4_000_000,
+    };
+    let doc = Document::parse_with_options(&document, opts)
+        .map_err(|e| format!("word/document.xml: {e}"))?;
+    let mut numbers = match &numbering {
+        Some(xml) => Numbering::parse(xml)?,
+        None => Numbering::default(),
+    };
+    let mut out = String::new();
+    for node in doc.descendants() {
+        if is(node, "tbl") && !node.ancestors().skip(1).any(|a| is(a, "tbl")) {
+            table(node, &mut out);
+        } else if is(node, "p") && !node.ancestors().any(|a| is(a, "tbl")) {
+            let label = numbers.label(node);
+            let t = paragraph_text(node);
+            if !t.trim().is_empty() || !label.is_empty() {
+                out.push_str(&label);
+                out.push_str(&t);
+                out.push_str("\n\n");
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn is(node: Node, name: &str) -> bool {
+    node.is_element() && node.tag_name().name() == name && node.tag_name().namespace() == Some(W)
+}
+
+fn attr<'a>(node: Node<'a, '_>, name: &str) -> Option<&'a str> {
+    node.attribute((W, name))
+}
+
+fn child<'a, 'i>(node: Node<'a, 'i>, name: &str) -> Option<Node<'a, 'i>> {
+    node.children().find(|c| is(*c, name))
+}
+
+/// A paragraph's text: its runs' `w:t`, tabs as tabs; a line break inside a
+/// paragraph is dropped (Chinese text joins without a space).
+fn paragraph_text(p: Node) -> String {
+    let mut s = String::new();
+    for n in p.descendants() {
+        if is(n, "t") {
+            s.push_str(n.text().unwrap_or(""));
+        } else if is(n, "tab") && n.parent().is_some_and(|r| is(r, "r")) {
+            s.push('\t');
+        }
+    }
+    s
+}
+
+fn table(tbl: Node, out: &mut String) {
+    for tr in tbl.children().filter(|c| is(*c, "tr")) {
+        for tc in tr.children().filter(|c| is(*c, "tc")) {
+            let lines: Vec<String> = tc
+                .descendants()
+                .filter(|p| is(*p, "p"))
+                .map(paragraph_text)
+                .map(|t| t.replace('\t', " ").trim().to_string())
+                .filter(|t| !t.is_empty())
+                .collect();
+            out.push('\t');
+            out.push_str(&lines.join("\n"));
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+}
+
+/// One level of a list definition: number format, label text (`%1、`), start.
+#[derive(Debug, Clone, Default)]
+struct Level {
+    format: String,
+    text: String,
+    start: u64,
+}
+
+/// `numbering.xml`: numId → its levels, and the counters so far.
+#[derive(Debug, Default)]
+struct Numbering {
+    levels: BTreeMap<String, BTreeMap<u8, Level>>,
+    /// numId → abstractNumId (counters are shared per abstract list).
+    abstract_of: BTreeMap<String, String>,
+    counters: BTreeMap<String, [u64; 9]>,
+}
+
+impl Numbering {
+    fn parse(xml: &str) -> Result<Numbering, String> {
+        let opts = roxmltree::ParsingOptions {
+            allow_dtd: false,
+            nodes_limit: 1_000_000,
+        };
+        let doc = Document::parse_with_options(xml, opts)
+            .map_err(|e| format!("word/numbering.xml: {e}"))?;
+        let mut abstracts: BTreeMap<String, BTreeMap<u8, Level>> = BTreeMap::new();
+        for a in doc.descendants().filter(|n| is(*n, "abstractNum")) {
+            let Some(id) = attr(a, "abstractNumId") else {
+                continue;
+            };
+            let mut levels = BTreeMap::new();
+            for lvl in a.children().filter(|n| is(*n, "lvl")) {
+                let Some(ilvl) = attr(lvl, "ilvl")
+                    .and_then(|v| v.parse::<u8>().ok())
+                    .filter(|l| *l < 9)
+                else {
+                    continue;
+                };
+                let val = |name: &str| {
+                    child(lvl, name)
+                        .and_then(|n| attr(n, "val"))
+                        .unwrap_or("")
+                        .to_string()
+                };
+                levels.insert(
+                    ilvl,
+                    Level {
+                        format: val("numFmt"),
+                        text: val("lvlText"),
+                        start: val("start").parse().unwrap_or(1),
+                    },
+                );
+            }
+            abstracts.insert(id.to_string(), levels);
+        }
+        let mut n = Numbering::default();
+        for num in doc.descendants().filter(|x| is(*x, "num")) {
+            let (Some(id), Some(abs)) = (
+                attr(num, "numId"),
+                child(num, "abstractNumId").and_then(|a| attr(a, "val")),
+            ) else {
+                continue;
+            };
+            if let Some(levels) = abstracts.get(abs) {
+                n.levels.insert(id.to_string(), levels.clone());
+                n.abstract_of.insert(id.to_string(), abs.to_string());
+            }
+        }
+        Ok(n)
+    }
+
+    /// The label Word shows before paragraph `p` (empty when unnumbered),
+    /// counting on.
+    fn label(&mut self, p: Node) -> String {
+        let Some(num_pr) = child(p, "pPr").and_then(|ppr| child(ppr, "numPr")) else {
+            return String::new();
+        };
+        let id = child(num_pr, "numId")
+            .and_then(|n| attr(n, "val"))
+            .unwrap_or("0");
+        let ilvl = child(num_pr, "ilvl")
+            .and_then(|n| attr(n, "val"))
+            .and_then(|v| v.parse::<usize>().ok())
+            .unwrap_or(0)
+            .min(8);
+        let Some(levels) = self.levels.get(id) else {
+            return String::new();
+        };
+        let key = self.abstract_of.get(id).cloned().unwrap_or_default();
+        let counters = self.counters.entry(key).or_insert([0; 9]);
+        let start = |l: usize| levels.get(&(l as u8)).map_or(1, |x| x.start);
+        if counters[ilvl] == 0 {
+            counters[ilvl] = start(ilvl);
+        } else {
+            counters[ilvl] += 1;
+        }
+        for deeper in counters.iter_mut().skip(ilvl + 1) {
+            *deeper = 0;
+        }
+        let Some(level) = levels.get(&(ilvl as u8)) else {
+            return String::new();
+        };
+        if level.format == "none" || level.format == "bullet" {
+            return String::new();
+        }
+        let mut label = level.text.clone();
+        for l in (0..=ilvl).rev() {
+            let pattern = format!("%{}", l + 1);
+            if label.contains(&pattern) {
+                let fmt = levels
+                    .get(&(l as u8))
+                    .map_or("decimal", |x| x.format.as_str());
+                let value = if counters[l] == 0 {
+                    start(l)
+                } else {
+                    counters[l]
+                };
+                label = label.replace(&pattern, &format_number(fmt, value));
+            }
+        }
+        label
+    }
+}
+
+/// A counter in one of Word's number formats.
+fn format_number(format: &str, n: u64) -> String {
+    match format {
+        "chineseCounting"
+        | "chineseCountingThousand"
+        | "chineseLegalSimplified"
+        | "ideographTraditional"
+        | "taiwaneseCounting"
+        | "taiwaneseCountingThousand" => crate::numbering::chinese_numeral(n),
+        "decimalEnclosedCircle" | "decimalEnclosedCircleChinese" => {
+            crate::numbering::Style::Circled.label(n as usize)
+        }
+        "decimalFullWidth" | "decimalFullWidth2" => n
+            .to_string()
+            .chars()
+            .map(|c| char::from_u32(c as u32 - '0' as u32 + 0xFF10).unwrap_or(c))
+            .collect(),
+        _ => n.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn word_number_formats() {
+        assert_eq!(format_number("chineseCounting", 11), "十一");
+        assert_eq!(format_number("decimalEnclosedCircle", 3), "③");
+        assert_eq!(format_number("decimal", 7), "7");
+    }
+
+    #[test]
+    fn not_a_docx() {
+        assert!(!is_docx(b"PK\x03\x04garbage"));
+        assert!(text(b"PK\x03\x04garbage").is_err());
+    }
+}

@@ -1,0 +1,167 @@
+//! `zongjie import`: last year's report (text copied from a web page, a GBK
+//! export, Markdown, a .docx through [`docx`]) → a YAML draft in the data format that renders the same
+//! text. Stages, each a pure function: [`decode`] (bytes → text), [`chrome`]
+//! (site chrome dropped, metadata kept), [`damage`] (mojibake repaired, damage
+//! listed), [`outline`] (paragraphs → parts, sections, items, task table) and
+//! [`draft`] (outline → commented YAML).
+
+pub mod chrome;
+pub mod damage;
+pub mod decode;
+pub mod docx;
+pub mod draft;
+pub mod outline;
+
+use std::path::Path;
+
+use crate::diag::{Diagnostic, Pos, Severity};
+
+/// Files larger than this are refused (a year's report is ~100 KB).
+pub const MAX_SOURCE_BYTES: usize = 16 * 1024 * 1024;
+
+/// Notes reported per import; the rest are counted in one line.
+pub const MAX_NOTES: usize = 100;
+
+/// One source line and its 1-based number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    pub text: String,
+    pub no: usize,
+}
+
+/// Something the importer noticed, at a source line (1-based; 0: the file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    pub severity: Severity,
+    pub line: usize,
+    pub col: usize,
+    pub message: String,
+    pub hint: String,
+}
+
+impl Note {
+    pub fn new(
+        severity: Severity,
+        line: usize,
+        col: usize,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Self {
+        Note {
+            severity,
+            line,
+            col: col.max(1),
+            message: message.into(),
+            hint: hint.into(),
+        }
+    }
+}
+
+/// The draft and everything noticed on the way.
+#[derive(Debug)]
+pub struct Imported {
+    pub yaml: String,
+    pub encoding: &'static str,
+    pub notes: Vec<Diagnostic>,
+}
+
+/// Reads a source file, bounded: a directory, a FIFO or a device is refused
+/// before it is opened for reading, and at most [`MAX_SOURCE_BYTES`] are read.
+pub fn read_source(path: &Path) -> Result<Vec<u8>, Diagnostic> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| {
+        Diagnostic::file_error(path, format!("cannot read the file: {e}"))
+            .with_hint("check the file name")
+    })?;
+    if !meta.is_file() {
+        let what = if meta.is_dir() {
+            "a folder"
+        } else {
+            "not a regular file (a pipe or a device)"
+        };
+        return Err(Diagnostic::file_error(path, format!("this is {what}"))
+            .with_hint("name the report's file"));
+    }
+    let file = std::fs::File::open(path)
+        .map_err(|e| Diagnostic::file_error(path, format!("cannot read the file: {e}")))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_SOURCE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Diagnostic::file_error(path, format!("cannot read the file: {e}")))?;
+    Ok(bytes)
+}
+
+/// Imports the source `bytes` read from `path`.
+pub fn import(path: &Path, bytes: &[u8]) -> Result<Imported, Diagnostic> {
+    if bytes.len() > MAX_SOURCE_BYTES {
+        return Err(Diagnostic::file_error(
+            path,
+            format!("file is larger than {} MiB", MAX_SOURCE_BYTES >> 20),
+        )
+        .with_hint("import the report's own text, not an archive or a book"));
+    }
+    let decoded = if docx::is_docx(bytes) {
+        let text = docx::text(bytes).map_err(|e| {
+            Diagnostic::file_error(path, e)
+                .with_hint("open it in Word or WPS and save it again, or save it as .txt")
+        })?;
+        decode::Decoded {
+            text,
+            encoding: "docx",
+        }
+    } else {
+        decode::decode(bytes)
+            .map_err(|e| Diagnostic::file_error(path, e.message).with_hint(e.hint))?
+    };
+    let text = decoded.text.replace("\r\n", "\n").replace('\r', "\n");
+    let lines: Vec<Line> = text
+        .split('\n')
+        .enumerate()
+        .map(|(i, t)| Line {
+            text: t.to_string(),
+            no: i + 1,
+        })
+        .collect();
+    let (lines, mut notes) = damage::repair(lines);
+    let (lines, chrome) = chrome::strip(lines);
+    notes.extend(damage::findings(&lines));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let outline = outline::outline(lines, &mut notes);
+    let yaml = draft::write(&outline, &chrome.meta, &name);
+    notes.sort_by_key(|n| (n.line, n.col));
+    let more = notes.len().saturating_sub(MAX_NOTES);
+    notes.truncate(MAX_NOTES);
+    if more > 0 {
+        notes.push(Note::new(
+            Severity::Note,
+            0,
+            1,
+            format!("{more} more notes not shown"),
+            "fix the ones shown and import again, or check the draft's `# 请核对` comments",
+        ));
+    }
+    let notes = notes
+        .into_iter()
+        .map(|n| {
+            Diagnostic::new(
+                n.severity,
+                path,
+                &text,
+                Pos {
+                    line: n.line,
+                    col: n.col,
+                },
+                n.message,
+            )
+            .with_hint(n.hint)
+        })
+        .collect();
+    Ok(Imported {
+        yaml,
+        encoding: decoded.encoding,
+        notes,
+    })
+}
