@@ -6,7 +6,7 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 mod common;
 use common::{root, temp};
@@ -17,19 +17,7 @@ const MEMORY_LIMIT_KIB: u64 = 2 * 1024 * 1024;
 /// Runs the binary in `dir` under the memory limit, asserting the time
 /// bound and success; returns stderr.
 fn zongjie(dir: &Path, args: &[&str]) -> String {
-    let start = Instant::now();
-    let out = Command::new("sh")
-        .arg("-c")
-        .arg(format!(
-            "ulimit -v {MEMORY_LIMIT_KIB} && exec \"$0\" \"$@\""
-        ))
-        .arg(env!("CARGO_BIN_EXE_zongjie"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("runs");
-    let took = start.elapsed();
-    assert!(took < TIME_LIMIT, "{args:?} took {took:?}");
+    let (out, _) = common::bounded(dir, args, &[], MEMORY_LIMIT_KIB, TIME_LIMIT);
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     stderr

@@ -7,7 +7,7 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use zongjie::doc::{Block, parse};
 use zongjie::fonts::FontSet;
@@ -40,19 +40,7 @@ fn data(signature: bool, titles: &[&str]) -> String {
 /// Runs the binary in `dir` under the memory limit, asserting the time
 /// bound and success.
 fn zongjie(dir: &Path, args: &[&str]) {
-    let start = Instant::now();
-    let out = Command::new("sh")
-        .arg("-c")
-        .arg(format!(
-            "ulimit -v {MEMORY_LIMIT_KIB} && exec \"$0\" \"$@\""
-        ))
-        .arg(env!("CARGO_BIN_EXE_zongjie"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("runs");
-    let took = start.elapsed();
-    assert!(took < TIME_LIMIT, "{args:?} took {took:?}");
+    let (out, _) = common::bounded(dir, args, &[], MEMORY_LIMIT_KIB, TIME_LIMIT);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
 }

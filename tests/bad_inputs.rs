@@ -5,8 +5,10 @@
 //! snapshotted per file. Inputs too large to commit are generated here.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+use std::process::Output;
+use std::time::Duration;
+
+mod common;
 
 const BAD: &str = "tests/fixtures/bad";
 
@@ -251,18 +253,8 @@ const MEMORY_LIMIT_KIB: u64 = 1024 * 1024;
 
 /// Runs the binary under the memory limit; returns its output and duration.
 fn zongjie(dir: &Path, args: &[&str]) -> (Output, Duration) {
-    let start = Instant::now();
-    let out = Command::new("sh")
-        .arg("-c")
-        .arg(format!(
-            "ulimit -v {MEMORY_LIMIT_KIB} && exec \"$0\" \"$@\""
-        ))
-        .arg(env!("CARGO_BIN_EXE_zongjie"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("runs");
-    (out, start.elapsed())
+    // No bound here: the callers check the duration (`fails_cleanly`).
+    common::bounded(dir, args, &[], MEMORY_LIMIT_KIB, Duration::MAX)
 }
 
 fn root() -> &'static Path {

@@ -6,7 +6,9 @@
 
 use std::path::Path;
 use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+mod common;
 
 /// Address-space bound per run, in KiB (`ulimit -v`).
 const MEMORY_LIMIT_KIB: u64 = 1024 * 1024;
@@ -22,19 +24,7 @@ fn root() -> &'static Path {
 
 /// Runs the binary under the memory and time bound.
 fn zongjie(args: &[&str]) -> Output {
-    let start = Instant::now();
-    let out = Command::new("sh")
-        .arg("-c")
-        .arg(format!(
-            "ulimit -v {MEMORY_LIMIT_KIB} && exec \"$0\" \"$@\""
-        ))
-        .arg(env!("CARGO_BIN_EXE_zongjie"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("runs");
-    assert!(start.elapsed() < TIME_LIMIT, "took {:?}", start.elapsed());
-    out
+    common::bounded(root(), args, &[], MEMORY_LIMIT_KIB, TIME_LIMIT).0
 }
 
 fn temp(name: &str) -> std::path::PathBuf {

@@ -4,8 +4,7 @@
 //! run is bounded in time and memory (as in `tests/bad_inputs.rs`).
 
 use std::path::Path;
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 mod common;
 use common::temp;
@@ -20,19 +19,7 @@ struct Run {
 
 /// Runs the binary in `dir` under the memory limit, asserting the time bound.
 fn zongjie(dir: &Path, args: &[&str]) -> Run {
-    let start = Instant::now();
-    let out = Command::new("sh")
-        .arg("-c")
-        .arg(format!(
-            "ulimit -v {MEMORY_LIMIT_KIB} && exec \"$0\" \"$@\""
-        ))
-        .arg(env!("CARGO_BIN_EXE_zongjie"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("runs");
-    let took = start.elapsed();
-    assert!(took < TIME_LIMIT, "{args:?} took {took:?}");
+    let (out, _) = common::bounded(dir, args, &[], MEMORY_LIMIT_KIB, TIME_LIMIT);
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(!stderr.contains("panicked"), "{stderr}");
     Run {

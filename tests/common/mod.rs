@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 /// What one run of `zongjie` did.
@@ -33,6 +33,35 @@ pub fn zongjie_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
 /// Runs `zongjie ARGS` in `dir`.
 pub fn zongjie(dir: &Path, args: &[&str]) -> Run {
     zongjie_env(dir, args, &[])
+}
+
+/// Runs `zongjie ARGS` in `dir` with extra environment variables under
+/// `sh -c "ulimit -v MEMORY_KIB && exec zongjie ARGS"`, asserting that it
+/// finished within `time_limit`; returns its output and how long it took.
+pub fn bounded(
+    dir: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+    memory_kib: u64,
+    time_limit: Duration,
+) -> (Output, Duration) {
+    let start = Instant::now();
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!("ulimit -v {memory_kib} && exec \"$0\" \"$@\""))
+        .arg(env!("CARGO_BIN_EXE_zongjie"))
+        .args(args)
+        .envs(env.iter().copied())
+        .current_dir(dir)
+        .output()
+        .expect("runs");
+    let took = start.elapsed();
+    assert!(
+        took < time_limit,
+        "{args:?} took {took:?}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out, took)
 }
 
 /// The repository root.

@@ -6,8 +6,7 @@
 pub mod common;
 
 use std::path::Path;
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub use common::temp;
 use zongjie::doc::{self, Block};
@@ -17,22 +16,7 @@ pub const MEMORY_LIMIT_KIB: u64 = 1024 * 1024;
 
 /// Runs the binary under a memory bound and a wall-clock check.
 pub fn run(dir: &Path, args: &[&str]) -> (i32, String) {
-    let start = Instant::now();
-    let out = Command::new("sh")
-        .arg("-c")
-        .arg(format!(
-            "ulimit -v {MEMORY_LIMIT_KIB} && exec \"$0\" \"$@\""
-        ))
-        .arg(env!("CARGO_BIN_EXE_zongjie"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("runs");
-    assert!(
-        start.elapsed() < TIME_LIMIT,
-        "{args:?} took {:?}",
-        start.elapsed()
-    );
+    let (out, _) = common::bounded(dir, args, &[], MEMORY_LIMIT_KIB, TIME_LIMIT);
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stderr).into_owned(),
