@@ -80,6 +80,13 @@ fn signature_date_and_attachment_are_found() {
     let mut want = paragraphs(&text);
     // The attachment's label and title come after the signature, as written.
     want.retain(|p| !p.is_empty());
+    // A report with a signature and attachments gets the generated 附件说明
+    // line between its body and the signature (GB/T 9704 7.3.4).
+    let signature = want
+        .iter()
+        .rposition(|p| p == "丽水市卫生健康委员会")
+        .expect("signature");
+    want.insert(signature, "附件：2023年卫生健康工作攻坚任务清单".into());
     assert_same(
         "seed 001 with signature, date and an attachment",
         &got,
