@@ -797,9 +797,13 @@ fn idle_event_streams_cannot_lock_out_the_page() {
         })
         .collect();
     assert_eq!(idle.len(), 64);
-    assert!(eventually(Duration::from_secs(5), || server
+    // Every one of the 64 has been answered: 16 streams stay open and no
+    // request still holds a connection slot (on a slow machine the last
+    // ones are still being answered when the 16th stream opens).
+    assert!(eventually(Duration::from_secs(10), || server
         .event_streams()
-        == preview::MAX_STREAMS));
+        == preview::MAX_STREAMS
+        && server.connections() == 0));
     // The real page's stream still opens and gets the build number.
     let mut s = match TcpStream::connect(addr) {
         Ok(s) => s,
