@@ -265,3 +265,45 @@ fn mojibake_is_repaired_and_located() {
         "{notes}"
     );
 }
+
+/// The task table's year comes from its header (`2023年攻坚目标`) when the
+/// source has no title; other wordings of the header map by their words,
+/// and a header in another order is refused rather than mislabelled.
+#[test]
+fn task_table_year_and_columns_come_from_its_header() {
+    let text = String::from_utf8(seed("002_cb932b672b738f31.txt")).unwrap();
+    let dir = temp("import-task-year");
+    std::fs::write(dir.join("002.txt"), &text).unwrap();
+    let (code, notes) = run(&dir, &["import", "002.txt", "-o", "draft.yaml"]);
+    assert_eq!(code, 0, "{notes}");
+    let draft = std::fs::read_to_string(dir.join("draft.yaml")).unwrap();
+    assert!(draft.contains("\n  year: 2023\n"), "{draft}");
+
+    let reworded = text
+        .replacen("2023年攻坚目标", "2024年底前完成目标", 1)
+        .replacen("攻坚举措", "主要措施", 1)
+        .replacen("责任单位", "牵头单位", 1);
+    let (got, _) = import_and_build("task-reworded", "t.txt", reworded.as_bytes());
+    let mut expected = wenzhou_expected();
+    expected[0] = "序号\t项目名称\t2024年底前完成目标\t主要措施\t牵头单位".to_string();
+    assert_round_trip("seed 002 with a reworded header", &got, &expected);
+    std::fs::write(dir.join("r.txt"), &reworded).unwrap();
+    let (code, notes) = run(&dir, &["import", "r.txt", "-o", "r.yaml"]);
+    assert_eq!(code, 0, "{notes}");
+    let draft = std::fs::read_to_string(dir.join("r.yaml")).unwrap();
+    assert!(draft.contains("\n  year: 2024\n"), "{draft}");
+
+    let swapped = text
+        .replacen("2023年攻坚目标", "@@", 1)
+        .replacen("攻坚举措", "2023年攻坚目标", 1)
+        .replacen("@@", "攻坚举措", 1);
+    std::fs::write(dir.join("s.txt"), &swapped).unwrap();
+    let (code, notes) = run(&dir, &["import", "s.txt", "-o", "s.yaml"]);
+    assert_eq!(code, 0, "{notes}");
+    assert!(
+        notes.contains("reads as the 攻坚举措 column") && notes.contains("s.txt:3:"),
+        "{notes}"
+    );
+    let draft = std::fs::read_to_string(dir.join("s.yaml")).unwrap();
+    assert!(!draft.contains("\ntasks:"), "{draft}");
+}

@@ -69,6 +69,10 @@ pub struct Attachment {
 pub struct Tasks {
     pub columns: Vec<String>,
     pub rows: Vec<Row>,
+    /// The year a header cell names (`2023年攻坚目标`).
+    pub year: Option<i32>,
+    /// Header cells read by their place only (`# 请核对：…`).
+    pub unsure: Vec<String>,
 }
 
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -374,6 +378,14 @@ pub fn outline(lines: Vec<Line>, notes: &mut Vec<Note>) -> Outline {
     } else {
         o.unsure
             .push("没有找到标题（第一段太长或带编号），请补上 doc.title".to_string());
+    }
+    if let Some(t) = &o.tasks {
+        if let Some(year) = t.year
+            && !o.title_meta.iter().any(|(k, _)| *k == "year")
+        {
+            o.title_meta.push(("year", year.to_string()));
+        }
+        o.unsure.extend(t.unsure.iter().cloned());
     }
     // Attachments.
     if let Some(at) = paras.iter().position(|p| is_attachment_label(&p.text)) {
@@ -834,7 +846,36 @@ fn tasks(lines: &[Line], notes: &mut Vec<Note>) -> Option<Tasks> {
         ));
         return None;
     }
-    let columns = cells[..n].iter().map(|(c, _)| c.clone()).collect();
+    let columns: Vec<String> = cells[..n].iter().map(|(c, _)| c.clone()).collect();
+    let mut unsure = Vec::new();
+    for (i, role) in header_roles(&columns).into_iter().enumerate() {
+        match role {
+            Some(r) if r == i => {}
+            Some(r) => {
+                notes.push(Note::new(
+                    Severity::Warning,
+                    cells[i].1,
+                    1,
+                    format!(
+                        "the table's column {} `{}` reads as the {} column, which a task table prints as column {}",
+                        i + 1,
+                        columns[i],
+                        COLUMN_ROLES[r].0,
+                        r + 1
+                    ),
+                    "a task table's columns come in the order 序号, 项目名称, 目标, 举措, 责任单位; the table is kept as paragraphs",
+                ));
+                return None;
+            }
+            None => unsure.push(format!(
+                "任务表第{}列表头「{}」按位置作为「{}」列",
+                i + 1,
+                columns[i],
+                COLUMN_ROLES[i].0
+            )),
+        }
+    }
+    let year = header_year(&columns);
     let mut rows = Vec::new();
     for (i, row) in cells[n..].chunks(n).enumerate() {
         if row[0].0 != (i + 1).to_string() {
@@ -868,7 +909,58 @@ fn tasks(lines: &[Line], notes: &mut Vec<Note>) -> Option<Tasks> {
             units,
         });
     }
-    Some(Tasks { columns, rows })
+    Some(Tasks {
+        columns,
+        rows,
+        year,
+        unsure,
+    })
+}
+
+/// The five columns of a task table: the name the format gives each, and
+/// words a header cell for it uses.
+const COLUMN_ROLES: [(&str, &[&str]); 5] = [
+    ("序号", &["序号", "编号"]),
+    ("项目名称", &["项目", "名称", "任务", "事项"]),
+    ("攻坚目标", &["目标", "指标", "成效", "完成"]),
+    ("攻坚举措", &["举措", "措施", "路径", "做法", "抓手"]),
+    ("责任单位", &["责任", "单位", "牵头", "部门"]),
+];
+
+/// Which of the five columns each header cell names, by its words (None:
+/// it names none, or more than one).
+fn header_roles(columns: &[String]) -> Vec<Option<usize>> {
+    columns
+        .iter()
+        .map(|c| {
+            let hits: Vec<usize> = COLUMN_ROLES
+                .iter()
+                .enumerate()
+                .filter(|(_, (_, words))| words.iter().any(|w| c.contains(w)))
+                .map(|(i, _)| i)
+                .collect();
+            match hits.as_slice() {
+                [one] => Some(*one),
+                // `2023年底前完成目标`: 完成 and 目标 are one role; `项目名称`
+                // two words of one role.
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+/// The year a header names (`2023年攻坚目标`, `2023年底前完成`).
+fn header_year(columns: &[String]) -> Option<i32> {
+    columns.iter().find_map(|c| {
+        c.match_indices('年').find_map(|(i, _)| {
+            let head = &c[..i];
+            let digits = head.len() - head.trim_end_matches(|ch: char| ch.is_ascii_digit()).len();
+            (digits == 4)
+                .then(|| head[i - 4..].parse::<i32>().ok())
+                .flatten()
+                .filter(|y| (1900..=2100).contains(y))
+        })
+    })
 }
 
 /// A cell's ①②… items (one item when unnumbered); line breaks are dropped.
@@ -975,6 +1067,26 @@ mod tests {
             circled_items("①新增。②促进。\n③推动"),
             ["新增。", "促进。", "推动"]
         );
+    }
+
+    #[test]
+    fn task_header_roles_and_year() {
+        let cols = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let h = cols(&[
+            "序号",
+            "项目名称",
+            "2023年底前完成目标",
+            "主要措施",
+            "牵头单位",
+        ]);
+        assert_eq!(
+            header_roles(&h),
+            [Some(0), Some(1), Some(2), Some(3), Some(4)]
+        );
+        assert_eq!(header_year(&h), Some(2023));
+        assert_eq!(header_roles(&cols(&["任务目标"])), [None]);
+        assert_eq!(header_year(&cols(&["序号", "目标"])), None);
+        assert_eq!(header_year(&cols(&["12023年目标"])), None);
     }
 
     #[test]
