@@ -167,3 +167,32 @@ fn the_same_input_gives_the_same_draft() {
         std::fs::read(dir.join("b.yaml")).unwrap()
     );
 }
+
+/// `--metrics` on 300,000 characters of figures in one paragraph, and on as
+/// many short lines that each do not compute: bounded, and the comments
+/// and notes are capped.
+#[test]
+fn metrics_on_huge_and_repetitive_figures_is_bounded() {
+    let dir = temp("import-metrics-huge");
+    let sentence = "门诊量120万人次，上年为113.6万人次，同比增长5.9%。";
+    let n = 300_000 / sentence.chars().count();
+    std::fs::write(
+        dir.join("one.txt"),
+        format!("标题\n\n{}\n", sentence.repeat(n)),
+    )
+    .unwrap();
+    let lines: String = (0..n).map(|i| format!("第{i}项{sentence}\n")).collect();
+    std::fs::write(dir.join("many.txt"), format!("标题\n{lines}")).unwrap();
+    let long = format!(
+        "标题\n\n{}同比增长5.9%。\n",
+        "门诊量120万人次，上年为113.6万人次，".repeat(n / 2)
+    );
+    std::fs::write(dir.join("long.txt"), long).unwrap();
+    for file in ["one.txt", "many.txt", "long.txt"] {
+        let (code, err) = import(&dir, &[file, "--metrics", "-o", &format!("{file}.yaml")]);
+        assert_eq!(code, 0, "{file}: {err}");
+        let draft = std::fs::read_to_string(dir.join(format!("{file}.yaml"))).unwrap();
+        let comments = draft.lines().filter(|l| l.starts_with("# 请核对")).count();
+        assert!(comments <= 22, "{file}: {comments} comments");
+    }
+}

@@ -10,43 +10,6 @@ mod import_support;
 use std::path::Path;
 
 use import_support::*;
-use zongjie::doc::{self, Block};
-
-/// The seed 002 table as units: the header, then each row's cells joined.
-fn wenzhou_expected() -> Vec<String> {
-    let json: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(
-            common::root().join("tests/fixtures/seeds/wenzhou-2023-tasks.json"),
-        )
-        .unwrap(),
-    )
-    .unwrap();
-    let mut out = vec![
-        json["header"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c.as_str().unwrap())
-            .collect::<Vec<_>>()
-            .join("\t"),
-    ];
-    for row in json["rows"].as_array().unwrap() {
-        let cells: Vec<String> = row
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| {
-                c.as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|l| l.as_str().unwrap())
-                    .collect::<String>()
-            })
-            .collect();
-        out.push(cells.join("\t"));
-    }
-    out
-}
 
 #[test]
 fn seed_001_web_page_round_trips() {
@@ -119,39 +82,6 @@ fn seed_002_task_table_round_trips() {
         notes.contains("no lead unit"),
         "row 3 has no lead unit: {notes}"
     );
-}
-
-/// A data file rendered to text as a web page or an office suite's text
-/// export holds it: a paragraph a line with blank lines between, a table as
-/// tab-started cells (cell lines continue without a tab), rows apart.
-fn rendered_text(data: &str) -> (String, Vec<String>) {
-    let templates = zongjie::render::Templates::load(None).unwrap();
-    let compiled = zongjie::build::compile(&common::root().join(data), &templates)
-        .unwrap_or_else(|d| panic!("{data}: {d:#?}"));
-    let d = doc::parse(&compiled.markdown);
-    let mut text = String::new();
-    for b in &d.blocks {
-        match b {
-            Block::Table(t) => {
-                for row in std::iter::once(&t.header).chain(&t.rows) {
-                    for cell in row {
-                        text.push('\t');
-                        text.push_str(&cell.join("\n"));
-                        text.push('\n');
-                    }
-                    text.push('\n');
-                }
-            }
-            other => {
-                let t = other.plain_text();
-                if !t.is_empty() {
-                    text.push_str(&t);
-                    text.push_str("\n\n");
-                }
-            }
-        }
-    }
-    (text, units(&d))
 }
 
 #[test]

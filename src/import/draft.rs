@@ -5,6 +5,7 @@
 
 use std::fmt::Write as _;
 
+use super::figures;
 use super::outline::{Item, Outline, Row, Section};
 
 /// Lines of a block scalar are wrapped after this many characters.
@@ -80,6 +81,26 @@ pub fn write(o: &Outline, meta: &[(&'static str, String)], name: &str) -> String
             .map(|(k, s)| format!("{k}: {}", scalar(s)))
             .collect();
         let _ = writeln!(y, "numbering: {{{}}}", samples.join(", "));
+    }
+    if !o.metrics.is_empty() {
+        y.push_str("metrics:   # 由 --metrics 从正文提取；正文中写作【名称.属性】\n");
+        for m in &o.metrics {
+            let mut fields = vec![format!("value: {}", flow(&m.value))];
+            for (k, v) in [("plan", &m.plan), ("prev", &m.prev)] {
+                if let Some(v) = v {
+                    fields.push(format!("{k}: {}", flow(v)));
+                }
+            }
+            if let Some(d) = m.digits {
+                fields.push(format!("digits: {d}"));
+            }
+            for (k, v) in [("vs", &m.vs), ("up", &m.up), ("down", &m.down)] {
+                if let Some(v) = v {
+                    fields.push(format!("{k}: {}", flow(v)));
+                }
+            }
+            let _ = writeln!(y, "  {}: {{{}}}", scalar(&m.key), fields.join(", "));
+        }
     }
     paragraphs(&mut y, 0, "intro", &o.intro);
     if let Some(tasks) = &o.tasks {
@@ -248,9 +269,12 @@ fn block(y: &mut String, indent: usize, paras: &[String]) {
     }
 }
 
-/// `【` is written `【【` (a lone one would start a metric reference).
+/// `【` is written `【【` (a lone one would start a metric reference); the
+/// references [`figures`] made become `【…】`.
 fn escape(text: &str) -> String {
     text.replace('【', "【【")
+        .replace(figures::OPEN, "【")
+        .replace(figures::CLOSE, "】")
 }
 
 /// Breaks a paragraph into lines of about [`WRAP`] characters, only between
@@ -260,8 +284,20 @@ fn wrap(p: &str) -> Vec<String> {
     let mut lines = Vec::new();
     let mut start = 0;
     let mut i = 0;
+    // Inside a reference `【key.attr】` (not a literal `【【`) no break.
+    let mut inside = false;
     while i < chars.len() {
+        match chars[i] {
+            '【' if !inside && chars.get(i + 1) == Some(&'【') => {
+                i += 2;
+                continue;
+            }
+            '【' => inside = true,
+            '】' => inside = false,
+            _ => {}
+        }
         if i - start >= WRAP
+            && !inside
             && i > 0
             && crate::text::is_han(chars[i - 1])
             && crate::text::is_han(chars[i])

@@ -2,7 +2,8 @@
 //! export, Markdown, a .docx through [`docx`]) → a YAML draft in the data format that renders the same
 //! text. Stages, each a pure function: [`decode`] (bytes → text), [`chrome`]
 //! (site chrome dropped, metadata kept), [`damage`] (mojibake repaired, damage
-//! listed), [`outline`] (paragraphs → parts, sections, items, task table) and
+//! listed), [`outline`] (paragraphs → parts, sections, items, task table),
+//! with `--metrics` [`figures`] (computable figures → `metrics`), and
 //! [`draft`] (outline → commented YAML).
 
 pub mod chrome;
@@ -10,6 +11,7 @@ pub mod damage;
 pub mod decode;
 pub mod docx;
 pub mod draft;
+pub mod figures;
 pub mod outline;
 
 use std::path::Path;
@@ -91,8 +93,20 @@ pub fn read_source(path: &Path) -> Result<Vec<u8>, Diagnostic> {
     Ok(bytes)
 }
 
-/// Imports the source `bytes` read from `path`.
+/// How to import.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Lift the figures the tool can compute exactly into `metrics`.
+    pub metrics: bool,
+}
+
+/// Imports the source `bytes` read from `path` with the default options.
 pub fn import(path: &Path, bytes: &[u8]) -> Result<Imported, Diagnostic> {
+    import_with(path, bytes, Options::default())
+}
+
+/// Imports the source `bytes` read from `path`.
+pub fn import_with(path: &Path, bytes: &[u8], options: Options) -> Result<Imported, Diagnostic> {
     if bytes.len() > MAX_SOURCE_BYTES {
         return Err(Diagnostic::file_error(
             path,
@@ -129,7 +143,15 @@ pub fn import(path: &Path, bytes: &[u8]) -> Result<Imported, Diagnostic> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let outline = outline::outline(lines, &mut notes);
+    let source_lines = if options.metrics {
+        lines.clone()
+    } else {
+        Vec::new()
+    };
+    let mut outline = outline::outline(lines, &mut notes);
+    if options.metrics {
+        figures::lift(&mut outline, &source_lines, &mut notes);
+    }
     let yaml = draft::write(&outline, &chrome.meta, &name);
     notes.sort_by_key(|n| (n.line, n.col));
     let more = notes.len().saturating_sub(MAX_NOTES);

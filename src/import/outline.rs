@@ -31,6 +31,8 @@ pub struct Outline {
     pub numbering: Vec<(&'static str, &'static str)>,
     /// Comments for the draft's top (`# 请核对：…`).
     pub unsure: Vec<String>,
+    /// Figures lifted into `metrics` (`--metrics`, [`super::figures`]).
+    pub metrics: Vec<super::figures::Metric>,
 }
 
 #[derive(Debug, Default, PartialEq, Eq)]
