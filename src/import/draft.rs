@@ -120,6 +120,9 @@ pub fn write(o: &Outline, meta: &[(&'static str, String)], name: &str) -> String
             y.push_str("  - omitted: true   # 请核对：源文件缺这一部分（编号跳过）\n");
             continue;
         }
+        if let Some(u) = &part.unsure {
+            let _ = writeln!(y, "  # 请核对：{}", one_line(u));
+        }
         let _ = writeln!(y, "  - title: {}", scalar(&part.title));
         if let Some(style) = part.section_style {
             let _ = writeln!(y, "    numbering: {{section: {}}}", scalar(style.sample()));

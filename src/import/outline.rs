@@ -408,7 +408,93 @@ pub fn outline(lines: Vec<Line>, notes: &mut Vec<Note>) -> Outline {
         }
     }
     body(&paras, &mut o, notes);
+    theme_headings(&mut o);
     o
+}
+
+/// A line that reads as a heading of the genre without a label: short, no
+/// sentence end, not the start of an enumeration or a list item.
+fn is_theme(t: &str) -> bool {
+    let n = t.chars().count();
+    (4..=40).contains(&n)
+        && !t.ends_with(is_final)
+        && !t.ends_with(['，', ',', '、'])
+        && !t.contains('。')
+        && !is_labelled(t)
+}
+
+/// A stand-alone heading line: [`is_theme`], one clause or two.
+fn is_heading_line(t: &str) -> bool {
+    is_theme(t) && !t.contains(['；', ';', '：', ':'])
+}
+
+/// Paragraphs from the first of at least two unlabelled heading lines on,
+/// grouped (heading, the paragraphs after it), each heading followed by
+/// text that ends a sentence; `None` when they do not read so. The
+/// paragraphs before the first heading are left where they are.
+fn heading_groups(paras: &[String]) -> Option<(usize, Vec<Vec<String>>)> {
+    let first = paras.iter().position(|p| is_heading_line(p))?;
+    let mut groups: Vec<Vec<String>> = Vec::new();
+    for p in &paras[first..] {
+        if is_heading_line(p) {
+            if groups.last().is_some_and(|g| g.len() < 2) {
+                return None;
+            }
+            groups.push(vec![p.clone()]);
+        } else {
+            if !p.ends_with(|c: char| is_final(c) || "”’）)】」』》".contains(c)) {
+                return None;
+            }
+            groups.last_mut()?.push(p.clone());
+        }
+    }
+    (groups.len() >= 2 && groups.iter().all(|g| g.len() >= 2)).then_some((first, groups))
+}
+
+/// Unlabelled theme headings (`坚持人民至上，全力守护群众健康` on a line
+/// of its own before paragraphs): in a part without （一） sections they are
+/// unnumbered sections (`numbering: {section: 无}`), each heading kept as
+/// its section's first paragraph (a lead would run in); in a report with no
+/// parts at all they are unnumbered parts (`numbering: {part: 无}`), the
+/// heading their title.
+fn theme_headings(o: &mut Outline) {
+    if o.parts.is_empty() && o.tasks.is_none() {
+        if let Some((first, groups)) = heading_groups(&o.intro) {
+            o.intro.truncate(first);
+            o.numbering.push(("part", Style::None.sample()));
+            for mut g in groups {
+                let title = g.remove(0);
+                o.parts.push(Part {
+                    title,
+                    intro: g,
+                    unsure: Some("源文件的这一标题没有编号，按无编号的部分导入".to_string()),
+                    ..Part::default()
+                });
+            }
+        }
+        return;
+    }
+    for part in o.parts.iter_mut() {
+        if !part.sections.is_empty() || part.omitted {
+            continue;
+        }
+        let Some((first, groups)) = heading_groups(&part.intro) else {
+            continue;
+        };
+        part.intro.truncate(first);
+        part.section_style = Some(Style::None);
+        part.unsure = Some(
+            "这一部分的小标题没有编号，按无编号的节导入；小标题是各节的首段（lead 会与正文连排）"
+                .to_string(),
+        );
+        part.sections = groups
+            .into_iter()
+            .map(|text| Section {
+                text,
+                ..Section::default()
+            })
+            .collect();
+    }
 }
 
 /// `附件`, `附件1`, `附件：` alone on a line.
@@ -574,7 +660,59 @@ fn body(paras: &[Para], o: &mut Outline, notes: &mut Vec<Note>) {
     let mut pending: Vec<Pending> = Vec::new();
     let mut section_paras: Vec<Para> = Vec::new();
     let mut section_label: Option<(Style, usize)> = None;
+    let part_labels = paras
+        .iter()
+        .any(|p| label_at(&p.text, &PART_STYLES).is_some());
     for p in paras {
+        // No 一、 in the source: a theme line right before a （一） that
+        // starts the count (again) is the heading of an unnumbered part.
+        if !part_labels
+            && at != At::Part
+            && pending.is_empty()
+            && label_at(&p.text, &SECTION_STYLES).is_some_and(|l| l.1 == 1)
+        {
+            // The theme line, and the part's intro after it (at most 3
+            // paragraphs, as the genre's 总体要求 paragraph).
+            let texts: Vec<&str> = match at {
+                At::Intro => o.intro.iter().map(String::as_str).collect(),
+                _ => section_paras.iter().map(|t| t.text.as_str()).collect(),
+            };
+            let lowest = usize::from(at != At::Intro);
+            let found = texts
+                .iter()
+                .rposition(|t| is_theme(t))
+                .filter(|&i| i >= lowest && texts.len() - i <= 4);
+            if let Some(i) = found {
+                let mut taken: Vec<String> = match at {
+                    At::Intro => o.intro.split_off(i),
+                    _ => section_paras
+                        .split_off(i)
+                        .into_iter()
+                        .map(|p| p.text)
+                        .collect(),
+                };
+                let title = taken.remove(0);
+                finish_section(
+                    o,
+                    &mut section_paras,
+                    &mut pending,
+                    section_label.take(),
+                    notes,
+                );
+                if !o.numbering.iter().any(|(k, _)| *k == "part") {
+                    o.numbering.push(("part", Style::None.sample()));
+                }
+                o.parts.push(Part {
+                    title,
+                    intro: taken,
+                    unsure: Some(
+                        "源文件这一部分的标题没有编号（一、），按无编号的部分导入".to_string(),
+                    ),
+                    ..Part::default()
+                });
+                at = At::Part;
+            }
+        }
         if let Some((style, n, len)) = label_at(&p.text, &PART_STYLES) {
             finish_section(
                 o,
