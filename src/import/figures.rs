@@ -471,10 +471,7 @@ impl Ctx<'_> {
             .collect();
         let mut word: String = run.into_iter().rev().collect();
         word = word.trim_start_matches(['年', '月', '日']).to_string();
-        loop {
-            let Some(v) = KEY_VERBS.iter().find(|v| word.ends_with(**v)) else {
-                break;
-            };
+        while let Some(v) = KEY_VERBS.iter().find(|v| word.ends_with(**v)) {
             word.truncate(word.len() - v.len());
         }
         let chars: Vec<char> = word.chars().collect();
