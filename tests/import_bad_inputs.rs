@@ -188,6 +188,17 @@ fn metrics_on_huge_and_repetitive_figures_is_bounded() {
         "门诊量120万人次，上年为113.6万人次，".repeat(n / 2)
     );
     std::fs::write(dir.join("long.txt"), long).unwrap();
+    // The private-use characters the importer marks references with, in
+    // the source itself (title and text): nothing is lifted, all is kept.
+    let marked = "标题\u{E000}\n\n门诊量120万人次，上年为113.6万人次，同比增长5.6%。\u{E001}\n";
+    std::fs::write(dir.join("marked.txt"), marked).unwrap();
+    let (code, err) = import(&dir, &["marked.txt", "--metrics", "-o", "marked.yaml"]);
+    assert_eq!(code, 0, "{err}");
+    let draft = std::fs::read_to_string(dir.join("marked.yaml")).unwrap();
+    assert!(
+        !draft.contains("metrics:") && draft.contains("标题\u{E000}") && draft.contains('\u{E001}'),
+        "{draft}"
+    );
     for file in ["one.txt", "many.txt", "long.txt"] {
         let (code, err) = import(&dir, &[file, "--metrics", "-o", &format!("{file}.yaml")]);
         assert_eq!(code, 0, "{file}: {err}");

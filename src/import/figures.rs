@@ -134,6 +134,11 @@ struct Figure {
 /// Lifts the figures of every paragraph of `o` it can reproduce (see the
 /// module docs); `lines` locate the notes for figures that do not match.
 pub fn lift(o: &mut Outline, lines: &[Line], notes: &mut Vec<Note>) {
+    // The markers are private-use characters: a source that holds them
+    // (damage, reported as stray characters) gets no references at all.
+    if lines.iter().any(|l| l.text.contains([OPEN, CLOSE])) {
+        return;
+    }
     let mut ctx = Ctx {
         lines,
         metrics: Vec::new(),
@@ -192,7 +197,7 @@ struct Edit {
 
 impl Ctx<'_> {
     fn paragraph(&mut self, p: &mut String) {
-        if p.contains([OPEN, CLOSE]) || p.len() > 64 * 1024 {
+        if p.len() > 64 * 1024 {
             return;
         }
         let mut edits: Vec<Edit> = Vec::new();
