@@ -379,9 +379,11 @@ impl Ctx<'_> {
                 .iter()
                 .filter(|f| f.end <= phrase_start && free(used, f))
                 .collect();
+            // `比上年增加6.4万人次` is the change, not last year's figure.
             let is_prev = |f: &Figure| {
                 let head = clause_before(p, from, f.start);
                 PREV_WORDS.iter().any(|w| head.contains(w))
+                    && !UP.iter().chain(&DOWN).any(|v| head.ends_with(v))
             };
             let Some(prev) = before.iter().rev().find(|f| is_prev(f)) else {
                 continue;
@@ -663,13 +665,14 @@ mod tests {
             "门诊量约120万人次，上年113.6万人次，同比增长5.6%。",
             "门诊量120余万人次，上年113.6万人次，同比增长5.6%。",
             "完成14.02亿元，完成率50.3%。",
+            "门诊量120万人次，比上年增加6.4万人次，同比增长5.6%。",
             "2023年完成12项，2022年为10项，同比增长20%。",
             "【已有】门诊量120万人次，上年113.6万人次，同比增长5.6%\u{E000}",
         ] {
-            let (t, m, _) = lifted(kept);
+            let (t, m, n) = lifted(kept);
             assert_eq!(
-                (t.as_str(), m.len()),
-                (kept.replace('\u{E000}', "【").as_str(), 0)
+                (t.as_str(), m.len(), n.len()),
+                (kept.replace('\u{E000}', "【").as_str(), 0, 0)
             );
         }
     }
