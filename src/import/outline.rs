@@ -487,13 +487,24 @@ fn theme_headings(o: &mut Outline) {
             "这一部分的小标题没有编号，按无编号的节导入；小标题是各节的首段（lead 会与正文连排）"
                 .to_string(),
         );
-        part.sections = groups
-            .into_iter()
-            .map(|text| Section {
-                text,
-                ..Section::default()
-            })
-            .collect();
+        for mut text in groups {
+            let mut section = Section::default();
+            // A 一是…二是… at the end of the section's text, as under （一）.
+            if let Some(last) = text.last().cloned()
+                && let Some((before, style, items)) = split_enumeration(&last)
+                && !before.is_empty()
+            {
+                text.pop();
+                text.push(before);
+                section.item_style = Some(style);
+                section.items = items.iter().map(|i| item(i)).collect();
+                if !o.numbering.iter().any(|(k, _)| *k == "item") {
+                    o.numbering.push(("item", style.sample()));
+                }
+            }
+            section.text = text;
+            part.sections.push(section);
+        }
     }
 }
 
