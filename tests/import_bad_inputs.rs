@@ -207,3 +207,26 @@ fn metrics_on_huge_and_repetitive_figures_is_bounded() {
         assert!(comments <= 22, "{file}: {comments} comments");
     }
 }
+
+/// Many （一） restarts without part labels, and many short theme lines:
+/// finding unnumbered parts and sections stays linear.
+#[test]
+fn theme_headings_on_many_restarts_are_bounded() {
+    let dir = temp("import-theme-huge");
+    let restarts = "正文一句。\n(一)节的内容。\n".repeat(20_000);
+    let themes = "一个小标题\n正文的一段话。\n".repeat(20_000);
+    std::fs::write(dir.join("a.txt"), format!("标题\n{restarts}")).unwrap();
+    std::fs::write(dir.join("b.txt"), format!("标题\n{themes}")).unwrap();
+    std::fs::write(dir.join("c.txt"), format!("标题\n一、部分\n{themes}")).unwrap();
+    let few = "一个小标题\n正文的一段话。\n".repeat(99);
+    std::fs::write(dir.join("d.txt"), format!("标题\n{few}")).unwrap();
+    for file in ["a.txt", "b.txt", "c.txt", "d.txt"] {
+        let draft = format!("{file}.yaml");
+        let (code, err) = import(&dir, &[file, "-o", &draft]);
+        assert_eq!(code, 0, "{file}: {err}");
+        // Past the format's 99 parts or 999 sections they stay paragraphs:
+        // the draft builds.
+        let (code, err) = run(&dir, &["check", &draft]);
+        assert_eq!(code, 0, "{file}: {err}");
+    }
+}

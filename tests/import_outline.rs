@@ -271,7 +271,10 @@ fn unlabelled_theme_lines_are_unnumbered_sections() {
     }
     let (draft, got) = round(&text);
     assert!(draft.contains("numbering: {section: 无}"), "{draft}");
-    assert!(draft.contains("item: 一是") && draft.contains("items:"), "{draft}");
+    assert!(
+        draft.contains("item: 一是") && draft.contains("items:"),
+        "{draft}"
+    );
     assert!(
         draft.contains("# 请核对：这一部分的小标题没有编号"),
         "{draft}"

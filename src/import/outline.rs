@@ -423,10 +423,17 @@ fn is_theme(t: &str) -> bool {
         && !is_labelled(t)
 }
 
-/// A stand-alone heading line: [`is_theme`], one clause or two.
+/// A stand-alone heading line: [`is_theme`], one clause or two, no spaces
+/// (a byline `记者 张三` or OCR damage is not taken for one).
 fn is_heading_line(t: &str) -> bool {
-    is_theme(t) && !t.contains(['；', ';', '：', ':'])
+    is_theme(t)
+        && !t.contains(['；', ';', '：', ':', ' ', '\u{3000}'])
+        && !["记者", "通讯员", "本报讯"].iter().any(|w| t.contains(w))
 }
+
+/// The most parts and sections per part a draft gets (the format's limits).
+const MAX_PARTS: usize = 99;
+const MAX_SECTIONS: usize = 999;
 
 /// Paragraphs from the first of at least two unlabelled heading lines on,
 /// grouped (heading, the paragraphs after it), each heading followed by
@@ -451,6 +458,14 @@ fn heading_groups(paras: &[String]) -> Option<(usize, Vec<Vec<String>>)> {
     (groups.len() >= 2 && groups.iter().all(|g| g.len() >= 2)).then_some((first, groups))
 }
 
+/// [`heading_groups`] of at most `max` groups.
+fn at_most(
+    groups: Option<(usize, Vec<Vec<String>>)>,
+    max: usize,
+) -> Option<(usize, Vec<Vec<String>>)> {
+    groups.filter(|(_, g)| g.len() <= max)
+}
+
 /// Unlabelled theme headings (`坚持人民至上，全力守护群众健康` on a line
 /// of its own before paragraphs): in a part without （一） sections they are
 /// unnumbered sections (`numbering: {section: 无}`), each heading kept as
@@ -459,7 +474,7 @@ fn heading_groups(paras: &[String]) -> Option<(usize, Vec<Vec<String>>)> {
 /// heading their title.
 fn theme_headings(o: &mut Outline) {
     if o.parts.is_empty() && o.tasks.is_none() {
-        if let Some((first, groups)) = heading_groups(&o.intro) {
+        if let Some((first, groups)) = at_most(heading_groups(&o.intro), MAX_PARTS) {
             o.intro.truncate(first);
             o.numbering.push(("part", Style::None.sample()));
             for mut g in groups {
@@ -478,7 +493,7 @@ fn theme_headings(o: &mut Outline) {
         if !part.sections.is_empty() || part.omitted {
             continue;
         }
-        let Some((first, groups)) = heading_groups(&part.intro) else {
+        let Some((first, groups)) = at_most(heading_groups(&part.intro), MAX_SECTIONS) else {
             continue;
         };
         part.intro.truncate(first);
@@ -679,20 +694,23 @@ fn body(paras: &[Para], o: &mut Outline, notes: &mut Vec<Note>) {
         // starts the count (again) is the heading of an unnumbered part.
         if !part_labels
             && at != At::Part
+            && o.parts.len() < MAX_PARTS
             && pending.is_empty()
             && label_at(&p.text, &SECTION_STYLES).is_some_and(|l| l.1 == 1)
         {
             // The theme line, and the part's intro after it (at most 3
             // paragraphs, as the genre's 总体要求 paragraph).
-            let texts: Vec<&str> = match at {
-                At::Intro => o.intro.iter().map(String::as_str).collect(),
-                _ => section_paras.iter().map(|t| t.text.as_str()).collect(),
+            let (len, lowest) = match at {
+                At::Intro => (o.intro.len(), 0),
+                _ => (section_paras.len(), 1),
             };
-            let lowest = usize::from(at != At::Intro);
-            let found = texts
-                .iter()
-                .rposition(|t| is_theme(t))
-                .filter(|&i| i >= lowest && texts.len() - i <= 4);
+            let text_at = |i: usize| match at {
+                At::Intro => o.intro[i].as_str(),
+                _ => section_paras[i].text.as_str(),
+            };
+            let found = (lowest.max(len.saturating_sub(4))..len)
+                .rev()
+                .find(|&i| is_theme(text_at(i)));
             if let Some(i) = found {
                 let mut taken: Vec<String> = match at {
                     At::Intro => o.intro.split_off(i),
@@ -1217,6 +1235,42 @@ mod tests {
         assert_eq!(
             circled_items("①新增。②促进。\n③推动"),
             ["新增。", "促进。", "推动"]
+        );
+    }
+
+    #[test]
+    fn heading_lines_and_their_groups() {
+        let v = |p: &[&str]| p.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(is_heading_line("坚持人民至上，全力守护群众健康"));
+        for not in [
+            "记者 张三",
+            "本报记者张三",
+            "现将有关情况报告如下。",
+            "主要做法：",
+            "甲",
+        ] {
+            assert!(!is_heading_line(not), "{not}");
+        }
+        let (first, groups) = heading_groups(&v(&[
+            "导语。",
+            "小标题一",
+            "正文一。",
+            "小标题二",
+            "正文二。",
+            "正文三。",
+        ]))
+        .unwrap();
+        assert_eq!((first, groups.len(), groups[1].len()), (1, 2, 3));
+        // A heading with no text after it, one heading only, text that
+        // stops mid-sentence: no groups.
+        assert_eq!(
+            heading_groups(&v(&["小标题一", "小标题二", "正文。"])),
+            None
+        );
+        assert_eq!(heading_groups(&v(&["小标题一", "正文。"])), None);
+        assert_eq!(
+            heading_groups(&v(&["小标题一", "正文", "小标题二", "正文。"])),
+            None
         );
     }
 
