@@ -52,6 +52,10 @@ pub struct ImportArgs {
     /// Overwrite the draft when it exists.
     #[arg(long)]
     pub force: bool,
+    /// Lift the figures the tool computes exactly (完成率, 同比 with both
+    /// years stated) into `metrics`, referred to as 【key.attr】.
+    #[arg(long)]
+    pub metrics: bool,
     /// How diagnostics are printed.
     #[arg(long, value_enum, default_value_t = diag::Format::Human)]
     pub diagnostic_format: diag::Format,
@@ -462,7 +466,10 @@ fn run_import(args: ImportArgs) -> ExitCode {
         Ok(b) => b,
         Err(d) => return fail(d),
     };
-    let imported = match crate::import::import(&args.file, &bytes) {
+    let options = crate::import::Options {
+        metrics: args.metrics,
+    };
+    let imported = match crate::import::import_with(&args.file, &bytes, options) {
         Ok(i) => i,
         Err(d) => return fail(d),
     };

@@ -167,3 +167,67 @@ fn the_same_input_gives_the_same_draft() {
         std::fs::read(dir.join("b.yaml")).unwrap()
     );
 }
+
+/// `--metrics` on 300,000 characters of figures in one paragraph, and on as
+/// many short lines that each do not compute: bounded, and the comments
+/// and notes are capped.
+#[test]
+fn metrics_on_huge_and_repetitive_figures_is_bounded() {
+    let dir = temp("import-metrics-huge");
+    let sentence = "门诊量120万人次，上年为113.6万人次，同比增长5.9%。";
+    let n = 300_000 / sentence.chars().count();
+    std::fs::write(
+        dir.join("one.txt"),
+        format!("标题\n\n{}\n", sentence.repeat(n)),
+    )
+    .unwrap();
+    let lines: String = (0..n).map(|i| format!("第{i}项{sentence}\n")).collect();
+    std::fs::write(dir.join("many.txt"), format!("标题\n{lines}")).unwrap();
+    let long = format!(
+        "标题\n\n{}同比增长5.9%。\n",
+        "门诊量120万人次，上年为113.6万人次，".repeat(n / 2)
+    );
+    std::fs::write(dir.join("long.txt"), long).unwrap();
+    // The private-use characters the importer marks references with, in
+    // the source itself (title and text): nothing is lifted, all is kept.
+    let marked = "标题\u{E000}\n\n门诊量120万人次，上年为113.6万人次，同比增长5.6%。\u{E001}\n";
+    std::fs::write(dir.join("marked.txt"), marked).unwrap();
+    let (code, err) = import(&dir, &["marked.txt", "--metrics", "-o", "marked.yaml"]);
+    assert_eq!(code, 0, "{err}");
+    let draft = std::fs::read_to_string(dir.join("marked.yaml")).unwrap();
+    assert!(
+        !draft.contains("metrics:") && draft.contains("标题\u{E000}") && draft.contains('\u{E001}'),
+        "{draft}"
+    );
+    for file in ["one.txt", "many.txt", "long.txt"] {
+        let (code, err) = import(&dir, &[file, "--metrics", "-o", &format!("{file}.yaml")]);
+        assert_eq!(code, 0, "{file}: {err}");
+        let draft = std::fs::read_to_string(dir.join(format!("{file}.yaml"))).unwrap();
+        let comments = draft.lines().filter(|l| l.starts_with("# 请核对")).count();
+        assert!(comments <= 22, "{file}: {comments} comments");
+    }
+}
+
+/// Many （一） restarts without part labels, and many short theme lines:
+/// finding unnumbered parts and sections stays linear.
+#[test]
+fn theme_headings_on_many_restarts_are_bounded() {
+    let dir = temp("import-theme-huge");
+    // 6,000 restarts took minutes when each looked back over the whole intro.
+    let restarts = "正文一句。\n(一)节的内容。\n".repeat(6_000);
+    let themes = "一个小标题\n正文的一段话。\n".repeat(6_000);
+    std::fs::write(dir.join("a.txt"), format!("标题\n{restarts}")).unwrap();
+    std::fs::write(dir.join("b.txt"), format!("标题\n{themes}")).unwrap();
+    std::fs::write(dir.join("c.txt"), format!("标题\n一、部分\n{themes}")).unwrap();
+    let few = "一个小标题\n正文的一段话。\n".repeat(99);
+    std::fs::write(dir.join("d.txt"), format!("标题\n{few}")).unwrap();
+    for file in ["a.txt", "b.txt", "c.txt", "d.txt"] {
+        let draft = format!("{file}.yaml");
+        let (code, err) = import(&dir, &[file, "-o", &draft]);
+        assert_eq!(code, 0, "{file}: {err}");
+        // Past the format's 99 parts or 999 sections they stay paragraphs:
+        // the draft builds.
+        let (code, err) = run(&dir, &["check", &draft]);
+        assert_eq!(code, 0, "{file}: {err}");
+    }
+}

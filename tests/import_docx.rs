@@ -39,6 +39,66 @@ fn docx_written_by_libreoffice_round_trips() {
     let (got, notes) = import_and_build("docx-lo2", "report.docx", &bytes);
     assert_round_trip("seed 001 as .docx (LibreOffice)", &got, &lishui_expected());
     assert_eq!(got.len(), lishui_expected().len(), "{notes}");
+    // The ASCII punctuation is reported at the paragraph Word shows: the
+    // title is paragraph 1 of the text file's non-blank lines.
+    assert!(
+        notes.contains("ASCII punctuation") && notes.contains("(in Word: paragraph "),
+        "{notes}"
+    );
+}
+
+/// Damage in a .docx is located by the paragraph as Word shows it (its
+/// number among the paragraphs with text and how it starts), a table cell
+/// by table, row and column, not by a line of the extracted text.
+#[test]
+fn damage_in_a_docx_is_located_by_paragraph_and_cell() {
+    let row = |cells: &[&[&str]]| {
+        format!(
+            "<w:tr>{}</w:tr>",
+            cells.iter().map(|c| cell(c)).collect::<String>()
+        )
+    };
+    let table = format!(
+        "<w:tbl>{}{}</w:tbl>",
+        row(&[
+            &["序号"],
+            &["项目名称"],
+            &["目标"],
+            &["举措"],
+            &["责任单位"]
+        ]),
+        row(&[
+            &["1"],
+            &["医学高峰建设"],
+            &["新增三甲 医院1家。"],
+            &["推动创建。"],
+            &["*市卫健委"]
+        ]),
+    );
+    let body = [
+        para("某市卫生健康委员会2024年工作总结", None),
+        String::new(),
+        para("", None),
+        para("上半年，我委坚持以人民健康为中心。", None),
+        para("各项工作稳步 推进，成效明显。", None),
+        table,
+    ]
+    .concat();
+    let dir = temp("import-docx-places");
+    std::fs::write(dir.join("r.docx"), docx(&body)).unwrap();
+    let (code, notes) = run(&dir, &["import", "r.docx", "-o", "d.yaml"]);
+    assert_eq!(code, 0, "{notes}");
+    assert!(
+        notes.contains("r.docx:3:7")
+            && notes.contains("(in Word: paragraph 3, “各项工作稳步 推进，成效…”)")
+            && notes.contains("3 | 各项工作稳步 推进，成效明显。"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("(in Word: table 1, row 2, column 3, “新增三甲 医院1家。”)")
+            && notes.contains("r.docx:11:5"),
+        "{notes}"
+    );
 }
 
 fn para(text: &str, num: Option<(u32, u32)>) -> String {

@@ -203,3 +203,137 @@ fn numbered_paragraphs_followed_by_text_keep_their_labels() {
         &paragraphs(&text),
     );
 }
+
+/// The part and section counts and the leads of a draft.
+fn outline_of(draft: &str) -> Vec<(usize, Vec<Option<String>>)> {
+    let loaded = zongjie::load::load_bytes(Path::new("d.yaml"), draft.as_bytes())
+        .unwrap_or_else(|e| panic!("{e:#?}"));
+    loaded
+        .data
+        .parts
+        .iter()
+        .map(|p| {
+            (
+                p.sections.len(),
+                p.sections
+                    .iter()
+                    .map(|s| s.lead.as_ref().map(|l| l.value.clone()))
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+/// Seed 001 with its part labels 一、 二、 taken off: the theme line before
+/// each （一） is the heading of an unnumbered part, the outline (parts,
+/// sections, leads) stays the source's.
+#[test]
+fn unnumbered_part_headings_before_sections_are_parts() {
+    let text = seed()
+        .replacen("一、2022年卫生健康工作总结", "2022年卫生健康工作总结", 1)
+        .replacen("二、2023年卫生健康工作要点", "2023年卫生健康工作要点", 1);
+    let (draft, got) = round(&text);
+    let (labelled, _) = round(&seed());
+    assert!(
+        draft.contains("numbering: {part: 无, section: (一)"),
+        "{draft}"
+    );
+    assert!(
+        draft.contains("# 请核对：源文件这一部分的标题没有编号"),
+        "{draft}"
+    );
+    assert_eq!(outline_of(&draft), outline_of(&labelled));
+    assert_eq!(outline_of(&draft).len(), 2);
+    assert_same("seed 001 without part labels", &got, &paragraphs(&text));
+}
+
+/// Seed 001 with every section's label taken off and its lead sentence on
+/// a line of its own (a bold theme line before its paragraph, as many
+/// reports print them): unnumbered sections, 6 and 8 as in the source.
+#[test]
+fn unlabelled_theme_lines_are_unnumbered_sections() {
+    let mut text = String::new();
+    for line in seed().lines() {
+        let label = zongjie::import::outline::label_at(
+            line,
+            &[zongjie::numbering::Style::ChineseParenAscii],
+        );
+        match label {
+            Some((_, _, len)) => {
+                let (head, rest) = line[len..].split_once('。').unwrap();
+                text.push_str(&format!("{head}\n\n{rest}\n"));
+            }
+            None => {
+                text.push_str(line);
+                text.push('\n');
+            }
+        }
+    }
+    let (draft, got) = round(&text);
+    assert!(draft.contains("numbering: {section: 无}"), "{draft}");
+    assert!(
+        draft.contains("item: 一是") && draft.contains("items:"),
+        "{draft}"
+    );
+    assert!(
+        draft.contains("# 请核对：这一部分的小标题没有编号"),
+        "{draft}"
+    );
+    let outline = outline_of(&draft);
+    assert_eq!(
+        outline.iter().map(|p| p.0).collect::<Vec<_>>(),
+        [6, 8],
+        "{draft}"
+    );
+    assert_same(
+        "seed 001 with unlabelled theme lines",
+        &got,
+        &paragraphs(&text),
+    );
+}
+
+/// Short lines that are not headings (a list of names, a line per
+/// sentence) are not taken for themes.
+#[test]
+fn short_lines_that_are_not_themes_stay_paragraphs() {
+    let text = "某单位2024年工作总结\n\n张三\n\n李四\n\n今年完成了任务。\n\n王五\n\n赵六\n";
+    let (draft, got) = round(text);
+    assert!(!draft.contains("parts:"), "{draft}");
+    assert_same("names on lines", &got, &paragraphs_all(text));
+}
+
+fn paragraphs_all(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Seed 001 with no labels at all (parts and sections): the two part
+/// headings are found as unnumbered parts, their paragraphs kept in order.
+#[test]
+fn a_report_without_labels_keeps_its_part_headings() {
+    let mut text = String::new();
+    for line in seed().lines() {
+        let label = zongjie::import::outline::label_at(
+            line,
+            &[
+                zongjie::numbering::Style::ChineseParenAscii,
+                zongjie::numbering::Style::ChineseComma,
+            ],
+        );
+        text.push_str(&line[label.map_or(0, |l| l.2)..]);
+        text.push('\n');
+    }
+    let (draft, got) = round(&text);
+    assert!(draft.contains("numbering: {part: 无"), "{draft}");
+    let loaded = zongjie::load::load_bytes(Path::new("d.yaml"), draft.as_bytes()).unwrap();
+    let titles: Vec<String> = loaded
+        .data
+        .parts
+        .iter()
+        .map(|p| p.title.as_ref().unwrap().value.clone())
+        .collect();
+    assert_eq!(titles, ["2022年卫生健康工作总结", "2023年卫生健康工作要点"]);
+    assert_same("seed 001 without any labels", &got, &paragraphs(&text));
+}

@@ -10,43 +10,6 @@ mod import_support;
 use std::path::Path;
 
 use import_support::*;
-use zongjie::doc::{self, Block};
-
-/// The seed 002 table as units: the header, then each row's cells joined.
-fn wenzhou_expected() -> Vec<String> {
-    let json: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(
-            common::root().join("tests/fixtures/seeds/wenzhou-2023-tasks.json"),
-        )
-        .unwrap(),
-    )
-    .unwrap();
-    let mut out = vec![
-        json["header"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c.as_str().unwrap())
-            .collect::<Vec<_>>()
-            .join("\t"),
-    ];
-    for row in json["rows"].as_array().unwrap() {
-        let cells: Vec<String> = row
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| {
-                c.as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|l| l.as_str().unwrap())
-                    .collect::<String>()
-            })
-            .collect();
-        out.push(cells.join("\t"));
-    }
-    out
-}
 
 #[test]
 fn seed_001_web_page_round_trips() {
@@ -119,39 +82,6 @@ fn seed_002_task_table_round_trips() {
         notes.contains("no lead unit"),
         "row 3 has no lead unit: {notes}"
     );
-}
-
-/// A data file rendered to text as a web page or an office suite's text
-/// export holds it: a paragraph a line with blank lines between, a table as
-/// tab-started cells (cell lines continue without a tab), rows apart.
-fn rendered_text(data: &str) -> (String, Vec<String>) {
-    let templates = zongjie::render::Templates::load(None).unwrap();
-    let compiled = zongjie::build::compile(&common::root().join(data), &templates)
-        .unwrap_or_else(|d| panic!("{data}: {d:#?}"));
-    let d = doc::parse(&compiled.markdown);
-    let mut text = String::new();
-    for b in &d.blocks {
-        match b {
-            Block::Table(t) => {
-                for row in std::iter::once(&t.header).chain(&t.rows) {
-                    for cell in row {
-                        text.push('\t');
-                        text.push_str(&cell.join("\n"));
-                        text.push('\n');
-                    }
-                    text.push('\n');
-                }
-            }
-            other => {
-                let t = other.plain_text();
-                if !t.is_empty() {
-                    text.push_str(&t);
-                    text.push_str("\n\n");
-                }
-            }
-        }
-    }
-    (text, units(&d))
 }
 
 #[test]
@@ -264,4 +194,46 @@ fn mojibake_is_repaired_and_located() {
         notes.contains("misread as Latin-1") && notes.contains(&format!("001.txt:{line}:4")),
         "{notes}"
     );
+}
+
+/// The task table's year comes from its header (`2023年攻坚目标`) when the
+/// source has no title; other wordings of the header map by their words,
+/// and a header in another order is refused rather than mislabelled.
+#[test]
+fn task_table_year_and_columns_come_from_its_header() {
+    let text = String::from_utf8(seed("002_cb932b672b738f31.txt")).unwrap();
+    let dir = temp("import-task-year");
+    std::fs::write(dir.join("002.txt"), &text).unwrap();
+    let (code, notes) = run(&dir, &["import", "002.txt", "-o", "draft.yaml"]);
+    assert_eq!(code, 0, "{notes}");
+    let draft = std::fs::read_to_string(dir.join("draft.yaml")).unwrap();
+    assert!(draft.contains("\n  year: 2023\n"), "{draft}");
+
+    let reworded = text
+        .replacen("2023年攻坚目标", "2024年底前完成目标", 1)
+        .replacen("攻坚举措", "主要措施", 1)
+        .replacen("责任单位", "牵头单位", 1);
+    let (got, _) = import_and_build("task-reworded", "t.txt", reworded.as_bytes());
+    let mut expected = wenzhou_expected();
+    expected[0] = "序号\t项目名称\t2024年底前完成目标\t主要措施\t牵头单位".to_string();
+    assert_round_trip("seed 002 with a reworded header", &got, &expected);
+    std::fs::write(dir.join("r.txt"), &reworded).unwrap();
+    let (code, notes) = run(&dir, &["import", "r.txt", "-o", "r.yaml"]);
+    assert_eq!(code, 0, "{notes}");
+    let draft = std::fs::read_to_string(dir.join("r.yaml")).unwrap();
+    assert!(draft.contains("\n  year: 2024\n"), "{draft}");
+
+    let swapped = text
+        .replacen("2023年攻坚目标", "@@", 1)
+        .replacen("攻坚举措", "2023年攻坚目标", 1)
+        .replacen("@@", "攻坚举措", 1);
+    std::fs::write(dir.join("s.txt"), &swapped).unwrap();
+    let (code, notes) = run(&dir, &["import", "s.txt", "-o", "s.yaml"]);
+    assert_eq!(code, 0, "{notes}");
+    assert!(
+        notes.contains("reads as the 攻坚举措 column") && notes.contains("s.txt:3:"),
+        "{notes}"
+    );
+    let draft = std::fs::read_to_string(dir.join("s.yaml")).unwrap();
+    assert!(!draft.contains("\ntasks:"), "{draft}");
 }

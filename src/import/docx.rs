@@ -42,8 +42,65 @@ fn part(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str) -> Result<Option<S
         .map_err(|_| format!("{name} in the .docx is not UTF-8 XML"))
 }
 
+/// Where a line of the extracted text is in the document, as Word shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    /// The `n`th paragraph with text (1-based, table cells' paragraphs
+    /// counted too).
+    Paragraph { n: usize },
+    /// A paragraph of a table cell (all 1-based), and its paragraph number.
+    Cell {
+        n: usize,
+        table: usize,
+        row: usize,
+        col: usize,
+    },
+}
+
+impl Place {
+    /// The paragraph's number among the document's paragraphs with text.
+    pub fn paragraph(&self) -> usize {
+        match self {
+            Place::Paragraph { n } | Place::Cell { n, .. } => *n,
+        }
+    }
+}
+
+/// The extracted text, and for each of its lines (0-based) the place in
+/// the document it comes from (`None`: a blank separator line) and how many
+/// characters it has before the paragraph's text (a cell's leading tab).
+#[derive(Debug, Default)]
+pub struct Extracted {
+    pub text: String,
+    pub places: Vec<Option<(Place, usize)>>,
+    /// Each paragraph's text as it is in the extracted line (label included),
+    /// by paragraph number − 1.
+    pub paragraphs: Vec<String>,
+}
+
+impl Extracted {
+    fn push(&mut self, line: &str, place: Option<(Place, usize)>) {
+        self.text.push_str(line);
+        self.text.push('\n');
+        if let Some((_, skip)) = &place {
+            self.paragraphs
+                .push(line.chars().skip(*skip).collect::<String>());
+        }
+        self.places.push(place);
+    }
+
+    fn next_paragraph(&self) -> usize {
+        self.paragraphs.len() + 1
+    }
+}
+
 /// The document's text (see the module comment), or why it cannot be read.
 pub fn text(bytes: &[u8]) -> Result<String, String> {
+    extract(bytes).map(|e| e.text)
+}
+
+/// The document's text with the place of each line (see [`Extracted`]).
+pub fn extract(bytes: &[u8]) -> Result<Extracted, String> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| format!("not a readable .docx: {e}"))?;
     let document =
@@ -59,17 +116,19 @@ pub fn text(bytes: &[u8]) -> Result<String, String> {
         Some(xml) => Numbering::parse(xml)?,
         None => Numbering::default(),
     };
-    let mut out = String::new();
+    let mut out = Extracted::default();
+    let mut tables = 0;
     for node in doc.descendants() {
         if is(node, "tbl") && !node.ancestors().skip(1).any(|a| is(a, "tbl")) {
-            table(node, &mut out);
+            tables += 1;
+            table(node, tables, &mut out);
         } else if is(node, "p") && !node.ancestors().any(|a| is(a, "tbl")) {
             let label = numbers.label(node);
             let t = paragraph_text(node);
             if !t.trim().is_empty() || !label.is_empty() {
-                out.push_str(&label);
-                out.push_str(&t);
-                out.push_str("\n\n");
+                let n = out.next_paragraph();
+                out.push(&format!("{label}{t}"), Some((Place::Paragraph { n }, 0)));
+                out.push("", None);
             }
         }
     }
@@ -89,12 +148,18 @@ fn child<'a, 'i>(node: Node<'a, 'i>, name: &str) -> Option<Node<'a, 'i>> {
 }
 
 /// A paragraph's text: its runs' `w:t`, tabs as tabs; a line break inside a
-/// paragraph is dropped (Chinese text joins without a space).
+/// paragraph is dropped (Chinese text joins without a space), also one
+/// written into the text itself.
 fn paragraph_text(p: Node) -> String {
     let mut s = String::new();
     for n in p.descendants() {
         if is(n, "t") {
-            s.push_str(n.text().unwrap_or(""));
+            s.extend(
+                n.text()
+                    .unwrap_or("")
+                    .chars()
+                    .filter(|c| !matches!(c, '\n' | '\r')),
+            );
         } else if is(n, "tab") && n.parent().is_some_and(|r| is(r, "r")) {
             s.push('\t');
         }
@@ -102,9 +167,9 @@ fn paragraph_text(p: Node) -> String {
     s
 }
 
-fn table(tbl: Node, out: &mut String) {
-    for tr in tbl.children().filter(|c| is(*c, "tr")) {
-        for tc in tr.children().filter(|c| is(*c, "tc")) {
+fn table(tbl: Node, number: usize, out: &mut Extracted) {
+    for (r, tr) in tbl.children().filter(|c| is(*c, "tr")).enumerate() {
+        for (c, tc) in tr.children().filter(|c| is(*c, "tc")).enumerate() {
             let lines: Vec<String> = tc
                 .descendants()
                 .filter(|p| is(*p, "p"))
@@ -112,11 +177,27 @@ fn table(tbl: Node, out: &mut String) {
                 .map(|t| t.replace('\t', " ").trim().to_string())
                 .filter(|t| !t.is_empty())
                 .collect();
-            out.push('\t');
-            out.push_str(&lines.join("\n"));
-            out.push('\n');
+            let place = |n| Place::Cell {
+                n,
+                table: number,
+                row: r + 1,
+                col: c + 1,
+            };
+            if lines.is_empty() {
+                // An empty cell is still a cell (no paragraph with text).
+                out.text.push_str("\t\n");
+                out.places.push(Some((place(out.next_paragraph()), 1)));
+            }
+            for (i, line) in lines.iter().enumerate() {
+                let n = out.next_paragraph();
+                if i == 0 {
+                    out.push(&format!("\t{line}"), Some((place(n), 1)));
+                } else {
+                    out.push(line, Some((place(n), 0)));
+                }
+            }
         }
-        out.push('\n');
+        out.push("", None);
     }
 }
 

@@ -5,6 +5,7 @@
 
 use std::fmt::Write as _;
 
+use super::figures;
 use super::outline::{Item, Outline, Row, Section};
 
 /// Lines of a block scalar are wrapped after this many characters.
@@ -81,7 +82,28 @@ pub fn write(o: &Outline, meta: &[(&'static str, String)], name: &str) -> String
             .collect();
         let _ = writeln!(y, "numbering: {{{}}}", samples.join(", "));
     }
-    paragraphs(&mut y, 0, "intro", &o.intro);
+    let refs = !o.metrics.is_empty();
+    if refs {
+        y.push_str("metrics:   # 由 --metrics 从正文提取；正文中写作【名称.属性】\n");
+        for m in &o.metrics {
+            let mut fields = vec![format!("value: {}", flow(&m.value))];
+            for (k, v) in [("plan", &m.plan), ("prev", &m.prev)] {
+                if let Some(v) = v {
+                    fields.push(format!("{k}: {}", flow(v)));
+                }
+            }
+            if let Some(d) = m.digits {
+                fields.push(format!("digits: {d}"));
+            }
+            for (k, v) in [("vs", &m.vs), ("up", &m.up), ("down", &m.down)] {
+                if let Some(v) = v {
+                    fields.push(format!("{k}: {}", flow(v)));
+                }
+            }
+            let _ = writeln!(y, "  {}: {{{}}}", scalar(&m.key), fields.join(", "));
+        }
+    }
+    paragraphs(&mut y, 0, "intro", &o.intro, refs);
     if let Some(tasks) = &o.tasks {
         y.push_str("tasks:\n");
         let cols: Vec<String> = tasks.columns.iter().map(|c| flow(c)).collect();
@@ -99,11 +121,14 @@ pub fn write(o: &Outline, meta: &[(&'static str, String)], name: &str) -> String
             y.push_str("  - omitted: true   # 请核对：源文件缺这一部分（编号跳过）\n");
             continue;
         }
+        if let Some(u) = &part.unsure {
+            let _ = writeln!(y, "  # 请核对：{}", one_line(u));
+        }
         let _ = writeln!(y, "  - title: {}", scalar(&part.title));
         if let Some(style) = part.section_style {
             let _ = writeln!(y, "    numbering: {{section: {}}}", scalar(style.sample()));
         }
-        paragraphs(&mut y, 4, "intro", &part.intro);
+        paragraphs(&mut y, 4, "intro", &part.intro, refs);
         if !part.sections.is_empty() {
             y.push_str("    sections:\n");
         }
@@ -113,21 +138,21 @@ pub fn write(o: &Outline, meta: &[(&'static str, String)], name: &str) -> String
             .find(|(k, _)| *k == "item")
             .map_or("一是", |(_, s)| *s);
         for s in &part.sections {
-            section(&mut y, s, item_sample);
+            section(&mut y, s, item_sample, refs);
         }
     }
-    paragraphs(&mut y, 0, "outro", &o.outro);
+    paragraphs(&mut y, 0, "outro", &o.outro, refs);
     if !o.attachments.is_empty() {
         y.push_str("attachments:\n");
         for a in &o.attachments {
             let _ = writeln!(y, "  - title: {}", scalar(&a.title));
-            paragraphs(&mut y, 4, "intro", &a.intro);
+            paragraphs(&mut y, 4, "intro", &a.intro, refs);
         }
     }
     y
 }
 
-fn section(y: &mut String, s: &Section, item_sample: &str) {
+fn section(y: &mut String, s: &Section, item_sample: &str, refs: bool) {
     if s.omitted {
         y.push_str("      - omitted: true   # 请核对：源文件缺这一节（编号跳过）\n");
         return;
@@ -146,7 +171,7 @@ fn section(y: &mut String, s: &Section, item_sample: &str) {
     }
     if !s.text.is_empty() {
         key(y, &mut first, "text");
-        block(y, 10, &s.text);
+        block(y, 10, &s.text, refs);
     }
     if !s.items.is_empty() {
         key(y, &mut first, "items");
@@ -164,7 +189,7 @@ fn section(y: &mut String, s: &Section, item_sample: &str) {
             12
         };
         for it in &s.items {
-            item(y, indent, it);
+            item(y, indent, it, refs);
         }
     }
     if first {
@@ -173,17 +198,17 @@ fn section(y: &mut String, s: &Section, item_sample: &str) {
     }
 }
 
-fn item(y: &mut String, indent: usize, it: &Item) {
+fn item(y: &mut String, indent: usize, it: &Item, refs: bool) {
     let pad = " ".repeat(indent);
     match &it.lead {
         Some(lead) => {
             let _ = writeln!(y, "{pad}- lead: {}", scalar(lead));
             let _ = write!(y, "{pad}  text:");
-            block(y, indent + 4, std::slice::from_ref(&it.text));
+            block(y, indent + 4, std::slice::from_ref(&it.text), refs);
         }
         None => {
             let _ = write!(y, "{pad}-");
-            block(y, indent + 2, std::slice::from_ref(&it.text));
+            block(y, indent + 2, std::slice::from_ref(&it.text), refs);
         }
     }
 }
@@ -197,7 +222,7 @@ fn task_row(y: &mut String, row: &Row, no: usize) {
         let _ = writeln!(y, "      {key}:");
         for t in list {
             let _ = write!(y, "        -");
-            block(y, 10, std::slice::from_ref(t));
+            block(y, 10, std::slice::from_ref(t), false);
         }
     }
     for (key, list) in [("lead", &row.lead), ("units", &row.units)] {
@@ -215,17 +240,21 @@ fn task_row(y: &mut String, row: &Row, no: usize) {
 }
 
 /// `key: |` and the paragraphs, when there are any.
-fn paragraphs(y: &mut String, indent: usize, key: &str, paras: &[String]) {
+/// `refs`: the text holds [`figures`] references to write as `【…】`.
+fn paragraphs(y: &mut String, indent: usize, key: &str, paras: &[String], refs: bool) {
     if paras.is_empty() {
         return;
     }
     let _ = write!(y, "{}{key}:", " ".repeat(indent));
-    block(y, indent + 2, paras);
+    block(y, indent + 2, paras, refs);
 }
 
 /// Writes ` |` (or a quoted scalar) and the paragraphs, a blank line between two.
-fn block(y: &mut String, indent: usize, paras: &[String]) {
-    let escaped: Vec<String> = paras.iter().map(|p| escape(p)).collect();
+fn block(y: &mut String, indent: usize, paras: &[String], refs: bool) {
+    let escaped: Vec<String> = paras
+        .iter()
+        .map(|p| if refs { with_references(p) } else { escape(p) })
+        .collect();
     let safe = escaped.iter().all(|p| block_safe(p));
     let short = escaped.len() == 1 && escaped[0].chars().count() <= WRAP && plain_safe(&escaped[0]);
     if short {
@@ -253,6 +282,14 @@ fn escape(text: &str) -> String {
     text.replace('【', "【【")
 }
 
+/// [`escape`], and the references [`figures`] made written `【…】` (only
+/// when it made some: it lifts nothing from a source holding its markers).
+fn with_references(text: &str) -> String {
+    escape(text)
+        .replace(figures::OPEN, "【")
+        .replace(figures::CLOSE, "】")
+}
+
 /// Breaks a paragraph into lines of about [`WRAP`] characters, only between
 /// two Han characters (the loader joins those without a space).
 fn wrap(p: &str) -> Vec<String> {
@@ -260,8 +297,20 @@ fn wrap(p: &str) -> Vec<String> {
     let mut lines = Vec::new();
     let mut start = 0;
     let mut i = 0;
+    // Inside a reference `【key.attr】` (not a literal `【【`) no break.
+    let mut inside = false;
     while i < chars.len() {
+        match chars[i] {
+            '【' if !inside && chars.get(i + 1) == Some(&'【') => {
+                i += 2;
+                continue;
+            }
+            '【' => inside = true,
+            '】' => inside = false,
+            _ => {}
+        }
         if i - start >= WRAP
+            && !inside
             && i > 0
             && crate::text::is_han(chars[i - 1])
             && crate::text::is_han(chars[i])

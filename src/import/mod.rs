@@ -2,7 +2,8 @@
 //! export, Markdown, a .docx through [`docx`]) → a YAML draft in the data format that renders the same
 //! text. Stages, each a pure function: [`decode`] (bytes → text), [`chrome`]
 //! (site chrome dropped, metadata kept), [`damage`] (mojibake repaired, damage
-//! listed), [`outline`] (paragraphs → parts, sections, items, task table) and
+//! listed), [`outline`] (paragraphs → parts, sections, items, task table),
+//! with `--metrics` [`figures`] (computable figures → `metrics`), and
 //! [`draft`] (outline → commented YAML).
 
 pub mod chrome;
@@ -10,6 +11,7 @@ pub mod damage;
 pub mod decode;
 pub mod docx;
 pub mod draft;
+pub mod figures;
 pub mod outline;
 
 use std::path::Path;
@@ -91,8 +93,20 @@ pub fn read_source(path: &Path) -> Result<Vec<u8>, Diagnostic> {
     Ok(bytes)
 }
 
-/// Imports the source `bytes` read from `path`.
+/// How to import.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Lift the figures the tool can compute exactly into `metrics`.
+    pub metrics: bool,
+}
+
+/// Imports the source `bytes` read from `path` with the default options.
 pub fn import(path: &Path, bytes: &[u8]) -> Result<Imported, Diagnostic> {
+    import_with(path, bytes, Options::default())
+}
+
+/// Imports the source `bytes` read from `path`.
+pub fn import_with(path: &Path, bytes: &[u8], options: Options) -> Result<Imported, Diagnostic> {
     if bytes.len() > MAX_SOURCE_BYTES {
         return Err(Diagnostic::file_error(
             path,
@@ -100,11 +114,14 @@ pub fn import(path: &Path, bytes: &[u8]) -> Result<Imported, Diagnostic> {
         )
         .with_hint("import the report's own text, not an archive or a book"));
     }
+    let mut word: Option<docx::Extracted> = None;
     let decoded = if docx::is_docx(bytes) {
-        let text = docx::text(bytes).map_err(|e| {
+        let mut extracted = docx::extract(bytes).map_err(|e| {
             Diagnostic::file_error(path, e)
                 .with_hint("open it in Word or WPS and save it again, or save it as .txt")
         })?;
+        let text = std::mem::take(&mut extracted.text);
+        word = Some(extracted);
         decode::Decoded {
             text,
             encoding: "docx",
@@ -129,7 +146,15 @@ pub fn import(path: &Path, bytes: &[u8]) -> Result<Imported, Diagnostic> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let outline = outline::outline(lines, &mut notes);
+    let source_lines = if options.metrics {
+        lines.clone()
+    } else {
+        Vec::new()
+    };
+    let mut outline = outline::outline(lines, &mut notes);
+    if options.metrics {
+        figures::lift(&mut outline, &source_lines, &mut notes);
+    }
     let yaml = draft::write(&outline, &chrome.meta, &name);
     notes.sort_by_key(|n| (n.line, n.col));
     let more = notes.len().saturating_sub(MAX_NOTES);
@@ -143,25 +168,74 @@ pub fn import(path: &Path, bytes: &[u8]) -> Result<Imported, Diagnostic> {
             "fix the ones shown and import again, or check the draft's `# 请核对` comments",
         ));
     }
-    let notes = notes
-        .into_iter()
-        .map(|n| {
-            Diagnostic::new(
-                n.severity,
-                path,
-                &text,
-                Pos {
-                    line: n.line,
-                    col: n.col,
-                },
-                n.message,
-            )
-            .with_hint(n.hint)
-        })
-        .collect();
+    let notes = match &word {
+        Some(w) => located_in_word(notes, path, w),
+        None => notes
+            .into_iter()
+            .map(|n| {
+                Diagnostic::new(
+                    n.severity,
+                    path,
+                    &text,
+                    Pos {
+                        line: n.line,
+                        col: n.col,
+                    },
+                    n.message,
+                )
+                .with_hint(n.hint)
+            })
+            .collect(),
+    };
     Ok(Imported {
         yaml,
         encoding: decoded.encoding,
         notes,
     })
+}
+
+/// Notes on a `.docx`, located as Word shows the document: `file:N:col` is
+/// the Nth paragraph with text (table cells' paragraphs counted), its
+/// snippet that paragraph, and the message says where (paragraph N or
+/// table/row/column) and how the paragraph starts, for Word's Find.
+fn located_in_word(notes: Vec<Note>, path: &Path, w: &docx::Extracted) -> Vec<Diagnostic> {
+    let view = w.paragraphs.join("\n");
+    notes
+        .into_iter()
+        .map(|n| {
+            let place = n
+                .line
+                .checked_sub(1)
+                .and_then(|i| w.places.get(i))
+                .and_then(|p| p.as_ref());
+            let Some((place, skip)) = place else {
+                return Diagnostic::about_file(n.severity, path, n.message).with_hint(n.hint);
+            };
+            let para = w.paragraphs.get(place.paragraph() - 1);
+            let start: String = para.map_or(String::new(), |p| {
+                let mut s: String = p.chars().take(12).collect();
+                if p.chars().count() > 12 {
+                    s.push('…');
+                }
+                s
+            });
+            let at = match place {
+                docx::Place::Paragraph { n } => format!("paragraph {n}"),
+                docx::Place::Cell {
+                    table, row, col, ..
+                } => format!("table {table}, row {row}, column {col}"),
+            };
+            let message = if start.is_empty() {
+                format!("{} (in Word: {at})", n.message)
+            } else {
+                format!("{} (in Word: {at}, “{start}”)", n.message)
+            };
+            let (line, col) = if para.is_some() {
+                (place.paragraph(), n.col.saturating_sub(*skip).max(1))
+            } else {
+                (0, 1)
+            };
+            Diagnostic::new(n.severity, path, &view, Pos { line, col }, message).with_hint(n.hint)
+        })
+        .collect()
 }

@@ -31,6 +31,8 @@ pub struct Outline {
     pub numbering: Vec<(&'static str, &'static str)>,
     /// Comments for the draft's top (`# 请核对：…`).
     pub unsure: Vec<String>,
+    /// Figures lifted into `metrics` (`--metrics`, [`super::figures`]).
+    pub metrics: Vec<super::figures::Metric>,
 }
 
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -69,6 +71,10 @@ pub struct Attachment {
 pub struct Tasks {
     pub columns: Vec<String>,
     pub rows: Vec<Row>,
+    /// The year a header cell names (`2023年攻坚目标`).
+    pub year: Option<i32>,
+    /// Header cells read by their place only (`# 请核对：…`).
+    pub unsure: Vec<String>,
 }
 
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -375,6 +381,14 @@ pub fn outline(lines: Vec<Line>, notes: &mut Vec<Note>) -> Outline {
         o.unsure
             .push("没有找到标题（第一段太长或带编号），请补上 doc.title".to_string());
     }
+    if let Some(t) = &o.tasks {
+        if let Some(year) = t.year
+            && !o.title_meta.iter().any(|(k, _)| *k == "year")
+        {
+            o.title_meta.push(("year", year.to_string()));
+        }
+        o.unsure.extend(t.unsure.iter().cloned());
+    }
     // Attachments.
     if let Some(at) = paras.iter().position(|p| is_attachment_label(&p.text)) {
         let tail = paras.split_off(at);
@@ -394,7 +408,119 @@ pub fn outline(lines: Vec<Line>, notes: &mut Vec<Note>) -> Outline {
         }
     }
     body(&paras, &mut o, notes);
+    theme_headings(&mut o);
     o
+}
+
+/// A line that reads as a heading of the genre without a label: short, no
+/// sentence end, not the start of an enumeration or a list item.
+fn is_theme(t: &str) -> bool {
+    let n = t.chars().count();
+    (4..=40).contains(&n)
+        && !t.ends_with(is_final)
+        && !t.ends_with(['，', ',', '、'])
+        && !t.contains('。')
+        && !is_labelled(t)
+}
+
+/// A stand-alone heading line: [`is_theme`], one clause or two, no spaces
+/// (a byline `记者 张三` or OCR damage is not taken for one).
+fn is_heading_line(t: &str) -> bool {
+    is_theme(t)
+        && !t.contains(['；', ';', '：', ':', ' ', '\u{3000}'])
+        && !["记者", "通讯员", "本报讯"].iter().any(|w| t.contains(w))
+}
+
+/// The most parts and sections per part a draft gets (the format's limits).
+const MAX_PARTS: usize = 99;
+const MAX_SECTIONS: usize = 999;
+
+/// Paragraphs from the first of at least two unlabelled heading lines on,
+/// grouped (heading, the paragraphs after it), each heading followed by
+/// text that ends a sentence; `None` when they do not read so. The
+/// paragraphs before the first heading are left where they are.
+fn heading_groups(paras: &[String]) -> Option<(usize, Vec<Vec<String>>)> {
+    let first = paras.iter().position(|p| is_heading_line(p))?;
+    let mut groups: Vec<Vec<String>> = Vec::new();
+    for p in &paras[first..] {
+        if is_heading_line(p) {
+            if groups.last().is_some_and(|g| g.len() < 2) {
+                return None;
+            }
+            groups.push(vec![p.clone()]);
+        } else {
+            if !p.ends_with(|c: char| is_final(c) || "”’）)】」』》".contains(c)) {
+                return None;
+            }
+            groups.last_mut()?.push(p.clone());
+        }
+    }
+    (groups.len() >= 2 && groups.iter().all(|g| g.len() >= 2)).then_some((first, groups))
+}
+
+/// [`heading_groups`] of at most `max` groups.
+fn at_most(
+    groups: Option<(usize, Vec<Vec<String>>)>,
+    max: usize,
+) -> Option<(usize, Vec<Vec<String>>)> {
+    groups.filter(|(_, g)| g.len() <= max)
+}
+
+/// Unlabelled theme headings (`坚持人民至上，全力守护群众健康` on a line
+/// of its own before paragraphs): in a part without （一） sections they are
+/// unnumbered sections (`numbering: {section: 无}`), each heading kept as
+/// its section's first paragraph (a lead would run in); in a report with no
+/// parts at all they are unnumbered parts (`numbering: {part: 无}`), the
+/// heading their title.
+fn theme_headings(o: &mut Outline) {
+    if o.parts.is_empty() && o.tasks.is_none() {
+        if let Some((first, groups)) = at_most(heading_groups(&o.intro), MAX_PARTS) {
+            o.intro.truncate(first);
+            o.numbering.push(("part", Style::None.sample()));
+            for mut g in groups {
+                let title = g.remove(0);
+                o.parts.push(Part {
+                    title,
+                    intro: g,
+                    unsure: Some("源文件的这一标题没有编号，按无编号的部分导入".to_string()),
+                    ..Part::default()
+                });
+            }
+        }
+        return;
+    }
+    for part in o.parts.iter_mut() {
+        if !part.sections.is_empty() || part.omitted {
+            continue;
+        }
+        let Some((first, groups)) = at_most(heading_groups(&part.intro), MAX_SECTIONS) else {
+            continue;
+        };
+        part.intro.truncate(first);
+        part.section_style = Some(Style::None);
+        part.unsure = Some(
+            "这一部分的小标题没有编号，按无编号的节导入；小标题是各节的首段（lead 会与正文连排）"
+                .to_string(),
+        );
+        for mut text in groups {
+            let mut section = Section::default();
+            // A 一是…二是… at the end of the section's text, as under （一）.
+            if let Some(last) = text.last().cloned()
+                && let Some((before, style, items)) = split_enumeration(&last)
+                && !before.is_empty()
+            {
+                text.pop();
+                text.push(before);
+                section.item_style = Some(style);
+                section.items = items.iter().map(|i| item(i)).collect();
+                if !o.numbering.iter().any(|(k, _)| *k == "item") {
+                    o.numbering.push(("item", style.sample()));
+                }
+            }
+            section.text = text;
+            part.sections.push(section);
+        }
+    }
 }
 
 /// `附件`, `附件1`, `附件：` alone on a line.
@@ -560,7 +686,62 @@ fn body(paras: &[Para], o: &mut Outline, notes: &mut Vec<Note>) {
     let mut pending: Vec<Pending> = Vec::new();
     let mut section_paras: Vec<Para> = Vec::new();
     let mut section_label: Option<(Style, usize)> = None;
+    let part_labels = paras
+        .iter()
+        .any(|p| label_at(&p.text, &PART_STYLES).is_some());
     for p in paras {
+        // No 一、 in the source: a theme line right before a （一） that
+        // starts the count (again) is the heading of an unnumbered part.
+        if !part_labels
+            && at != At::Part
+            && o.parts.len() < MAX_PARTS
+            && pending.is_empty()
+            && label_at(&p.text, &SECTION_STYLES).is_some_and(|l| l.1 == 1)
+        {
+            // The theme line, and the part's intro after it (at most 3
+            // paragraphs, as the genre's 总体要求 paragraph).
+            let (len, lowest) = match at {
+                At::Intro => (o.intro.len(), 0),
+                _ => (section_paras.len(), 1),
+            };
+            let text_at = |i: usize| match at {
+                At::Intro => o.intro[i].as_str(),
+                _ => section_paras[i].text.as_str(),
+            };
+            let found = (lowest.max(len.saturating_sub(4))..len)
+                .rev()
+                .find(|&i| is_theme(text_at(i)));
+            if let Some(i) = found {
+                let mut taken: Vec<String> = match at {
+                    At::Intro => o.intro.split_off(i),
+                    _ => section_paras
+                        .split_off(i)
+                        .into_iter()
+                        .map(|p| p.text)
+                        .collect(),
+                };
+                let title = taken.remove(0);
+                finish_section(
+                    o,
+                    &mut section_paras,
+                    &mut pending,
+                    section_label.take(),
+                    notes,
+                );
+                if !o.numbering.iter().any(|(k, _)| *k == "part") {
+                    o.numbering.push(("part", Style::None.sample()));
+                }
+                o.parts.push(Part {
+                    title,
+                    intro: taken,
+                    unsure: Some(
+                        "源文件这一部分的标题没有编号（一、），按无编号的部分导入".to_string(),
+                    ),
+                    ..Part::default()
+                });
+                at = At::Part;
+            }
+        }
         if let Some((style, n, len)) = label_at(&p.text, &PART_STYLES) {
             finish_section(
                 o,
@@ -834,7 +1015,36 @@ fn tasks(lines: &[Line], notes: &mut Vec<Note>) -> Option<Tasks> {
         ));
         return None;
     }
-    let columns = cells[..n].iter().map(|(c, _)| c.clone()).collect();
+    let columns: Vec<String> = cells[..n].iter().map(|(c, _)| c.clone()).collect();
+    let mut unsure = Vec::new();
+    for (i, role) in header_roles(&columns).into_iter().enumerate() {
+        match role {
+            Some(r) if r == i => {}
+            Some(r) => {
+                notes.push(Note::new(
+                    Severity::Warning,
+                    cells[i].1,
+                    1,
+                    format!(
+                        "the table's column {} `{}` reads as the {} column, which a task table prints as column {}",
+                        i + 1,
+                        columns[i],
+                        COLUMN_ROLES[r].0,
+                        r + 1
+                    ),
+                    "a task table's columns come in the order 序号, 项目名称, 目标, 举措, 责任单位; the table is kept as paragraphs",
+                ));
+                return None;
+            }
+            None => unsure.push(format!(
+                "任务表第{}列表头「{}」按位置作为「{}」列",
+                i + 1,
+                columns[i],
+                COLUMN_ROLES[i].0
+            )),
+        }
+    }
+    let year = header_year(&columns);
     let mut rows = Vec::new();
     for (i, row) in cells[n..].chunks(n).enumerate() {
         if row[0].0 != (i + 1).to_string() {
@@ -868,7 +1078,58 @@ fn tasks(lines: &[Line], notes: &mut Vec<Note>) -> Option<Tasks> {
             units,
         });
     }
-    Some(Tasks { columns, rows })
+    Some(Tasks {
+        columns,
+        rows,
+        year,
+        unsure,
+    })
+}
+
+/// The five columns of a task table: the name the format gives each, and
+/// words a header cell for it uses.
+const COLUMN_ROLES: [(&str, &[&str]); 5] = [
+    ("序号", &["序号", "编号"]),
+    ("项目名称", &["项目", "名称", "任务", "事项"]),
+    ("攻坚目标", &["目标", "指标", "成效", "完成"]),
+    ("攻坚举措", &["举措", "措施", "路径", "做法", "抓手"]),
+    ("责任单位", &["责任", "单位", "牵头", "部门"]),
+];
+
+/// Which of the five columns each header cell names, by its words (None:
+/// it names none, or more than one).
+fn header_roles(columns: &[String]) -> Vec<Option<usize>> {
+    columns
+        .iter()
+        .map(|c| {
+            let hits: Vec<usize> = COLUMN_ROLES
+                .iter()
+                .enumerate()
+                .filter(|(_, (_, words))| words.iter().any(|w| c.contains(w)))
+                .map(|(i, _)| i)
+                .collect();
+            match hits.as_slice() {
+                [one] => Some(*one),
+                // `2023年底前完成目标`: 完成 and 目标 are one role; `项目名称`
+                // two words of one role.
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+/// The year a header names (`2023年攻坚目标`, `2023年底前完成`).
+fn header_year(columns: &[String]) -> Option<i32> {
+    columns.iter().find_map(|c| {
+        c.match_indices('年').find_map(|(i, _)| {
+            let head = &c[..i];
+            let digits = head.len() - head.trim_end_matches(|ch: char| ch.is_ascii_digit()).len();
+            (digits == 4)
+                .then(|| head[i - 4..].parse::<i32>().ok())
+                .flatten()
+                .filter(|y| (1900..=2100).contains(y))
+        })
+    })
 }
 
 /// A cell's ①②… items (one item when unnumbered); line breaks are dropped.
@@ -975,6 +1236,62 @@ mod tests {
             circled_items("①新增。②促进。\n③推动"),
             ["新增。", "促进。", "推动"]
         );
+    }
+
+    #[test]
+    fn heading_lines_and_their_groups() {
+        let v = |p: &[&str]| p.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(is_heading_line("坚持人民至上，全力守护群众健康"));
+        for not in [
+            "记者 张三",
+            "本报记者张三",
+            "现将有关情况报告如下。",
+            "主要做法：",
+            "甲",
+        ] {
+            assert!(!is_heading_line(not), "{not}");
+        }
+        let (first, groups) = heading_groups(&v(&[
+            "导语。",
+            "小标题一",
+            "正文一。",
+            "小标题二",
+            "正文二。",
+            "正文三。",
+        ]))
+        .unwrap();
+        assert_eq!((first, groups.len(), groups[1].len()), (1, 2, 3));
+        // A heading with no text after it, one heading only, text that
+        // stops mid-sentence: no groups.
+        assert_eq!(
+            heading_groups(&v(&["小标题一", "小标题二", "正文。"])),
+            None
+        );
+        assert_eq!(heading_groups(&v(&["小标题一", "正文。"])), None);
+        assert_eq!(
+            heading_groups(&v(&["小标题一", "正文", "小标题二", "正文。"])),
+            None
+        );
+    }
+
+    #[test]
+    fn task_header_roles_and_year() {
+        let cols = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let h = cols(&[
+            "序号",
+            "项目名称",
+            "2023年底前完成目标",
+            "主要措施",
+            "牵头单位",
+        ]);
+        assert_eq!(
+            header_roles(&h),
+            [Some(0), Some(1), Some(2), Some(3), Some(4)]
+        );
+        assert_eq!(header_year(&h), Some(2023));
+        assert_eq!(header_roles(&cols(&["任务目标"])), [None]);
+        assert_eq!(header_year(&cols(&["序号", "目标"])), None);
+        assert_eq!(header_year(&cols(&["12023年目标"])), None);
     }
 
     #[test]

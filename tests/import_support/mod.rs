@@ -53,9 +53,21 @@ pub fn units(d: &doc::Document) -> Vec<String> {
 /// Imports `bytes` as `name`, builds the draft, and returns the units of the
 /// built Markdown and the import's diagnostics.
 pub fn import_and_build(test: &str, name: &str, bytes: &[u8]) -> (Vec<String>, String) {
+    import_and_build_with(test, name, bytes, &[])
+}
+
+/// [`import_and_build`] with more flags for `import` (`--metrics`).
+pub fn import_and_build_with(
+    test: &str,
+    name: &str,
+    bytes: &[u8],
+    flags: &[&str],
+) -> (Vec<String>, String) {
     let dir = temp(&format!("import-{test}"));
     std::fs::write(dir.join(name), bytes).unwrap();
-    let (code, notes) = run(&dir, &["import", name, "-o", "draft.yaml"]);
+    let mut args = vec!["import", name, "-o", "draft.yaml"];
+    args.extend_from_slice(flags);
+    let (code, notes) = run(&dir, &args);
     assert_eq!(code, 0, "import {name} fails:\n{notes}");
     let (code, err) = run(
         &dir,
@@ -122,4 +134,74 @@ pub fn lishui_expected() -> Vec<String> {
         .filter(|l| !l.trim().is_empty())
         .map(str::to_string)
         .collect()
+}
+
+/// A data file rendered to text as a web page or an office suite's text
+/// export holds it: a paragraph a line with blank lines between, a table as
+/// tab-started cells (cell lines continue without a tab), rows apart.
+/// Returns the text and its units.
+pub fn rendered_text(data: &str) -> (String, Vec<String>) {
+    let templates = zongjie::render::Templates::load(None).unwrap();
+    let compiled = zongjie::build::compile(&common::root().join(data), &templates)
+        .unwrap_or_else(|d| panic!("{data}: {d:#?}"));
+    let d = doc::parse(&compiled.markdown);
+    let mut text = String::new();
+    for b in &d.blocks {
+        match b {
+            Block::Table(t) => {
+                for row in std::iter::once(&t.header).chain(&t.rows) {
+                    for cell in row {
+                        text.push('\t');
+                        text.push_str(&cell.join("\n"));
+                        text.push('\n');
+                    }
+                    text.push('\n');
+                }
+            }
+            other => {
+                let t = other.plain_text();
+                if !t.is_empty() {
+                    text.push_str(&t);
+                    text.push_str("\n\n");
+                }
+            }
+        }
+    }
+    (text, units(&d))
+}
+
+/// The seed 002 table as units: the header, then each row's cells joined.
+pub fn wenzhou_expected() -> Vec<String> {
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            common::root().join("tests/fixtures/seeds/wenzhou-2023-tasks.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let mut out = vec![
+        json["header"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect::<Vec<_>>()
+            .join("\t"),
+    ];
+    for row in json["rows"].as_array().unwrap() {
+        let cells: Vec<String> = row
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                c.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|l| l.as_str().unwrap())
+                    .collect::<String>()
+            })
+            .collect();
+        out.push(cells.join("\t"));
+    }
+    out
 }
