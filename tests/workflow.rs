@@ -52,12 +52,18 @@ fn the_report_workflow_installs_the_tool_and_never_tests_it() {
         !workflow.contains("cargo test") && !workflow.contains("cargo run"),
         "an office's report job runs the tool, not the tool's test suite"
     );
-    assert!(workflow.contains("gh release download"), "a released binary");
+    assert!(
+        workflow.contains("gh release download"),
+        "a released binary"
+    );
     assert!(
         workflow.contains("actions/cache@") && workflow.contains("cargo install --locked --path ."),
         "or a cached cargo install"
     );
-    assert!(workflow.contains("sha256sum --check"), "the download is verified");
+    assert!(
+        workflow.contains("sha256sum --check"),
+        "the download is verified"
+    );
 }
 
 #[test]
