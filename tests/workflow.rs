@@ -82,6 +82,13 @@ fn releases_cover_linux_windows_and_macos_with_checksums() {
     }
     assert!(release.contains("SHA256SUMS.txt") && readme.contains("SHA256SUMS.txt"));
     assert!(release.contains("cargo build --release --locked"));
+    // `zongjie --version` of a release says the tag's version.
+    assert!(release.contains("does not match version $version in Cargo.toml"));
+    // A Windows checkout builds the same templates (LF) into the binary.
+    let attributes = read(".gitattributes");
+    for pinned in ["src/** text eol=lf", "templates/** text eol=lf"] {
+        assert!(attributes.contains(pinned), "{pinned}");
+    }
     // The bundled fonts are compiled into the binary: their licences ship with it.
     assert!(release.contains("fonts/LICENSE-*.txt"));
 }
