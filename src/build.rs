@@ -618,14 +618,16 @@ fn folder_of(path: &Path) -> &Path {
 /// `bytes` written in full and flushed to a new temp file next to `target`.
 /// The temp file is created exclusively under a random name, so nothing
 /// planted under a predictable name (a link) is ever opened. A target that
-/// is a regular file lends the temp file its permissions.
+/// is a regular file lends the temp file its permissions (on Unix: a
+/// Windows file has only a read-only flag, and a read-only temp file could
+/// be neither renamed over its target nor removed).
 fn stage(target: &Path, bytes: &[u8]) -> std::io::Result<tempfile::NamedTempFile> {
     use std::io::Write;
     let dir = folder_of(target);
     std::fs::create_dir_all(dir)?;
     let kept = std::fs::symlink_metadata(target)
         .ok()
-        .filter(|m| m.is_file())
+        .filter(|m| cfg!(unix) && m.is_file())
         .map(|m| m.permissions());
     let mut builder = tempfile::Builder::new();
     builder

@@ -62,6 +62,7 @@ fn write(path: &Path, text: &str) {
     std::fs::write(path, text).expect("write");
 }
 
+#[cfg(unix)]
 fn mkfifo(path: &Path) {
     let ok = Command::new("mkfifo").arg(path).status().expect("mkfifo");
     assert!(ok.success());
@@ -307,6 +308,7 @@ fn fanning_out_imports_end_fast_at_the_file_budget() {
 }
 
 /// The 1-based column of `value` in `line`.
+#[cfg(unix)]
 fn column(line: &str, value: &str) -> usize {
     line[..line.find(value).expect("in line")].chars().count() + 1
 }

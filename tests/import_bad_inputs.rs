@@ -70,6 +70,7 @@ fn a_fifo_is_refused_without_blocking() {
     refused(&dir, "pipe.txt", "not a regular file");
 }
 
+#[cfg(unix)]
 #[test]
 fn a_symlink_to_a_report_is_followed() {
     let dir = temp("import-symlink");

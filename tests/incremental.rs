@@ -6,7 +6,7 @@
 //! links; odd names and `SOURCE_DATE_EPOCH` are handled or refused clearly.
 //! Every run is bounded in time and memory.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -556,7 +556,7 @@ fn a_rebuilt_output_keeps_its_permissions() {
     std::fs::write(dir.join("r.yaml"), "intro: 正文一。\n").expect("write");
     let args = ["build", "r.yaml", "--format", "md", "--out", "o"];
     assert_eq!(run(&dir, &args).0, 0);
-    let md: PathBuf = dir.join("o/r.md");
+    let md: std::path::PathBuf = dir.join("o/r.md");
     // A new output gets the usual permissions (not a temp file's 0600).
     let mode = |p: &Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
     assert_eq!(mode(&md) & 0o044, 0o044, "{:o}", mode(&md));
