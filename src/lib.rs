@@ -33,6 +33,7 @@ pub const SCHEMA: &str = include_str!("../schema/zongjie.schema.json");
 
 pub mod build;
 pub mod cli;
+pub mod columns;
 pub mod diag;
 pub mod doc;
 pub mod files;
