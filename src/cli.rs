@@ -40,6 +40,35 @@ pub enum Command {
     Profile,
     /// Turn last year's report (.txt/.md, UTF-8, UTF-16 or GBK) into a YAML draft.
     Import(ImportArgs),
+    /// Write a commented Chinese starter data file (every field explained).
+    New(NewArgs),
+    /// List every metric of a data file: value, plan, last year, 完成率, 占比,
+    /// 同比, and stated values that disagree with the computed ones.
+    Metrics(MetricsArgs),
+}
+
+#[derive(Args)]
+pub struct NewArgs {
+    /// The data file to create (*.yaml); an existing file is never overwritten.
+    pub file: PathBuf,
+    /// Which kind of report to start.
+    #[arg(long, value_enum, default_value = "annual")]
+    pub genre: crate::starter::Genre,
+}
+
+#[derive(Args)]
+pub struct MetricsArgs {
+    /// The data file.
+    pub file: PathBuf,
+    /// Print JSON (stable: see docs/data-format.md) instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Also allow imports from data files under FOLDER (repeatable).
+    #[arg(long = "import-root", value_name = "FOLDER")]
+    pub import_roots: Vec<PathBuf>,
+    /// How diagnostics are printed.
+    #[arg(long, value_enum, default_value_t = diag::Format::Human)]
+    pub diagnostic_format: diag::Format,
 }
 
 #[derive(Args)]
@@ -198,6 +227,8 @@ pub fn run(cli: Cli) -> ExitCode {
             }
         },
         Command::Import(args) => run_import(args),
+        Command::New(args) => run_new(args),
+        Command::Metrics(args) => run_metrics(args),
         Command::Schema => {
             print!("{}", crate::SCHEMA);
             ExitCode::SUCCESS
@@ -615,6 +646,64 @@ fn run_fonts(args: FontArgs) -> ExitCode {
         }
         Err(d) => {
             print(&[d], diag::Format::Human);
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run_new(args: NewArgs) -> ExitCode {
+    match crate::starter::write(&args.file, args.genre) {
+        Ok(w) => {
+            let file = diag::printable(&w.file.display().to_string()).into_owned();
+            eprintln!(
+                "wrote {file} (a {} starter: every field is explained in its comments)",
+                args.genre.name()
+            );
+            if let Some(schema) = &w.schema {
+                eprintln!(
+                    "wrote {} (the schema its first line names, for editor completion)",
+                    diag::printable(&schema.display().to_string())
+                );
+            }
+            eprintln!(
+                "next: change the sample text and figures, then `zongjie check --strict {file}` and `zongjie build {file}`"
+            );
+            ExitCode::SUCCESS
+        }
+        Err(d) => {
+            print(&[d], diag::Format::Human);
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run_metrics(args: MetricsArgs) -> ExitCode {
+    for root in &args.import_roots {
+        if !root.is_dir() {
+            print(
+                &[
+                    Diagnostic::file_error(root, "--import-root: not a folder (or not there)")
+                        .with_hint("give a folder that holds data files to import"),
+                ],
+                args.diagnostic_format,
+            );
+            return ExitCode::from(1);
+        }
+    }
+    let scope = ImportScope::of_inputs(std::slice::from_ref(&args.file), &args.import_roots);
+    match crate::metrics_view::review(&args.file, &scope) {
+        Ok((review, warnings)) => {
+            print(&warnings, args.diagnostic_format);
+            let out = if args.json {
+                crate::metrics_view::json(&review)
+            } else {
+                crate::metrics_view::text(&review)
+            };
+            let _ = std::io::stdout().lock().write_all(out.as_bytes());
+            ExitCode::SUCCESS
+        }
+        Err(diags) => {
+            print(&diags, args.diagnostic_format);
             ExitCode::from(1)
         }
     }
