@@ -213,11 +213,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Init(args) => run_init(args),
         Command::Preview(args) => run_preview(args),
         Command::Fonts(args) => run_fonts(args),
-        Command::Profile => match serde_saphyr::to_string(&crate::profile::Profile::default()) {
+        Command::Profile => match crate::profile::commented_defaults() {
             Ok(yaml) => {
-                println!(
-                    "# zongjie layout profile: the GB/T 9704-2012 defaults. Keep only the keys you change."
-                );
                 print!("{yaml}");
                 ExitCode::SUCCESS
             }

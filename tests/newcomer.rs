@@ -240,3 +240,47 @@ fn metrics_of_a_broken_file_exits_1_with_located_errors() {
     assert!(stderr(&o).contains("missing.yaml"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn profile_values_take_obvious_spellings_and_errors_say_where_once() {
+    let dir = temp("newcomer-profile");
+    std::fs::write(
+        dir.join("r.yaml"),
+        "doc: {title: 测试报告, issuer: 某委, year: 2022}\nintro: 好。\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("center.yaml"),
+        "page_number:\n  placement: center\n",
+    )
+    .unwrap();
+    let o = run(
+        &dir,
+        &["check", "--strict", "r.yaml", "--profile", "center.yaml"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    std::fs::write(
+        dir.join("bad.yaml"),
+        "page_number:\n  placement: sideways\n",
+    )
+    .unwrap();
+    let o = run(&dir, &["check", "r.yaml", "--profile", "bad.yaml"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("bad.yaml:2:14"), "{err}");
+    assert!(
+        err.contains("unknown variant `sideways`") && err.contains("center"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("line 2 column"),
+        "the place is said once: {err}"
+    );
+    // `zongjie profile` comments every key.
+    let o = run(&dir, &["profile"]);
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        text.contains("placement: alternate   # alternate (odd pages right, even left) | centred")
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
