@@ -575,7 +575,68 @@ fn run_init(args: InitArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Why `file` cannot be previewed (it is not there, or not a regular
+/// file): the preview exits with this instead of serving an error page.
+fn preview_refusal(file: &Path) -> Option<Diagnostic> {
+    let d = match std::fs::metadata(file) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Diagnostic::file_error(file, "no such data file").with_hint(
+                "check the name and folder; `zongjie new FILE` writes a commented starter file",
+            )
+        }
+        Err(e) => Diagnostic::file_error(file, format!("cannot read the data file: {e}")),
+        Ok(m) if m.is_dir() => Diagnostic::file_error(file, "is a folder, not a data file")
+            .with_hint("the preview shows one document: name its .yaml file"),
+        Ok(m) if !m.is_file() => Diagnostic::file_error(file, "is not a regular file")
+            .with_hint("name the report's .yaml data file"),
+        Ok(_) => return None,
+    };
+    Some(d)
+}
+
+/// `HH:MM:SS` of `t` on this machine's clock (local time where the system
+/// says which zone it is in, else UTC), for the preview's log.
+fn clock(t: std::time::SystemTime) -> String {
+    let secs = t
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    #[cfg(unix)]
+    {
+        if let Ok(t) = libc::time_t::try_from(secs) {
+            // SAFETY: localtime_r only reads `t` and writes into `tm`, which
+            // is owned here; a null result means it failed.
+            let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+            if !unsafe { libc::localtime_r(&t, &mut tm) }.is_null() {
+                return format!("{:02}:{:02}:{:02}", tm.tm_hour, tm.tm_min, tm.tm_sec);
+            }
+        }
+    }
+    let day = secs % 86_400;
+    format!("{:02}:{:02}:{:02}", day / 3600, day % 3600 / 60, day % 60)
+}
+
+/// The log line of one preview build: time, what happened, the file (or
+/// the fault's place) and the message of a failure.
+fn rebuilt_line(file: &Path, r: &crate::preview::Rebuilt<'_>) -> String {
+    let file = diag::printable(&file.display().to_string()).into_owned();
+    match r.result {
+        Ok(()) => format!("{} built  {file} ({} ms)", clock(r.at), r.took.as_millis()),
+        Err(f) => format!(
+            "{} FAILED {}: {}",
+            clock(r.at),
+            f.location
+                .as_deref()
+                .map_or(file, |l| diag::printable(l).into_owned()),
+            diag::printable(&f.message)
+        ),
+    }
+}
+
 fn run_preview(args: PreviewArgs) -> ExitCode {
+    if let Some(d) = preview_refusal(&args.file) {
+        print(&[d], diag::Format::Human);
+        return ExitCode::from(1);
+    }
     // Templates and profile are looked up at every build, so a folder or
     // profile created after the start is picked up.
     let site = crate::site::PipelineSite::new(
@@ -601,7 +662,9 @@ fn run_preview(args: PreviewArgs) -> ExitCode {
         build_deadline: std::time::Duration::from_secs(args.build_timeout),
         ..crate::preview::PreviewConfig::default()
     };
-    let result = crate::preview::serve(std::sync::Arc::new(site), config, |addr| {
+    let file = args.file.clone();
+    let log: crate::preview::Log = Box::new(move |r| eprintln!("{}", rebuilt_line(&file, r)));
+    let ready = |addr| {
         if let Some(warning) = crate::preview::exposure_warning(addr) {
             eprintln!("{warning}");
         }
@@ -609,7 +672,8 @@ fn run_preview(args: PreviewArgs) -> ExitCode {
             "previewing {} at http://{addr}/ (Ctrl-C stops)",
             args.file.display()
         );
-    });
+    };
+    let result = crate::preview::serve_logged(std::sync::Arc::new(site), config, ready, Some(log));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -703,5 +767,45 @@ fn run_metrics(args: MetricsArgs) -> ExitCode {
             print(&diags, args.diagnostic_format);
             ExitCode::from(1)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn preview_log_lines_name_time_file_and_outcome() {
+        let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(86_400 * 365 + 3723);
+        let built = crate::preview::Rebuilt {
+            at,
+            took: std::time::Duration::from_millis(42),
+            result: Ok(()),
+        };
+        let line = rebuilt_line(Path::new("data/r.yaml"), &built);
+        let (time, rest) = line.split_once(' ').unwrap();
+        assert_eq!(time.len(), 8, "{line}");
+        assert!(
+            time.chars().all(|c| c.is_ascii_digit() || c == ':'),
+            "{line}"
+        );
+        assert_eq!(rest, "built  data/r.yaml (42 ms)");
+        let f = crate::preview::BuildFailure {
+            message: "unknown field `yaer`".into(),
+            location: Some("data/r.yaml:4:3".into()),
+            ..Default::default()
+        };
+        let failed = crate::preview::Rebuilt {
+            result: Err(&f),
+            ..built
+        };
+        let line = rebuilt_line(Path::new("data/r.yaml"), &failed);
+        assert!(
+            line.ends_with(" FAILED data/r.yaml:4:3: unknown field `yaer`"),
+            "{line}"
+        );
+        assert!(preview_refusal(Path::new("no/such/file.yaml")).is_some());
+        assert!(preview_refusal(Path::new("src")).is_some());
+        assert!(preview_refusal(Path::new("Cargo.toml")).is_none());
     }
 }
