@@ -284,3 +284,24 @@ fn profile_values_take_obvious_spellings_and_errors_say_where_once() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_readme_example_renders_what_the_readme_says_with_full_width_marks() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let from = readme.find("## A report in YAML").unwrap();
+    let start = from + readme[from..].find("```yaml\n").unwrap() + "```yaml\n".len();
+    let yaml = &readme[start..start + readme[start..].find("```").unwrap()];
+    assert!(yaml.contains("section: （一）"), "{yaml}");
+    let said = readme[start..]
+        .split("renders `")
+        .nth(1)
+        .and_then(|r| r.split('`').next())
+        .unwrap();
+    let templates = zongjie::render::Templates::load(None).unwrap();
+    let c = zongjie::build::compile_source(Path::new("readme.yaml"), yaml.as_bytes(), &templates)
+        .unwrap_or_else(|d| panic!("{d:?}"));
+    assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+    let text = zongjie::doc::parse(&c.markdown).plain_paragraphs();
+    assert!(text.iter().any(|p| p == said), "{said}\n{text:#?}");
+    assert!(said.starts_with("（一）"));
+}
