@@ -40,6 +40,35 @@ pub enum Command {
     Profile,
     /// Turn last year's report (.txt/.md, UTF-8, UTF-16 or GBK) into a YAML draft.
     Import(ImportArgs),
+    /// Write a commented Chinese starter data file (every field explained).
+    New(NewArgs),
+    /// List every metric of a data file: value, plan, last year, 完成率, 占比,
+    /// 同比, and stated values that disagree with the computed ones.
+    Metrics(MetricsArgs),
+}
+
+#[derive(Args)]
+pub struct NewArgs {
+    /// The data file to create (*.yaml); an existing file is never overwritten.
+    pub file: PathBuf,
+    /// Which kind of report to start.
+    #[arg(long, value_enum, default_value = "annual")]
+    pub genre: crate::starter::Genre,
+}
+
+#[derive(Args)]
+pub struct MetricsArgs {
+    /// The data file.
+    pub file: PathBuf,
+    /// Print JSON (stable: see docs/data-format.md) instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Also allow imports from data files under FOLDER (repeatable).
+    #[arg(long = "import-root", value_name = "FOLDER")]
+    pub import_roots: Vec<PathBuf>,
+    /// How diagnostics are printed.
+    #[arg(long, value_enum, default_value_t = diag::Format::Human)]
+    pub diagnostic_format: diag::Format,
 }
 
 #[derive(Args)]
@@ -188,11 +217,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Init(args) => run_init(args),
         Command::Preview(args) => run_preview(args),
         Command::Fonts(args) => run_fonts(args),
-        Command::Profile => match serde_saphyr::to_string(&crate::profile::Profile::default()) {
+        Command::Profile => match crate::profile::commented_defaults() {
             Ok(yaml) => {
-                println!(
-                    "# zongjie layout profile: the GB/T 9704-2012 defaults. Keep only the keys you change."
-                );
                 print!("{yaml}");
                 ExitCode::SUCCESS
             }
@@ -202,6 +228,8 @@ pub fn run(cli: Cli) -> ExitCode {
             }
         },
         Command::Import(args) => run_import(args),
+        Command::New(args) => run_new(args),
+        Command::Metrics(args) => run_metrics(args),
         Command::Schema => {
             print!("{}", crate::SCHEMA);
             ExitCode::SUCCESS
@@ -554,7 +582,68 @@ fn run_init(args: InitArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Why `file` cannot be previewed (it is not there, or not a regular
+/// file): the preview exits with this instead of serving an error page.
+fn preview_refusal(file: &Path) -> Option<Diagnostic> {
+    let d = match std::fs::metadata(file) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Diagnostic::file_error(file, "no such data file").with_hint(
+                "check the name and folder; `zongjie new FILE` writes a commented starter file",
+            )
+        }
+        Err(e) => Diagnostic::file_error(file, format!("cannot read the data file: {e}")),
+        Ok(m) if m.is_dir() => Diagnostic::file_error(file, "is a folder, not a data file")
+            .with_hint("the preview shows one document: name its .yaml file"),
+        Ok(m) if !m.is_file() => Diagnostic::file_error(file, "is not a regular file")
+            .with_hint("name the report's .yaml data file"),
+        Ok(_) => return None,
+    };
+    Some(d)
+}
+
+/// `HH:MM:SS` of `t` on this machine's clock (local time where the system
+/// says which zone it is in, else UTC), for the preview's log.
+fn clock(t: std::time::SystemTime) -> String {
+    let secs = t
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    #[cfg(unix)]
+    {
+        if let Ok(t) = libc::time_t::try_from(secs) {
+            // SAFETY: localtime_r only reads `t` and writes into `tm`, which
+            // is owned here; a null result means it failed.
+            let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+            if !unsafe { libc::localtime_r(&t, &mut tm) }.is_null() {
+                return format!("{:02}:{:02}:{:02}", tm.tm_hour, tm.tm_min, tm.tm_sec);
+            }
+        }
+    }
+    let day = secs % 86_400;
+    format!("{:02}:{:02}:{:02}", day / 3600, day % 3600 / 60, day % 60)
+}
+
+/// The log line of one preview build: time, what happened, the file (or
+/// the fault's place) and the message of a failure.
+fn rebuilt_line(file: &Path, r: &crate::preview::Rebuilt<'_>) -> String {
+    let file = diag::printable(&file.display().to_string()).into_owned();
+    match r.result {
+        Ok(()) => format!("{} built  {file} ({} ms)", clock(r.at), r.took.as_millis()),
+        Err(f) => format!(
+            "{} FAILED {}: {}",
+            clock(r.at),
+            f.location
+                .as_deref()
+                .map_or(file, |l| diag::printable(l).into_owned()),
+            diag::printable(&f.message)
+        ),
+    }
+}
+
 fn run_preview(args: PreviewArgs) -> ExitCode {
+    if let Some(d) = preview_refusal(&args.file) {
+        print(&[d], diag::Format::Human);
+        return ExitCode::from(1);
+    }
     // Templates and profile are looked up at every build, so a folder or
     // profile created after the start is picked up.
     let site = crate::site::PipelineSite::new(
@@ -580,7 +669,9 @@ fn run_preview(args: PreviewArgs) -> ExitCode {
         build_deadline: std::time::Duration::from_secs(args.build_timeout),
         ..crate::preview::PreviewConfig::default()
     };
-    let result = crate::preview::serve(std::sync::Arc::new(site), config, |addr| {
+    let file = args.file.clone();
+    let log: crate::preview::Log = Box::new(move |r| eprintln!("{}", rebuilt_line(&file, r)));
+    let ready = |addr| {
         if let Some(warning) = crate::preview::exposure_warning(addr) {
             eprintln!("{warning}");
         }
@@ -588,7 +679,8 @@ fn run_preview(args: PreviewArgs) -> ExitCode {
             "previewing {} at http://{addr}/ (Ctrl-C stops)",
             args.file.display()
         );
-    });
+    };
+    let result = crate::preview::serve_logged(std::sync::Arc::new(site), config, ready, Some(log));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -624,5 +716,103 @@ fn run_fonts(args: FontArgs) -> ExitCode {
             print(&[d], diag::Format::Human);
             ExitCode::from(1)
         }
+    }
+}
+
+fn run_new(args: NewArgs) -> ExitCode {
+    match crate::starter::write(&args.file, args.genre) {
+        Ok(w) => {
+            let file = diag::printable(&w.file.display().to_string()).into_owned();
+            eprintln!(
+                "wrote {file} (a {} starter: every field is explained in its comments)",
+                args.genre.name()
+            );
+            if let Some(schema) = &w.schema {
+                eprintln!(
+                    "wrote {} (the schema its first line names, for editor completion)",
+                    diag::printable(&schema.display().to_string())
+                );
+            }
+            eprintln!(
+                "next: change the sample text and figures, then `zongjie check --strict {file}` and `zongjie build {file}`"
+            );
+            ExitCode::SUCCESS
+        }
+        Err(d) => {
+            print(&[d], diag::Format::Human);
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run_metrics(args: MetricsArgs) -> ExitCode {
+    for root in &args.import_roots {
+        if !root.is_dir() {
+            print(
+                &[
+                    Diagnostic::file_error(root, "--import-root: not a folder (or not there)")
+                        .with_hint("give a folder that holds data files to import"),
+                ],
+                args.diagnostic_format,
+            );
+            return ExitCode::from(1);
+        }
+    }
+    let scope = ImportScope::of_inputs(std::slice::from_ref(&args.file), &args.import_roots);
+    match crate::metrics_view::review(&args.file, &scope) {
+        Ok((review, warnings)) => {
+            print(&warnings, args.diagnostic_format);
+            let out = if args.json {
+                crate::metrics_view::json(&review)
+            } else {
+                crate::metrics_view::text(&review)
+            };
+            let _ = std::io::stdout().lock().write_all(out.as_bytes());
+            ExitCode::SUCCESS
+        }
+        Err(diags) => {
+            print(&diags, args.diagnostic_format);
+            ExitCode::from(1)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn preview_log_lines_name_time_file_and_outcome() {
+        let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(86_400 * 365 + 3723);
+        let built = crate::preview::Rebuilt {
+            at,
+            took: std::time::Duration::from_millis(42),
+            result: Ok(()),
+        };
+        let line = rebuilt_line(Path::new("data/r.yaml"), &built);
+        let (time, rest) = line.split_once(' ').unwrap();
+        assert_eq!(time.len(), 8, "{line}");
+        assert!(
+            time.chars().all(|c| c.is_ascii_digit() || c == ':'),
+            "{line}"
+        );
+        assert_eq!(rest, "built  data/r.yaml (42 ms)");
+        let f = crate::preview::BuildFailure {
+            message: "unknown field `yaer`".into(),
+            location: Some("data/r.yaml:4:3".into()),
+            ..Default::default()
+        };
+        let failed = crate::preview::Rebuilt {
+            result: Err(&f),
+            ..built
+        };
+        let line = rebuilt_line(Path::new("data/r.yaml"), &failed);
+        assert!(
+            line.ends_with(" FAILED data/r.yaml:4:3: unknown field `yaer`"),
+            "{line}"
+        );
+        assert!(preview_refusal(Path::new("no/such/file.yaml")).is_some());
+        assert!(preview_refusal(Path::new("src")).is_some());
+        assert!(preview_refusal(Path::new("Cargo.toml")).is_none());
     }
 }

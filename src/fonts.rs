@@ -692,7 +692,7 @@ fn find_in(db: &fontdb::Database, wanted: &[String], source: FontSource) -> Opti
 
 /// One line per role: role, face, source, file (for `zongjie fonts`).
 pub fn describe(set: &FontSet) -> String {
-    let mut out = String::new();
+    let mut rows = Vec::new();
     for role in Role::ALL {
         let Some(f) = set.faces.get(set.role(role)) else {
             continue;
@@ -704,16 +704,16 @@ pub fn describe(set: &FontSet) -> String {
         } else {
             f.file.display().to_string()
         };
-        out.push_str(&format!(
-            "{:<12} {:<5} {:<28} {:<8} {}\n",
-            role.key(),
-            role.official(),
-            f.name,
-            f.source.label(),
-            file
-        ));
+        rows.push(vec![
+            role.key().to_string(),
+            role.official().to_string(),
+            f.name.clone(),
+            f.source.label().to_string(),
+            file,
+        ]);
     }
-    out
+    // Aligned by display width: the official names are Chinese.
+    crate::columns::table(&rows, &[])
 }
 
 #[cfg(test)]
@@ -750,6 +750,12 @@ mod tests {
         assert_eq!(set.faces[set.role(Role::Heading2)].name, "FandolKai");
         let d = describe(&set);
         assert_eq!(d.lines().count(), 6);
+        // The columns after the Chinese official names line up.
+        let name_at: Vec<usize> = d
+            .lines()
+            .map(|l| crate::columns::width(&l[..l.find("Fandol").or(l.find("Noto")).unwrap()]))
+            .collect();
+        assert!(name_at.windows(2).all(|w| w[0] == w[1]), "{d}");
         assert!(
             d.contains("heading2") && d.contains("FandolKai") && d.contains("bundled"),
             "{d}"

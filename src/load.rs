@@ -611,7 +611,7 @@ pub fn parse(path: &Path, text: &str) -> Result<DataFile, Diagnostic> {
         .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
     {
         return Err(Diagnostic::error(path, text, Pos { line: 1, col: 1 }, "the data file is empty")
-            .with_hint("start with `doc:` (title, year, issuer) and `parts:`; `zongjie init` writes an example"));
+            .with_hint("start with `doc:` (title, year, issuer) and `parts:`; `zongjie new report.yaml` writes a commented example"));
     }
     if let Some(d) = tag_error(path, text) {
         return Err(d);
@@ -915,7 +915,9 @@ fn yaml_error(path: &Path, text: &str, e: &serde_saphyr::Error) -> Diagnostic {
         d.message =
             "a data file must be a map (doc:, metrics:, parts:, …), not a list or a single value"
                 .into();
-        d = d.with_hint("see docs/data-format.md, or run `zongjie init` for an example");
+        d = d.with_hint(
+            "see docs/data-format.md, or run `zongjie new report.yaml` for a commented example",
+        );
     } else if message.starts_with("duplicate mapping key") {
         d = d.with_hint("each key may appear once in a map; merge the two entries");
     } else if message.starts_with("invalid type")

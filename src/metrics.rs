@@ -132,6 +132,20 @@ impl MetricError<'_> {
     }
 }
 
+/// A stated value that disagrees with the one computed from the figures.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Disagreement {
+    /// `完成率` (a stated `rate`) or `同比` (a stated `change`).
+    pub attribute: &'static str,
+    /// As stated (printed in the text).
+    pub stated: String,
+    /// As computed from value and plan, or value and prev.
+    pub computed: String,
+    /// Where the stated value is written.
+    #[serde(flatten)]
+    pub at: Pos,
+}
+
 /// A metric's attributes as text, for templates (`metrics["托位"].value`).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct MetricOut {
@@ -665,6 +679,64 @@ impl<'a> Table<'a> {
             let from = self.figures(m, "plan");
             self.disagreement(key, "rate", rate, &stated.text, &computed, &from)
         }))
+    }
+
+    /// The stated `rate` and `change` of metric `key` that disagree with
+    /// the ones computed from its figures (what `check` warns about), with
+    /// where each is written. Empty when they agree or cannot be compared
+    /// (`check` reports those as errors).
+    pub fn disagreements(&self, key: &str) -> Vec<Disagreement> {
+        let Some(def) = self.defs.get(key) else {
+            return Vec::new();
+        };
+        let m = &def.value;
+        let mut out = Vec::new();
+        if let Some(rate) = &m.rate
+            && m.plan.is_some()
+            && let Ok((value, plan)) = self.pair(key, m, "完成率", &m.plan, "plan")
+            && let Ok(computed) = quantity::ratio_percent(&value, &plan, Self::digits(m))
+            && let Ok(stated) = self.quantity(rate, 0)
+            && let Ok(false) = quantity::rate_agrees(&stated, &value, &plan)
+        {
+            out.push(Disagreement {
+                attribute: "完成率",
+                stated: stated.text,
+                computed,
+                at: pos(rate.referenced),
+            });
+        }
+        if let Some(change) = &m.change
+            && m.prev.is_some()
+            && let Ok(computed) = self.computed_change(key, m, "同比")
+            && let Ok(stated) = quantity::stated_change(&change.value.0)
+            && !stated.agrees_with(&computed)
+        {
+            out.push(Disagreement {
+                attribute: "同比",
+                stated: signed_text(&stated),
+                computed: signed_text(&computed),
+                at: pos(change.referenced),
+            });
+        }
+        out
+    }
+
+    /// The line metric `key` is defined on (0: not in this file).
+    pub fn line_of(&self, key: &str) -> usize {
+        self.defs
+            .get(key)
+            .map_or(0, |d| usize::try_from(d.referenced.line()).unwrap_or(0))
+    }
+
+    /// This file's metric keys in the order they are written.
+    pub fn keys_in_file_order(&self) -> Vec<&'a str> {
+        let mut keys: Vec<(u64, u64, &'a str)> = self
+            .defs
+            .iter()
+            .map(|(k, d)| (d.referenced.line(), d.referenced.column(), *k))
+            .collect();
+        keys.sort();
+        keys.into_iter().map(|(_, _, k)| k).collect()
     }
 
     /// All metrics of this file with every attribute that can be computed.

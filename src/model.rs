@@ -34,6 +34,9 @@ pub struct DataFile {
     #[serde(default)]
     pub attachments: Vec<Attachment>,
     pub tasks: Option<TaskTable>,
+    /// What is done to this document's text (as the profile's `text:`).
+    #[serde(default)]
+    pub text: crate::profile::TextProfile,
 }
 
 /// The `doc:` block: title and metadata, all optional.
@@ -97,6 +100,9 @@ pub struct Section {
     pub lead: Option<Spanned<String>>,
     #[serde(default)]
     pub omitted: bool,
+    /// `run-in` (default: the lead opens the first paragraph) or `heading`
+    /// (label and lead on a line of their own, the text below).
+    pub layout: Option<Spanned<String>>,
     pub text: Option<Paragraphs>,
     pub items: Option<Spanned<ItemList>>,
     #[serde(default)]
@@ -167,6 +173,8 @@ pub struct Item {
     pub lead: Option<Text>,
     pub text: Option<Text>,
     pub at: Option<Location>,
+    /// Sub-items (`（1）` under `1.`): one level below an item only.
+    pub items: Option<Spanned<ItemList>>,
 }
 
 /// A metric: a quantity string, or a map with computed relations.
@@ -331,6 +339,7 @@ impl<'de> Deserialize<'de> for OneOrMany {
 struct ItemMap {
     lead: Option<Spanned<Scalar>>,
     text: Option<Spanned<Scalar>>,
+    items: Option<Spanned<ItemList>>,
 }
 
 #[derive(Deserialize)]
@@ -380,6 +389,7 @@ impl<'de> Deserialize<'de> for Item {
                     lead: m.lead.map(text),
                     text: m.text.map(text),
                     at: None,
+                    items: m.items,
                 })
             }
         }

@@ -1,7 +1,9 @@
 //! The live preview server: serves the page a [`Site`] builds, watches the
 //! site's inputs, rebuilds in memory on save and tells open pages to reload
-//! (server-sent events on `/__events`). A failed build is shown in the page
-//! as an error panel; the next good build replaces it.
+//! (server-sent events on `/__events`). A failed build is shown as an error
+//! panel over the last good draft (dimmed), its snippet marked with a caret
+//! under the fault; the next good build replaces it. Each finished build is
+//! reported to the caller's log ([`Rebuilt`]).
 //!
 //! Only three paths exist: `/` (the page), `/report.pdf` (built on demand,
 //! one build at a time, cached by the site's input digest) and `/__events`;
@@ -26,7 +28,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use notify::{EventKind, RecursiveMode, Watcher};
 
@@ -124,7 +126,24 @@ pub struct BuildFailure {
     /// Source lines around the error, with a caret line if the producer has one.
     pub snippet: Option<String>,
     pub hint: Option<String>,
+    /// The fault within `snippet`: 1-based character column and length in
+    /// characters; the panel marks it and puts a caret under it.
+    pub fault: Option<(usize, usize)>,
 }
+
+/// One finished build, for the terminal's log.
+#[derive(Debug, Clone, Copy)]
+pub struct Rebuilt<'a> {
+    /// When it finished.
+    pub at: SystemTime,
+    /// How long it took.
+    pub took: Duration,
+    /// The page, or why there is none.
+    pub result: Result<(), &'a BuildFailure>,
+}
+
+/// Where finished builds are reported.
+pub type Log = Box<dyn Fn(&Rebuilt<'_>) + Send + Sync>;
 
 impl fmt::Display for BuildFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -217,6 +236,65 @@ pub fn inject(page: &str, generation: u64) -> String {
 /// The page shown instead of the report when a build fails; every field is
 /// escaped. The server injects the reload snippet into it like any page.
 pub fn error_page(failure: &BuildFailure) -> String {
+    format!(
+        r#"<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<title>构建失败 · build failed</title>
+<style>
+body {{ margin: 0; background: #8a8d91; }}
+{PANEL_CSS}#zongjie-error {{ max-width: 860px; margin: 48px auto; }}
+</style>
+</head>
+<body>
+{}</body>
+</html>
+"#,
+        error_panel(failure, false)
+    )
+}
+
+/// The error panel's style (every rule scoped to `#zongjie-error`).
+const PANEL_CSS: &str = "#zongjie-error { box-sizing: border-box; background: #fff; border-top: 6px solid #b3261e; padding: 20px 28px; box-shadow: 0 2px 10px rgba(0,0,0,.4); font: 15px/1.6 system-ui, \"Noto Sans CJK SC\", sans-serif; color: #1f1f1f; text-align: left; }
+#zongjie-error * { text-indent: 0; letter-spacing: normal; text-align: left; }
+#zongjie-error h1 { margin: 0 0 12px; font: bold 20px/1.4 system-ui, \"Noto Sans CJK SC\", sans-serif; color: #b3261e; }
+#zongjie-error p { margin: 0 0 8px; font: 15px/1.6 system-ui, \"Noto Sans CJK SC\", sans-serif; }
+#zongjie-error .message { font-size: 17px; white-space: pre-wrap; }
+#zongjie-error code { font: 14px/1.5 ui-monospace, \"Noto Sans Mono CJK SC\", monospace; }
+#zongjie-error pre { background: #f6f6f6; padding: 10px 12px 18px; overflow-x: auto; font: 14px/2.4 ui-monospace, \"Noto Sans Mono CJK SC\", monospace; }
+#zongjie-error .fault { position: relative; background: #fde7e9; border-bottom: 2px solid #b3261e; }
+#zongjie-error .caret { position: absolute; left: 0; top: 1.3em; color: #b3261e; font: bold 16px/1 ui-monospace, monospace; }
+#zongjie-error .hint { color: #0b57d0; }
+#zongjie-error .note { color: #666; font-size: 13px; }
+";
+
+/// The snippet with the fault marked and a caret under its first
+/// character (placed by the browser, so it sits under the character
+/// whatever the font's widths); every piece escaped.
+fn snippet_html(snippet: &str, fault: Option<(usize, usize)>) -> String {
+    let Some((col, len)) = fault else {
+        return escape(snippet);
+    };
+    let chars: Vec<char> = snippet.chars().collect();
+    let start = col.saturating_sub(1).min(chars.len());
+    let end = (start + len.max(1)).min(chars.len());
+    let piece = |a: usize, b: usize| escape(&chars[a..b].iter().collect::<String>());
+    let marked = if start == end {
+        " ".to_string()
+    } else {
+        piece(start, end)
+    };
+    format!(
+        "{}<span class=\"fault\">{marked}<span class=\"caret\" aria-hidden=\"true\">^</span></span>{}",
+        piece(0, start),
+        piece(end, chars.len())
+    )
+}
+
+/// The panel itself (`<div id="zongjie-error">`); `over_draft`: it sits
+/// over the last good draft, and says so.
+fn error_panel(failure: &BuildFailure, over_draft: bool) -> String {
     let mut body = format!("<p class=\"message\">{}</p>\n", escape(&failure.message));
     if let Some(loc) = &failure.location {
         body.push_str(&format!(
@@ -227,7 +305,7 @@ pub fn error_page(failure: &BuildFailure) -> String {
     if let Some(snippet) = &failure.snippet {
         body.push_str(&format!(
             "<pre class=\"snippet\">{}</pre>\n",
-            escape(snippet)
+            snippet_html(snippet, failure.fault)
         ));
     }
     if let Some(hint) = &failure.hint {
@@ -236,36 +314,39 @@ pub fn error_page(failure: &BuildFailure) -> String {
             escape(hint)
         ));
     }
+    let note = if over_draft {
+        "下面是上次成功生成的稿子（已变暗）；保存修改后页面会自动刷新。Below: the last good draft, dimmed. The page reloads by itself on the next save."
+    } else {
+        "保存修改后页面会自动刷新。The page reloads by itself on the next save."
+    };
     format!(
-        r#"<!DOCTYPE html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<title>构建失败 · build failed</title>
-<style>
-body {{ margin: 0; background: #8a8d91; font: 15px/1.6 system-ui, "Noto Sans CJK SC", sans-serif; }}
-.error-panel {{ max-width: 860px; margin: 48px auto; background: #fff; border-top: 6px solid #b3261e; padding: 24px 32px; box-shadow: 0 1px 6px rgba(0,0,0,.35); }}
-h1 {{ margin: 0 0 12px; font-size: 20px; color: #b3261e; }}
-.message {{ font-size: 17px; white-space: pre-wrap; }}
-pre {{ background: #f6f6f6; padding: 12px; overflow-x: auto; font: 14px/1.5 ui-monospace, "Noto Sans Mono CJK SC", monospace; }}
-.hint {{ color: #0b57d0; }}
-.note {{ color: #666; font-size: 13px; }}
-</style>
-</head>
-<body>
-<div class="error-panel" id="zongjie-error">
-<h1>构建失败 · Build failed</h1>
-{body}<p class="note">保存修改后页面会自动刷新。The page reloads by itself on the next save.</p>
-</div>
-</body>
-</html>
-"#
+        "<div class=\"error-panel\" id=\"zongjie-error\" role=\"alert\">\n<h1>构建失败 · Build failed</h1>\n{body}<p class=\"note\">{note}</p>\n</div>\n"
     )
+}
+
+/// The last good draft with the error panel over it: the panel fixed at the
+/// top of the window, the draft dimmed beneath it (still scrollable).
+pub fn error_over_draft(draft: &str, failure: &BuildFailure) -> String {
+    let overlay = format!(
+        "<style>\n{PANEL_CSS}#zongjie-error {{ position: fixed; top: 0; left: 50%; transform: translateX(-50%); width: min(860px, 96vw); max-height: 45vh; overflow: auto; z-index: 99; }}\nbody > :not(#zongjie-error):not(#zongjie-preview):not(script):not(style) {{ opacity: .35; filter: grayscale(.7); }}\n</style>\n{}",
+        error_panel(failure, true)
+    );
+    let lower = draft.to_ascii_lowercase();
+    let after_body = lower
+        .find("<body")
+        .and_then(|i| lower[i..].find('>').map(|j| i + j + 1));
+    match after_body {
+        Some(i) => format!("{}\n{overlay}{}", &draft[..i], &draft[i..]),
+        None => format!("{overlay}{draft}"),
+    }
 }
 
 struct State {
     generation: u64,
     page: Result<String, BuildFailure>,
+    /// The page of the last build that succeeded, shown dimmed under the
+    /// error panel while a build fails.
+    last_good: Option<String>,
 }
 
 /// The PDF of one input digest: being built, or its result.
@@ -298,6 +379,7 @@ struct Shared {
     streams: Mutex<VecDeque<EventStream>>,
     pdf: Mutex<PdfCache>,
     pdf_done: Condvar,
+    log: Option<Log>,
 }
 
 fn relock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -312,11 +394,22 @@ impl Shared {
     /// Rebuilds the page; `false` when no build could start (too many
     /// abandoned builds still running).
     fn rebuild(&self) -> bool {
+        let started = Instant::now();
         let Some(page) = self.bounded(|site| site.build_html()) else {
             return false;
         };
+        if let Some(log) = &self.log {
+            log(&Rebuilt {
+                at: SystemTime::now(),
+                took: started.elapsed(),
+                result: page.as_ref().map(|_| ()),
+            });
+        }
         let mut state = self.lock();
         state.generation += 1;
+        if let Ok(good) = &page {
+            state.last_good = Some(good.clone());
+        }
         state.page = page;
         self.changed.notify_all();
         true
@@ -406,6 +499,7 @@ pub fn internal_error(what: &str) -> BuildFailure {
         message: format!("internal error: the build crashed ({what})"),
         location: None,
         snippet: None,
+        fault: None,
         hint: Some(
             "this is a bug in zongjie, not in your data: please report it with the data file. The preview keeps running and builds again on the next save".into(),
         ),
@@ -421,6 +515,7 @@ pub fn abandoned(deadline: Duration) -> BuildFailure {
         ),
         location: None,
         snippet: None,
+        fault: None,
         hint: Some(
             "a template may loop too long (look at `{% for %}` ranges in your templates) or the data may be huge; fix it and save: the preview keeps watching".into(),
         ),
@@ -524,6 +619,15 @@ pub fn allowed_names(config: &PreviewConfig) -> Vec<String> {
 /// Binds, builds the page once, and starts the acceptor, watcher and
 /// event broadcaster threads.
 pub fn start(site: Arc<dyn Site>, config: &PreviewConfig) -> io::Result<Preview> {
+    start_logged(site, config, None)
+}
+
+/// [`start`], reporting every finished build to `log`.
+pub fn start_logged(
+    site: Arc<dyn Site>,
+    config: &PreviewConfig,
+    log: Option<Log>,
+) -> io::Result<Preview> {
     let host = if config.host.trim().is_empty() {
         "127.0.0.1"
     } else {
@@ -544,6 +648,7 @@ pub fn start(site: Arc<dyn Site>, config: &PreviewConfig) -> io::Result<Preview>
                 message: "the first build has not finished yet".into(),
                 ..BuildFailure::default()
             }),
+            last_good: None,
         }),
         changed: Condvar::new(),
         stop: AtomicBool::new(false),
@@ -558,6 +663,7 @@ pub fn start(site: Arc<dyn Site>, config: &PreviewConfig) -> io::Result<Preview>
         streams: Mutex::new(VecDeque::new()),
         pdf: Mutex::new(PdfCache::default()),
         pdf_done: Condvar::new(),
+        log,
     });
     shared.rebuild();
     let mut threads = Vec::new();
@@ -593,7 +699,17 @@ pub fn serve(
     config: PreviewConfig,
     ready: impl FnOnce(SocketAddr),
 ) -> io::Result<()> {
-    let preview = start(site, &config)?;
+    serve_logged(site, config, ready, None)
+}
+
+/// [`serve`], reporting every finished build to `log`.
+pub fn serve_logged(
+    site: Arc<dyn Site>,
+    config: PreviewConfig,
+    ready: impl FnOnce(SocketAddr),
+    log: Option<Log>,
+) -> io::Result<()> {
+    let preview = start_logged(site, &config, log)?;
     ready(preview.addr());
     if config.open_browser {
         open_in_browser(&preview.url());
@@ -1001,9 +1117,12 @@ fn serve_connection(mut stream: TcpStream, shared: &Arc<Shared>) {
         Route::Page => {
             let (status, html) = {
                 let state = shared.lock();
-                match &state.page {
-                    Ok(page) => (200, inject(page, state.generation)),
-                    Err(f) => (500, inject(&error_page(f), state.generation)),
+                match (&state.page, &state.last_good) {
+                    (Ok(page), _) => (200, inject(page, state.generation)),
+                    (Err(f), Some(good)) => {
+                        (500, inject(&error_over_draft(good, f), state.generation))
+                    }
+                    (Err(f), None) => (500, inject(&error_page(f), state.generation)),
                 }
             };
             send(status, HTML, html.as_bytes());
@@ -1441,6 +1560,7 @@ mod tests {
             location: Some("data/<x>.yaml:3:5".into()),
             snippet: Some("3 | title: <img src=x onerror=alert(1)>\n  |        ^".into()),
             hint: Some("use \"quotes\" & <b>".into()),
+            fault: None,
         };
         let page = error_page(&f);
         assert!(!page.contains("<script>alert"));
@@ -1474,5 +1594,44 @@ mod tests {
         assert!(set.files.contains(&canon.join("later")));
         assert!(set.files.contains(&canon.join("later/sub/x.yaml")));
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_panel_marks_the_fault_with_a_caret() {
+        let f = BuildFailure {
+            message: "unknown field".into(),
+            location: Some("r.yaml:2:3".into()),
+            snippet: Some("  yaer: <2022>".into()),
+            fault: Some((3, 4)),
+            ..BuildFailure::default()
+        };
+        let page = error_page(&f);
+        assert!(
+            page.contains("  <span class=\"fault\">yaer<span class=\"caret\" aria-hidden=\"true\">^</span></span>: &lt;2022&gt;"),
+            "{page}"
+        );
+        // Past the end of the line: a caret after it.
+        let end = snippet_html("ab", Some((9, 1)));
+        assert!(end.starts_with("ab<span class=\"fault\"> <span"), "{end}");
+        assert_eq!(snippet_html("a<b", None), "a&lt;b");
+    }
+
+    #[test]
+    fn the_last_good_draft_stays_under_the_panel() {
+        let f = BuildFailure {
+            message: "bad <x>".into(),
+            ..BuildFailure::default()
+        };
+        let page = error_over_draft(
+            "<html><head></head><BODY class=\"a\"><p>稿子</p></BODY></html>",
+            &f,
+        );
+        let panel = page.find("id=\"zongjie-error\"").unwrap();
+        assert!(panel > page.find("<BODY class=\"a\">").unwrap());
+        assert!(panel < page.find("<p>稿子</p>").unwrap());
+        assert!(page.contains("bad &lt;x&gt;") && page.contains("last good draft"));
+        assert!(page.contains("opacity: .35"));
+        // No body tag: the overlay goes first.
+        assert!(error_over_draft("<p>x</p>", &f).ends_with("<p>x</p>"));
     }
 }

@@ -127,8 +127,15 @@ pub struct HeadingProfile {
 #[serde(rename_all = "snake_case")]
 pub enum PageNumberPlacement {
     /// Odd pages right, even pages left (double-sided printing).
+    #[serde(alias = "alternating", alias = "odd-even", alias = "odd_even")]
     Alternate,
     /// Centred on every page.
+    #[serde(
+        alias = "center",
+        alias = "centre",
+        alias = "centered",
+        alias = "middle"
+    )]
     Centred,
     /// Right on every page.
     Right,
@@ -199,7 +206,14 @@ pub struct TextProfile {
 #[serde(rename_all = "kebab-case")]
 pub enum AsciiPunctuation {
     #[default]
+    #[serde(alias = "as-typed", alias = "as_typed")]
     Keep,
+    #[serde(
+        alias = "fullwidth",
+        alias = "full_width",
+        alias = "full",
+        alias = "全角"
+    )]
     FullWidth,
 }
 
@@ -780,11 +794,7 @@ pub fn parse_profile(text: &str, path: &Path) -> Result<Profile, ProfileError> {
                 .map(|l| (l.line(), l.column()))
                 .unwrap_or((0, 0));
             let message = e.to_string();
-            let message = message
-                .lines()
-                .next()
-                .unwrap_or("invalid profile")
-                .to_string();
+            let message = without_location(message.lines().next().unwrap_or("invalid profile"));
             let message = plain_type_error(text, line, column, &message).unwrap_or(message);
             ProfileError::Parse {
                 path: path.to_path_buf(),
@@ -875,6 +885,22 @@ fn locate_key(text: &str, is_toml: bool, key: &str) -> Option<(u64, u64)> {
 /// A YAML type error (`invalid floating point`, `invalid u32`, `expected
 /// string scalar`) in plain words: the key, the kind of value it takes and
 /// its range, and what was found. `None`: not a type error.
+/// A parser message without the `error: line 2 column 14: ` it starts with:
+/// the diagnostic says where, once, as `file:line:col`.
+fn without_location(message: &str) -> String {
+    let mut m = message.trim();
+    m = m.strip_prefix("error:").map_or(m, str::trim_start);
+    if let Some(rest) = m.strip_prefix("line ")
+        && let Some((place, after)) = rest.split_once(": ")
+        && place
+            .split(" column ")
+            .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    {
+        m = after;
+    }
+    m.to_string()
+}
+
 fn plain_type_error(text: &str, line: u64, column: u64, raw: &str) -> Option<String> {
     let kind = raw.rsplit(": ").next().unwrap_or(raw).trim();
     let whole = [
@@ -1065,6 +1091,217 @@ pub fn load_profile(path: &Path) -> Result<Profile, ProfileError> {
     parse_profile(&text, path)
 }
 
+/// What each key of the profile means and which values it takes, for the
+/// comments of `zongjie profile` (number ranges come from
+/// [`Profile::numbers`]). Keys are dotted; `fonts.*` applies to every role.
+const KEY_NOTES: &[(&str, &str)] = &[
+    (
+        "page",
+        "paper and text block (GB/T 9704: A4, text block 156 × 225 mm)",
+    ),
+    ("page.width_mm", "paper width"),
+    ("page.height_mm", "paper height"),
+    (
+        "page.margin_top_mm",
+        "from the paper's top edge to the text block",
+    ),
+    ("page.margin_left_mm", "binding (left) margin"),
+    ("page.text_width_mm", "width of the text block"),
+    ("page.text_height_mm", "height of the text block"),
+    ("grid", "the character grid of the text block"),
+    ("grid.lines_per_page", "lines per page"),
+    ("grid.chars_per_line", "characters per line"),
+    ("grid.line_pitch_pt", "distance between baselines"),
+    (
+        "grid.indent_chars",
+        "first-line indent of paragraphs and headings",
+    ),
+    (
+        "fonts",
+        "one entry per role: title, body, heading1, heading2, page_number, table",
+    ),
+    ("fonts.title", "2号 小标宋: the title"),
+    (
+        "fonts.body",
+        "3号 仿宋: body, levels 3 and 4, signature, date",
+    ),
+    (
+        "fonts.heading1",
+        "3号 黑体: 一、 headings, attachment labels",
+    ),
+    (
+        "fonts.heading2",
+        "3号 楷体: （一） headings and run-in leads",
+    ),
+    ("fonts.page_number", "4号 宋体: page numbers"),
+    ("fonts.table", "小4 仿宋: task tables"),
+    ("fonts.*.size_pt", "size"),
+    (
+        "fonts.*.families",
+        "family names or font file names, tried in order (--font-path folders, then the system); name:bold asks for the bold weight",
+    ),
+    (
+        "fonts.*.file",
+        "a font file (.ttf/.otf/.ttc) that fills the role before any search; null: search families",
+    ),
+    (
+        "fonts.*.index",
+        "face index inside a .ttc collection, 0 or more",
+    ),
+    ("title", "the title block"),
+    (
+        "title.blank_lines_after",
+        "blank grid lines between the title and the body",
+    ),
+    (
+        "title.max_width_fraction",
+        "widest title line, as a fraction of the text width",
+    ),
+    (
+        "title.min_last_line_chars",
+        "fewest characters on the last line of a title of several lines",
+    ),
+    ("headings", "headings and emphasis"),
+    (
+        "headings.heading3_bold",
+        "level-3 headings (1.) in bold: true or false",
+    ),
+    (
+        "headings.heading4_bold",
+        "level-4 headings ((1)) in bold: true or false",
+    ),
+    (
+        "headings.strong_bold",
+        "run-in item leads (一是…) in bold: true or false",
+    ),
+    (
+        "headings.bold_stroke_em",
+        "bold is drawn as a stroke this wide",
+    ),
+    ("page_number", "page numbers below the text block"),
+    ("page_number.show", "print page numbers: true or false"),
+    (
+        "page_number.format",
+        "the number's text; {n} is the page number",
+    ),
+    (
+        "page_number.placement",
+        "alternate (odd pages right, even left) | centred (also center, centre, centered, middle) | right",
+    ),
+    (
+        "page_number.offset_mm",
+        "from the bottom of the text block to the top of the number",
+    ),
+    (
+        "page_number.indent_chars",
+        "distance from the text block's edge, in characters of the number's size",
+    ),
+    ("signature", "署名 and 成文日期 under the body"),
+    (
+        "signature.blank_lines_before",
+        "blank lines between the body and the signature",
+    ),
+    (
+        "signature.right_indent_chars",
+        "the signature's right indent",
+    ),
+    (
+        "signature.date_shift_chars",
+        "the date starts this many characters right of the signature",
+    ),
+    ("table", "task tables"),
+    (
+        "table.line_pitch_pt",
+        "distance between baselines in a cell",
+    ),
+    ("table.padding_pt", "space above and below a cell's text"),
+    (
+        "table.cell_margin_pt",
+        "space left and right of a cell's text",
+    ),
+    ("table.rule_width_pt", "width of the rules"),
+    (
+        "table.header_bold_face",
+        "header row in the heading1 face (黑体): true or false",
+    ),
+    (
+        "table.landscape",
+        "tables on landscape pages: true or false",
+    ),
+    (
+        "metadata",
+        "the metadata block (索引号, 文号, …) above the title",
+    ),
+    ("metadata.print", "print it: true or false"),
+    (
+        "text",
+        "what is done to the report's text before any writer sees it",
+    ),
+    (
+        "text.ascii_punctuation",
+        "keep (as typed; check warns) | full-width (also fullwidth, full_width, 全角): ASCII , ; : ? ! ( ) next to Chinese text become ， ； ： ？ ！ （ ）",
+    ),
+];
+
+/// The comment of dotted `key`: its meaning, and its range for a number.
+fn key_note(key: &str, numbers: &[Number]) -> Option<String> {
+    let generic = match key.split('.').collect::<Vec<_>>().as_slice() {
+        ["fonts", role, field] if !role.is_empty() => format!("fonts.*.{field}"),
+        _ => key.to_string(),
+    };
+    let meaning = KEY_NOTES
+        .iter()
+        .find(|(k, _)| *k == generic)
+        .map(|(_, m)| *m)?;
+    let range = numbers.iter().find(|n| n.key == key).map(|n| {
+        let unit = if n.unit.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", n.unit)
+        };
+        format!("; {}–{}{unit}", n.min, n.max)
+    });
+    Some(format!("{meaning}{}", range.unwrap_or_default()))
+}
+
+/// The default profile as YAML with a comment on every key (its meaning,
+/// allowed values or range): what `zongjie profile` prints. Reads back as
+/// the defaults.
+pub fn commented_defaults() -> Result<String, String> {
+    let defaults = Profile::default();
+    let yaml = serde_saphyr::to_string(&defaults).map_err(|e| e.to_string())?;
+    let numbers = defaults.numbers();
+    let mut out = String::from(
+        "# zongjie layout profile: the GB/T 9704-2012 defaults. Save it as profile.yaml\n\
+         # next to the data (or pass --profile FILE) and keep only the keys you change.\n",
+    );
+    // The dotted path of the keys above, one per indentation step of two.
+    let mut path: Vec<String> = Vec::new();
+    for line in yaml.lines() {
+        let indent = line.len() - line.trim_start().len();
+        let body = line.trim_start();
+        let key = (!body.starts_with('-'))
+            .then(|| body.split_once(':').map(|(k, _)| k))
+            .flatten();
+        let Some(key) = key else {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        };
+        path.truncate(indent / 2);
+        path.push(key.to_string());
+        let dotted = path.join(".");
+        match key_note(&dotted, &numbers) {
+            Some(note) => out.push_str(&format!("{line}   # {note}\n")),
+            None => {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1128,10 +1365,16 @@ mod tests {
         )
         .unwrap();
         assert_eq!(t.text.ascii_punctuation, AsciiPunctuation::FullWidth);
-        match parse_profile(
-            "text:\n  ascii_punctuation: fullwidth\n",
-            Path::new("p.yaml"),
-        ) {
+        // Obvious spellings are synonyms.
+        for spelling in ["fullwidth", "full_width", "全角"] {
+            let p = parse_profile(
+                &format!("text:\n  ascii_punctuation: {spelling}\n"),
+                Path::new("p.yaml"),
+            )
+            .unwrap();
+            assert_eq!(p.text.ascii_punctuation, AsciiPunctuation::FullWidth);
+        }
+        match parse_profile("text:\n  ascii_punctuation: wide\n", Path::new("p.yaml")) {
             Err(ProfileError::Parse { line, message, .. }) => {
                 assert_eq!(line, 2);
                 assert!(message.contains("full-width"), "{message}");
@@ -1332,5 +1575,82 @@ mod tests {
         )
         .unwrap();
         assert_eq!(p.fonts.title.file.as_deref(), Some(Path::new("/d/f/x.ttf")));
+    }
+
+    #[test]
+    fn commented_defaults_explain_every_key_and_read_back() {
+        let text = commented_defaults().unwrap();
+        let p = parse_profile(&text, Path::new("profile.yaml")).unwrap();
+        assert_eq!(p, Profile::default());
+        for line in text.lines().filter(|l| !l.starts_with('#')) {
+            let body = line.trim_start();
+            if body.starts_with("- ") {
+                continue;
+            }
+            assert!(line.contains("   # "), "no comment: {line}");
+        }
+        assert!(
+            text.contains(
+                "placement: alternate   # alternate (odd pages right, even left) | centred"
+            )
+        );
+        assert!(text.contains("width_mm: 210.0   # paper width; 50–2000 mm"));
+        assert!(text.contains("size_pt: 22.0   # size; 2–200 pt"));
+    }
+
+    #[test]
+    fn placement_takes_the_obvious_spellings() {
+        for spelling in ["centred", "center", "centre", "centered", "middle"] {
+            let p = parse_profile(
+                &format!("page_number: {{placement: {spelling}}}\n"),
+                Path::new("p.yaml"),
+            )
+            .unwrap();
+            assert_eq!(
+                p.page_number.placement,
+                PageNumberPlacement::Centred,
+                "{spelling}"
+            );
+        }
+        let p = parse_profile(
+            "[page_number]\nplacement = \"center\"\n",
+            Path::new("p.toml"),
+        )
+        .unwrap();
+        assert_eq!(p.page_number.placement, PageNumberPlacement::Centred);
+        let p = parse_profile("page_number: {placement: odd-even}\n", Path::new("p.yaml")).unwrap();
+        assert_eq!(p.page_number.placement, PageNumberPlacement::Alternate);
+        // What is printed stays the one spelling.
+        assert!(
+            commented_defaults()
+                .unwrap()
+                .contains("placement: alternate")
+        );
+    }
+
+    #[test]
+    fn a_parse_error_says_where_only_once() {
+        match parse_profile("page_number:\n  placement: sideways\n", Path::new("p.yaml")) {
+            Err(ProfileError::Parse {
+                line,
+                column,
+                message,
+                ..
+            }) => {
+                assert_eq!((line, column), (2, 14));
+                assert!(
+                    !message.contains("line 2") && !message.starts_with("error"),
+                    "{message}"
+                );
+                assert!(message.contains("unknown variant `sideways`"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            without_location("error: line 2 column 14: unknown variant"),
+            "unknown variant"
+        );
+        assert_eq!(without_location("line 12: bad"), "bad");
+        assert_eq!(without_location("lines are bad: x"), "lines are bad: x");
     }
 }

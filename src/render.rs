@@ -47,6 +47,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ),
     ("_item.md.tera", include_str!("../templates/_item.md.tera")),
     (
+        "_subitems.md.tera",
+        include_str!("../templates/_subitems.md.tera"),
+    ),
+    (
         "_table.md.tera",
         include_str!("../templates/_table.md.tera"),
     ),
@@ -260,7 +264,8 @@ impl Templates {
         })?;
         let raw = render_within(&self.tera, name, context, budget)
             .map_err(|e| self.diagnostic(name, &e))?;
-        Ok(normalise_markdown(&raw))
+        // The data's own text options (`text:`), before the profile's.
+        Ok(report.text.apply(normalise_markdown(&raw)))
     }
 
     /// The diagnostic of a failed render of `name`.

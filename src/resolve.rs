@@ -102,6 +102,8 @@ pub struct Report {
     pub tasks: Option<TableOut>,
     pub attachments: Vec<AttachmentOut>,
     pub metrics: BTreeMap<String, MetricOut>,
+    /// The data's own `text:` options, applied to the rendered Markdown.
+    pub text: crate::profile::TextProfile,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -140,9 +142,13 @@ pub struct PartOut {
 #[derive(Debug, Clone, Serialize)]
 pub struct SectionOut {
     pub label: String,
+    /// `run-in`: the lead opens the first paragraph; `heading`: label and
+    /// lead stand on a line of their own (a level-2 heading).
+    pub layout: String,
     /// The lead without its final punctuation (`None`: no lead).
     pub lead: Option<String>,
-    /// The lead's final punctuation, `。` added when it had none.
+    /// The lead's final punctuation: `。` added when it had none, except
+    /// for a `heading` (a heading ends without one unless typed).
     pub lead_end: String,
     pub omitted: bool,
     pub text: Vec<String>,
@@ -153,7 +159,8 @@ pub struct SectionOut {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ItemsOut {
     /// `inline`: run on at the end of the section's last paragraph;
-    /// `block`: one paragraph each.
+    /// `block`: one paragraph each; `heading`: label and lead on a line of
+    /// their own (level 3, sub-items level 4), the text below.
     pub layout: String,
     pub entries: Vec<ItemOut>,
 }
@@ -164,6 +171,8 @@ pub struct ItemOut {
     pub lead: Option<String>,
     pub lead_end: String,
     pub text: String,
+    /// Sub-items (`（1）` under `1.`); sub-items have none.
+    pub items: ItemsOut,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -256,7 +265,10 @@ pub fn resolve(loaded: &Loaded) -> (Option<Report>, Vec<Diagnostic>) {
     if loaded.data.doc.title.is_none() && !r.diags.iter().any(Diagnostic::is_error) {
         r.generated_title_check(&loaded.data.doc);
     }
-    r.summarise_ascii_punctuation();
+    // The data's own `text: {ascii_punctuation: full-width}` converts them.
+    if loaded.data.text.ascii_punctuation != crate::profile::AsciiPunctuation::FullWidth {
+        r.summarise_ascii_punctuation();
+    }
     let mut seen = std::collections::BTreeSet::new();
     r.diags
         .retain(|d| seen.insert((d.severity, d.line, d.col, d.message.clone(), d.file.clone())));
@@ -399,6 +411,7 @@ impl<'a> Resolver<'a> {
             tasks,
             attachments,
             metrics: self.table.export(),
+            text: data.text.clone(),
         }
     }
 
@@ -647,18 +660,32 @@ impl<'a> Resolver<'a> {
 
     fn section(&mut self, n: usize, s: &model::Section, styles: Styles) -> SectionOut {
         let label = styles.section.label(n);
+        let layout = match &s.layout {
+            Some(l) if matches!(l.value.trim(), "run-in" | "heading") => l.value.trim().to_string(),
+            Some(l) => {
+                self.error(
+                    l.referenced,
+                    l.value.chars().count().max(1),
+                    format!("unknown section layout `{}`", l.value),
+                    "a section's layout is `run-in` (the lead opens the first paragraph) or `heading` (label and lead on a line of their own)",
+                );
+                "run-in".to_string()
+            }
+            None => "run-in".to_string(),
+        };
+        let heading = layout == "heading";
         let (lead, lead_end) = match &s.lead {
             Some(l) => {
                 let t = text_of(l);
                 self.typed_label_check(&t, &label);
-                let (core, end) = text::split_lead(&self.inline(&t));
+                let (core, end) = lead_parts(&self.inline(&t), heading);
                 (Some(core), end)
             }
             None => (None, String::new()),
         };
         let text = self.paragraphs(&s.text);
         let items = match &s.items {
-            Some(list) => self.items(list, styles.item),
+            Some(list) => self.items(list, styles.item, true),
             None => ItemsOut {
                 layout: "inline".into(),
                 entries: Vec::new(),
@@ -666,6 +693,7 @@ impl<'a> Resolver<'a> {
         };
         SectionOut {
             label,
+            layout,
             lead,
             lead_end,
             omitted: s.omitted,
@@ -675,23 +703,46 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    fn items(&mut self, list: &Spanned<ItemList>, default: Style) -> ItemsOut {
+    /// An item list; `nest`: its items may have sub-items (one level only).
+    fn items(&mut self, list: &Spanned<ItemList>, default: Style, nest: bool) -> ItemsOut {
         let list = &list.value;
+        // Items set as headings are numbered 1. by default, as reports do.
+        let heading = list
+            .layout
+            .as_ref()
+            .is_some_and(|l| l.value.trim() == "heading");
+        let default = if heading && nest {
+            Style::ArabicDot
+        } else {
+            default
+        };
         let style = self.style(&list.style, default);
         let layout = match &list.layout {
-            Some(l) if matches!(l.value.trim(), "inline" | "block") => l.value.trim().to_string(),
+            Some(l) if matches!(l.value.trim(), "inline" | "block" | "heading") => {
+                l.value.trim().to_string()
+            }
             Some(l) => {
                 self.error(
                     l.referenced,
                     l.value.chars().count(),
                     format!("unknown layout `{}`", l.value),
-                    "layout is `inline` or `block`",
+                    "layout is `inline` (run on), `block` (a paragraph each) or `heading` (label and lead on a line of their own)",
                 );
                 "block".to_string()
             }
             None if matches!(style, Style::Enumeration | Style::Ordinal) => "inline".to_string(),
             None => "block".to_string(),
         };
+        if layout == "inline"
+            && let Some(sub) = list.items.iter().find_map(|i| i.items.as_ref())
+        {
+            self.error(
+                sub.referenced,
+                1,
+                "items that run on (`layout: inline`) cannot have sub-items",
+                "set the list's `layout: block` or `layout: heading` to give its items sub-items",
+            );
+        }
         let entries = list
             .items
             .iter()
@@ -701,10 +752,26 @@ impl<'a> Resolver<'a> {
                 let (lead, lead_end) = match &item.lead {
                     Some(l) => {
                         self.typed_label_check(l, &label);
-                        let (core, end) = text::split_lead(&self.inline(l));
+                        let (core, end) = lead_parts(&self.inline(l), layout == "heading");
                         (Some(core), end)
                     }
                     None => (None, String::new()),
+                };
+                let items = match &item.items {
+                    Some(sub) if nest => self.items(sub, Style::ArabicParen, false),
+                    Some(sub) => {
+                        self.error(
+                            sub.referenced,
+                            1,
+                            "items nest one level deep: a sub-item cannot have items of its own",
+                            "move these items up, or make the sub-item's text a paragraph",
+                        );
+                        ItemsOut::default()
+                    }
+                    None => ItemsOut {
+                        layout: "block".into(),
+                        entries: Vec::new(),
+                    },
                 };
                 let text = match &item.text {
                     Some(t) => {
@@ -720,6 +787,7 @@ impl<'a> Resolver<'a> {
                     lead,
                     lead_end,
                     text,
+                    items,
                 }
             })
             .collect();
@@ -803,6 +871,14 @@ impl<'a> Resolver<'a> {
                 } else {
                     String::new()
                 };
+                if let Some(sub) = &item.items {
+                    self.error(
+                        sub.referenced,
+                        1,
+                        "a task table cell takes no sub-items",
+                        "write them as items of the cell's list (each prints on its own line)",
+                    );
+                }
                 let lead = item.lead.as_ref().map(|l| {
                     let (core, end) = text::split_lead(&self.inline(l));
                     core + &end
@@ -1038,6 +1114,17 @@ impl<'a> Resolver<'a> {
             "use full-width ，；：（）？！ in Chinese text (GB/T 15834), or set `text: {ascii_punctuation: full-width}` in the profile to have them converted in every output",
         );
     }
+}
+
+/// A lead split into its core and final punctuation (`text::split_lead`);
+/// a heading's lead keeps only punctuation that was typed.
+fn lead_parts(lead: &str, heading: bool) -> (String, String) {
+    let (core, end) = text::split_lead(lead);
+    if heading && !lead.trim().ends_with(&end) {
+        let typed = end.strip_suffix('。').unwrap_or(&end).to_string();
+        return (core, typed);
+    }
+    (core, end)
 }
 
 /// A located string as a `Text`.

@@ -233,6 +233,7 @@ fn failure(diags: &[Diagnostic]) -> BuildFailure {
             d.file.display().to_string()
         }),
         snippet: d.snippet.clone(),
+        fault: d.snippet.as_ref().map(|_| (d.snippet_col, d.len)),
         hint: d.hint.clone(),
     }
 }

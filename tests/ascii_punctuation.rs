@@ -1,8 +1,10 @@
 //! The profile option `text.ascii_punctuation: full-width`, through the real
 //! binary: the bundled 丽水 report (ASCII marks from its source) comes out
 //! with no ASCII `, ; : ? ! ( )` between Chinese characters in its Markdown,
-//! HTML and PDF, and without the option nothing changes. Each run is
-//! bounded in time and memory (as in `tests/bad_inputs.rs`).
+//! HTML and PDF, and without the option nothing changes; the same option in
+//! the data file (`text:`, as the shipped example sets it) converts them and
+//! silences `check`. Each run is bounded in time and memory (as in
+//! `tests/bad_inputs.rs`).
 
 use std::path::Path;
 use std::process::Command;
@@ -21,6 +23,19 @@ fn zongjie(dir: &Path, args: &[&str]) -> String {
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     stderr
+}
+
+/// The shipped 丽水 example as published: without its own `text:` option
+/// and with the source's `(一)` labels.
+fn lishui_as_published(dir: &Path) {
+    let data = std::fs::read_to_string(root().join("data/lishui-2022.yaml")).unwrap();
+    let option = "text: {ascii_punctuation: full-width}\n";
+    assert!(data.contains(option), "the example sets the option");
+    let data = data
+        .replace(option, "")
+        .replace("section: （一）", "section: (一)");
+    std::fs::create_dir_all(dir.join("data")).unwrap();
+    std::fs::write(dir.join("data/lishui-2022.yaml"), data).unwrap();
 }
 
 fn is_chinese(c: char) -> bool {
@@ -52,12 +67,7 @@ fn ascii_next_to_chinese(text: &str) -> usize {
 #[test]
 fn full_width_option_converts_the_lishui_report_in_every_format() {
     let dir = temp("ascii-punct");
-    std::fs::create_dir_all(dir.join("data")).unwrap();
-    std::fs::copy(
-        root().join("data/lishui-2022.yaml"),
-        dir.join("data/lishui-2022.yaml"),
-    )
-    .unwrap();
+    lishui_as_published(&dir);
     let args = |out: &'static str| {
         [
             "build",
@@ -150,7 +160,9 @@ fn full_width_option_reaches_the_pdf() {
 
 #[test]
 fn check_names_the_option_in_its_ascii_punctuation_warning() {
-    let stderr = zongjie(root(), &["check", "data/lishui-2022.yaml"]);
+    let dir = temp("ascii-punct-check");
+    lishui_as_published(&dir);
+    let stderr = zongjie(&dir, &["check", "data/lishui-2022.yaml"]);
     let warning = stderr
         .split("\n\n")
         .find(|d| d.contains("ASCII punctuation between Chinese characters"))
@@ -159,4 +171,37 @@ fn check_names_the_option_in_its_ascii_punctuation_warning() {
         warning.contains("text: {ascii_punctuation: full-width}"),
         "{warning}"
     );
+}
+
+#[test]
+fn the_data_files_own_option_converts_and_silences_check() {
+    let dir = temp("ascii-punct-data");
+    std::fs::write(
+        dir.join("r.yaml"),
+        "doc: {title: 测试报告, year: 2022, issuer: 某委}\ntext: {ascii_punctuation: full-width}\nintro: \"2022年,全市共3,000人(含12:30到岗者)参加;成效明显!\"\n",
+    )
+    .unwrap();
+    let stderr = zongjie(&dir, &["check", "--strict", "r.yaml"]);
+    assert!(!stderr.contains("warning:"), "{stderr}");
+    zongjie(&dir, &["build", "r.yaml", "--format", "md", "--out", "o"]);
+    let md = std::fs::read_to_string(dir.join("o/r.md")).unwrap();
+    assert!(
+        md.contains("2022年，全市共3,000人（含12:30到岗者）参加；成效明显！"),
+        "{md}"
+    );
+    // Without it, the same text is warned about under --strict.
+    std::fs::write(
+        dir.join("r.yaml"),
+        "doc: {title: 测试报告, year: 2022, issuer: 某委}\nintro: \"2022年,全市共3,000人参加\"\n",
+    )
+    .unwrap();
+    let (out, _) = common::bounded(
+        &dir,
+        &["check", "--strict", "r.yaml"],
+        &[],
+        MEMORY_LIMIT_KIB,
+        TIME_LIMIT,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let _ = std::fs::remove_dir_all(&dir);
 }

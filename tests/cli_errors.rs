@@ -108,6 +108,12 @@ fn usage_errors_exit_2_and_good_data_exits_0() {
     let (code, _, stderr) = zongjie(&["check", "data/lishui-2022.yaml"]);
     assert_eq!(code, 0, "{stderr}");
     let (code, _, _) = zongjie(&["check", "--strict", "data/lishui-2022.yaml"]);
+    assert_eq!(code, 0, "the shipped example has no warnings");
+    let (code, _, _) = zongjie(&[
+        "check",
+        "--strict",
+        "tests/fixtures/errors/w-ascii-punctuation.yaml",
+    ]);
     assert_eq!(code, 1, "warnings fail under --strict");
 }
 

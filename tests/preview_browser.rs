@@ -235,3 +235,54 @@ fn build_error_shows_panel_then_recovers() {
     server.stop();
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn error_panel_keeps_the_last_draft_dimmed_and_points_at_the_fault() {
+    let Some((server, _browser, tab, file, dir)) = start("preview-caret", FIRST) else {
+        return;
+    };
+    wait_for(&tab, "first build", Duration::from_secs(10), |t| {
+        t.contains("第一版正文")
+    });
+    save(&file, &FIRST.replace("        text:", "        txet:"));
+    wait_for(&tab, "the error panel", Duration::from_secs(5), |t| {
+        t.contains("构建失败") && t.contains("report.yaml:6:9")
+    });
+    // The last good draft is still there, dimmed, under the panel.
+    let text = eval_string(&tab, "document.body.innerText");
+    assert!(
+        text.contains("第一版正文") && text.contains("last good draft"),
+        "{text}"
+    );
+    let opacity = eval_string(
+        &tab,
+        "String(getComputedStyle([...document.body.children].find(e => e.id !== 'zongjie-error' && e.id !== 'zongjie-preview' && e.tagName !== 'STYLE' && e.tagName !== 'SCRIPT')).opacity)",
+    );
+    assert_eq!(opacity, "0.35");
+    // The caret sits under the first character of the fault, below it.
+    let geometry = eval_string(
+        &tab,
+        "(() => { const f = document.querySelector('#zongjie-error .fault'); const c = f.querySelector('.caret'); const r = document.createRange(); r.setStart(f.firstChild, 0); r.setEnd(f.firstChild, 1); const a = r.getBoundingClientRect(), b = c.getBoundingClientRect(); return [f.firstChild.textContent, Math.round(a.left), Math.round(b.left), b.top > a.top ? 'below' : 'not below'].join(' '); })()",
+    );
+    let parts: Vec<&str> = geometry.split(' ').collect();
+    assert_eq!(parts.len(), 4, "{geometry}");
+    assert_eq!(parts[0], "txet", "{geometry}");
+    let (char_left, caret_left): (i64, i64) =
+        (parts[1].parse().unwrap(), parts[2].parse().unwrap());
+    assert!((char_left - caret_left).abs() <= 1, "{geometry}");
+    assert_eq!(parts[3], "below", "{geometry}");
+    screenshot(&tab, "preview-caret.png");
+    save(&file, FIRST);
+    wait_for(&tab, "recovery", Duration::from_secs(5), |t| {
+        t.contains("第一版正文") && !t.contains("构建失败")
+    });
+    assert_eq!(
+        eval_string(
+            &tab,
+            "document.getElementById('zongjie-error') ? 'panel' : 'none'"
+        ),
+        "none"
+    );
+    server.stop();
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -1074,3 +1074,144 @@ fn real_pdf_is_built_once_per_input_digest() {
     server.stop();
     let _ = std::fs::remove_dir_all(dir);
 }
+
+// ------------------------------------------------------------ the terminal
+
+#[test]
+fn a_missing_data_file_exits_1_with_a_located_message() {
+    let dir = common::temp("preview-missing");
+    std::fs::create_dir_all(dir.join("folder.yaml")).unwrap();
+    for (name, says) in [
+        ("missing.yaml", "no such data file"),
+        ("folder.yaml", "is a folder"),
+    ] {
+        let (out, took) = common::bounded(
+            &dir,
+            &["preview", name, "--port", "0"],
+            &[],
+            MEMORY_LIMIT_KIB,
+            Duration::from_secs(10),
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
+        assert!(
+            stderr.contains(&format!("--> {name}")) && stderr.contains(says),
+            "{stderr}"
+        );
+        assert!(
+            !stderr.contains("http://"),
+            "no server was started: {stderr}"
+        );
+        assert!(took < Duration::from_secs(5), "{took:?}");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// `HH:MM:SS built  r.yaml (N ms)` or `HH:MM:SS FAILED r.yaml:L:C: …`.
+fn log_line<'l>(line: &'l str, word: &str) -> Option<&'l str> {
+    let (time, rest) = line.split_once(' ')?;
+    let clock = time.len() == 8
+        && time.char_indices().all(|(i, c)| {
+            if i == 2 || i == 5 {
+                c == ':'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    (clock && rest.starts_with(word)).then_some(rest)
+}
+
+#[test]
+fn every_rebuild_and_error_is_logged_with_its_time() {
+    let dir = common::temp("preview-log");
+    let file = dir.join("r.yaml");
+    write(&file, DATA);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zongjie"))
+        .args(["preview", "r.yaml", "--port", "0"])
+        .current_dir(&dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let (tx, rx) = mpsc::channel::<String>();
+    let stderr = child.stderr.take().expect("stderr");
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut seen = Vec::new();
+    let until = |pred: &dyn Fn(&str) -> bool, seen: &mut Vec<String>| -> bool {
+        let limit = Instant::now() + Duration::from_secs(20);
+        while let Some(left) = limit.checked_duration_since(Instant::now()) {
+            match rx.recv_timeout(left) {
+                Ok(line) => {
+                    let hit = pred(&line);
+                    seen.push(line);
+                    if hit {
+                        return true;
+                    }
+                }
+                Err(_) => return false,
+            }
+        }
+        false
+    };
+    let first = until(&|l| log_line(l, "built  r.yaml (").is_some(), &mut seen);
+    assert!(first, "first build not logged: {seen:?}");
+    assert!(until(&|l| l.contains(" at http://"), &mut seen), "{seen:?}");
+    std::thread::sleep(Duration::from_millis(300));
+    write(
+        &file,
+        &DATA.replace("title: 预览边界测试", "titel: 预览边界测试"),
+    );
+    let failed = until(
+        &|l| log_line(l, "FAILED r.yaml:1:7: unknown field `titel`").is_some(),
+        &mut seen,
+    );
+    assert!(failed, "the error was not logged: {seen:?}");
+    write(&file, DATA);
+    let again = until(&|l| log_line(l, "built  r.yaml (").is_some(), &mut seen);
+    assert!(again, "the rebuild was not logged: {seen:?}");
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_failed_build_keeps_the_last_good_draft_under_the_panel() {
+    let dir = common::temp("preview-last-good");
+    let file = dir.join("r.yaml");
+    write(&file, DATA);
+    let site = Arc::new(PipelineSite::new(
+        file.clone(),
+        None,
+        None,
+        Default::default(),
+    ));
+    let server = started(site, PreviewConfig::default());
+    let addr = server.addr();
+    let (status, body) = get_with(addr, "/", &own_host(addr), "");
+    assert_eq!(status, 200);
+    assert!(body.contains("正文第一版"));
+    // (the watcher starts on its own thread)
+    std::thread::sleep(Duration::from_millis(300));
+    write(&file, &DATA.replace("        text:", "        txet:"));
+    let (status, body) = page_until(addr, Duration::from_secs(15), |s, _| s == 500);
+    assert_eq!(status, 500, "{body}");
+    let panel = body.find("id=\"zongjie-error\"").expect("the panel");
+    let draft = body.find("正文第一版").expect("the last good draft");
+    assert!(panel < draft, "the panel comes first, over the draft");
+    assert!(
+        body.contains("<span class=\"fault\">txet<span class=\"caret\""),
+        "{body}"
+    );
+    assert!(body.contains("r.yaml:6:9"));
+    write(&file, &DATA.replace("正文第一版", "正文第二版"));
+    let (status, body) = page_until(addr, Duration::from_secs(15), |s, _| s == 200);
+    assert_eq!(status, 200);
+    assert!(body.contains("正文第二版") && !body.contains("zongjie-error"));
+    server.stop();
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -29,6 +29,7 @@ fn schema_is_valid_and_accepts_the_examples() {
         "data/wenzhou-2023-tasks.yaml",
         "tests/fixtures/features/half.yaml",
         "tests/fixtures/features/prev.yaml",
+        "tests/fixtures/features/headings.yaml",
     ] {
         let errors: Vec<String> = validator
             .iter_errors(&yaml(file))

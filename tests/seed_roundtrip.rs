@@ -1,12 +1,30 @@
 //! The example data reproduces the seed documents: render each data file,
 //! parse the Markdown back into the doc tree, strip the markup, and compare
-//! with the source text paragraph by paragraph.
+//! with the source text paragraph by paragraph. The seeds are kept as
+//! published; what the data files normalise on purpose (each says so in a
+//! comment) is applied to the seed text before comparing: `as_normalised`.
 
 use std::path::Path;
 
 use zongjie::build::compile;
 use zongjie::doc::{self, Block};
 use zongjie::render::Templates;
+
+/// The published seed text as the example data prints it: ASCII marks next
+/// to Chinese text full-width (`text: {ascii_punctuation: full-width}`), and
+/// the one typo fixed in the data (a space for 、 in 院科两优、德医双强).
+fn as_normalised(seed: &str) -> String {
+    zongjie::text::full_width_punctuation(seed).replace("院科两优 德医双强", "院科两优、德医双强")
+}
+
+/// The 丽水 seed's paragraphs, normalised.
+fn lishui_seed() -> Vec<String> {
+    let seed = std::fs::read_to_string("tests/fixtures/seeds/lishui-2022.txt").unwrap();
+    seed.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(as_normalised)
+        .collect()
+}
 
 fn rendered(data: &str) -> doc::Document {
     let templates = Templates::load(None).expect("built-in templates load");
@@ -17,8 +35,8 @@ fn rendered(data: &str) -> doc::Document {
 
 #[test]
 fn lishui_report_reproduces_the_seed_text() {
-    let expected = std::fs::read_to_string("tests/fixtures/seeds/lishui-2022.txt").unwrap();
-    let expected: Vec<&str> = expected.lines().filter(|l| !l.trim().is_empty()).collect();
+    let expected = lishui_seed();
+    assert!(expected.iter().any(|p| p.contains("（一）")));
     let got = rendered("data/lishui-2022.yaml").plain_paragraphs();
     for (i, (g, e)) in got.iter().zip(&expected).enumerate() {
         assert_eq!(g, e, "paragraph {} differs", i + 1);
@@ -46,7 +64,15 @@ fn wenzhou_task_table_reproduces_the_seed_table() {
     let rows = expected["rows"].as_array().unwrap();
     assert_eq!(table.rows.len(), rows.len());
     for (i, (got, want)) in table.rows.iter().zip(rows).enumerate() {
-        assert_eq!(serde_json::json!(got), *want, "row {}", i + 1);
+        let mut want: Vec<Vec<String>> = serde_json::from_value(want.clone()).unwrap();
+        for line in want.iter_mut().flatten() {
+            *line = as_normalised(line);
+        }
+        // Row 3's one responsible body is its lead unit in the data.
+        if i == 2 {
+            want[4][0].insert(0, '*');
+        }
+        assert_eq!(got, &want, "row {}", i + 1);
     }
 }
 
@@ -57,13 +83,8 @@ fn squash(s: &str) -> String {
 
 /// Asserts that every paragraph of the seed occurs in `text`, in order.
 fn assert_in_order(text: &str, what: &str) {
-    let expected = std::fs::read_to_string("tests/fixtures/seeds/lishui-2022.txt").unwrap();
     let mut from = 0;
-    for (i, para) in expected
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .enumerate()
-    {
+    for (i, para) in lishui_seed().iter().enumerate() {
         let para = squash(para);
         match text[from..].find(&para) {
             Some(at) => from += at + para.len(),
