@@ -712,9 +712,38 @@ fn is_change(kind: &EventKind) -> bool {
     )
 }
 
-const DEBOUNCE: Duration = Duration::from_millis(100);
-const DEBOUNCE_MAX: Duration = Duration::from_millis(1000);
+/// How long the watcher waits for the next event of a save before it
+/// builds: editors that save by writing a temp file and renaming it over
+/// the data file send their events within a few milliseconds.
+const QUIET: Duration = Duration::from_millis(20);
+/// The wait once an event says a file is complete (closed after writing,
+/// or renamed into place): only what an editor does right after that.
+const SETTLE: Duration = Duration::from_millis(5);
+/// A burst of events (a folder copied in, a generator writing many files)
+/// builds at least this often.
+const DEBOUNCE_MAX: Duration = Duration::from_millis(250);
 const POLL: Duration = Duration::from_millis(200);
+
+/// Whether an event says a file is complete: closed after writing, or
+/// renamed into place (a write-rename save ends so). Only such an event on
+/// a watched file shortens the wait: a temp file closed before its rename
+/// does not.
+fn completes_a_file(ev: &notify::Result<notify::Event>) -> bool {
+    use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
+    matches!(
+        ev.as_ref().map(|e| e.kind),
+        Ok(EventKind::Access(AccessKind::Close(AccessMode::Write))
+            | EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both)))
+    )
+}
+
+/// How much longer to wait for more events of a save that began
+/// `elapsed` ago, the last event completing a file or not; `None` to build
+/// now. Every new event restarts the quiet period, up to `DEBOUNCE_MAX`.
+fn quiet_wait(elapsed: Duration, last_completes: bool) -> Option<Duration> {
+    let left = DEBOUNCE_MAX.checked_sub(elapsed).filter(|d| !d.is_zero())?;
+    Some(if last_completes { SETTLE } else { QUIET }.min(left))
+}
 
 fn watch_loop(shared: &Arc<Shared>) {
     let (tx, rx) = mpsc::channel::<notify::Result<notify::Event>>();
@@ -782,9 +811,13 @@ fn watch_loop(shared: &Arc<Shared>) {
         }
         // Debounce: wait until the burst of a save is over.
         let started = Instant::now();
-        while started.elapsed() < DEBOUNCE_MAX {
-            match rx.recv_timeout(DEBOUNCE) {
-                Ok(_) => continue,
+        let completes = |ev: &notify::Result<notify::Event>| {
+            completes_a_file(ev) && ev.is_ok() && relevant(ev, &current)
+        };
+        let mut last_completes = completes(&first);
+        while let Some(wait) = quiet_wait(started.elapsed(), last_completes) {
+            match rx.recv_timeout(wait) {
+                Ok(ev) => last_completes = completes(&ev),
                 Err(_) => break,
             }
         }
@@ -1449,6 +1482,45 @@ mod tests {
         assert!(page.contains("bad &lt;script&gt;alert(1)&lt;/script&gt;"));
         assert!(page.contains("data/&lt;x&gt;.yaml:3:5"));
         assert!(page.contains("id=\"zongjie-error\""));
+    }
+
+    /// A save is built within the quiet period after its last event (5 ms
+    /// after a watched file is closed or renamed into place, 20 ms after
+    /// any other event), every event restarting it, never later than 250 ms
+    /// into a burst.
+    #[test]
+    fn the_debounce_waits_briefly_restarts_and_is_capped() {
+        let ms = Duration::from_millis;
+        assert_eq!(quiet_wait(ms(0), false), Some(ms(20)));
+        assert_eq!(quiet_wait(ms(0), true), Some(ms(5)));
+        assert_eq!(quiet_wait(ms(100), false), Some(ms(20)));
+        assert_eq!(quiet_wait(ms(240), false), Some(ms(10)));
+        assert_eq!(quiet_wait(ms(250), false), None);
+        assert_eq!(quiet_wait(ms(10_000), true), None);
+        // A write-rename save: temp file written and closed, then renamed
+        // over the data file; only the rename (or a close of the data file
+        // itself) counts as complete.
+        use notify::event::{
+            AccessKind, AccessMode, CreateKind, DataChange, ModifyKind, RenameMode,
+        };
+        let ev = |kind| Ok(notify::Event::new(kind));
+        assert!(completes_a_file(&ev(EventKind::Access(AccessKind::Close(
+            AccessMode::Write
+        )))));
+        assert!(completes_a_file(&ev(EventKind::Modify(ModifyKind::Name(
+            RenameMode::To
+        )))));
+        assert!(completes_a_file(&ev(EventKind::Modify(ModifyKind::Name(
+            RenameMode::Both
+        )))));
+        assert!(!completes_a_file(&ev(EventKind::Modify(ModifyKind::Name(
+            RenameMode::From
+        )))));
+        assert!(!completes_a_file(&ev(EventKind::Modify(ModifyKind::Data(
+            DataChange::Any
+        )))));
+        assert!(!completes_a_file(&ev(EventKind::Create(CreateKind::File))));
+        assert!(!completes_a_file(&Err(notify::Error::generic("lost"))));
     }
 
     #[test]
