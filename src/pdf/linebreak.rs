@@ -930,7 +930,6 @@ mod tests {
         )
         .chars()
         .collect();
-        let widths = widths(&text);
         let mut lines = 0;
         for start in 0..text.len() {
             for end in start + 1..(start + 40).min(text.len()) {
