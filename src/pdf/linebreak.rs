@@ -483,6 +483,174 @@ fn count_spread_gaps(chars: &[char], start: usize, ce: usize) -> usize {
     }
 }
 
+/// Tables of one paragraph that let `Tables::fit` measure a candidate line
+/// without scanning it character by character: where the next mark, ASCII
+/// mark or Latin run is, and counts of gaps before each index. Built once
+/// per paragraph in linear time.
+struct Tables<'a> {
+    chars: &'a [char],
+    widths: &'a [f64],
+    /// The last full-width compressible mark before `i` (`NONE` if none).
+    prev_mark: Vec<usize>,
+    /// The first ASCII mark `widenable` may widen at or after `i` (`n` if none).
+    next_ascii: Vec<usize>,
+    /// The first start of a maximal Latin/number run at or after `i`.
+    next_run: Vec<usize>,
+    /// The end (exclusive) of the maximal run holding `i`.
+    run_end: Vec<usize>,
+    /// ASCII letters and digits before `i`.
+    alnum: Vec<u32>,
+    /// Gaps `k < i` that take spread space / that are not inside `——`.
+    gaps_ok: Vec<u32>,
+    gaps_unjoined: Vec<u32>,
+}
+
+const NONE: usize = usize::MAX;
+
+fn in_run(c: char) -> bool {
+    is_word_char(c) || c == '%'
+}
+
+impl<'a> Tables<'a> {
+    fn new(chars: &'a [char], widths: &'a [f64]) -> Self {
+        let n = chars.len();
+        let mut prev_mark = vec![NONE; n + 1];
+        for i in 1..=n {
+            prev_mark[i] = if is_compressible(chars[i - 1]) {
+                i - 1
+            } else {
+                prev_mark[i - 1]
+            };
+        }
+        let mut next_ascii = vec![n; n + 1];
+        let mut next_run = vec![n; n + 1];
+        let mut run_end = vec![0; n];
+        for i in (0..n).rev() {
+            next_ascii[i] = if matches!(chars[i], ',' | ';' | ':' | '!' | '?' | ')' | '(') {
+                i
+            } else {
+                next_ascii[i + 1]
+            };
+            let runs_on = in_run(chars[i]);
+            next_run[i] = if runs_on && (i == 0 || !in_run(chars[i - 1])) {
+                i
+            } else {
+                next_run[i + 1]
+            };
+            run_end[i] = if runs_on && i + 1 < n && in_run(chars[i + 1]) {
+                run_end[i + 1]
+            } else {
+                i + 1
+            };
+        }
+        let mut alnum = vec![0u32; n + 1];
+        let mut gaps_ok = vec![0u32; n + 1];
+        let mut gaps_unjoined = vec![0u32; n + 1];
+        for i in 0..n {
+            alnum[i + 1] = alnum[i] + u32::from(chars[i].is_ascii_alphanumeric());
+            let (ok, unjoined) = if i + 1 < n {
+                let (a, b) = (chars[i], chars[i + 1]);
+                let joined = a == b && matches!(a, '—' | '…' | '⋯');
+                (!(joined || is_word_char(a) && is_word_char(b)), !joined)
+            } else {
+                (false, false)
+            };
+            gaps_ok[i + 1] = gaps_ok[i] + u32::from(ok);
+            gaps_unjoined[i + 1] = gaps_unjoined[i] + u32::from(unjoined);
+        }
+        Tables {
+            chars,
+            widths,
+            prev_mark,
+            next_ascii,
+            next_run,
+            run_end,
+            alnum,
+            gaps_ok,
+            gaps_unjoined,
+        }
+    }
+
+    /// `compress_candidates`, jumping from mark to mark.
+    fn compress_candidates(&self, start: usize, end: usize) -> Marks {
+        let chars = self.chars;
+        let mut out = Marks::default();
+        let mut k = end;
+        while k > start && end - k < 2 && is_compressible(chars[k - 1]) {
+            k -= 1;
+            out.push(k);
+        }
+        let punct = |i: usize| i >= start && i < end && is_compressible(chars[i]);
+        let paired = |i: usize| punct(i + 1) || i > start && punct(i - 1);
+        for want_paired in [true, false] {
+            let mut i = self.prev_mark[end];
+            while i != NONE && i >= start && !out.full() {
+                if !out.contains(i) && paired(i) == want_paired {
+                    out.push(i);
+                }
+                i = self.prev_mark[i];
+            }
+        }
+        out
+    }
+
+    /// `fit` of `chars[start..end]`, equal to it field for field.
+    fn fit(&self, start: usize, end: usize, unit: f64, runs: bool) -> Fit {
+        let (chars, widths) = (self.chars, self.widths);
+        let ce = content_end(chars, start, end);
+        let natural: f64 = widths[start..ce].iter().sum();
+        let mut squeeze = [0.0; 3];
+        for k in self.compress_candidates(start, ce).iter() {
+            squeeze[squeeze_kind(chars, k, start, ce)] += widths[k] / 2.0;
+        }
+        // The ASCII marks in order, as `fit` sums them.
+        let widen = std::iter::successors(Some(self.next_ascii[start]), |&k| {
+            self.next_ascii.get(k + 1).copied()
+        })
+        .take_while(|&k| k < ce)
+        .filter(|&k| widenable(chars, k, start, ce))
+        .map(|k| widths[k])
+        .sum();
+        let runs = if runs {
+            let cjk = |c: char| !c.is_ascii() && !c.is_whitespace() && !is_half_width(c);
+            let mut count = 0usize;
+            let mut k = if start < ce && in_run(chars[start]) {
+                start
+            } else {
+                self.next_run[start]
+            };
+            while k < ce {
+                let stop = self.run_end[k].min(ce);
+                let latin = self.alnum[stop] > self.alnum[k];
+                let before = k > start && cjk(chars[k - 1]);
+                let after = stop < ce && cjk(chars[stop]);
+                if latin && (before || after) {
+                    count += 1;
+                }
+                k = self.next_run[stop];
+            }
+            count as f64 * unit / 2.0
+        } else {
+            0.0
+        };
+        let gaps = if ce > start + 1 {
+            match self.gaps_ok[ce - 1] - self.gaps_ok[start] {
+                0 => self.gaps_unjoined[ce - 1] - self.gaps_unjoined[start],
+                n => n,
+            }
+        } else {
+            0
+        } as usize;
+        Fit {
+            natural,
+            squeeze,
+            widen,
+            runs,
+            gaps,
+        }
+    }
+}
+
 /// `runs`: whether space may open beside Latin words and numbers (on the
 /// character grid; not in table cells).
 fn fit(chars: &[char], widths: &[f64], start: usize, end: usize, unit: f64, runs: bool) -> Fit {
@@ -623,6 +791,7 @@ fn break_lines(
         return Vec::new();
     }
     let unit = widths.iter().copied().fold(0.0, f64::max).max(EPS);
+    let tables = Tables::new(chars, widths);
     // best[s]: (lines, cost, end of the first line) for a line starting at s.
     let avail_at = |s: usize| {
         let indent = if s == first_start {
@@ -643,7 +812,7 @@ fn break_lines(
             continue;
         }
         let avail = avail_at(s);
-        candidate_ends(chars, widths, &glue, s, avail, unit, &mut ends);
+        candidate_ends(&tables, &glue, s, avail, unit, &mut ends);
         if ends.is_empty() {
             ends.push(forced_end(widths, s, avail));
         }
@@ -666,7 +835,7 @@ fn break_lines(
                 continue;
             };
             let last = next >= n;
-            let f = fit(chars, widths, s, e, unit, max_spread.is_none());
+            let f = tables.fit(s, e, unit, max_spread.is_none());
             let own = if last {
                 if s > first_start && is_lone(chars, s, e) {
                     10_000.0
@@ -724,8 +893,7 @@ fn break_lines(
 /// each cluster, as long as the line fits with its marks compressed; the
 /// last few only (shorter lines would cost more than a line break saves).
 fn candidate_ends(
-    chars: &[char],
-    widths: &[f64],
+    tables: &Tables,
     glue: &[bool],
     start: usize,
     avail: f64,
@@ -733,6 +901,7 @@ fn candidate_ends(
     ends: &mut Vec<usize>,
 ) {
     const KEEP: usize = 6;
+    let (chars, widths) = (tables.chars, tables.widths);
     let n = chars.len();
     ends.clear();
     let mut nat = 0.0;
@@ -751,7 +920,7 @@ fn candidate_ends(
             break;
         }
         if nat > avail + EPS {
-            let f = fit(chars, widths, start, j, unit, true);
+            let f = tables.fit(start, j, unit, true);
             if f.natural - f.squeeze.iter().sum::<f64>() > avail + EPS {
                 break;
             }
@@ -919,8 +1088,9 @@ mod tests {
     }
 
     /// The allocation-free measures of a candidate line equal the former
-    /// ones (vectors of marks, runs and gaps) on every line of every start
-    /// in text full of marks, numbers, Latin words and dashes.
+    /// ones (vectors of marks, runs and gaps), and the table-driven `fit`
+    /// the direct one to the last bit, on every line of every start in text
+    /// full of marks, numbers, Latin words and dashes.
     #[test]
     fn candidate_measures_equal_the_former_vector_based_ones() {
         let text: Vec<char> = concat!(
@@ -930,9 +1100,20 @@ mod tests {
         )
         .chars()
         .collect();
+        let widths: Vec<f64> = text
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| if is_half_width(c) { 0.5 } else { 1.0 } + (i % 7) as f64 * 0.013)
+            .collect();
+        let tables = Tables::new(&text, &widths);
         let mut lines = 0;
         for start in 0..text.len() {
             for end in start + 1..(start + 40).min(text.len()) {
+                for runs in [true, false] {
+                    let direct = fit(&text, &widths, start, end, 1.0, runs);
+                    let fast = tables.fit(start, end, 1.0, runs);
+                    assert_eq!(format!("{fast:?}"), format!("{direct:?}"), "{start}..{end}");
+                }
                 let ce = content_end(&text, start, end);
                 let got: Vec<usize> = compress_candidates(&text, start, ce).iter().collect();
                 assert_eq!(
