@@ -504,14 +504,16 @@ pub fn resolve_fonts(profile: &Profile, opts: &FontOptions) -> Result<FontSet, F
             }
         }
     }
-    let mut sys_db = fontdb::Database::new();
     let need_system = !opts.ignore_system_fonts
         && Role::ALL
             .iter()
             .any(|r| r.profile(profile).file.is_none() && !r.profile(profile).families.is_empty());
-    if need_system {
-        sys_db.load_system_fonts();
-    }
+    let no_fonts = fontdb::Database::new();
+    let sys_db = if need_system {
+        system_fonts()
+    } else {
+        &no_fonts
+    };
 
     let mut files = FontFiles::default();
     let mut faces: Vec<Face> = Vec::new();
@@ -523,7 +525,7 @@ pub fn resolve_fonts(profile: &Profile, opts: &FontOptions) -> Result<FontSet, F
             Some(load_profile_file(role, path, rp.index)?)
         } else {
             let hit = find_in(&path_db, &rp.families, FontSource::FontPath, &mut files)
-                .or_else(|| find_in(&sys_db, &rp.families, FontSource::System, &mut files));
+                .or_else(|| find_in(sys_db, &rp.families, FontSource::System, &mut files));
             hit.map(|(face, wanted)| {
                 if !role.is_official(&wanted) {
                     notes.push(stand_in_note(role, &face));
@@ -548,6 +550,19 @@ pub fn resolve_fonts(profile: &Profile, opts: &FontOptions) -> Result<FontSet, F
         roles,
         bundled_at,
         notes,
+    })
+}
+
+/// The system's fonts (names and places, not their bytes), found once per
+/// process: a batch or a preview session scans the font folders once, not
+/// per profile or per save. A font installed meanwhile is seen on the next
+/// run.
+fn system_fonts() -> &'static fontdb::Database {
+    static SYSTEM: std::sync::OnceLock<fontdb::Database> = std::sync::OnceLock::new();
+    SYSTEM.get_or_init(|| {
+        let mut db = fontdb::Database::new();
+        db.load_system_fonts();
+        db
     })
 }
 
@@ -749,6 +764,12 @@ pub fn describe(set: &FontSet) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The system's fonts are scanned once per process.
+    #[test]
+    fn system_fonts_are_found_once_per_process() {
+        assert!(std::ptr::eq(system_fonts(), system_fonts()));
+    }
 
     /// A font file that several roles use is read once: the second lookup
     /// hands out the same bytes, and a different source reads afresh.
