@@ -719,6 +719,10 @@ const QUIET: Duration = Duration::from_millis(20);
 /// The wait once an event says a file is complete (closed after writing,
 /// or renamed into place): only what an editor does right after that.
 const SETTLE: Duration = Duration::from_millis(5);
+/// The wait after a folder appears (`templates/`, an import's folder): the
+/// files written into it come next, and the new folder is watched only
+/// from the build on.
+const FOLDER_QUIET: Duration = Duration::from_millis(100);
 /// A burst of events (a folder copied in, a generator writing many files)
 /// builds at least this often.
 const DEBOUNCE_MAX: Duration = Duration::from_millis(250);
@@ -737,12 +741,29 @@ fn completes_a_file(ev: &notify::Result<notify::Event>) -> bool {
     )
 }
 
+/// The quiet period after an event: `SETTLE` when it completes a watched
+/// file (`completes`), `FOLDER_QUIET` when it creates a folder, else `QUIET`.
+fn quiet_after(ev: &notify::Result<notify::Event>, completes: bool) -> Duration {
+    use notify::event::CreateKind;
+    if completes {
+        SETTLE
+    } else if matches!(
+        ev.as_ref().map(|e| e.kind),
+        Ok(EventKind::Create(CreateKind::Folder))
+    ) {
+        FOLDER_QUIET
+    } else {
+        QUIET
+    }
+}
+
 /// How much longer to wait for more events of a save that began
-/// `elapsed` ago, the last event completing a file or not; `None` to build
-/// now. Every new event restarts the quiet period, up to `DEBOUNCE_MAX`.
-fn quiet_wait(elapsed: Duration, last_completes: bool) -> Option<Duration> {
+/// `elapsed` ago, `quiet` being the last event's quiet period; `None` to
+/// build now. Every new event restarts the quiet period, up to
+/// `DEBOUNCE_MAX`.
+fn quiet_wait(elapsed: Duration, quiet: Duration) -> Option<Duration> {
     let left = DEBOUNCE_MAX.checked_sub(elapsed).filter(|d| !d.is_zero())?;
-    Some(if last_completes { SETTLE } else { QUIET }.min(left))
+    Some(quiet.min(left))
 }
 
 fn watch_loop(shared: &Arc<Shared>) {
@@ -764,11 +785,13 @@ fn watch_loop(shared: &Arc<Shared>) {
         }
     };
     let mut current = WatchSet::default();
-    let update = |watcher: &mut notify::RecommendedWatcher, current: &mut WatchSet| {
+    // Whether a folder or file is watched now that was not before.
+    let update = |watcher: &mut notify::RecommendedWatcher, current: &mut WatchSet| -> bool {
         let next = watch_set(&shared.site.watched_paths());
         for (root, _) in current.roots.difference(&next.roots) {
             let _ = watcher.unwatch(root);
         }
+        let added = next.roots.difference(&current.roots).next().is_some();
         for (root, recursive) in next.roots.difference(&current.roots) {
             let mode = if *recursive {
                 RecursiveMode::Recursive
@@ -778,6 +801,7 @@ fn watch_loop(shared: &Arc<Shared>) {
             let _ = watcher.watch(root, mode);
         }
         *current = next;
+        added
     };
     update(&mut watcher, &mut current);
     let relevant = |ev: &notify::Result<notify::Event>, set: &WatchSet| match ev {
@@ -811,13 +835,13 @@ fn watch_loop(shared: &Arc<Shared>) {
         }
         // Debounce: wait until the burst of a save is over.
         let started = Instant::now();
-        let completes = |ev: &notify::Result<notify::Event>| {
-            completes_a_file(ev) && ev.is_ok() && relevant(ev, &current)
+        let quiet = |ev: &notify::Result<notify::Event>| {
+            quiet_after(ev, completes_a_file(ev) && relevant(ev, &current))
         };
-        let mut last_completes = completes(&first);
-        while let Some(wait) = quiet_wait(started.elapsed(), last_completes) {
+        let mut last_quiet = quiet(&first);
+        while let Some(wait) = quiet_wait(started.elapsed(), last_quiet) {
             match rx.recv_timeout(wait) {
-                Ok(ev) => last_completes = completes(&ev),
+                Ok(ev) => last_quiet = quiet(&ev),
                 Err(_) => break,
             }
         }
@@ -827,7 +851,14 @@ fn watch_loop(shared: &Arc<Shared>) {
         // The build runs bounded (`run_bounded`): a stuck one costs at most
         // the deadline here, then watching goes on.
         pending = !shared.rebuild();
-        update(&mut watcher, &mut current);
+        // A folder created by the save (templates/, an import's folder) is
+        // watched only from now on, so what was written into it before is
+        // caught by one more build (a few at most).
+        let mut rounds = 0;
+        while update(&mut watcher, &mut current) && !pending && rounds < 3 {
+            pending = !shared.rebuild();
+            rounds += 1;
+        }
     }
 }
 
@@ -1485,18 +1516,19 @@ mod tests {
     }
 
     /// A save is built within the quiet period after its last event (5 ms
-    /// after a watched file is closed or renamed into place, 20 ms after
-    /// any other event), every event restarting it, never later than 250 ms
-    /// into a burst.
+    /// after a watched file is closed or renamed into place, 100 ms after a
+    /// folder appears, 20 ms after any other event), every event restarting
+    /// it, never later than 250 ms into a burst.
     #[test]
     fn the_debounce_waits_briefly_restarts_and_is_capped() {
         let ms = Duration::from_millis;
-        assert_eq!(quiet_wait(ms(0), false), Some(ms(20)));
-        assert_eq!(quiet_wait(ms(0), true), Some(ms(5)));
-        assert_eq!(quiet_wait(ms(100), false), Some(ms(20)));
-        assert_eq!(quiet_wait(ms(240), false), Some(ms(10)));
-        assert_eq!(quiet_wait(ms(250), false), None);
-        assert_eq!(quiet_wait(ms(10_000), true), None);
+        assert_eq!(quiet_wait(ms(0), QUIET), Some(ms(20)));
+        assert_eq!(quiet_wait(ms(0), SETTLE), Some(ms(5)));
+        assert_eq!(quiet_wait(ms(100), QUIET), Some(ms(20)));
+        assert_eq!(quiet_wait(ms(240), QUIET), Some(ms(10)));
+        assert_eq!(quiet_wait(ms(200), FOLDER_QUIET), Some(ms(50)));
+        assert_eq!(quiet_wait(ms(250), QUIET), None);
+        assert_eq!(quiet_wait(ms(10_000), SETTLE), None);
         // A write-rename save: temp file written and closed, then renamed
         // over the data file; only the rename (or a close of the data file
         // itself) counts as complete.
@@ -1521,6 +1553,11 @@ mod tests {
         )))));
         assert!(!completes_a_file(&ev(EventKind::Create(CreateKind::File))));
         assert!(!completes_a_file(&Err(notify::Error::generic("lost"))));
+        let data = ev(EventKind::Modify(ModifyKind::Data(DataChange::Any)));
+        assert_eq!(quiet_after(&data, false), ms(20));
+        assert_eq!(quiet_after(&data, true), ms(5));
+        let folder = ev(EventKind::Create(CreateKind::Folder));
+        assert_eq!(quiet_after(&folder, false), ms(100));
     }
 
     #[test]
