@@ -1,7 +1,10 @@
 //! Times and sizes of the PDF writer on the two fixtures (the 5,000-character
 //! 丽水 report and the 温州 task table), with the Noto CJK faces from
 //! `fonts-noto-cjk` in every role so the figures compare with the typst
-//! anchor (`scripts/bench-pdf.sh` runs both). Plain `main`: no criterion.
+//! anchor, and the line breaker alone per glyph on the report's paragraphs
+//! and on one paragraph sixteen times as long (it must stay linear).
+//! Whole-process timings next to typst: `scripts/bench-pdf.sh`. Plain
+//! `main`: no criterion.
 //!
 //!     cargo bench --bench pdf
 
@@ -10,6 +13,7 @@ use std::time::Instant;
 
 use zongjie::doc::parse;
 use zongjie::fonts::{FontOptions, FontSet, describe, resolve_fonts};
+use zongjie::pdf::linebreak::{LineSpec, break_paragraph};
 use zongjie::pdf::{PdfOptions, render};
 use zongjie::profile::Profile;
 
@@ -88,6 +92,63 @@ fn main() {
             times[times.len() / 2],
             times[0],
             path.display()
+        );
+    }
+    line_breaking();
+}
+
+/// Nanoseconds per glyph of `break_paragraph` (synthetic widths: CJK 1,
+/// half-width ½, a 28-character measure with a 2-character indent), on the
+/// report's paragraphs and on their text as one paragraph repeated 16×.
+fn line_breaking() {
+    let md = include_str!("../tests/fixtures/pdf/report-001.md");
+    let paragraphs: Vec<Vec<char>> = md
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with('|') && l.chars().count() > 20)
+        .map(|l| l.chars().collect())
+        .collect();
+    let widths = |cs: &[char]| -> Vec<f64> {
+        cs.iter()
+            .map(|&c| {
+                if zongjie::pdf::linebreak::is_half_width(c) {
+                    0.5
+                } else {
+                    1.0
+                }
+            })
+            .collect()
+    };
+    let spec = LineSpec {
+        width: 28.0,
+        first_indent: 2.0,
+        rest_indent: 0.0,
+        justify: true,
+    };
+    let whole: Vec<char> = paragraphs.concat();
+    let long: Vec<char> = std::iter::repeat_n(whole.as_slice(), 16)
+        .flatten()
+        .copied()
+        .collect();
+    let cases = [
+        ("report paragraphs", paragraphs.clone()),
+        ("one paragraph, 16×", vec![long]),
+    ];
+    for (name, paras) in cases {
+        let ws: Vec<Vec<f64>> = paras.iter().map(|p| widths(p)).collect();
+        let glyphs: usize = paras.iter().map(Vec::len).sum();
+        let mut best = f64::INFINITY;
+        let mut lines = 0;
+        for _ in 0..5 {
+            let t = Instant::now();
+            lines = 0;
+            for (p, w) in paras.iter().zip(&ws) {
+                lines += break_paragraph(p, w, &spec).len();
+            }
+            best = best.min(t.elapsed().as_secs_f64());
+        }
+        println!(
+            "line breaking, {name}: {glyphs} glyphs, {lines} lines, {:.0} ns per glyph (best of 5)",
+            best * 1e9 / glyphs as f64
         );
     }
 }

@@ -504,15 +504,18 @@ pub fn resolve_fonts(profile: &Profile, opts: &FontOptions) -> Result<FontSet, F
             }
         }
     }
-    let mut sys_db = fontdb::Database::new();
     let need_system = !opts.ignore_system_fonts
         && Role::ALL
             .iter()
             .any(|r| r.profile(profile).file.is_none() && !r.profile(profile).families.is_empty());
-    if need_system {
-        sys_db.load_system_fonts();
-    }
+    let no_fonts = fontdb::Database::new();
+    let sys_db = if need_system {
+        system_fonts()
+    } else {
+        &no_fonts
+    };
 
+    let mut files = FontFiles::default();
     let mut faces: Vec<Face> = Vec::new();
     let mut roles = [0usize; 6];
     let mut notes = Vec::new();
@@ -521,8 +524,8 @@ pub fn resolve_fonts(profile: &Profile, opts: &FontOptions) -> Result<FontSet, F
         let found = if let Some(path) = &rp.file {
             Some(load_profile_file(role, path, rp.index)?)
         } else {
-            let hit = find_in(&path_db, &rp.families, FontSource::FontPath)
-                .or_else(|| find_in(&sys_db, &rp.families, FontSource::System));
+            let hit = find_in(&path_db, &rp.families, FontSource::FontPath, &mut files)
+                .or_else(|| find_in(sys_db, &rp.families, FontSource::System, &mut files));
             hit.map(|(face, wanted)| {
                 if !role.is_official(&wanted) {
                     notes.push(stand_in_note(role, &face));
@@ -547,6 +550,19 @@ pub fn resolve_fonts(profile: &Profile, opts: &FontOptions) -> Result<FontSet, F
         roles,
         bundled_at,
         notes,
+    })
+}
+
+/// The system's fonts (names and places, not their bytes), found once per
+/// process: a batch or a preview session scans the font folders once, not
+/// per profile or per save. A font installed meanwhile is seen on the next
+/// run.
+fn system_fonts() -> &'static fontdb::Database {
+    static SYSTEM: std::sync::OnceLock<fontdb::Database> = std::sync::OnceLock::new();
+    SYSTEM.get_or_init(|| {
+        let mut db = fontdb::Database::new();
+        db.load_system_fonts();
+        db
     })
 }
 
@@ -613,6 +629,30 @@ fn face_name(face: &ttf_parser::Face<'_>) -> Option<String> {
     best
 }
 
+/// The font files one `resolve_fonts` has opened: a file that fills several
+/// roles (a collection's faces, a body face also used for tables and page
+/// numbers) is read or mapped once and its bytes shared.
+#[derive(Default)]
+struct FontFiles {
+    opened: Vec<(PathBuf, FontSource, FontBytes)>,
+}
+
+impl FontFiles {
+    fn get(&mut self, path: &Path, source: FontSource) -> Option<FontBytes> {
+        if let Some((_, _, bytes)) = self
+            .opened
+            .iter()
+            .find(|(p, s, _)| p == path && *s == source)
+        {
+            return Some(Arc::clone(bytes));
+        }
+        let bytes = font_bytes(path, source)?;
+        self.opened
+            .push((path.to_path_buf(), source, Arc::clone(&bytes)));
+        Some(bytes)
+    }
+}
+
 /// The bytes of a face found by discovery: a `--font-path` file (the
 /// user's, which may change during the build) is read whole; a system font
 /// is mapped, so a large collection costs only the pages used.
@@ -629,7 +669,12 @@ fn font_bytes(path: &Path, source: FontSource) -> Option<FontBytes> {
 
 /// Finds the first wanted family (or file name) in a database; the face and
 /// the entry of `wanted` it matched.
-fn find_in(db: &fontdb::Database, wanted: &[String], source: FontSource) -> Option<(Face, String)> {
+fn find_in(
+    db: &fontdb::Database,
+    wanted: &[String],
+    source: FontSource,
+    files: &mut FontFiles,
+) -> Option<(Face, String)> {
     if db.is_empty() {
         return None;
     }
@@ -668,7 +713,7 @@ fn find_in(db: &fontdb::Database, wanted: &[String], source: FontSource) -> Opti
                 fontdb::Source::File(p) | fontdb::Source::SharedFile(p, _) => p.clone(),
                 fontdb::Source::Binary(_) => continue,
             };
-            let Some(bytes) = font_bytes(&path, source) else {
+            let Some(bytes) = files.get(&path, source) else {
                 continue;
             };
             let Ok(face) = ttf_parser::Face::parse((*bytes).as_ref(), info.index) else {
@@ -719,6 +764,35 @@ pub fn describe(set: &FontSet) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The system's fonts are scanned once per process.
+    #[test]
+    fn system_fonts_are_found_once_per_process() {
+        assert!(std::ptr::eq(system_fonts(), system_fonts()));
+    }
+
+    /// A font file that several roles use is read once: the second lookup
+    /// hands out the same bytes, and a different source reads afresh.
+    #[test]
+    fn a_font_file_is_opened_once_per_resolution() {
+        let path = Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fonts/NotoSansSC-Medium.otf"
+        ));
+        let mut files = FontFiles::default();
+        let a = files.get(path, FontSource::FontPath).expect("readable");
+        let b = files.get(path, FontSource::FontPath).expect("readable");
+        assert!(Arc::ptr_eq(&a, &b));
+        assert_eq!(files.opened.len(), 1);
+        let c = files.get(path, FontSource::System).expect("mappable");
+        assert!(!Arc::ptr_eq(&a, &c));
+        assert_eq!(files.opened.len(), 2);
+        assert!(
+            files
+                .get(Path::new("/nonexistent/font.otf"), FontSource::FontPath)
+                .is_none()
+        );
+    }
 
     #[test]
     fn bundled_faces_parse_and_cover_gb2312_samples() {

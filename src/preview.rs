@@ -828,9 +828,59 @@ fn is_change(kind: &EventKind) -> bool {
     )
 }
 
-const DEBOUNCE: Duration = Duration::from_millis(100);
-const DEBOUNCE_MAX: Duration = Duration::from_millis(1000);
+/// How long the watcher waits for the next event of a save before it
+/// builds: editors that save by writing a temp file and renaming it over
+/// the data file send their events within a few milliseconds.
+const QUIET: Duration = Duration::from_millis(20);
+/// The wait once an event says a file is complete (closed after writing,
+/// or renamed into place): only what an editor does right after that.
+const SETTLE: Duration = Duration::from_millis(5);
+/// The wait after a folder appears (`templates/`, an import's folder): the
+/// files written into it come next, and the new folder is watched only
+/// from the build on.
+const FOLDER_QUIET: Duration = Duration::from_millis(100);
+/// A burst of events (a folder copied in, a generator writing many files)
+/// builds at least this often.
+const DEBOUNCE_MAX: Duration = Duration::from_millis(250);
 const POLL: Duration = Duration::from_millis(200);
+
+/// Whether an event says a file is complete: closed after writing, or
+/// renamed into place (a write-rename save ends so). Only such an event on
+/// a watched file shortens the wait: a temp file closed before its rename
+/// does not.
+fn completes_a_file(ev: &notify::Result<notify::Event>) -> bool {
+    use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
+    matches!(
+        ev.as_ref().map(|e| e.kind),
+        Ok(EventKind::Access(AccessKind::Close(AccessMode::Write))
+            | EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both)))
+    )
+}
+
+/// The quiet period after an event: `SETTLE` when it completes a watched
+/// file (`completes`), `FOLDER_QUIET` when it creates a folder, else `QUIET`.
+fn quiet_after(ev: &notify::Result<notify::Event>, completes: bool) -> Duration {
+    use notify::event::CreateKind;
+    if completes {
+        SETTLE
+    } else if matches!(
+        ev.as_ref().map(|e| e.kind),
+        Ok(EventKind::Create(CreateKind::Folder))
+    ) {
+        FOLDER_QUIET
+    } else {
+        QUIET
+    }
+}
+
+/// How much longer to wait for more events of a save that began
+/// `elapsed` ago, `quiet` being the last event's quiet period; `None` to
+/// build now. Every new event restarts the quiet period, up to
+/// `DEBOUNCE_MAX`.
+fn quiet_wait(elapsed: Duration, quiet: Duration) -> Option<Duration> {
+    let left = DEBOUNCE_MAX.checked_sub(elapsed).filter(|d| !d.is_zero())?;
+    Some(quiet.min(left))
+}
 
 fn watch_loop(shared: &Arc<Shared>) {
     let (tx, rx) = mpsc::channel::<notify::Result<notify::Event>>();
@@ -851,11 +901,13 @@ fn watch_loop(shared: &Arc<Shared>) {
         }
     };
     let mut current = WatchSet::default();
-    let update = |watcher: &mut notify::RecommendedWatcher, current: &mut WatchSet| {
+    // Whether a folder or file is watched now that was not before.
+    let update = |watcher: &mut notify::RecommendedWatcher, current: &mut WatchSet| -> bool {
         let next = watch_set(&shared.site.watched_paths());
         for (root, _) in current.roots.difference(&next.roots) {
             let _ = watcher.unwatch(root);
         }
+        let added = next.roots.difference(&current.roots).next().is_some();
         for (root, recursive) in next.roots.difference(&current.roots) {
             let mode = if *recursive {
                 RecursiveMode::Recursive
@@ -865,6 +917,7 @@ fn watch_loop(shared: &Arc<Shared>) {
             let _ = watcher.watch(root, mode);
         }
         *current = next;
+        added
     };
     update(&mut watcher, &mut current);
     let relevant = |ev: &notify::Result<notify::Event>, set: &WatchSet| match ev {
@@ -898,9 +951,13 @@ fn watch_loop(shared: &Arc<Shared>) {
         }
         // Debounce: wait until the burst of a save is over.
         let started = Instant::now();
-        while started.elapsed() < DEBOUNCE_MAX {
-            match rx.recv_timeout(DEBOUNCE) {
-                Ok(_) => continue,
+        let quiet = |ev: &notify::Result<notify::Event>| {
+            quiet_after(ev, completes_a_file(ev) && relevant(ev, &current))
+        };
+        let mut last_quiet = quiet(&first);
+        while let Some(wait) = quiet_wait(started.elapsed(), last_quiet) {
+            match rx.recv_timeout(wait) {
+                Ok(ev) => last_quiet = quiet(&ev),
                 Err(_) => break,
             }
         }
@@ -910,7 +967,14 @@ fn watch_loop(shared: &Arc<Shared>) {
         // The build runs bounded (`run_bounded`): a stuck one costs at most
         // the deadline here, then watching goes on.
         pending = !shared.rebuild();
-        update(&mut watcher, &mut current);
+        // A folder created by the save (templates/, an import's folder) is
+        // watched only from now on, so what was written into it before is
+        // caught by one more build (a few at most).
+        let mut rounds = 0;
+        while update(&mut watcher, &mut current) && !pending && rounds < 3 {
+            pending = !shared.rebuild();
+            rounds += 1;
+        }
     }
 }
 
@@ -1569,6 +1633,51 @@ mod tests {
         assert!(page.contains("bad &lt;script&gt;alert(1)&lt;/script&gt;"));
         assert!(page.contains("data/&lt;x&gt;.yaml:3:5"));
         assert!(page.contains("id=\"zongjie-error\""));
+    }
+
+    /// A save is built within the quiet period after its last event (5 ms
+    /// after a watched file is closed or renamed into place, 100 ms after a
+    /// folder appears, 20 ms after any other event), every event restarting
+    /// it, never later than 250 ms into a burst.
+    #[test]
+    fn the_debounce_waits_briefly_restarts_and_is_capped() {
+        let ms = Duration::from_millis;
+        assert_eq!(quiet_wait(ms(0), QUIET), Some(ms(20)));
+        assert_eq!(quiet_wait(ms(0), SETTLE), Some(ms(5)));
+        assert_eq!(quiet_wait(ms(100), QUIET), Some(ms(20)));
+        assert_eq!(quiet_wait(ms(240), QUIET), Some(ms(10)));
+        assert_eq!(quiet_wait(ms(200), FOLDER_QUIET), Some(ms(50)));
+        assert_eq!(quiet_wait(ms(250), QUIET), None);
+        assert_eq!(quiet_wait(ms(10_000), SETTLE), None);
+        // A write-rename save: temp file written and closed, then renamed
+        // over the data file; only the rename (or a close of the data file
+        // itself) counts as complete.
+        use notify::event::{
+            AccessKind, AccessMode, CreateKind, DataChange, ModifyKind, RenameMode,
+        };
+        let ev = |kind| Ok(notify::Event::new(kind));
+        assert!(completes_a_file(&ev(EventKind::Access(AccessKind::Close(
+            AccessMode::Write
+        )))));
+        assert!(completes_a_file(&ev(EventKind::Modify(ModifyKind::Name(
+            RenameMode::To
+        )))));
+        assert!(completes_a_file(&ev(EventKind::Modify(ModifyKind::Name(
+            RenameMode::Both
+        )))));
+        assert!(!completes_a_file(&ev(EventKind::Modify(ModifyKind::Name(
+            RenameMode::From
+        )))));
+        assert!(!completes_a_file(&ev(EventKind::Modify(ModifyKind::Data(
+            DataChange::Any
+        )))));
+        assert!(!completes_a_file(&ev(EventKind::Create(CreateKind::File))));
+        assert!(!completes_a_file(&Err(notify::Error::generic("lost"))));
+        let data = ev(EventKind::Modify(ModifyKind::Data(DataChange::Any)));
+        assert_eq!(quiet_after(&data, false), ms(20));
+        assert_eq!(quiet_after(&data, true), ms(5));
+        let folder = ev(EventKind::Create(CreateKind::Folder));
+        assert_eq!(quiet_after(&folder, false), ms(100));
     }
 
     #[test]

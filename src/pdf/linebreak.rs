@@ -17,12 +17,67 @@
 
 /// Characters that must not start a line (GB/T 15834 and their ASCII forms).
 pub fn is_no_start(c: char) -> bool {
-    "。，、；：？！）】」』》〉〕］｝〗”’…—‥%‰％,.;:?!)]}·・～".contains(c)
+    matches!(
+        c,
+        '。' | '，'
+            | '、'
+            | '；'
+            | '：'
+            | '？'
+            | '！'
+            | '）'
+            | '】'
+            | '」'
+            | '』'
+            | '》'
+            | '〉'
+            | '〕'
+            | '］'
+            | '｝'
+            | '〗'
+            | '”'
+            | '’'
+            | '…'
+            | '—'
+            | '‥'
+            | '%'
+            | '‰'
+            | '％'
+            | ','
+            | '.'
+            | ';'
+            | ':'
+            | '?'
+            | '!'
+            | ')'
+            | ']'
+            | '}'
+            | '·'
+            | '・'
+            | '～'
+    )
 }
 
 /// Characters that must not end a line.
 pub fn is_no_end(c: char) -> bool {
-    "（【「『《〈〔［｛〖“‘([{".contains(c) || ('①'..='⑳').contains(&c)
+    matches!(
+        c,
+        '（' | '【'
+            | '「'
+            | '『'
+            | '《'
+            | '〈'
+            | '〔'
+            | '［'
+            | '｛'
+            | '〖'
+            | '“'
+            | '‘'
+            | '('
+            | '['
+            | '{'
+            | '①'..='⑳'
+    )
 }
 
 /// Half-width characters: they count ½ on the character grid.
@@ -46,7 +101,69 @@ fn is_digit(c: char) -> bool {
 
 /// Units that stay with the number before them (`14.02亿元`, `1658名`, `2022年`).
 fn is_unit(c: char) -> bool {
-    "亿万千百元角个家人次例名张床辆台项所批件篇本岁年月日号时天周米吨倍户处座条种类期亩余多位间级班支套册份份毫克公里秒分钟万%‰％".contains(c)
+    matches!(
+        c,
+        '亿' | '万'
+            | '千'
+            | '百'
+            | '元'
+            | '角'
+            | '个'
+            | '家'
+            | '人'
+            | '次'
+            | '例'
+            | '名'
+            | '张'
+            | '床'
+            | '辆'
+            | '台'
+            | '项'
+            | '所'
+            | '批'
+            | '件'
+            | '篇'
+            | '本'
+            | '岁'
+            | '年'
+            | '月'
+            | '日'
+            | '号'
+            | '时'
+            | '天'
+            | '周'
+            | '米'
+            | '吨'
+            | '倍'
+            | '户'
+            | '处'
+            | '座'
+            | '条'
+            | '种'
+            | '类'
+            | '期'
+            | '亩'
+            | '余'
+            | '多'
+            | '位'
+            | '间'
+            | '级'
+            | '班'
+            | '支'
+            | '套'
+            | '册'
+            | '份'
+            | '毫'
+            | '克'
+            | '公'
+            | '里'
+            | '秒'
+            | '分'
+            | '钟'
+            | '%'
+            | '‰'
+            | '％'
+    )
 }
 
 /// How a compressed punctuation mark keeps its ink: opening marks lose
@@ -54,9 +171,12 @@ fn is_unit(c: char) -> bool {
 /// In Simplified Chinese faces `：；？！` sit in the left half of the em,
 /// as `，。` do, so they lose their right half.
 fn compress_shift(c: char) -> f64 {
-    if "（【「『《〈〔［｛〖“‘".contains(c) {
+    if matches!(
+        c,
+        '（' | '【' | '「' | '『' | '《' | '〈' | '〔' | '［' | '｛' | '〖' | '“' | '‘'
+    ) {
         1.0
-    } else if "·・".contains(c) {
+    } else if matches!(c, '·' | '・') {
         0.5
     } else {
         0.0
@@ -183,29 +303,53 @@ const EPS: f64 = 1e-4;
 /// At most this many full-width marks are set in half width on one line.
 const MAX_COMPRESSED: usize = 2;
 
+/// Up to `MAX_COMPRESSED` indices, in order, without allocating.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Marks {
+    idx: [usize; MAX_COMPRESSED],
+    len: usize,
+}
+
+impl Marks {
+    fn full(&self) -> bool {
+        self.len == MAX_COMPRESSED
+    }
+    fn push(&mut self, i: usize) {
+        if !self.full() {
+            self.idx[self.len] = i;
+            self.len += 1;
+        }
+    }
+    fn contains(&self, i: usize) -> bool {
+        self.idx[..self.len].contains(&i)
+    }
+    fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        self.idx[..self.len].iter().copied()
+    }
+}
+
 /// The full-width marks of `chars[start..end]` that may be set in half
 /// width, best first: the marks ending the line, then a mark touching
 /// another mark (`。”`, `”，`, `）、`), then the others from the line's end.
-/// At most `MAX_COMPRESSED`.
-fn compress_candidates(chars: &[char], start: usize, end: usize) -> Vec<usize> {
-    let mut out: Vec<usize> = Vec::new();
+/// At most `MAX_COMPRESSED`; the scans stop as soon as that many are found.
+fn compress_candidates(chars: &[char], start: usize, end: usize) -> Marks {
+    let mut out = Marks::default();
     let mut k = end;
     while k > start && end - k < 2 && is_compressible(chars[k - 1]) {
         k -= 1;
         out.push(k);
     }
     let punct = |i: usize| i >= start && i < end && is_compressible(chars[i]);
-    let mut paired: Vec<usize> = (start..end)
-        .rev()
-        .filter(|&i| punct(i) && !out.contains(&i) && (punct(i + 1) || i > start && punct(i - 1)))
-        .collect();
-    let mut single: Vec<usize> = (start..end)
-        .rev()
-        .filter(|&i| punct(i) && !out.contains(&i) && !paired.contains(&i))
-        .collect();
-    out.append(&mut paired);
-    out.append(&mut single);
-    out.truncate(MAX_COMPRESSED);
+    let paired = |i: usize| punct(i + 1) || i > start && punct(i - 1);
+    for want_paired in [true, false] {
+        let mut i = end;
+        while i > start && !out.full() {
+            i -= 1;
+            if punct(i) && !out.contains(i) && paired(i) == want_paired {
+                out.push(i);
+            }
+        }
+    }
     out
 }
 
@@ -231,9 +375,20 @@ fn widenable(chars: &[char], k: usize, start: usize, end: usize) -> bool {
 /// text). Justification may widen each by up to half a cell, so a line
 /// with an odd half cell of digits still fills the grid with its own boxes.
 fn widenable_runs(chars: &[char], start: usize, end: usize) -> Vec<(usize, usize, bool, bool)> {
+    let mut out = Vec::new();
+    for_each_widenable_run(chars, start, end, |run| out.push(run));
+    out
+}
+
+/// `widenable_runs` without the vector: `f` is called with each run.
+fn for_each_widenable_run(
+    chars: &[char],
+    start: usize,
+    end: usize,
+    mut f: impl FnMut((usize, usize, bool, bool)),
+) {
     let in_run = |c: char| is_word_char(c) || c == '%';
     let cjk = |c: char| !c.is_ascii() && !c.is_whitespace() && !is_half_width(c);
-    let mut out = Vec::new();
     let mut k = start;
     while k < end {
         if !in_run(chars[k]) {
@@ -254,10 +409,9 @@ fn widenable_runs(chars: &[char], start: usize, end: usize) -> Vec<(usize, usize
         let before = first > start && cjk(chars[first - 1]);
         let after = k < end && cjk(chars[k]);
         if before || after {
-            out.push((first, last, before, after));
+            f((first, last, before, after));
         }
     }
-    out
 }
 
 /// What a candidate line `chars[start..end]` needs to fill `avail`.
@@ -315,13 +469,195 @@ fn spread_gaps(chars: &[char], start: usize, ce: usize) -> Vec<usize> {
     }
 }
 
+/// How many gaps `spread_gaps` would list, without listing them.
+fn count_spread_gaps(chars: &[char], start: usize, ce: usize) -> usize {
+    let joined = |k: usize| {
+        let (a, b) = (chars[k], chars[k + 1]);
+        a == b && matches!(a, '—' | '…' | '⋯')
+    };
+    let ok = |k: usize| !(joined(k) || is_word_char(chars[k]) && is_word_char(chars[k + 1]));
+    let range = start..ce.saturating_sub(1);
+    match range.clone().filter(|&k| ok(k)).count() {
+        0 => range.filter(|&k| !joined(k)).count(),
+        n => n,
+    }
+}
+
+/// Tables of one paragraph that let `Tables::fit` measure a candidate line
+/// without scanning it character by character: where the next mark, ASCII
+/// mark or Latin run is, and counts of gaps before each index. Built once
+/// per paragraph in linear time.
+struct Tables<'a> {
+    chars: &'a [char],
+    widths: &'a [f64],
+    /// The last full-width compressible mark before `i` (`NONE` if none).
+    prev_mark: Vec<usize>,
+    /// The first ASCII mark `widenable` may widen at or after `i` (`n` if none).
+    next_ascii: Vec<usize>,
+    /// The first start of a maximal Latin/number run at or after `i`.
+    next_run: Vec<usize>,
+    /// The end (exclusive) of the maximal run holding `i`.
+    run_end: Vec<usize>,
+    /// ASCII letters and digits before `i`.
+    alnum: Vec<u32>,
+    /// Gaps `k < i` that take spread space / that are not inside `——`.
+    gaps_ok: Vec<u32>,
+    gaps_unjoined: Vec<u32>,
+}
+
+const NONE: usize = usize::MAX;
+
+fn in_run(c: char) -> bool {
+    is_word_char(c) || c == '%'
+}
+
+impl<'a> Tables<'a> {
+    fn new(chars: &'a [char], widths: &'a [f64]) -> Self {
+        let n = chars.len();
+        let mut prev_mark = vec![NONE; n + 1];
+        for i in 1..=n {
+            prev_mark[i] = if is_compressible(chars[i - 1]) {
+                i - 1
+            } else {
+                prev_mark[i - 1]
+            };
+        }
+        let mut next_ascii = vec![n; n + 1];
+        let mut next_run = vec![n; n + 1];
+        let mut run_end = vec![0; n];
+        for i in (0..n).rev() {
+            next_ascii[i] = if matches!(chars[i], ',' | ';' | ':' | '!' | '?' | ')' | '(') {
+                i
+            } else {
+                next_ascii[i + 1]
+            };
+            let runs_on = in_run(chars[i]);
+            next_run[i] = if runs_on && (i == 0 || !in_run(chars[i - 1])) {
+                i
+            } else {
+                next_run[i + 1]
+            };
+            run_end[i] = if runs_on && i + 1 < n && in_run(chars[i + 1]) {
+                run_end[i + 1]
+            } else {
+                i + 1
+            };
+        }
+        let mut alnum = vec![0u32; n + 1];
+        let mut gaps_ok = vec![0u32; n + 1];
+        let mut gaps_unjoined = vec![0u32; n + 1];
+        for i in 0..n {
+            alnum[i + 1] = alnum[i] + u32::from(chars[i].is_ascii_alphanumeric());
+            let (ok, unjoined) = if i + 1 < n {
+                let (a, b) = (chars[i], chars[i + 1]);
+                let joined = a == b && matches!(a, '—' | '…' | '⋯');
+                (!(joined || is_word_char(a) && is_word_char(b)), !joined)
+            } else {
+                (false, false)
+            };
+            gaps_ok[i + 1] = gaps_ok[i] + u32::from(ok);
+            gaps_unjoined[i + 1] = gaps_unjoined[i] + u32::from(unjoined);
+        }
+        Tables {
+            chars,
+            widths,
+            prev_mark,
+            next_ascii,
+            next_run,
+            run_end,
+            alnum,
+            gaps_ok,
+            gaps_unjoined,
+        }
+    }
+
+    /// `compress_candidates`, jumping from mark to mark.
+    fn compress_candidates(&self, start: usize, end: usize) -> Marks {
+        let chars = self.chars;
+        let mut out = Marks::default();
+        let mut k = end;
+        while k > start && end - k < 2 && is_compressible(chars[k - 1]) {
+            k -= 1;
+            out.push(k);
+        }
+        let punct = |i: usize| i >= start && i < end && is_compressible(chars[i]);
+        let paired = |i: usize| punct(i + 1) || i > start && punct(i - 1);
+        for want_paired in [true, false] {
+            let mut i = self.prev_mark[end];
+            while i != NONE && i >= start && !out.full() {
+                if !out.contains(i) && paired(i) == want_paired {
+                    out.push(i);
+                }
+                i = self.prev_mark[i];
+            }
+        }
+        out
+    }
+
+    /// `fit` of `chars[start..end]`, equal to it field for field.
+    fn fit(&self, start: usize, end: usize, unit: f64, runs: bool) -> Fit {
+        let (chars, widths) = (self.chars, self.widths);
+        let ce = content_end(chars, start, end);
+        let natural: f64 = widths[start..ce].iter().sum();
+        let mut squeeze = [0.0; 3];
+        for k in self.compress_candidates(start, ce).iter() {
+            squeeze[squeeze_kind(chars, k, start, ce)] += widths[k] / 2.0;
+        }
+        // The ASCII marks in order, as `fit` sums them.
+        let widen = std::iter::successors(Some(self.next_ascii[start]), |&k| {
+            self.next_ascii.get(k + 1).copied()
+        })
+        .take_while(|&k| k < ce)
+        .filter(|&k| widenable(chars, k, start, ce))
+        .map(|k| widths[k])
+        .sum();
+        let runs = if runs {
+            let cjk = |c: char| !c.is_ascii() && !c.is_whitespace() && !is_half_width(c);
+            let mut count = 0usize;
+            let mut k = if start < ce && in_run(chars[start]) {
+                start
+            } else {
+                self.next_run[start]
+            };
+            while k < ce {
+                let stop = self.run_end[k].min(ce);
+                let latin = self.alnum[stop] > self.alnum[k];
+                let before = k > start && cjk(chars[k - 1]);
+                let after = stop < ce && cjk(chars[stop]);
+                if latin && (before || after) {
+                    count += 1;
+                }
+                k = self.next_run[stop];
+            }
+            count as f64 * unit / 2.0
+        } else {
+            0.0
+        };
+        let gaps = if ce > start + 1 {
+            match self.gaps_ok[ce - 1] - self.gaps_ok[start] {
+                0 => self.gaps_unjoined[ce - 1] - self.gaps_unjoined[start],
+                n => n,
+            }
+        } else {
+            0
+        } as usize;
+        Fit {
+            natural,
+            squeeze,
+            widen,
+            runs,
+            gaps,
+        }
+    }
+}
+
 /// `runs`: whether space may open beside Latin words and numbers (on the
 /// character grid; not in table cells).
 fn fit(chars: &[char], widths: &[f64], start: usize, end: usize, unit: f64, runs: bool) -> Fit {
     let ce = content_end(chars, start, end);
     let natural: f64 = widths[start..ce].iter().sum();
     let mut squeeze = [0.0; 3];
-    for k in compress_candidates(chars, start, ce) {
+    for k in compress_candidates(chars, start, ce).iter() {
         squeeze[squeeze_kind(chars, k, start, ce)] += widths[k] / 2.0;
     }
     let widen = (start..ce)
@@ -329,7 +665,9 @@ fn fit(chars: &[char], widths: &[f64], start: usize, end: usize, unit: f64, runs
         .map(|k| widths[k])
         .sum();
     let runs = if runs {
-        widenable_runs(chars, start, ce).len() as f64 * unit / 2.0
+        let mut count = 0usize;
+        for_each_widenable_run(chars, start, ce, |_| count += 1);
+        count as f64 * unit / 2.0
     } else {
         0.0
     };
@@ -338,7 +676,7 @@ fn fit(chars: &[char], widths: &[f64], start: usize, end: usize, unit: f64, runs
         squeeze,
         widen,
         runs,
-        gaps: spread_gaps(chars, start, ce).len(),
+        gaps: count_spread_gaps(chars, start, ce),
     }
 }
 
@@ -453,6 +791,7 @@ fn break_lines(
         return Vec::new();
     }
     let unit = widths.iter().copied().fold(0.0, f64::max).max(EPS);
+    let tables = Tables::new(chars, widths);
     // best[s]: (lines, cost, end of the first line) for a line starting at s.
     let avail_at = |s: usize| {
         let indent = if s == first_start {
@@ -462,27 +801,32 @@ fn break_lines(
         };
         (spec.width - indent).max(0.0)
     };
-    // The line ends possible from every start reachable from the first.
-    let mut ends_at: Vec<Option<Vec<usize>>> = vec![None; n];
+    // The line ends possible from every start reachable from the first:
+    // `pool[a..b]` for `ends_at[s] == Some((a, b))` (one vector for all).
+    let mut ends_at: Vec<Option<(usize, usize)>> = vec![None; n];
+    let mut pool: Vec<usize> = Vec::new();
+    let mut ends: Vec<usize> = Vec::new();
     let mut todo = vec![first_start];
     while let Some(s) = todo.pop() {
         if s >= n || ends_at[s].is_some() {
             continue;
         }
         let avail = avail_at(s);
-        let mut ends = candidate_ends(chars, widths, &glue, s, avail, unit);
+        candidate_ends(&tables, &glue, s, avail, unit, &mut ends);
         if ends.is_empty() {
             ends.push(forced_end(widths, s, avail));
         }
         todo.extend(ends.iter().map(|&e| skip_space(e)));
-        ends_at[s] = Some(ends);
+        ends_at[s] = Some((pool.len(), pool.len() + ends.len()));
+        pool.extend_from_slice(&ends);
     }
     let mut best: Vec<Option<(u32, f64, usize)>> = vec![None; n + 1];
     best[n] = Some((0, 0.0, n));
     for s in (first_start..n).rev() {
-        let Some(ends) = &ends_at[s] else {
+        let Some((a, b)) = ends_at[s] else {
             continue;
         };
+        let ends = &pool[a..b];
         let avail = avail_at(s);
         let mut choice: Option<(u32, f64, usize)> = None;
         for &e in ends.iter().rev() {
@@ -491,7 +835,7 @@ fn break_lines(
                 continue;
             };
             let last = next >= n;
-            let f = fit(chars, widths, s, e, unit, max_spread.is_none());
+            let f = tables.fit(s, e, unit, max_spread.is_none());
             let own = if last {
                 if s > first_start && is_lone(chars, s, e) {
                     10_000.0
@@ -545,20 +889,21 @@ fn break_lines(
     lines
 }
 
-/// The ends of the lines that may start at `start`: after each cluster,
-/// as long as the line fits with its marks compressed; the last few only
-/// (shorter lines would cost more than a line break saves).
+/// The ends of the lines that may start at `start`, into `ends`: after
+/// each cluster, as long as the line fits with its marks compressed; the
+/// last few only (shorter lines would cost more than a line break saves).
 fn candidate_ends(
-    chars: &[char],
-    widths: &[f64],
+    tables: &Tables,
     glue: &[bool],
     start: usize,
     avail: f64,
     unit: f64,
-) -> Vec<usize> {
+    ends: &mut Vec<usize>,
+) {
     const KEEP: usize = 6;
+    let (chars, widths) = (tables.chars, tables.widths);
     let n = chars.len();
-    let mut ends = Vec::new();
+    ends.clear();
     let mut nat = 0.0;
     let mut i = start;
     while i < n {
@@ -575,7 +920,7 @@ fn candidate_ends(
             break;
         }
         if nat > avail + EPS {
-            let f = fit(chars, widths, start, j, unit, true);
+            let f = tables.fit(start, j, unit, true);
             if f.natural - f.squeeze.iter().sum::<f64>() > avail + EPS {
                 break;
             }
@@ -584,7 +929,7 @@ fn candidate_ends(
         i = j;
     }
     let from = ends.len().saturating_sub(KEEP);
-    ends.split_off(from)
+    ends.drain(..from);
 }
 
 /// A cluster longer than the line: break it where it overflows.
@@ -619,7 +964,7 @@ fn place_line(
     let natural: f64 = w.iter().sum();
     // Squeeze marks (the line's last ones first) when the line is over-full.
     let mut over = natural - avail;
-    for k in compress_candidates(chars, start, content_end) {
+    for k in compress_candidates(chars, start, content_end).iter() {
         if over <= EPS {
             break;
         }
@@ -636,7 +981,7 @@ fn place_line(
         // Ragged right: a narrow line that cannot be filled evenly.
         let f = fit(chars, widths, start, end, unit, false);
         let left = slack - f.widen - f.runs;
-        let gaps = spread_gaps(chars, start, content_end).len().max(1);
+        let gaps = count_spread_gaps(chars, start, content_end).max(1);
         if left > EPS && left / gaps as f64 > max * unit + EPS {
             justify = false;
         }
@@ -716,6 +1061,103 @@ fn place_line(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The former candidate marks: three vectors per line, then truncated.
+    fn reference_candidates(chars: &[char], start: usize, end: usize) -> Vec<usize> {
+        let mut out: Vec<usize> = Vec::new();
+        let mut k = end;
+        while k > start && end - k < 2 && is_compressible(chars[k - 1]) {
+            k -= 1;
+            out.push(k);
+        }
+        let punct = |i: usize| i >= start && i < end && is_compressible(chars[i]);
+        let mut paired: Vec<usize> = (start..end)
+            .rev()
+            .filter(|&i| {
+                punct(i) && !out.contains(&i) && (punct(i + 1) || i > start && punct(i - 1))
+            })
+            .collect();
+        let mut single: Vec<usize> = (start..end)
+            .rev()
+            .filter(|&i| punct(i) && !out.contains(&i) && !paired.contains(&i))
+            .collect();
+        out.append(&mut paired);
+        out.append(&mut single);
+        out.truncate(MAX_COMPRESSED);
+        out
+    }
+
+    /// The allocation-free measures of a candidate line equal the former
+    /// ones (vectors of marks, runs and gaps), and the table-driven `fit`
+    /// the direct one to the last bit, on every line of every start in text
+    /// full of marks, numbers, Latin words and dashes.
+    #[test]
+    fn candidate_measures_equal_the_former_vector_based_ones() {
+        let text: Vec<char> = concat!(
+            include_str!("../../tests/fixtures/pdf/report-001.md"),
+            "。”，“（【ABC】）、；：？！2022年,在(社区)服务——……⋯⋯1658名 ICU床位 27.87亿元 a-b_c",
+            "。。，，”“）（x,y;z:!?()——————",
+        )
+        .chars()
+        .collect();
+        let widths: Vec<f64> = text
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| if is_half_width(c) { 0.5 } else { 1.0 } + (i % 7) as f64 * 0.013)
+            .collect();
+        let tables = Tables::new(&text, &widths);
+        let mut lines = 0;
+        for start in 0..text.len() {
+            for end in start + 1..(start + 40).min(text.len()) {
+                for runs in [true, false] {
+                    let direct = fit(&text, &widths, start, end, 1.0, runs);
+                    let fast = tables.fit(start, end, 1.0, runs);
+                    assert_eq!(format!("{fast:?}"), format!("{direct:?}"), "{start}..{end}");
+                }
+                let ce = content_end(&text, start, end);
+                let got: Vec<usize> = compress_candidates(&text, start, ce).iter().collect();
+                assert_eq!(
+                    got,
+                    reference_candidates(&text, start, ce),
+                    "{start}..{end}"
+                );
+                assert_eq!(
+                    count_spread_gaps(&text, start, ce),
+                    spread_gaps(&text, start, ce).len()
+                );
+                let mut runs = 0;
+                for_each_widenable_run(&text, start, ce, |_| runs += 1);
+                assert_eq!(runs, widenable_runs(&text, start, ce).len());
+                lines += 1;
+            }
+        }
+        assert!(lines > 100_000, "{lines}");
+    }
+
+    /// The character classes as the former string scans had them.
+    #[test]
+    fn character_classes_equal_the_former_string_scans() {
+        let no_start = "。，、；：？！）】」』》〉〕］｝〗”’…—‥%‰％,.;:?!)]}·・～";
+        let no_end = "（【「『《〈〔［｛〖“‘([{";
+        let unit = "亿万千百元角个家人次例名张床辆台项所批件篇本岁年月日号时天周米吨倍户处座条种类期亩余多位间级班支套册份份毫克公里秒分钟万%‰％";
+        for c in (0..0x3_0000u32).filter_map(char::from_u32) {
+            assert_eq!(is_no_start(c), no_start.contains(c), "{c}");
+            assert_eq!(
+                is_no_end(c),
+                no_end.contains(c) || ('①'..='⑳').contains(&c),
+                "{c}"
+            );
+            assert_eq!(is_unit(c), unit.contains(c), "{c}");
+            let shift = if "（【「『《〈〔［｛〖“‘".contains(c) {
+                1.0
+            } else if "·・".contains(c) {
+                0.5
+            } else {
+                0.0
+            };
+            assert_eq!(compress_shift(c), shift, "{c}");
+        }
+    }
 
     /// Synthetic widths: CJK 1, half-width ½; measure of 10 characters.
     fn widths(s: &[char]) -> Vec<f64> {

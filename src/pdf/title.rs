@@ -2,16 +2,75 @@
 //! whole words (jieba-rs segmentation, filtered by the 避头尾 rules) into a
 //! balanced trapezoid or diamond, never with one or two characters alone on
 //! the last line.
+//!
+//! jieba's dictionary (349,045 words) is prepared at build time into an fst
+//! map (`dict/build.rs`); a title is cut by a segmenter holding only the
+//! dictionary words that occur in it, which cuts exactly as the whole
+//! dictionary would, in microseconds instead of loading 5 MB per process.
 
 use std::sync::OnceLock;
 
 use super::linebreak;
 
-/// The segmenter's dictionary is large: load it once, only when a title
-/// needs more than one line.
-fn jieba() -> &'static jieba_rs::Jieba {
-    static JIEBA: OnceLock<jieba_rs::Jieba> = OnceLock::new();
-    JIEBA.get_or_init(jieba_rs::Jieba::new)
+include!(concat!(env!("OUT_DIR"), "/jieba-total.rs"));
+
+/// jieba's dictionary, word → frequency, as built by `dict/build.rs`.
+fn dictionary() -> &'static fst::Map<&'static [u8]> {
+    static BYTES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/jieba-words.fst"));
+    static MAP: OnceLock<fst::Map<&'static [u8]>> = OnceLock::new();
+    MAP.get_or_init(|| fst::Map::new(BYTES).expect("dict/build.rs writes a valid fst"))
+}
+
+/// Every dictionary word that occurs in `text` (each once, sorted) with its
+/// frequency: from each character, the fst is walked along the text for as
+/// long as some word starts that way (at most the longest word).
+fn words_in(text: &str) -> Vec<(&str, u64)> {
+    let fst = dictionary().as_fst();
+    let mut found = Vec::new();
+    for (start, _) in text.char_indices() {
+        let mut node = fst.root();
+        let mut out = fst::raw::Output::zero();
+        for (i, &b) in text.as_bytes()[start..].iter().enumerate() {
+            let Some(t) = node.find_input(b) else { break };
+            let t = node.transition(t);
+            out = out.cat(t.out);
+            node = fst.node(t.addr);
+            if node.is_final() {
+                // A key is a whole UTF-8 string, so `start + i + 1` is a
+                // character boundary.
+                let freq = out.cat(node.final_output()).value();
+                found.push((&text[start..start + i + 1], freq));
+            }
+        }
+    }
+    found.sort_unstable();
+    found.dedup();
+    found
+}
+
+/// A segmenter for `text` alone: the dictionary words that occur in it,
+/// with jieba's frequencies, plus one filler word that cannot occur in it
+/// carrying the rest of the dictionary's total frequency. jieba looks up
+/// only substrings of the text it cuts and rates a word by its frequency
+/// over the total, so this segmenter cuts `text` exactly as one holding the
+/// whole dictionary.
+fn segmenter_for(text: &str) -> jieba_rs::Jieba {
+    let mut jieba = jieba_rs::Jieba::empty();
+    let mut sum: u64 = 0;
+    for (word, freq) in words_in(text) {
+        jieba.add_word(word, Some(freq as usize), Some(""));
+        sum += freq;
+    }
+    if let Some(rest) = JIEBA_TOTAL.checked_sub(sum).filter(|&r| r > 0) {
+        // Private-use characters no dictionary word has; a title that holds
+        // this pair gets a run of them longer than the title itself.
+        let mut filler = String::from("\u{E000}\u{E001}");
+        if text.contains(&filler) {
+            filler = "\u{E000}".repeat(text.chars().count() + 1);
+        }
+        jieba.add_word(&filler, Some(rest as usize), Some(""));
+    }
+    jieba
 }
 
 /// Word boundaries (char indices, exclusive of 0 and len) where a title may
@@ -26,7 +85,7 @@ pub fn word_boundaries(chars: &[char]) -> Vec<usize> {
             && chars[e - 2].is_ascii_digit()
             && chars[e].is_ascii_digit()
     };
-    let mut out: Vec<usize> = jieba()
+    let mut out: Vec<usize> = segmenter_for(&text)
         .cut(&text, true)
         .iter()
         .map(|t| t.end)
@@ -502,6 +561,84 @@ mod tests {
         );
         assert_eq!(lines.first().map(|r| r.start), Some(0));
         assert_eq!(lines.last().map(|r| r.end), Some(chars.len()));
+    }
+
+    /// The word boundaries of 953 titles and title-sized pieces of the
+    /// example reports, recorded with jieba-rs's whole embedded dictionary
+    /// (`Jieba::new()`) before the dictionary moved to the build-time fst.
+    #[test]
+    fn word_boundaries_are_those_the_whole_dictionary_gave() {
+        let recorded = include_str!("../../tests/fixtures/titles/cuts.txt");
+        let mut checked = 0;
+        for line in recorded.lines() {
+            let (title, cuts) = line.split_once('\t').expect("title TAB cuts");
+            let chars: Vec<char> = title.chars().collect();
+            let got: Vec<String> = word_boundaries(&chars)
+                .iter()
+                .map(|b| b.to_string())
+                .collect();
+            assert_eq!(got.join(" "), cuts, "{title}");
+            checked += 1;
+        }
+        assert_eq!(checked, 953);
+    }
+
+    /// jieba-rs holding the whole word list, loaded the slow way.
+    fn whole_dictionary() -> jieba_rs::Jieba {
+        use std::io::Read;
+        let gz = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/dict/jieba-words.txt.gz"
+        ))
+        .expect("dict/jieba-words.txt.gz");
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(&gz[..])
+            .read_to_string(&mut text)
+            .expect("gzip");
+        jieba_rs::Jieba::with_dict(&mut text.as_bytes()).expect("word list")
+    }
+
+    #[test]
+    fn the_title_segmenter_cuts_as_the_whole_dictionary_does() {
+        let whole = whole_dictionary();
+        let report = include_str!("../../tests/fixtures/pdf/report-001.md");
+        let chars: Vec<char> = report.chars().filter(|c| !c.is_whitespace()).collect();
+        // Pieces of every length from 2 to 120 characters, at many offsets,
+        // and texts holding the filler's private-use characters.
+        let mut texts: Vec<String> = Vec::new();
+        let mut at = 0;
+        for len in (2..120).cycle().take(600) {
+            if at + len > chars.len() {
+                at = 0;
+            }
+            texts.push(chars[at..at + len].iter().collect());
+            at += len / 2 + 1;
+        }
+        texts.push("卫生\u{E000}\u{E001}健康".into());
+        texts.push("\u{E000}\u{E001}\u{E000}".into());
+        for t in &texts {
+            let want: Vec<&str> = whole.cut(t, true).iter().map(|w| w.word).collect();
+            let got: Vec<&str> = segmenter_for(t)
+                .cut(t, true)
+                .iter()
+                .map(|w| w.word)
+                .collect();
+            assert_eq!(got, want, "{t}");
+        }
+    }
+
+    #[test]
+    fn only_the_words_of_the_title_are_looked_up() {
+        let words = words_in("工作总结");
+        let list: Vec<&str> = words.iter().map(|w| w.0).collect();
+        assert_eq!(list, ["作", "工", "工作", "总", "总结", "结"]);
+        // Frequencies straight from jieba's list.
+        assert!(
+            words.contains(&("工作", 66367)) && words.contains(&("总结", 3346)),
+            "{words:?}"
+        );
+        assert!(words_in("").is_empty());
+        assert!(words_in("\u{E000}").is_empty());
     }
 
     #[test]
