@@ -140,7 +140,7 @@ pub struct BuildArgs {
     pub common: CommonArgs,
     /// Output formats (repeat or comma-separate).
     #[arg(long, value_enum, value_delimiter = ',', default_value = "md,html,pdf")]
-    pub format: Vec<build::Format>,
+    pub format: Vec<crate::write::Format>,
     #[command(flatten)]
     pub fonts: FontArgs,
     /// Output folder.
@@ -269,26 +269,33 @@ fn run_check(args: CheckArgs) -> ExitCode {
     let mut failed = 0;
     let mut warnings = 0;
     // One font set per profile, as a build resolves them.
-    let mut typesetting: BTreeMap<Option<PathBuf>, Result<build::Typesetting, Diagnostic>> =
+    let mut typesetting: BTreeMap<Option<PathBuf>, Result<crate::write::Typesetting, Diagnostic>> =
         BTreeMap::new();
     for file in &files {
-        let diags = match build::compile_in(file, &templates, &scope) {
+        let diags = match crate::compile::compile_in(file, &templates, &scope) {
             Ok(c) => {
                 let explicit = args.fonts.profile.as_deref();
                 let t = typesetting
-                    .entry(build::profile_path_for(file, explicit))
-                    .or_insert_with_key(|key| match build::found_profile_refusal(file, explicit) {
-                        Some(d) => Err(d),
-                        None => build::typesetting(key.as_deref(), &args.fonts.options(), true),
+                    .entry(crate::write::profile_path_for(file, explicit))
+                    .or_insert_with_key(|key| {
+                        match crate::write::found_profile_refusal(file, explicit) {
+                            Some(d) => Err(d),
+                            None => crate::write::typesetting(
+                                key.as_deref(),
+                                &args.fonts.options(),
+                                true,
+                            ),
+                        }
                     });
                 let mut diags = c.warnings.clone();
                 // The page template is rendered too: what `build` would fail on.
-                let page = build::html(&c, &templates, &crate::html::HtmlOptions::default(), None);
+                let page =
+                    crate::write::html(&c, &templates, &crate::html::HtmlOptions::default(), None);
                 if let Err(d) = page {
                     diags.push(d);
                 }
                 match t {
-                    Ok(t) => diags.extend(build::glyph_coverage(&c, t)),
+                    Ok(t) => diags.extend(crate::write::glyph_coverage(&c, t)),
                     Err(d) => diags.push(d.clone()),
                 }
                 diags

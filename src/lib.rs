@@ -33,6 +33,7 @@ pub const SCHEMA: &str = include_str!("../schema/zongjie.schema.json");
 
 pub mod build;
 pub mod cli;
+pub mod compile;
 pub mod diag;
 pub mod doc;
 pub mod files;
@@ -49,6 +50,9 @@ pub mod profile;
 pub mod quantity;
 pub mod render;
 pub mod resolve;
-pub mod site;
 pub mod text;
 pub mod webfonts;
+pub mod write;
+
+/// The preview's pipeline adapter, at its old path.
+pub use preview::site;

@@ -15,6 +15,7 @@
 //! not come from another site (`Origin`, `Sec-Fetch-Site`).
 
 pub mod http;
+pub mod site;
 
 use std::collections::{BTreeSet, VecDeque};
 use std::fmt;
