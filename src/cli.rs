@@ -155,6 +155,11 @@ pub struct BuildArgs {
     /// Write nothing; exit 1 listing every output that is missing or would change.
     #[arg(long)]
     pub check: bool,
+    /// Build only the K-th of N shares of the documents (1 ≤ K ≤ N), chosen
+    /// by a hash of each one's path: together the N shards build every
+    /// document once (for CI matrices: --shard $INDEX/$TOTAL).
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<build::Shard>,
 }
 
 #[derive(Args)]
@@ -212,13 +217,18 @@ fn templates_dir(arg: &Option<PathBuf>) -> Option<PathBuf> {
     }
 }
 
-/// The data files of the inputs, and the project imports may come from.
-fn inputs(common: &CommonArgs) -> Result<(Vec<PathBuf>, ImportScope), Diagnostic> {
-    let given = if common.inputs.is_empty() {
+/// The inputs as given (default: data/).
+fn given_inputs(common: &CommonArgs) -> Vec<PathBuf> {
+    if common.inputs.is_empty() {
         vec![PathBuf::from("data")]
     } else {
         common.inputs.clone()
-    };
+    }
+}
+
+/// The data files of the inputs, and the project imports may come from.
+fn inputs(common: &CommonArgs) -> Result<(Vec<PathBuf>, ImportScope), Diagnostic> {
+    let given = given_inputs(common);
     for root in &common.import_roots {
         if !root.is_dir() {
             return Err(
@@ -341,8 +351,18 @@ fn run_build(args: BuildArgs) -> ExitCode {
     let mut formats = args.format.clone();
     formats.sort();
     formats.dedup();
+    // What an earlier build read from each data file, so unchanged files
+    // are not parsed again to tell documents from imported data. Read
+    // without the lock: a stale or missing manifest only costs a parse.
+    let known = build::Manifest::read(&args.out).unwrap_or_default().scans;
+    let (mut documents, scans) = build::documents_known(&files, &known);
+    if let Some(shard) = &args.shard {
+        let given = given_inputs(&args.common);
+        documents.retain(|d| shard.takes(d, &given));
+    }
     let request = build::BuildRequest {
-        documents: build::documents(&files),
+        documents,
+        scans,
         out_dir: args.out.clone(),
         formats,
         force: args.force,
@@ -371,7 +391,14 @@ fn run_build(args: BuildArgs) -> ExitCode {
         let line = outcome_line(o);
         match &bar {
             Some(bar) => {
-                bar.suspend(|| print(&o.diagnostics, format));
+                // A failure stays on the screen above the bar; the other
+                // lines only pass through the bar's message.
+                bar.suspend(|| {
+                    print(&o.diagnostics, format);
+                    if o.status == build::Status::Failed {
+                        eprintln!("{line}");
+                    }
+                });
                 bar.set_message(line);
                 bar.inc(1);
             }
@@ -413,6 +440,9 @@ fn run_build(args: BuildArgs) -> ExitCode {
         })
         .collect();
     let elapsed = started.elapsed().as_secs_f64();
+    if let Some(line) = failed_line(&outcomes) {
+        summary(&line, format);
+    }
     if args.check {
         for path in &stale {
             eprintln!(
@@ -442,6 +472,17 @@ fn run_build(args: BuildArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// The documents that failed, by name, once all per-file lines are out:
+/// `failed 2: data/a.yaml, data/b.yaml` (`None` when none did).
+fn failed_line(outcomes: &[build::Outcome]) -> Option<String> {
+    let failed: Vec<String> = outcomes
+        .iter()
+        .filter(|o| o.status == build::Status::Failed)
+        .map(|o| diag::printable(&o.input.display().to_string()).into_owned())
+        .collect();
+    (!failed.is_empty()).then(|| format!("failed {}: {}", failed.len(), failed.join(", ")))
 }
 
 fn outcome_line(o: &build::Outcome) -> String {

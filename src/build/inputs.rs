@@ -7,8 +7,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
+use sha2::{Digest, Sha256};
+
 use crate::diag::Diagnostic;
 use crate::load;
+
+use super::manifest::{Scan, input_key, sha256_hex};
 use crate::write::typesetting::is_profile_file;
 
 /// Most directory entries a folder walk looks at, over all input folders.
@@ -154,43 +158,146 @@ impl Walk {
 /// Files that cannot be read or do not parse are kept, so their errors
 /// are reported.
 pub fn documents(files: &[PathBuf]) -> Vec<PathBuf> {
+    documents_known(files, &BTreeMap::new()).0
+}
+
+/// `documents`, with what an earlier build read from each file (`known`,
+/// from the manifest): a file whose bytes have the digest recorded there
+/// is not parsed again. Returns the documents and what was read from every
+/// file now, for the next build.
+pub fn documents_known(
+    files: &[PathBuf],
+    known: &BTreeMap<String, Scan>,
+) -> (Vec<PathBuf>, BTreeMap<String, Scan>) {
     let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     let mut imported = BTreeSet::new();
     let mut has_body = BTreeSet::new();
+    let mut scans = BTreeMap::new();
     for file in files {
         let Ok(bytes) = crate::files::read(file, crate::files::Kind::Data) else {
             continue;
         };
-        let Ok(text) = load::decode(file, &bytes) else {
-            continue;
+        let key = input_key(file);
+        let digest = sha256_hex(&bytes);
+        let scan = match known.get(&key) {
+            Some(k) if k.digest == digest => k.clone(),
+            _ => scan(file, &bytes, digest),
         };
-        let Ok(data) = load::parse(file, &text) else {
-            continue;
-        };
-        if !data.parts.is_empty()
-            || data.tasks.is_some()
-            || !data.attachments.is_empty()
-            || data.intro.is_some()
-        {
-            has_body.insert(canonical(file));
-        }
         let this = canonical(file);
-        for target in data.imports.values() {
-            let target = canonical(&file.parent().unwrap_or(Path::new("")).join(&target.value));
+        if scan.body {
+            has_body.insert(this.clone());
+        }
+        for target in &scan.imports {
+            let target = canonical(&file.parent().unwrap_or(Path::new("")).join(target));
             // A file importing itself is an error to report, not a data source.
             if target != this {
                 imported.insert(target);
             }
         }
+        scans.insert(key, scan);
     }
-    files
+    let documents = files
         .iter()
         .filter(|f| {
             let c = canonical(f);
             !imported.contains(&c) || has_body.contains(&c)
         })
         .cloned()
-        .collect()
+        .collect();
+    (documents, scans)
+}
+
+/// What finding the documents reads from one data file's bytes. One that
+/// does not decode or parse counts as a document importing nothing (it is
+/// built, and its errors reported).
+fn scan(file: &Path, bytes: &[u8], digest: String) -> Scan {
+    let data = load::decode(file, bytes)
+        .ok()
+        .and_then(|text| load::parse(file, &text).ok());
+    let Some(data) = data else {
+        return Scan {
+            digest,
+            body: true,
+            imports: Vec::new(),
+        };
+    };
+    Scan {
+        digest,
+        body: !data.parts.is_empty()
+            || data.tasks.is_some()
+            || !data.attachments.is_empty()
+            || data.intro.is_some(),
+        imports: data.imports.values().map(|t| t.value.clone()).collect(),
+    }
+}
+
+/// `--shard K/N`: the K-th of N shares of the documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// 1 ≤ index ≤ total.
+    pub index: u64,
+    pub total: u64,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+
+    /// `K/N` with 1 ≤ K ≤ N, in plain words when it is not.
+    fn from_str(text: &str) -> Result<Shard, String> {
+        let example = "e.g. --shard 2/3 builds the second of three shares; in a CI matrix --shard $INDEX/$TOTAL";
+        let number = |part: &str| part.trim().parse::<u64>().ok();
+        let Some((k, n)) = text.split_once('/') else {
+            return Err(format!(
+                "`{text}` is not K/N (two whole numbers and a slash); {example}"
+            ));
+        };
+        let (Some(index), Some(total)) = (number(k), number(n)) else {
+            return Err(format!(
+                "`{text}` is not K/N: K and N must be whole numbers; {example}"
+            ));
+        };
+        if total == 0 {
+            return Err(format!(
+                "`{text}`: N, the number of shares, must be at least 1; {example}"
+            ));
+        }
+        if index == 0 || index > total {
+            return Err(format!(
+                "`{text}`: K must be from 1 to {total} (shares are counted from 1); {example}"
+            ));
+        }
+        Ok(Shard { index, total })
+    }
+}
+
+impl Shard {
+    /// Whether `document` is in this share: by a hash of its path relative
+    /// to the input folder it was found in (its name when given directly),
+    /// `/`-separated, so the same document falls in the same share on every
+    /// machine, in every run and whatever else is built with it.
+    pub fn takes(&self, document: &Path, inputs: &[PathBuf]) -> bool {
+        let key = shard_key(document, inputs);
+        let digest = Sha256::digest(key.as_bytes());
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&digest[..8]);
+        u64::from_be_bytes(first) % self.total == self.index - 1
+    }
+}
+
+/// The path a document is sharded by (see `Shard::takes`).
+pub fn shard_key(document: &Path, inputs: &[PathBuf]) -> String {
+    let relative = inputs
+        .iter()
+        .filter(|i| i.is_dir())
+        .filter_map(|i| document.strip_prefix(i).ok())
+        .min_by_key(|r| r.components().count())
+        .unwrap_or_else(|| Path::new(document.file_name().unwrap_or_default()));
+    let parts: Vec<String> = relative
+        .components()
+        .filter(|c| matches!(c, std::path::Component::Normal(_)))
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    parts.join("/")
 }
 
 /// Documents whose outputs would overwrite an earlier document's
@@ -292,5 +399,50 @@ mod tests {
             .collect();
         assert_eq!(names, ["main.yaml", "other.yaml", "tasks.yaml"]);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_file_whose_digest_is_known_is_not_parsed_again() {
+        let dir = std::env::temp_dir().join(format!("zongjie-scan-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("a.yaml"), "intro: 正文。\n").unwrap();
+        std::fs::write(dir.join("b.yaml"), "metrics: {x: 1个}\n").unwrap();
+        let files = find_inputs(std::slice::from_ref(&dir)).unwrap();
+        let (docs, scans) = documents_known(&files, &BTreeMap::new());
+        assert_eq!(docs.len(), 2);
+        assert_eq!(scans.len(), 2);
+        // What the cache says wins while the bytes are the same: here it
+        // claims a.yaml imports b.yaml, which only a parse could deny.
+        let mut known = scans.clone();
+        let a = known.get_mut(&input_key(&dir.join("a.yaml"))).unwrap();
+        a.imports = vec!["b.yaml".into()];
+        let (docs, _) = documents_known(&files, &known);
+        assert_eq!(docs, [dir.join("a.yaml")]);
+        // Changed bytes are parsed again.
+        std::fs::write(dir.join("a.yaml"), "intro: 正文二。\n").unwrap();
+        let (docs, again) = documents_known(&files, &known);
+        assert_eq!(docs.len(), 2);
+        assert!(again[&input_key(&dir.join("a.yaml"))].imports.is_empty());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn shard_keys_are_relative_to_the_input_folder() {
+        let inputs = [PathBuf::from("/nonexistent-root/data")];
+        // Not a folder here: a file given directly is keyed by its name.
+        assert_eq!(
+            shard_key(Path::new("/x/data/sub/a.yaml"), &inputs),
+            "a.yaml"
+        );
+        let dir = std::env::temp_dir();
+        let doc = dir.join("sub").join("a.yaml");
+        assert_eq!(shard_key(&doc, std::slice::from_ref(&dir)), "sub/a.yaml");
+        let shard: Shard = "2/3".parse().unwrap();
+        assert_eq!(shard, Shard { index: 2, total: 3 });
+        let taken = (0..300)
+            .filter(|i| shard.takes(&dir.join(format!("d{i}.yaml")), std::slice::from_ref(&dir)))
+            .count();
+        assert!((70..=130).contains(&taken), "{taken}");
     }
 }

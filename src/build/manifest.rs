@@ -161,6 +161,21 @@ pub struct Manifest {
     /// The zongjie version that wrote it (another version rebuilds all).
     pub version: String,
     pub documents: BTreeMap<String, ManifestEntry>,
+    /// Every data file found (`input_key`) → what finding the documents
+    /// read from it, by the digest of its bytes (`inputs::documents_known`).
+    #[serde(default)]
+    pub scans: BTreeMap<String, Scan>,
+}
+
+/// What finding the documents read from one data file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scan {
+    /// SHA-256 of the file's bytes.
+    pub digest: String,
+    /// It has a body of its own (a document even when imported).
+    pub body: bool,
+    /// The files its `imports:` name, as written.
+    pub imports: Vec<String>,
 }
 
 /// Everything a document's outputs were made from.

@@ -29,7 +29,7 @@ pub use crate::write::{
     glyph_coverage, html, pdf, profile_path_for, render_format, source_date_epoch, typesetting,
 };
 pub use fs::{LOCK, OutputLock, refuse_overwriting_inputs, write_all_or_nothing, write_atomic};
-pub use inputs::{MAX_WALK_ENTRIES, documents, find_inputs};
+pub use inputs::{MAX_WALK_ENTRIES, Shard, documents, documents_known, find_inputs};
 pub use manifest::{MANIFEST, Manifest, ManifestEntry, Stamp, output_path};
 
 use fs::{digest_plain, name_too_long, remove_stale_temps};
@@ -53,6 +53,9 @@ pub struct BuildRequest {
     pub fonts: crate::fonts::FontOptions,
     /// Where imports may come from (the project, and folders allowed).
     pub imports: load::ImportScope,
+    /// What finding the documents read from each data file
+    /// (`inputs::documents_known`), recorded in the manifest for the next run.
+    pub scans: BTreeMap<String, manifest::Scan>,
 }
 
 /// A loaded profile and font set with its digest (or why it failed), shared
@@ -233,6 +236,7 @@ pub fn run(
     let mut next_manifest = Manifest {
         version: env!("CARGO_PKG_VERSION").into(),
         documents: batch.manifest.documents.clone(),
+        scans: BTreeMap::new(),
     };
     for (outcome, entry) in results.into_iter().flatten() {
         if let (Status::Built, Some((source, entry))) = (&outcome.status, entry) {
@@ -240,13 +244,19 @@ pub fn run(
         }
         outcomes.push(outcome);
     }
+    next_manifest.scans = next_scans(&batch.manifest, &next_manifest, &request.scans);
     if replace_manifest && !request.check_only {
         // An empty folder in its place is removed; anything else stays and
         // the write below says why it failed.
         let _ = std::fs::remove_dir(request.out_dir.join(MANIFEST));
     }
     if !request.check_only
-        && (replace_manifest || next_manifest.documents != batch.manifest.documents)
+        && (replace_manifest
+            || next_manifest.documents != batch.manifest.documents
+            // New scans are kept where something was built: a folder
+            // where nothing was is left without a manifest.
+            || (!next_manifest.documents.is_empty()
+                && next_manifest.scans != batch.manifest.scans))
         && let Err(e) = next_manifest.write(&request.out_dir)
         && let Some(last) = outcomes.last_mut()
     {
@@ -259,6 +269,29 @@ pub fn run(
     }
     lock.release();
     Ok(outcomes)
+}
+
+/// The scans the next run can use: this run's, and the earlier ones of
+/// files some document still reads (another shard's, or a `build` of one
+/// file in a folder of many).
+fn next_scans(
+    previous: &Manifest,
+    next: &Manifest,
+    now: &BTreeMap<String, manifest::Scan>,
+) -> BTreeMap<String, manifest::Scan> {
+    let read: BTreeSet<&String> = next
+        .documents
+        .values()
+        .flat_map(|e| e.stamp.inputs.keys())
+        .collect();
+    let mut scans: BTreeMap<String, manifest::Scan> = previous
+        .scans
+        .iter()
+        .filter(|(k, _)| read.contains(k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    scans.extend(now.iter().map(|(k, v)| (k.clone(), v.clone())));
+    scans
 }
 
 std::thread_local! {
