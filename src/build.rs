@@ -45,6 +45,7 @@ pub enum Format {
     Md,
     Html,
     Pdf,
+    Docx,
 }
 
 impl Format {
@@ -53,6 +54,7 @@ impl Format {
             Format::Md => "md",
             Format::Html => "html",
             Format::Pdf => "pdf",
+            Format::Docx => "docx",
         }
     }
 }
@@ -413,7 +415,39 @@ pub fn render_format(
         )
         .map(|(h, warnings)| (h.into_bytes(), warnings)),
         Format::Pdf => pdf(compiled, typesetting),
+        Format::Docx => docx(compiled, typesetting),
     }
+}
+
+/// The DOCX of a compiled document, with the writer's warnings.
+pub fn docx(
+    compiled: &Compiled,
+    typesetting: &Typesetting,
+) -> Result<(Vec<u8>, Vec<Diagnostic>), Diagnostic> {
+    let input = compiled
+        .inputs
+        .first()
+        .map(PathBuf::as_path)
+        .unwrap_or(Path::new("report"));
+    let doc = crate::doc::parse(&compiled.markdown);
+    let epoch = source_date_epoch(std::env::var_os(SOURCE_DATE_EPOCH).as_deref())?
+        .map(|secs| secs.to_string());
+    let options = crate::docx::DocxOptions {
+        title: doc.meta.title.clone(),
+        author: doc.meta.issuer.clone(),
+        created: crate::pdf::creation_date(
+            epoch.as_deref(),
+            compiled.report.doc.written.as_deref(),
+        ),
+    };
+    let out = crate::docx::render(&doc, &typesetting.profile, &options)
+        .map_err(|e| Diagnostic::file_error(input, format!("DOCX: {e}")))?;
+    let warnings = out
+        .warnings
+        .into_iter()
+        .map(|w| Diagnostic::about_file(crate::diag::Severity::Warning, input, w))
+        .collect();
+    Ok((out.bytes, warnings))
 }
 
 /// Most directory entries a folder walk looks at, over all input folders.
@@ -1543,7 +1577,7 @@ fn stamp_of(
             sha256_hex(batch.templates.page_template().as_bytes()),
         );
     }
-    let pdf = request.formats.contains(&Format::Pdf);
+    let dated = request.formats.contains(&Format::Pdf) || request.formats.contains(&Format::Docx);
     Stamp {
         inputs,
         genre: genre.to_string(),
@@ -1551,7 +1585,7 @@ fn stamp_of(
         formats: request.formats.clone(),
         strict: request.strict,
         typesetting: typesetting.to_string(),
-        source_date_epoch: batch.epoch.filter(|_| pdf),
+        source_date_epoch: batch.epoch.filter(|_| dated),
     }
 }
 

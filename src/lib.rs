@@ -35,6 +35,7 @@ pub mod build;
 pub mod cli;
 pub mod diag;
 pub mod doc;
+pub mod docx;
 pub mod files;
 pub mod fonts;
 pub mod html;
