@@ -1126,7 +1126,7 @@ fn settings(profile: &Profile) -> String {
         ""
     };
     format!(
-        "{XML_HEAD}<w:settings xmlns:w=\"{W_NS}\" xmlns:r=\"{R_NS}\"><w:zoom w:percent=\"100\"/><w:defaultTabStop w:val=\"420\"/>{even_odd}<w:characterSpacingControl w:val=\"doNotCompress\"/><w:compat><w:compatSetting w:name=\"compatibilityMode\" w:uri=\"http://schemas.microsoft.com/office/word\" w:val=\"15\"/></w:compat><w:themeFontLang w:val=\"en-US\" w:eastAsia=\"zh-CN\"/></w:settings>"
+        "{XML_HEAD}<w:settings xmlns:w=\"{W_NS}\" xmlns:r=\"{R_NS}\"><w:zoom w:percent=\"100\"/><w:defaultTabStop w:val=\"420\"/>{even_odd}<w:characterSpacingControl w:val=\"doNotCompress\"/><w:compat><w:compatSetting w:name=\"compatibilityMode\" w:uri=\"http://schemas.microsoft.com/office/word\" w:val=\"15\"/></w:compat></w:settings>"
     )
 }
 
