@@ -273,6 +273,15 @@ impl Site for PipelineSite {
             .map_err(|d| failure(&[d]))
     }
 
+    fn build_docx(&self) -> Result<Vec<u8>, BuildFailure> {
+        let (mut compiled, _) = self.compile()?;
+        let typesetting = self.typesetting(false)?;
+        compiled.markdown = typesetting.profile.text.apply(compiled.markdown);
+        build::docx(&compiled, &typesetting)
+            .map(|(bytes, _)| bytes)
+            .map_err(|d| failure(&[d]))
+    }
+
     /// SHA-256 over every input a build reads now: the data file and the
     /// imports of the last build, the templates folder's `*.tera` files,
     /// the profile in force, and `SOURCE_DATE_EPOCH`.
