@@ -359,6 +359,9 @@ impl<'a> Writer<'a> {
             return;
         }
         if !self.at_start {
+            // The section break starts the new page: a pending page break
+            // would add an empty one.
+            self.break_pending = false;
             let sect = section(&self.geometry(), self.profile, self.draft);
             self.open(Para {
                 style: "Normal",
@@ -367,8 +370,6 @@ impl<'a> Writer<'a> {
                 ..Para::default()
             });
             self.close();
-            // The section break starts the new page.
-            self.break_pending = false;
         }
         self.landscape = landscape;
     }

@@ -68,7 +68,7 @@ pub struct RoleProfile {
     pub index: u32,
     /// The font name the DOCX writes for the role (default: the official
     /// face, such as 仿宋_GB2312; `仿宋` or any other name the office has).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub docx_name: Option<String>,
 }
 

@@ -534,6 +534,15 @@ fn landscape_profile_puts_the_table_in_its_own_landscape_section() {
     // The portrait section ends before the attachment label.
     let doc = part(&parts, "word/document.xml");
     assert!(doc.find("</w:sectPr>").unwrap() < doc.find(">附件1<").unwrap());
+    // A page break before a landscape table: the section break alone
+    // starts the new page (no empty page), and portrait comes back after.
+    let md = "# 报告\n\n正文。\n\n<!-- zongjie:pagebreak -->\n\n| 序号 | 单位 |\n| --- | --- |\n| 1 | 甲 |\n\n后文。\n";
+    let parts = render_with(md, "table:\n  landscape: true\n");
+    let doc = part(&parts, "word/document.xml");
+    assert_eq!(doc.matches("<w:pageBreakBefore/>").count(), 0, "{doc}");
+    assert_eq!(doc.matches("<w:sectPr>").count(), 3);
+    assert_eq!(doc.matches("w:orient=\"landscape\"").count(), 1);
+    assert!(doc.rfind("<w:sectPr>").unwrap() > doc.find("后文").unwrap());
 }
 
 #[test]
