@@ -578,3 +578,57 @@ fn hostile_text_stays_text_and_bounded() {
         2
     );
 }
+
+#[test]
+fn docx_is_a_default_format_covered_by_the_manifest_and_check() {
+    let dir = temp("docx-manifest");
+    std::fs::write(dir.join("r.yaml"), "doc: {title: 清单}\nintro: 正文。\n").unwrap();
+    let run = |args: &[&str], epoch: &str| {
+        let (out, _) = bounded(
+            &dir,
+            args,
+            &[("SOURCE_DATE_EPOCH", epoch)],
+            MEMORY_KIB,
+            TIME_LIMIT,
+        );
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    // No --format: all four, the .docx among them.
+    let (code, stderr) = run(&["build", "r.yaml", "--out", "all"], "86400");
+    assert_eq!(code, Some(0), "{stderr}");
+    for ext in ["md", "html", "pdf", "docx"] {
+        assert!(dir.join(format!("all/r.{ext}")).is_file(), "no r.{ext}");
+    }
+    let build = ["build", "r.yaml", "--format", "md,docx", "--out", "o"];
+    let check = [
+        "build", "r.yaml", "--format", "md,docx", "--out", "o", "--check",
+    ];
+    let (code, stderr) = run(&build, "86400");
+    assert_eq!(code, Some(0), "{stderr}");
+    let (code, stderr) = run(&check, "86400");
+    assert_eq!(code, Some(0), "{stderr}");
+    // Another SOURCE_DATE_EPOCH is another .docx (its dates): rebuilt.
+    let (code, stderr) = run(&build, "1700000000");
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("built 1, skipped 0"), "{stderr}");
+    let core = unpack(&std::fs::read(dir.join("o/r.docx")).unwrap())
+        .into_iter()
+        .find(|(n, _)| n == "docProps/core.xml")
+        .unwrap()
+        .1;
+    assert!(
+        core.contains(">2023-11-14T00:00:00Z</dcterms:created>"),
+        "{core}"
+    );
+    let (code, stderr) = run(&check, "1700000000");
+    assert_eq!(code, Some(0), "{stderr}");
+    // A missing .docx is out of date.
+    std::fs::remove_file(dir.join("o/r.docx")).unwrap();
+    let (code, stderr) = run(&check, "1700000000");
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("r.docx"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
