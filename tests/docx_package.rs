@@ -632,3 +632,26 @@ fn docx_is_a_default_format_covered_by_the_manifest_and_check() {
     assert!(stderr.contains("r.docx"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn draft_header_and_page_numbers_on_the_right_or_hidden() {
+    let draft = REPORT.replacen("---\n", "---\ndraft: true\n", 1);
+    let parts = render_with(&draft, "page_number: {placement: right}\n");
+    let header = part(&parts, "word/header1.xml");
+    assert!(header.contains(">草稿<"), "{header}");
+    let doc = part(&parts, "word/document.xml");
+    assert!(doc.contains("<w:headerReference w:type=\"default\""));
+    assert!(doc.contains("<w:headerReference w:type=\"even\""));
+    // Right on every page: one footer, no even pages of their own.
+    assert!(part(&parts, "word/footer1.xml").contains("<w:jc w:val=\"right\"/>"));
+    assert!(!parts.iter().any(|(n, _)| n == "word/footer2.xml"));
+    assert!(!part(&parts, "word/settings.xml").contains("evenAndOddHeaders"));
+    // No page numbers: no footer part, no reference to one.
+    let parts = render_with(REPORT, "page_number: {show: false}\n");
+    assert!(!parts.iter().any(|(n, _)| n.contains("footer")));
+    assert!(!part(&parts, "word/document.xml").contains("footerReference"));
+    assert!(
+        !parts.iter().any(|(n, _)| n.contains("header")),
+        "no draft, no header"
+    );
+}
