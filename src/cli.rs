@@ -139,7 +139,12 @@ pub struct BuildArgs {
     #[command(flatten)]
     pub common: CommonArgs,
     /// Output formats (repeat or comma-separate).
-    #[arg(long, value_enum, value_delimiter = ',', default_value = "md,html,pdf")]
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "md,html,pdf,docx"
+    )]
     pub format: Vec<crate::write::Format>,
     #[command(flatten)]
     pub fonts: FontArgs,

@@ -36,6 +36,7 @@ pub mod cli;
 pub mod compile;
 pub mod diag;
 pub mod doc;
+pub mod docx;
 pub mod files;
 pub mod fonts;
 pub mod html;

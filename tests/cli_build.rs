@@ -87,8 +87,8 @@ fn init_writes_templates_that_build_uses() {
 }
 
 /// Fonts are resolved only for a format that needs them: a Markdown build
-/// never reads them (a profile's font file that is no font fails HTML and
-/// PDF only).
+/// never reads them, nor a DOCX build (a profile's font file that is no
+/// font fails HTML and PDF only).
 #[test]
 fn an_md_only_build_does_not_touch_fonts() {
     let dir = temp("md-no-fonts");
@@ -96,12 +96,14 @@ fn an_md_only_build_does_not_touch_fonts() {
     std::fs::write(dir.join("bad.otf"), "not a font\n").unwrap();
     std::fs::write(dir.join("p.yaml"), "fonts:\n  body: {file: bad.otf}\n").unwrap();
     let bad_fonts = ["--profile", "p.yaml", "--out", "o"];
+    // The DOCX names the faces and reads no font file either.
     let (code, stderr) = zongjie(
         &dir,
-        &[&["build", "r.yaml", "--format", "md"][..], &bad_fonts].concat(),
+        &[&["build", "r.yaml", "--format", "md,docx"][..], &bad_fonts].concat(),
     );
     assert_eq!(code, 0, "{stderr}");
     assert!(dir.join("o/r.md").is_file());
+    assert!(dir.join("o/r.docx").is_file());
     for format in ["html", "pdf"] {
         let (code, stderr) = zongjie(
             &dir,

@@ -25,7 +25,7 @@ pub mod manifest;
 // The paths of before the split, kept working.
 pub use crate::compile::{Compiled, check, compile, compile_in, compile_source};
 pub use crate::write::{
-    Format, PROFILE_NAMES, SOURCE_DATE_EPOCH, Typesetting, font_notes, found_profile_refusal,
+    Format, PROFILE_NAMES, SOURCE_DATE_EPOCH, Typesetting, docx, font_notes, found_profile_refusal,
     glyph_coverage, html, pdf, profile_path_for, render_format, source_date_epoch, typesetting,
 };
 pub use fs::{LOCK, OutputLock, refuse_overwriting_inputs, write_all_or_nothing, write_atomic};

@@ -283,6 +283,10 @@ impl Site for PipelineSite {
         self.build_format(Format::Pdf)
     }
 
+    fn build_docx(&self) -> Result<Vec<u8>, BuildFailure> {
+        self.build_format(Format::Docx)
+    }
+
     /// SHA-256 over every input a build reads now: the data file and the
     /// imports of the last build, the templates folder's `*.tera` files,
     /// the profile in force, and `SOURCE_DATE_EPOCH`.

@@ -3,8 +3,8 @@
 //! bytes plus `Diagnostic`s, writing nothing. `Format` is the one place
 //! that knows, per format, its extension, whether it needs fonts, which
 //! templates beyond the genre's it reads, whether it is dated, and which
-//! writer renders it. `md`, `html`, `pdf` (a `docx` slot beside them) are
-//! thin entries into the engines (`crate::html`, `crate::pdf`).
+//! writer renders it. `md`, `html`, `pdf`, `docx` are thin entries into
+//! the engines (`crate::html`, `crate::pdf`, `crate::docx`).
 
 use std::ffi::OsStr;
 use std::path::Path;
@@ -15,11 +15,13 @@ use crate::compile::Compiled;
 use crate::diag::Diagnostic;
 use crate::render::Templates;
 
+pub mod docx;
 pub mod html;
 pub mod md;
 pub mod pdf;
 pub mod typesetting;
 
+pub use docx::docx;
 pub use html::html;
 pub use pdf::{glyph_coverage, pdf};
 pub use typesetting::{
@@ -35,6 +37,7 @@ pub enum Format {
     Md,
     Html,
     Pdf,
+    Docx,
 }
 
 impl Format {
@@ -44,14 +47,16 @@ impl Format {
             Format::Md => "md",
             Format::Html => "html",
             Format::Pdf => "pdf",
+            Format::Docx => "docx",
         }
     }
 
     /// Whether its writer needs the resolved fonts (the PDF sets them; the
-    /// HTML page embeds them). Fonts are resolved only for such formats.
+    /// HTML page embeds them; the DOCX names them only). Fonts are resolved
+    /// only for such formats.
     pub fn needs_fonts(self) -> bool {
         match self {
-            Format::Md => false,
+            Format::Md | Format::Docx => false,
             Format::Html | Format::Pdf => true,
         }
     }
@@ -60,13 +65,13 @@ impl Format {
     pub fn templates(self) -> &'static [&'static str] {
         match self {
             Format::Html => &[crate::render::PAGE_TEMPLATE],
-            Format::Md | Format::Pdf => &[],
+            Format::Md | Format::Pdf | Format::Docx => &[],
         }
     }
 
     /// Whether its bytes carry a date (`SOURCE_DATE_EPOCH`).
     pub fn dated(self) -> bool {
-        matches!(self, Format::Pdf)
+        matches!(self, Format::Pdf | Format::Docx)
     }
 
     /// Whether its writer checks the glyphs itself and says which face
@@ -82,6 +87,7 @@ impl Format {
             Format::Md => Ok(md::write(ctx)),
             Format::Html => html::write(ctx),
             Format::Pdf => pdf::write(ctx),
+            Format::Docx => docx::write(ctx),
         }
     }
 }
