@@ -338,4 +338,5 @@ fn libreoffice_gives_back_every_paragraph_line_and_cell() {
         }
     }
     assert!(cells > 50, "{cells} cell lines");
+    let _ = std::fs::remove_dir_all(&dir);
 }
