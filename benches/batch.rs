@@ -40,6 +40,7 @@ fn main() {
         profile: None,
         fonts: fonts.clone(),
         imports: Default::default(),
+        scans: Default::default(),
     };
     let start = Instant::now();
     let outcomes = build::run(&request(true), &templates, &|| {}, &|_| {}).expect("builds");

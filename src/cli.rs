@@ -172,8 +172,13 @@ pub struct BuildArgs {
     #[command(flatten)]
     pub common: CommonArgs,
     /// Output formats (repeat or comma-separate).
-    #[arg(long, value_enum, value_delimiter = ',', default_value = "md,html,pdf")]
-    pub format: Vec<build::Format>,
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "md,html,pdf,docx"
+    )]
+    pub format: Vec<crate::write::Format>,
     #[command(flatten)]
     pub fonts: FontArgs,
     /// Output folder.
@@ -188,6 +193,11 @@ pub struct BuildArgs {
     /// Write nothing; exit 1 listing every output that is missing or would change.
     #[arg(long)]
     pub check: bool,
+    /// Build only the K-th of N shares of the documents (1 ≤ K ≤ N), chosen
+    /// by a hash of each one's path: together the N shards build every
+    /// document once (for CI matrices: --shard $INDEX/$TOTAL).
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<build::Shard>,
 }
 
 #[derive(Args)]
@@ -244,13 +254,18 @@ fn templates_dir(arg: &Option<PathBuf>) -> Option<PathBuf> {
     }
 }
 
-/// The data files of the inputs, and the project imports may come from.
-fn inputs(common: &CommonArgs) -> Result<(Vec<PathBuf>, ImportScope), Diagnostic> {
-    let given = if common.inputs.is_empty() {
+/// The inputs as given (default: data/).
+fn given_inputs(common: &CommonArgs) -> Vec<PathBuf> {
+    if common.inputs.is_empty() {
         vec![PathBuf::from("data")]
     } else {
         common.inputs.clone()
-    };
+    }
+}
+
+/// The data files of the inputs, and the project imports may come from.
+fn inputs(common: &CommonArgs) -> Result<(Vec<PathBuf>, ImportScope), Diagnostic> {
+    let given = given_inputs(common);
     for root in &common.import_roots {
         if !root.is_dir() {
             return Err(
@@ -301,26 +316,33 @@ fn run_check(args: CheckArgs) -> ExitCode {
     let mut failed = 0;
     let mut warnings = 0;
     // One font set per profile, as a build resolves them.
-    let mut typesetting: BTreeMap<Option<PathBuf>, Result<build::Typesetting, Diagnostic>> =
+    let mut typesetting: BTreeMap<Option<PathBuf>, Result<crate::write::Typesetting, Diagnostic>> =
         BTreeMap::new();
     for file in &files {
-        let diags = match build::compile_in(file, &templates, &scope) {
+        let diags = match crate::compile::compile_in(file, &templates, &scope) {
             Ok(c) => {
                 let explicit = args.fonts.profile.as_deref();
                 let t = typesetting
-                    .entry(build::profile_path_for(file, explicit))
-                    .or_insert_with_key(|key| match build::found_profile_refusal(file, explicit) {
-                        Some(d) => Err(d),
-                        None => build::typesetting(key.as_deref(), &args.fonts.options(), true),
+                    .entry(crate::write::profile_path_for(file, explicit))
+                    .or_insert_with_key(|key| {
+                        match crate::write::found_profile_refusal(file, explicit) {
+                            Some(d) => Err(d),
+                            None => crate::write::typesetting(
+                                key.as_deref(),
+                                &args.fonts.options(),
+                                true,
+                            ),
+                        }
                     });
                 let mut diags = c.warnings.clone();
                 // The page template is rendered too: what `build` would fail on.
-                let page = build::html(&c, &templates, &crate::html::HtmlOptions::default(), None);
+                let page =
+                    crate::write::html(&c, &templates, &crate::html::HtmlOptions::default(), None);
                 if let Err(d) = page {
                     diags.push(d);
                 }
                 match t {
-                    Ok(t) => diags.extend(build::glyph_coverage(&c, t)),
+                    Ok(t) => diags.extend(crate::write::glyph_coverage(&c, t)),
                     Err(d) => diags.push(d.clone()),
                 }
                 diags
@@ -366,8 +388,18 @@ fn run_build(args: BuildArgs) -> ExitCode {
     let mut formats = args.format.clone();
     formats.sort();
     formats.dedup();
+    // What an earlier build read from each data file, so unchanged files
+    // are not parsed again to tell documents from imported data. Read
+    // without the lock: a stale or missing manifest only costs a parse.
+    let known = build::Manifest::read(&args.out).unwrap_or_default().scans;
+    let (mut documents, scans) = build::documents_known(&files, &known);
+    if let Some(shard) = &args.shard {
+        let given = given_inputs(&args.common);
+        documents.retain(|d| shard.takes(d, &given));
+    }
     let request = build::BuildRequest {
-        documents: build::documents(&files),
+        documents,
+        scans,
         out_dir: args.out.clone(),
         formats,
         force: args.force,
@@ -396,7 +428,14 @@ fn run_build(args: BuildArgs) -> ExitCode {
         let line = outcome_line(o);
         match &bar {
             Some(bar) => {
-                bar.suspend(|| print(&o.diagnostics, format));
+                // A failure stays on the screen above the bar; the other
+                // lines only pass through the bar's message.
+                bar.suspend(|| {
+                    print(&o.diagnostics, format);
+                    if o.status == build::Status::Failed {
+                        eprintln!("{line}");
+                    }
+                });
                 bar.set_message(line);
                 bar.inc(1);
             }
@@ -438,6 +477,9 @@ fn run_build(args: BuildArgs) -> ExitCode {
         })
         .collect();
     let elapsed = started.elapsed().as_secs_f64();
+    if let Some(line) = failed_line(&outcomes) {
+        summary(&line, format);
+    }
     if args.check {
         for path in &stale {
             eprintln!(
@@ -467,6 +509,17 @@ fn run_build(args: BuildArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// The documents that failed, by name, once all per-file lines are out:
+/// `failed 2: data/a.yaml, data/b.yaml` (`None` when none did).
+fn failed_line(outcomes: &[build::Outcome]) -> Option<String> {
+    let failed: Vec<String> = outcomes
+        .iter()
+        .filter(|o| o.status == build::Status::Failed)
+        .map(|o| diag::printable(&o.input.display().to_string()).into_owned())
+        .collect();
+    (!failed.is_empty()).then(|| format!("failed {}: {}", failed.len(), failed.join(", ")))
 }
 
 fn outcome_line(o: &build::Outcome) -> String {

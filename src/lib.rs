@@ -34,8 +34,10 @@ pub const SCHEMA: &str = include_str!("../schema/zongjie.schema.json");
 pub mod build;
 pub mod cli;
 pub mod columns;
+pub mod compile;
 pub mod diag;
 pub mod doc;
+pub mod docx;
 pub mod files;
 pub mod fonts;
 pub mod html;
@@ -51,7 +53,10 @@ pub mod profile;
 pub mod quantity;
 pub mod render;
 pub mod resolve;
-pub mod site;
 pub mod starter;
 pub mod text;
 pub mod webfonts;
+pub mod write;
+
+/// The preview's pipeline adapter, at its old path.
+pub use preview::site;

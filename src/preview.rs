@@ -5,8 +5,9 @@
 //! under the fault; the next good build replaces it. Each finished build is
 //! reported to the caller's log ([`Rebuilt`]).
 //!
-//! Only three paths exist: `/` (the page), `/report.pdf` (built on demand,
-//! one build at a time, cached by the site's input digest) and `/__events`;
+//! Only four paths exist: `/` (the page), `/report.pdf` (built on demand,
+//! one build at a time, cached by the site's input digest), `/report.docx`
+//! (built on demand within the build deadline) and `/__events`;
 //! everything else is 404. Everything is bounded: request heads
 //! ([`http::MAX_HEAD_BYTES`], [`HEAD_TIMEOUT`]), open connections
 //! ([`MAX_CONNECTIONS`]), event streams ([`MAX_STREAMS`], the oldest gives
@@ -17,6 +18,7 @@
 //! not come from another site (`Origin`, `Sec-Fetch-Site`).
 
 pub mod http;
+pub mod site;
 
 use std::collections::{BTreeSet, VecDeque};
 use std::fmt;
@@ -93,6 +95,13 @@ pub trait Site: Send + Sync + 'static {
     fn build_html(&self) -> Result<String, BuildFailure>;
     /// The PDF, built when `/report.pdf` is requested.
     fn build_pdf(&self) -> Result<Vec<u8>, BuildFailure>;
+    /// The DOCX, built when `/report.docx` is requested.
+    fn build_docx(&self) -> Result<Vec<u8>, BuildFailure> {
+        Err(BuildFailure {
+            message: "this preview makes no DOCX".into(),
+            ..BuildFailure::default()
+        })
+    }
     /// A digest of everything a build would read now; the PDF is cached
     /// under it. `None`: the PDF is cached until the page is rebuilt.
     fn inputs_digest(&self) -> Option<String> {
@@ -196,12 +205,12 @@ pub fn is_relevant(path: &Path, files: &BTreeSet<PathBuf>, dirs: &BTreeSet<PathB
     })
 }
 
-/// The script and toolbar the server adds to every page it serves: a "PDF"
-/// link and an `EventSource` that reloads when the build number changes
+/// The script and toolbar the server adds to every page it serves: "PDF"
+/// and "DOCX" links and an `EventSource` that reloads when the build number changes
 /// (keeping the scroll position).
 pub fn reload_snippet(generation: u64) -> String {
     format!(
-        r#"<div id="zongjie-preview" style="position:fixed;top:8px;right:8px;z-index:100;font:13px/1 system-ui,sans-serif"><a href="/report.pdf" target="_blank" style="display:inline-block;padding:6px 10px;background:#b3261e;color:#fff;text-decoration:none;border-radius:4px">PDF</a></div>
+        r#"<div id="zongjie-preview" style="position:fixed;top:8px;right:8px;z-index:100;font:13px/1 system-ui,sans-serif"><a href="/report.pdf" target="_blank" style="display:inline-block;padding:6px 10px;background:#b3261e;color:#fff;text-decoration:none;border-radius:4px">PDF</a> <a href="/report.docx" style="display:inline-block;padding:6px 10px;background:#1f4e9c;color:#fff;text-decoration:none;border-radius:4px">DOCX</a></div>
 <style>@media print {{ #zongjie-preview {{ display: none !important; }} }}</style>
 <script>
 (function () {{
@@ -1038,6 +1047,7 @@ pub struct Access {
 pub enum Route {
     Page,
     Pdf,
+    Docx,
     Events,
     NotFound,
     MethodNotAllowed,
@@ -1102,7 +1112,7 @@ pub fn same_origin(head: &Head, host: &str) -> bool {
 }
 
 /// Routes a request. Only the exact paths `/`, `/index.html`,
-/// `/report.pdf` and `/__events` exist (a query string is ignored), so no
+/// `/report.pdf`, `/report.docx` and `/__events` exist (a query string is ignored), so no
 /// path can reach the file system. The Host and Origin checks come first,
 /// on every path.
 pub fn route(head: &Head, local: IpAddr, access: &Access) -> Route {
@@ -1120,6 +1130,7 @@ pub fn route(head: &Head, local: IpAddr, access: &Access) -> Route {
     let route = match path {
         "/" | "/index.html" => Route::Page,
         "/report.pdf" => Route::Pdf,
+        "/report.docx" => Route::Docx,
         "/__events" => Route::Events,
         _ => return Route::NotFound,
     };
@@ -1132,6 +1143,7 @@ pub fn route(head: &Head, local: IpAddr, access: &Access) -> Route {
 
 const HTML: &str = "text/html; charset=utf-8";
 const TEXT: &str = "text/plain; charset=utf-8";
+const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
 fn serve_connection(mut stream: TcpStream, shared: &Arc<Shared>) {
     let local = match stream.local_addr() {
@@ -1194,6 +1206,14 @@ fn serve_connection(mut stream: TcpStream, shared: &Arc<Shared>) {
         Route::Pdf => match pdf(shared) {
             Ok(bytes) => send(200, "application/pdf", &bytes),
             Err(f) => {
+                let generation = shared.lock().generation;
+                send(500, HTML, inject(&error_page(&f), generation).as_bytes());
+            }
+        },
+        Route::Docx => match shared.bounded(|site| site.build_docx()) {
+            Some(Ok(bytes)) => send(200, DOCX, &bytes),
+            failed => {
+                let f = failed.map_or_else(busy, |r| r.err().unwrap_or_default());
                 let generation = shared.lock().generation;
                 send(500, HTML, inject(&error_page(&f), generation).as_bytes());
             }
@@ -1383,6 +1403,7 @@ mod tests {
         assert_eq!(r("/"), Route::Page);
         assert_eq!(r("/?x=1"), Route::Page);
         assert_eq!(r("/report.pdf"), Route::Pdf);
+        assert_eq!(r("/report.docx"), Route::Docx);
         assert_eq!(r("/__events"), Route::Events);
         for bad in [
             "/../../etc/passwd",
@@ -1614,6 +1635,7 @@ mod tests {
         assert!(script < page.find("</body>").unwrap_or(0));
         assert!(page.contains("var built = \"7\""));
         assert!(page.contains("href=\"/report.pdf\""));
+        assert!(page.contains("href=\"/report.docx\""));
         assert!(inject("no body", 1).starts_with("no body<div"));
     }
 

@@ -66,6 +66,10 @@ pub struct RoleProfile {
     /// Face index inside a collection file (`.ttc`).
     #[serde(default)]
     pub index: u32,
+    /// The font name the DOCX writes for the role (default: the official
+    /// face, such as 仿宋_GB2312; `仿宋` or any other name the office has).
+    #[serde(default)]
+    pub docx_name: Option<String>,
 }
 
 /// A partial role in a user file: every field optional.
@@ -76,6 +80,7 @@ struct RoleOverride {
     families: Option<Vec<String>>,
     file: Option<PathBuf>,
     index: Option<u32>,
+    docx_name: Option<String>,
 }
 
 /// The font roles of the layout.
@@ -238,6 +243,7 @@ impl Default for FontRoles {
             families: r.families(),
             file: None,
             index: 0,
+            docx_name: None,
         };
         FontRoles {
             title: role(22.0, Role::Title),
@@ -755,6 +761,9 @@ fn apply_role(base: &mut RoleProfile, o: Option<RoleOverride>, base_dir: &Path) 
     }
     if let Some(v) = o.index {
         base.index = v;
+    }
+    if let Some(v) = o.docx_name {
+        base.docx_name = Some(v);
     }
 }
 

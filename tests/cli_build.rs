@@ -85,3 +85,32 @@ fn init_writes_templates_that_build_uses() {
     assert!(stderr.contains("templates/_parts.md.tera:1:"), "{stderr}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Fonts are resolved only for a format that needs them: a Markdown build
+/// never reads them, nor a DOCX build (a profile's font file that is no
+/// font fails HTML and PDF only).
+#[test]
+fn an_md_only_build_does_not_touch_fonts() {
+    let dir = temp("md-no-fonts");
+    std::fs::write(dir.join("r.yaml"), "doc: {title: 测试}\nintro: 正文。\n").unwrap();
+    std::fs::write(dir.join("bad.otf"), "not a font\n").unwrap();
+    std::fs::write(dir.join("p.yaml"), "fonts:\n  body: {file: bad.otf}\n").unwrap();
+    let bad_fonts = ["--profile", "p.yaml", "--out", "o"];
+    // The DOCX names the faces and reads no font file either.
+    let (code, stderr) = zongjie(
+        &dir,
+        &[&["build", "r.yaml", "--format", "md,docx"][..], &bad_fonts].concat(),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(dir.join("o/r.md").is_file());
+    assert!(dir.join("o/r.docx").is_file());
+    for format in ["html", "pdf"] {
+        let (code, stderr) = zongjie(
+            &dir,
+            &[&["build", "r.yaml", "--format", format][..], &bad_fonts].concat(),
+        );
+        assert_eq!(code, 1, "{format}: {stderr}");
+        assert!(stderr.contains("fonts:"), "{format}: {stderr}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,5 +1,6 @@
-//! The preview's view of the real pipeline: which files to watch and how
-//! to rebuild the page (and the PDF) in memory from a data file.
+//! The preview's pipeline adapter: which files to watch and how to rebuild
+//! the page (and the PDF) in memory from a data file, through `compile`
+//! and the writers as `build` does.
 //!
 //! What to watch is what a build read *or tried to read*: after a failed
 //! build that is the data file, every import it names (followed as far as
@@ -13,10 +14,11 @@ use std::sync::Mutex;
 
 use sha2::{Digest, Sha256};
 
-use crate::build;
+use crate::compile::{self, Compiled};
 use crate::diag::Diagnostic;
 use crate::preview::{BuildFailure, Site};
 use crate::render::Templates;
+use crate::write::{self, Format, Typesetting};
 
 /// Most files followed when listing what a failed build tried to import.
 const MAX_ATTEMPTED: usize = 256;
@@ -79,7 +81,7 @@ impl PipelineSite {
     /// The profile in force now: the explicit one, or the first that
     /// exists next to the data file.
     fn profile(&self) -> Option<PathBuf> {
-        build::profile_path_for(&self.file, self.profile.as_deref())
+        write::profile_path_for(&self.file, self.profile.as_deref())
     }
 
     /// Every path a profile may be read from.
@@ -88,17 +90,17 @@ impl PipelineSite {
             Some(p) => vec![p.clone()],
             None => {
                 let dir = self.file.parent().unwrap_or(Path::new(""));
-                build::PROFILE_NAMES.iter().map(|n| dir.join(n)).collect()
+                write::PROFILE_NAMES.iter().map(|n| dir.join(n)).collect()
             }
         }
     }
 
-    fn typesetting(&self, with_fonts: bool) -> Result<build::Typesetting, BuildFailure> {
+    fn typesetting(&self, with_fonts: bool) -> Result<Typesetting, BuildFailure> {
         let profile = self.profile();
-        let refused = build::found_profile_refusal(&self.file, self.profile.as_deref());
+        let refused = write::found_profile_refusal(&self.file, self.profile.as_deref());
         match refused {
             Some(d) => Err(d),
-            None => build::typesetting(profile.as_deref(), &self.fonts, with_fonts),
+            None => write::typesetting(profile.as_deref(), &self.fonts, with_fonts),
         }
         .map_err(|d| {
             if let Ok(mut known) = self.inputs.lock()
@@ -110,14 +112,14 @@ impl PipelineSite {
         })
     }
 
-    fn compile(&self) -> Result<(build::Compiled, Templates), BuildFailure> {
+    fn compile(&self) -> Result<(Compiled, Templates), BuildFailure> {
         let confined = self.templates_dir.is_none();
         let templates =
             Templates::load_confined(self.templates().as_deref(), confined).map_err(|d| {
                 self.remember_failed(&d);
                 failure(&d)
             })?;
-        match build::compile_in(&self.file, &templates, &self.imports) {
+        match compile::compile_in(&self.file, &templates, &self.imports) {
             Ok(compiled) => {
                 self.remember(compiled.inputs.clone());
                 Ok((compiled, templates))
@@ -127,6 +129,28 @@ impl PipelineSite {
                 Err(failure(&d))
             }
         }
+    }
+
+    /// The data file in one format, through the same pipeline as `build`.
+    fn build_format(&self, format: Format) -> Result<Vec<u8>, BuildFailure> {
+        let (compiled, templates) = self.compile()?;
+        let typesetting = self.typesetting(format.needs_fonts())?;
+        let epoch = match format.dated() {
+            true => write::source_date_epoch(std::env::var_os(write::SOURCE_DATE_EPOCH).as_deref())
+                .map_err(|d| failure(&[d]))?,
+            false => None,
+        };
+        let compiled = compiled.with_text(&typesetting.profile.text);
+        let ctx = write::Context {
+            compiled: &compiled,
+            templates: &templates,
+            typesetting: &typesetting,
+            epoch,
+        };
+        format
+            .render(&ctx)
+            .map(|w| w.bytes)
+            .map_err(|d| failure(&[d]))
     }
 
     fn remember(&self, inputs: Vec<PathBuf>) {
@@ -252,26 +276,16 @@ impl Site for PipelineSite {
     }
 
     fn build_html(&self) -> Result<String, BuildFailure> {
-        let (mut compiled, templates) = self.compile()?;
-        let typesetting = self.typesetting(true)?;
-        compiled.markdown = typesetting.profile.text.apply(compiled.markdown);
-        build::html(
-            &compiled,
-            &templates,
-            &crate::html::HtmlOptions::from_profile(&typesetting.profile),
-            typesetting.fonts.as_ref(),
-        )
-        .map(|(page, _)| page)
-        .map_err(|d| failure(&[d]))
+        let bytes = self.build_format(Format::Html)?;
+        String::from_utf8(bytes).map_err(|_| failure(&[]))
     }
 
     fn build_pdf(&self) -> Result<Vec<u8>, BuildFailure> {
-        let (mut compiled, _) = self.compile()?;
-        let typesetting = self.typesetting(true)?;
-        compiled.markdown = typesetting.profile.text.apply(compiled.markdown);
-        build::pdf(&compiled, &typesetting)
-            .map(|(bytes, _)| bytes)
-            .map_err(|d| failure(&[d]))
+        self.build_format(Format::Pdf)
+    }
+
+    fn build_docx(&self) -> Result<Vec<u8>, BuildFailure> {
+        self.build_format(Format::Docx)
     }
 
     /// SHA-256 over every input a build reads now: the data file and the

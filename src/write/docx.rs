@@ -1,0 +1,52 @@
+//! The DOCX writer's entry: the compiled document's doc tree written by
+//! `crate::docx` with the profile (grid, styles, font names: no font files),
+//! its properties dated by `SOURCE_DATE_EPOCH` or the data's `written`.
+
+use crate::compile::Compiled;
+use crate::diag::{Diagnostic, Severity};
+
+use super::{Context, Typesetting, Written};
+
+/// The DOCX of `ctx`'s document, with the writer's warnings.
+pub fn write(ctx: &Context) -> Result<Written, Diagnostic> {
+    dated(ctx.compiled, ctx.typesetting, ctx.epoch)
+}
+
+fn dated(
+    compiled: &Compiled,
+    typesetting: &Typesetting,
+    epoch: Option<u64>,
+) -> Result<Written, Diagnostic> {
+    let input = compiled.input();
+    let doc = compiled.doc();
+    let epoch = epoch.map(|secs| secs.to_string());
+    let options = crate::docx::DocxOptions {
+        title: doc.meta.title.clone(),
+        author: doc.meta.issuer.clone(),
+        created: crate::pdf::creation_date(
+            epoch.as_deref(),
+            compiled.report.doc.written.as_deref(),
+        ),
+    };
+    let out = crate::docx::render(doc, &typesetting.profile, &options)
+        .map_err(|e| Diagnostic::file_error(input, format!("DOCX: {e}")))?;
+    let diagnostics = out
+        .warnings
+        .into_iter()
+        .map(|w| Diagnostic::about_file(Severity::Warning, input, w))
+        .collect();
+    Ok(Written {
+        bytes: out.bytes,
+        diagnostics,
+    })
+}
+
+/// The DOCX of a compiled document, dated by `SOURCE_DATE_EPOCH` from the
+/// environment, with the writer's warnings as diagnostics.
+pub fn docx(
+    compiled: &Compiled,
+    typesetting: &Typesetting,
+) -> Result<(Vec<u8>, Vec<Diagnostic>), Diagnostic> {
+    let epoch = super::source_date_epoch(std::env::var_os(super::SOURCE_DATE_EPOCH).as_deref())?;
+    dated(compiled, typesetting, epoch).map(|w| (w.bytes, w.diagnostics))
+}
