@@ -1157,6 +1157,10 @@ const KEY_NOTES: &[(&str, &str)] = &[
         "fonts.*.index",
         "face index inside a .ttc collection, 0 or more",
     ),
+    (
+        "fonts.*.docx_name",
+        "the font name written into the .docx (what Word/WPS looks up); null: the role's official face (方正小标宋简体, 仿宋_GB2312, 黑体, 楷体_GB2312, 宋体)",
+    ),
     ("title", "the title block"),
     (
         "title.blank_lines_after",
