@@ -598,19 +598,12 @@ impl<'a> Writer<'a> {
         let shift = f64::from(sp.date_shift_chars) * pitch;
         let sw = sig.map_or(0.0, text_ems) * pitch;
         let dw = date.map_or(0.0, text_ems) * pitch;
-        let (sx, dx) = match (sig.is_some(), date.is_some()) {
-            (true, true) => {
-                let sx = right - r - sw;
-                if sx + shift + dw > right - r + 1e-6 {
-                    let dx = right - r - dw;
-                    (dx - shift, dx)
-                } else {
-                    (sx, sx + shift)
-                }
-            }
-            (true, false) => (right - r - sw, 0.0),
-            _ => (0.0, right - r - shift - dw),
-        };
+        let (sx, dx) = crate::pdf::layout::signature_columns(
+            right - r,
+            shift,
+            sig.map(|_| sw),
+            date.map(|_| dw),
+        );
         self.blank(sp.blank_lines_before);
         let body = self.body_style();
         let (font, size) = (body.font.to_string(), body.size_pt);

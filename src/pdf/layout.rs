@@ -1045,19 +1045,7 @@ impl Engine<'_, '_> {
         let shift = f64::from(p.date_shift_chars) * self.pitch;
         let sw = ss.width(0..ss.chars.len());
         let dw = ds.width(0..ds.chars.len());
-        let (sx, dx) = match (sig.is_some(), date.is_some()) {
-            (true, true) => {
-                let sx = right - r - sw;
-                if sx + shift + dw > right - r + 1e-6 {
-                    let dx = right - r - dw;
-                    (dx - shift, dx)
-                } else {
-                    (sx, sx + shift)
-                }
-            }
-            (true, false) => (right - r - sw, 0.0),
-            _ => (0.0, right - r - shift - dw),
-        };
+        let (sx, dx) = signature_columns(right - r, shift, sig.map(|_| sw), date.map(|_| dw));
         let rows = u32::from(sig.is_some()) + u32::from(date.is_some());
         self.pager.blank(p.blank_lines_before);
         if self.pager.remaining() < rows {
@@ -1434,5 +1422,54 @@ fn add_page_numbers(pager: &mut Pager<'_>, shaper: &mut Shaper<'_>, profile: &Pr
         l.baseline = baseline;
         l.portrait_frame = page.landscape;
         page.lines.push(l);
+    }
+}
+
+/// Where the signature and the date start, given the line they end at
+/// (`end`: the right edge less the right indent), the date's shift to the
+/// right of the signature, and each one's width when present: the
+/// signature ends at `end` and the date starts `shift` after it — unless
+/// the date would then pass `end`, when the date ends at `end` and the
+/// signature moves left with it. Shared by the PDF and the DOCX writers.
+pub(crate) fn signature_columns(
+    end: f64,
+    shift: f64,
+    signature: Option<f64>,
+    date: Option<f64>,
+) -> (f64, f64) {
+    match (signature, date) {
+        (Some(sw), Some(dw)) => {
+            let sx = end - sw;
+            if sx + shift + dw > end + 1e-6 {
+                let dx = end - dw;
+                (dx - shift, dx)
+            } else {
+                (sx, sx + shift)
+            }
+        }
+        (Some(sw), None) => (end - sw, 0.0),
+        (None, dw) => (0.0, end - shift - dw.unwrap_or(0.0)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::signature_columns;
+
+    #[test]
+    fn the_date_follows_the_signature_unless_it_would_pass_the_end() {
+        // Signature 4 wide ends at 20; the date 2 after its start fits.
+        assert_eq!(
+            signature_columns(20.0, 2.0, Some(4.0), Some(2.0)),
+            (16.0, 18.0)
+        );
+        // A longer date would pass the end: it ends there, the signature
+        // moves left with it.
+        assert_eq!(
+            signature_columns(20.0, 2.0, Some(4.0), Some(10.0)),
+            (8.0, 10.0)
+        );
+        assert_eq!(signature_columns(20.0, 2.0, Some(4.0), None), (16.0, 0.0));
+        assert_eq!(signature_columns(20.0, 2.0, None, Some(6.0)), (0.0, 12.0));
     }
 }
