@@ -986,8 +986,13 @@ fn styles(profile: &Profile, names: &Names, g: &Geometry, dropped: &mut BTreeSet
     let table_line = tw(f64::from(profile.table.line_pitch_pt.max(f.table.size_pt)));
     // The grid's pitch (156 mm / 28) is narrower than a 3号 glyph: Word
     // squeezes each glyph into its grid cell, LibreOffice gives it two
-    // cells. Characters condensed by the difference (rounded up) fit one
-    // cell in both; paragraphs off the grid (title, table, footer) reset it.
+    // cells (and breaks lines after about 14 characters). So the body is
+    // set off the character grid (`snapToGrid` 0 in Normal: its lines keep
+    // the grid's pitch through the exact line spacing) with characters
+    // condensed by the difference (rounded up): 28 fit the line in Word,
+    // WPS and LibreOffice alike. Paragraphs off the body size (title,
+    // table, footer) reset the condensing. No automatic space between
+    // Chinese and Latin or digits (`autoSpaceDE`/`DN`), as in the PDF.
     let condense = ((f64::from(f.body.size_pt) - g.pitch) * 20.0 - 1e-6)
         .ceil()
         .max(0.0) as i64;
@@ -1022,13 +1027,13 @@ fn styles(profile: &Profile, names: &Names, g: &Geometry, dropped: &mut BTreeSet
         )
     };
     let mut s = format!(
-        "{XML_HEAD}<w:styles xmlns:w=\"{W_NS}\" xmlns:r=\"{R_NS}\"><w:docDefaults><w:rPrDefault><w:rPr>{}<w:kern w:val=\"2\"/><w:sz w:val=\"{b}\"/><w:szCs w:val=\"{b}\"/><w:lang w:val=\"en-US\" w:eastAsia=\"zh-CN\" w:bidi=\"ar-SA\"/></w:rPr></w:rPrDefault><w:pPrDefault><w:pPr><w:widowControl w:val=\"0\"/><w:jc w:val=\"both\"/></w:pPr></w:pPrDefault></w:docDefaults>",
+        "{XML_HEAD}<w:styles xmlns:w=\"{W_NS}\" xmlns:r=\"{R_NS}\"><w:docDefaults><w:rPrDefault><w:rPr>{}<w:kern w:val=\"2\"/><w:sz w:val=\"{b}\"/><w:szCs w:val=\"{b}\"/><w:lang w:val=\"en-US\" w:eastAsia=\"zh-CN\" w:bidi=\"ar-SA\"/></w:rPr></w:rPrDefault><w:pPrDefault><w:pPr><w:widowControl w:val=\"0\"/><w:autoSpaceDE w:val=\"0\"/><w:autoSpaceDN w:val=\"0\"/><w:jc w:val=\"both\"/></w:pPr></w:pPrDefault></w:docDefaults>",
         fonts_attr(&body),
         b = half(f.body.size_pt)
     );
     let _ = write!(
         s,
-        "<w:style w:type=\"paragraph\" w:default=\"1\" w:styleId=\"Normal\"><w:name w:val=\"Normal\"/><w:qFormat/><w:pPr><w:widowControl w:val=\"0\"/><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"{line}\" w:lineRule=\"exact\"/><w:ind w:firstLineChars=\"{indent_chars}\" w:firstLine=\"{indent}\"/><w:jc w:val=\"both\"/></w:pPr><w:rPr>{}{tight}<w:sz w:val=\"{b}\"/><w:szCs w:val=\"{b}\"/></w:rPr></w:style>",
+        "<w:style w:type=\"paragraph\" w:default=\"1\" w:styleId=\"Normal\"><w:name w:val=\"Normal\"/><w:qFormat/><w:pPr><w:widowControl w:val=\"0\"/><w:snapToGrid w:val=\"0\"/><w:autoSpaceDE w:val=\"0\"/><w:autoSpaceDN w:val=\"0\"/><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"{line}\" w:lineRule=\"exact\"/><w:ind w:firstLineChars=\"{indent_chars}\" w:firstLine=\"{indent}\"/><w:jc w:val=\"both\"/></w:pPr><w:rPr>{}{tight}<w:sz w:val=\"{b}\"/><w:szCs w:val=\"{b}\"/></w:rPr></w:style>",
         fonts_attr(&body),
         b = half(f.body.size_pt)
     );
