@@ -744,10 +744,11 @@ impl<'a> Writer<'a> {
                     self.body,
                     "<w:tc><w:tcPr><w:tcW w:w=\"{width}\" w:type=\"dxa\"/><w:vAlign w:val=\"center\"/></w:tcPr>"
                 );
+                // Ragged, as in the PDF: a justified narrow cell spreads.
                 let jc = if ri == 0 || plan.centred[c] {
                     "center"
                 } else {
-                    "both"
+                    "left"
                 };
                 let lines: &[String] = if cell.is_empty() {
                     std::slice::from_ref(&EMPTY_LINE)
@@ -1101,7 +1102,7 @@ fn styles(profile: &Profile, names: &Names, g: &Geometry, dropped: &mut BTreeSet
     s.push_str(&style(
         "TableText",
         "Table Text",
-        format!("<w:snapToGrid w:val=\"0\"/><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"{table_line}\" w:lineRule=\"exact\"/>{no_indent}"),
+        format!("<w:snapToGrid w:val=\"0\"/><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"{table_line}\" w:lineRule=\"exact\"/>{no_indent}<w:jc w:val=\"left\"/>"),
         format!("{}{loose}<w:sz w:val=\"{}\"/><w:szCs w:val=\"{}\"/>", fonts_attr(&tb), half(f.table.size_pt), half(f.table.size_pt)),
     ));
     for (id, name) in [("Header", "header"), ("Footer", "footer")] {
