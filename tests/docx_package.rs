@@ -297,6 +297,15 @@ fn task_table_has_grid_widths_and_a_repeating_header_row() {
         panic!("no table in the Markdown")
     };
     let tbl = elements(&d, "tbl").next().expect("a w:tbl");
+    // Cells are ragged (left or centred), as in the PDF: never justified.
+    let cell_xml = part(&parts, "word/document.xml");
+    for cell in cell_xml.split("<w:tc>").skip(1) {
+        let cell = &cell[..cell.find("</w:tc>").unwrap_or(cell.len())];
+        assert!(
+            !cell.contains("<w:jc w:val=\"both\"/>"),
+            "a justified cell: {cell}"
+        );
+    }
     let tbl_w: i64 = attr(elements(&d, "tblW").next().unwrap(), "w")
         .unwrap()
         .parse()
