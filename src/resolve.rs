@@ -1111,7 +1111,7 @@ impl<'a> Resolver<'a> {
             first,
             1,
             format!("ASCII punctuation between Chinese characters{more}"),
-            "use full-width ，；：（）？！ in Chinese text (GB/T 15834), or set `text: {ascii_punctuation: full-width}` in the profile to have them converted in every output",
+            "use full-width ，；：（）？！ in Chinese text (GB/T 15834), or set `text: {ascii_punctuation: full-width}` at the top of this data file to have them converted in every output (and this warning dropped)",
         );
     }
 }
