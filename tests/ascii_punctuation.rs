@@ -171,6 +171,11 @@ fn check_names_the_option_in_its_ascii_punctuation_warning() {
         warning.contains("text: {ascii_punctuation: full-width}"),
         "{warning}"
     );
+    // It names the place where the option also silences this warning.
+    assert!(
+        warning.contains("at the top of this data file"),
+        "{warning}"
+    );
 }
 
 #[test]
