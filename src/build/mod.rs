@@ -25,7 +25,7 @@ pub mod manifest;
 // The paths of before the split, kept working.
 pub use crate::compile::{Compiled, check, compile, compile_in, compile_source};
 pub use crate::write::{
-    Format, PROFILE_NAMES, SOURCE_DATE_EPOCH, Typesetting, docx, font_notes, found_profile_refusal,
+    Format, PROFILE_NAMES, SOURCE_DATE_EPOCH, Typesetting, font_notes, found_profile_refusal,
     glyph_coverage, html, pdf, profile_path_for, render_format, source_date_epoch, typesetting,
 };
 pub use fs::{LOCK, OutputLock, refuse_overwriting_inputs, write_all_or_nothing, write_atomic};
@@ -151,7 +151,7 @@ fn preflight(request: &BuildRequest) -> Result<Option<u64>, Diagnostic> {
         )
         .with_hint("give the folder the outputs go into (it is created when missing)"));
     }
-    source_date_epoch(std::env::var_os(SOURCE_DATE_EPOCH).as_deref())
+    crate::write::epoch_from_env()
 }
 
 /// Builds every document of the request on `jobs` threads, holding the

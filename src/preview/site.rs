@@ -136,8 +136,7 @@ impl PipelineSite {
         let (compiled, templates) = self.compile()?;
         let typesetting = self.typesetting(format.needs_fonts())?;
         let epoch = match format.dated() {
-            true => write::source_date_epoch(std::env::var_os(write::SOURCE_DATE_EPOCH).as_deref())
-                .map_err(|d| failure(&[d]))?,
+            true => write::epoch_from_env().map_err(|d| failure(&[d]))?,
             false => None,
         };
         let compiled = compiled.with_text(&typesetting.profile.text);

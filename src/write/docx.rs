@@ -19,14 +19,10 @@ fn dated(
 ) -> Result<Written, Diagnostic> {
     let input = compiled.input();
     let doc = compiled.doc();
-    let epoch = epoch.map(|secs| secs.to_string());
     let options = crate::docx::DocxOptions {
         title: doc.meta.title.clone(),
         author: doc.meta.issuer.clone(),
-        created: crate::pdf::creation_date(
-            epoch.as_deref(),
-            compiled.report.doc.written.as_deref(),
-        ),
+        created: super::created(compiled, epoch),
     };
     let out = crate::docx::render(doc, &typesetting.profile, &options)
         .map_err(|e| Diagnostic::file_error(input, format!("DOCX: {e}")))?;
@@ -39,14 +35,4 @@ fn dated(
         bytes: out.bytes,
         diagnostics,
     })
-}
-
-/// The DOCX of a compiled document, dated by `SOURCE_DATE_EPOCH` from the
-/// environment, with the writer's warnings as diagnostics.
-pub fn docx(
-    compiled: &Compiled,
-    typesetting: &Typesetting,
-) -> Result<(Vec<u8>, Vec<Diagnostic>), Diagnostic> {
-    let epoch = super::source_date_epoch(std::env::var_os(super::SOURCE_DATE_EPOCH).as_deref())?;
-    dated(compiled, typesetting, epoch).map(|w| (w.bytes, w.diagnostics))
 }

@@ -21,7 +21,6 @@ pub mod md;
 pub mod pdf;
 pub mod typesetting;
 
-pub use docx::docx;
 pub use html::html;
 pub use pdf::{glyph_coverage, pdf};
 pub use typesetting::{
@@ -119,9 +118,20 @@ pub fn render_format(
         compiled,
         templates,
         typesetting,
-        epoch: source_date_epoch(std::env::var_os(SOURCE_DATE_EPOCH).as_deref())?,
+        epoch: epoch_from_env()?,
     };
     format.render(&ctx).map(|w| (w.bytes, w.diagnostics))
+}
+
+/// `SOURCE_DATE_EPOCH` from the environment, checked.
+pub fn epoch_from_env() -> Result<Option<u64>, Diagnostic> {
+    source_date_epoch(std::env::var_os(SOURCE_DATE_EPOCH).as_deref())
+}
+
+/// The date a dated format carries: `epoch`, else the data's `written`.
+fn created(compiled: &Compiled, epoch: Option<u64>) -> Option<(i32, u8, u8)> {
+    let epoch = epoch.map(|secs| secs.to_string());
+    crate::pdf::creation_date(epoch.as_deref(), compiled.report.doc.written.as_deref())
 }
 
 /// The name of the variable that dates PDFs.

@@ -26,12 +26,8 @@ fn dated(
             "internal: fonts were not resolved for a PDF",
         ));
     };
-    let epoch = epoch.map(|secs| secs.to_string());
     let options = crate::pdf::PdfOptions {
-        created: crate::pdf::creation_date(
-            epoch.as_deref(),
-            compiled.report.doc.written.as_deref(),
-        ),
+        created: super::created(compiled, epoch),
     };
     let out = crate::pdf::render(compiled.doc(), &typesetting.profile, fonts, &options)
         .map_err(|e| Diagnostic::file_error(input, format!("PDF: {e}")))?;
@@ -59,8 +55,7 @@ pub fn pdf(
     compiled: &Compiled,
     typesetting: &Typesetting,
 ) -> Result<(Vec<u8>, Vec<Diagnostic>), Diagnostic> {
-    let epoch = super::source_date_epoch(std::env::var_os(super::SOURCE_DATE_EPOCH).as_deref())?;
-    dated(compiled, typesetting, epoch).map(|w| (w.bytes, w.diagnostics))
+    dated(compiled, typesetting, super::epoch_from_env()?).map(|w| (w.bytes, w.diagnostics))
 }
 
 /// The PDF writer's coverage check without writing a PDF: its glyph lookup
