@@ -873,6 +873,10 @@ fn fixing_a_broken_or_missing_import_is_picked_up() {
     let (status, body) = get_with(addr, "/", &own_host(addr), "");
     assert_eq!(status, 500);
     assert!(body.contains("last.yaml"), "the panel names the import");
+    // The watcher registers the first build's files just after that build:
+    // a save in between is missed (a known gap at start-up, not what this
+    // test is about), so give it a moment.
+    std::thread::sleep(Duration::from_millis(500));
     // Fix the import (not the data file): the page follows.
     write(&dir.join("last.yaml"), "metrics:\n  托位: 3.2万个\n");
     let (status, body) = page_until(addr, Duration::from_secs(15), |s, _| s == 200);
