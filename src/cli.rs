@@ -19,6 +19,41 @@ use crate::render::{self, Templates};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Language of messages (default: from LC_ALL, LC_MESSAGES, LANG).
+    #[arg(long, global = true, value_enum)]
+    pub lang: Option<crate::i18n::Lang>,
+}
+
+/// The whole program: the language from `--lang` or the locale, the
+/// command line parsed (help and usage errors in that language), the
+/// command run.
+pub fn main() -> ExitCode {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let lang = crate::i18n::of_command_line(&args, |name| std::env::var(name).ok());
+    crate::i18n::set(lang);
+    match parse(&args, lang) {
+        Ok(cli) => run(cli),
+        Err(e) if lang == crate::i18n::Lang::Zh && e.use_stderr() => {
+            eprint!("{}", crate::cli_zh::usage_error(&e));
+            ExitCode::from(2)
+        }
+        Err(e) => {
+            let _ = e.print();
+            ExitCode::from(if e.use_stderr() { 2 } else { 0 })
+        }
+    }
+}
+
+/// The command line in `lang` (its help, for `--help`, in that language).
+pub fn parse(args: &[std::ffi::OsString], lang: crate::i18n::Lang) -> Result<Cli, clap::Error> {
+    use clap::{CommandFactory, FromArgMatches};
+    let mut cmd = Cli::command();
+    if lang == crate::i18n::Lang::Zh {
+        cmd.build();
+        cmd = crate::cli_zh::localize(cmd);
+    }
+    let matches = cmd.try_get_matches_from(args)?;
+    Cli::from_arg_matches(&matches)
 }
 
 #[derive(Subcommand)]

@@ -11,6 +11,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::i18n::pick;
+use crate::tr;
+
 /// How bad a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -126,7 +129,8 @@ impl Diagnostic {
         }
     }
 
-    fn severity_word(&self) -> &'static str {
+    /// The severity as GitHub's workflow commands name it.
+    fn github_kind(&self) -> &'static str {
         match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
@@ -134,16 +138,21 @@ impl Diagnostic {
         }
     }
 
+    /// The severity as a reader of the current language calls it, with
+    /// the colon that follows it: `error: `, `错误：`.
+    fn severity_label(&self) -> &'static str {
+        match self.severity {
+            Severity::Error => pick("error: ", "错误："),
+            Severity::Warning => pick("warning: ", "警告："),
+            Severity::Note => pick("notice: ", "说明："),
+        }
+    }
+
     /// The typst/rustc-style rendering: message, location, snippet with an
     /// underline, hint.
     pub fn render_human(&self) -> String {
         let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "{}: {}",
-            self.severity_word(),
-            printable(&self.message)
-        );
+        let _ = writeln!(out, "{}{}", self.severity_label(), printable(&self.message));
         let _ = writeln!(out, "  --> {}", self.location());
         if let Some(snippet) = &self.snippet {
             let number = self.line.to_string();
@@ -164,7 +173,7 @@ impl Diagnostic {
             let _ = writeln!(out, "{pad} | {indent}{carets}");
         }
         if let Some(hint) = &self.hint {
-            let _ = writeln!(out, "  = hint: {}", printable(hint));
+            let _ = writeln!(out, "  = {}{}", pick("hint: ", "提示："), printable(hint));
         }
         out
     }
@@ -172,20 +181,20 @@ impl Diagnostic {
     /// One line: `file:line:col: error: message (hint: …)`.
     pub fn render_short(&self) -> String {
         let mut s = format!(
-            "{}: {}: {}",
+            "{}: {}{}",
             self.location(),
-            self.severity_word(),
+            self.severity_label(),
             printable(&self.message)
         );
         if let Some(hint) = &self.hint {
-            let _ = write!(s, " (hint: {})", printable(hint));
+            let _ = write!(s, "{}", hint_in_brackets(hint));
         }
         s
     }
 
     /// A GitHub Actions workflow command that annotates the file in the PR view.
     pub fn render_github(&self) -> String {
-        let kind = self.severity_word();
+        let kind = self.github_kind();
         let escape = |s: &str| {
             s.replace('%', "%25")
                 .replace('\r', "%0D")
@@ -199,7 +208,7 @@ impl Diagnostic {
         }
         let mut message = printable(&self.message).into_owned();
         if let Some(hint) = &self.hint {
-            let _ = write!(message, " (hint: {})", printable(hint));
+            let _ = write!(message, "{}", hint_in_brackets(hint));
         }
         format!("::{kind} {props}::{}", escape(&message))
     }
@@ -218,6 +227,11 @@ impl Diagnostic {
             hint: self.hint.as_deref().map(printable),
         }
     }
+}
+
+/// ` (hint: …)` after a one-line message, `（提示：…）` in Chinese.
+fn hint_in_brackets(hint: &str) -> String {
+    tr!(" (hint: {})", "（提示：{}）", printable(hint))
 }
 
 /// The JSON shape of a diagnostic (see [`Diagnostic::json`]).

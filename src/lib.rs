@@ -33,6 +33,7 @@ pub const SCHEMA: &str = include_str!("../schema/zongjie.schema.json");
 
 pub mod build;
 pub mod cli;
+pub mod cli_zh;
 pub mod columns;
 pub mod compile;
 pub mod diag;
@@ -41,6 +42,7 @@ pub mod docx;
 pub mod files;
 pub mod fonts;
 pub mod html;
+pub mod i18n;
 pub mod import;
 pub mod load;
 pub mod metrics;

@@ -1,7 +1,5 @@
-//! The `zongjie` binary: parses the command line and hands it to `cli::run`.
-
-use clap::Parser;
+//! The `zongjie` binary: everything happens in `cli::main`.
 
 fn main() -> std::process::ExitCode {
-    zongjie::cli::run(zongjie::cli::Cli::parse())
+    zongjie::cli::main()
 }

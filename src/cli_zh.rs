@@ -1,0 +1,388 @@
+//! The command line in Chinese: the help of every command and option, and
+//! clap's usage errors retold, for runs whose language is Chinese
+//! (see [`crate::i18n`]). The English help is the doc comments in `cli.rs`;
+//! a test holds the two in step.
+
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+
+/// The Chinese help of each command (`id` empty: the command's summary)
+/// and option, by the command's name (`*`: any command without its own).
+const HELP: &[(&str, &str, &str)] = &[
+    (
+        "",
+        "",
+        "zongjie —— 用 YAML 数据生成政府工作总结和工作要点（Markdown、HTML、PDF、DOCX）",
+    ),
+    (
+        "*",
+        "lang",
+        "提示信息的语言（默认按 LC_ALL、LC_MESSAGES、LANG 选择）",
+    ),
+    (
+        "build",
+        "",
+        "把数据文件生成到 output/（按 --format 生成 Markdown、HTML、PDF、DOCX）",
+    ),
+    ("check", "", "检查数据文件和模板，列出每个错误和警告"),
+    ("init", "", "把内置模板写到 templates/，供修改"),
+    (
+        "preview",
+        "",
+        "实时预览一个数据文件，每次保存后页面自动刷新",
+    ),
+    (
+        "schema",
+        "",
+        "输出数据格式的 JSON Schema（供编辑器补全和校验）",
+    ),
+    ("fonts", "", "显示 PDF 每种字体角色用的是哪个字体"),
+    (
+        "profile",
+        "",
+        "输出默认版式配置（YAML）；另存为数据旁的 profile.yaml，只改本单位不同的地方",
+    ),
+    (
+        "import",
+        "",
+        "把去年的报告（.txt/.md/.docx，UTF-8、UTF-16 或 GBK）转成 YAML 草稿",
+    ),
+    (
+        "new",
+        "",
+        "写一个带中文注释的起步数据文件（每个字段都有说明）",
+    ),
+    (
+        "metrics",
+        "",
+        "列出数据文件的每个指标：本期值、计划、上年、完成率、占比、同比，以及与计算不符的写明值",
+    ),
+    ("help", "", "显示本帮助，或某个命令的帮助"),
+    (
+        "new",
+        "file",
+        "要新建的数据文件（*.yaml）；已有的文件不会被覆盖",
+    ),
+    ("new", "genre", "报告的种类"),
+    ("metrics", "file", "数据文件"),
+    (
+        "metrics",
+        "json",
+        "输出 JSON（格式稳定，见 docs/reference.md），而不是表格",
+    ),
+    (
+        "metrics",
+        "import_roots",
+        "也允许从 FOLDER 下的数据文件导入（可重复）",
+    ),
+    (
+        "import",
+        "file",
+        "报告：从网页复制的文字、WPS/Word 导出的文本或 .docx、Markdown",
+    ),
+    ("import", "output", "草稿写到哪里（默认：标准输出）"),
+    ("import", "force", "草稿已存在时覆盖它"),
+    (
+        "import",
+        "metrics",
+        "把能准确算出的数字（完成率，以及两年都写明的同比）提取为 metrics，用【键.属性】引用",
+    ),
+    (
+        "*",
+        "profile",
+        "版式配置（YAML 或 TOML）；默认用每个数据文件旁的 zongjie.toml、profile.yaml 或 zongjie.yaml，没有时用 GB/T 9704 默认值",
+    ),
+    ("*", "font_paths", "先于系统字体查找字体的文件夹（可重复）"),
+    (
+        "*",
+        "ignore_system_fonts",
+        "只用配置里的字体文件、--font-path 和内置字体（每台机器输出相同）",
+    ),
+    ("preview", "file", "要预览的数据文件"),
+    ("preview", "port", "端口（0 表示自动选一个空闲端口）"),
+    (
+        "preview",
+        "host",
+        "监听的网络接口；默认只监听本机（指定其他地址时会警告）",
+    ),
+    (
+        "preview",
+        "allow_hosts",
+        "预览还接受的主机名（localhost 和访问所用地址之外）；可重复",
+    ),
+    (
+        "preview",
+        "build_timeout",
+        "一次生成最多运行的秒数，超时即放弃并报告",
+    ),
+    ("preview", "open", "在默认浏览器中打开页面"),
+    (
+        "preview",
+        "templates",
+        "覆盖内置模板的模板文件夹（默认：有 templates/ 时用它）",
+    ),
+    (
+        "preview",
+        "import_roots",
+        "也允许从 FOLDER 下的数据文件导入（可重复）；默认只能导入数据文件所在文件夹内的文件",
+    ),
+    ("*", "inputs", "数据文件或文件夹（默认：data/）"),
+    (
+        "*",
+        "templates",
+        "其中的 *.tera 模板按名称覆盖内置模板的文件夹（默认：有 templates/ 时用它）",
+    ),
+    ("*", "diagnostic_format", "错误和警告的输出方式"),
+    ("*", "strict", "把警告当作错误"),
+    (
+        "*",
+        "import_roots",
+        "也允许从 FOLDER 下的数据文件导入（可重复）；默认只能导入输入文件夹内的文件",
+    ),
+    ("build", "format", "输出格式（可重复，或用逗号分隔）"),
+    ("build", "out", "输出文件夹"),
+    ("build", "jobs", "同时生成的文档数（默认：CPU 核数）"),
+    ("build", "force", "输入没有变化的文档也重新生成"),
+    (
+        "build",
+        "check",
+        "什么也不写；列出每个缺失或将会改变的输出，并以 1 退出",
+    ),
+    (
+        "build",
+        "shard",
+        "只生成 N 份中的第 K 份文档（1 ≤ K ≤ N），按各文档路径的哈希分配：N 份合起来每个文档恰好生成一次（用于 CI 矩阵：--shard $INDEX/$TOTAL）",
+    ),
+    (
+        "init",
+        "dir",
+        "在哪个文件夹里写 templates/（默认：当前文件夹）",
+    ),
+    ("init", "force", "覆盖已有的模板"),
+];
+
+/// The Chinese help of option `id` of command `command` (`id` empty: the
+/// command's summary).
+pub fn help(command: &str, id: &str) -> Option<&'static str> {
+    let find = |c: &str| HELP.iter().find(|(cmd, i, _)| *cmd == c && *i == id);
+    find(command)
+        .or_else(|| if id.is_empty() { None } else { find("*") })
+        .map(|(_, _, text)| *text)
+}
+
+/// Every (command, option) the table names, for the test that holds it in
+/// step with the English.
+pub fn entries() -> impl Iterator<Item = (&'static str, &'static str)> {
+    HELP.iter().map(|(c, i, _)| (*c, *i))
+}
+
+const TEMPLATE: &str = "{before-help}{about-with-newline}\n用法：{usage}\n\n{all-args}{after-help}";
+
+/// `cmd` (built) with its help in Chinese: every summary and option, the
+/// headings, the defaults and allowed values, and the help and version
+/// flags.
+pub fn localize(cmd: clap::Command) -> clap::Command {
+    localize_named(cmd, "")
+}
+
+fn localize_named(mut cmd: clap::Command, name: &str) -> clap::Command {
+    if let Some(about) = help(name, "") {
+        cmd = cmd.about(about).long_about(None::<&str>);
+    }
+    cmd = cmd
+        .help_template(TEMPLATE)
+        .subcommand_help_heading("命令")
+        .mut_args(|arg| {
+            let id = arg.get_id().as_str().to_string();
+            let heading = if arg.is_positional() {
+                "参数"
+            } else {
+                "选项"
+            };
+            let text = match id.as_str() {
+                "help" => Some("显示帮助".to_string()),
+                "version" => Some("显示版本".to_string()),
+                _ => help(name, &id).map(|h| h.to_string() + &choices(&arg)),
+            };
+            let arg = arg.help_heading(heading);
+            match text {
+                Some(t) => arg
+                    .help(t)
+                    .long_help(None::<&str>)
+                    .hide_default_value(true)
+                    .hide_possible_values(true),
+                None => arg,
+            }
+        });
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    for sub in names {
+        cmd = cmd.mut_subcommand(&sub, |s| localize_named(s, &sub));
+    }
+    cmd
+}
+
+/// `（默认：…；可选：…）` for an option with a default or a fixed set of values.
+fn choices(arg: &clap::Arg) -> String {
+    let defaults: Vec<String> = arg
+        .get_default_values()
+        .iter()
+        .map(|v| v.to_string_lossy().into_owned())
+        .collect();
+    let values: Vec<String> = if arg.get_num_args().is_some_and(|n| n.takes_values()) {
+        arg.get_possible_values()
+            .iter()
+            .filter(|v| !v.is_hide_set())
+            .map(|v| v.get_name().to_string())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut parts = Vec::new();
+    if !defaults.is_empty() && arg.get_action().takes_values() {
+        parts.push(format!("默认：{}", defaults.join(",")));
+    }
+    if !values.is_empty() {
+        parts.push(format!("可选：{}", values.join("、")));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("（{}）", parts.join("；"))
+    }
+}
+
+/// clap's usage error `e` retold in Chinese: what is wrong, a suggestion
+/// where clap has one, the usage line and where to read more.
+pub fn usage_error(e: &clap::Error) -> String {
+    let text = |kind: ContextKind| -> Option<String> {
+        match e.get(kind)? {
+            ContextValue::String(s) => Some(s.clone()),
+            ContextValue::Strings(v) => Some(v.join("、")),
+            ContextValue::StyledStr(s) => Some(s.to_string()),
+            ContextValue::StyledStrs(v) => Some(
+                v.iter()
+                    .map(|s| s.to_string())
+                    .collect::<Vec<_>>()
+                    .join("、"),
+            ),
+            ContextValue::Number(n) => Some(n.to_string()),
+            _ => None,
+        }
+    };
+    let arg = text(ContextKind::InvalidArg).unwrap_or_default();
+    let value = text(ContextKind::InvalidValue).unwrap_or_default();
+    let what = match e.kind() {
+        ErrorKind::UnknownArgument => format!("没有「{arg}」这个选项"),
+        ErrorKind::InvalidSubcommand => format!(
+            "没有「{}」这个命令",
+            text(ContextKind::InvalidSubcommand).unwrap_or_default()
+        ),
+        ErrorKind::InvalidValue if value.is_empty() => format!("「{arg}」需要一个值"),
+        ErrorKind::InvalidValue => format!("「{arg}」的值「{value}」无效"),
+        ErrorKind::ValueValidation => {
+            let why = std::error::Error::source(e)
+                .map(|s| format!("：{s}"))
+                .unwrap_or_default();
+            format!("「{arg}」的值「{value}」无效{why}")
+        }
+        ErrorKind::MissingRequiredArgument => format!("缺少必需的参数：{arg}"),
+        ErrorKind::MissingSubcommand => "缺少命令".to_string(),
+        ErrorKind::ArgumentConflict => format!(
+            "「{arg}」不能与「{}」同时使用",
+            text(ContextKind::PriorArg).unwrap_or_default()
+        ),
+        ErrorKind::TooManyValues => format!("「{arg}」的值太多：「{value}」"),
+        ErrorKind::TooFewValues | ErrorKind::WrongNumberOfValues => {
+            format!("「{arg}」的值个数不对")
+        }
+        ErrorKind::NoEquals => format!("「{arg}」的值要用等号给出，如 {arg}=值"),
+        ErrorKind::InvalidUtf8 => "命令行里有不是 UTF-8 的文字".to_string(),
+        _ => format!("命令行有误：{}", e.render().to_string().trim_end()),
+    };
+    let mut out = format!("错误：{what}\n");
+    if let Some(s) = text(ContextKind::SuggestedArg) {
+        out.push_str(&format!("\n  提示：有相近的选项「{s}」\n"));
+    }
+    if let Some(s) = text(ContextKind::SuggestedSubcommand) {
+        out.push_str(&format!("\n  提示：有相近的命令「{s}」\n"));
+    }
+    if let Some(s) = text(ContextKind::ValidValue) {
+        out.push_str(&format!("\n  可选的值：{s}\n"));
+    }
+    if let Some(usage) = text(ContextKind::Usage) {
+        let usage = usage.trim();
+        let usage = usage.strip_prefix("Usage:").unwrap_or(usage).trim();
+        out.push_str(&format!("\n用法：{usage}\n"));
+    }
+    out.push_str("\n运行时加 --help 可查看说明。\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// Every (command, option) of the command line, `id` empty for the
+    /// command itself.
+    fn walk(cmd: &clap::Command, name: &str, out: &mut Vec<(String, String)>) {
+        out.push((name.to_string(), String::new()));
+        for arg in cmd.get_arguments() {
+            let id = arg.get_id().as_str();
+            if id != "help" && id != "version" {
+                out.push((name.to_string(), id.to_string()));
+            }
+        }
+        for sub in cmd.get_subcommands() {
+            walk(sub, sub.get_name(), out);
+        }
+    }
+
+    #[test]
+    fn every_command_and_option_has_chinese_help_and_none_is_stale() {
+        let mut cmd = crate::cli::Cli::command();
+        cmd.build();
+        let mut all = Vec::new();
+        walk(&cmd, "", &mut all);
+        let missing: Vec<_> = all.iter().filter(|(c, i)| help(c, i).is_none()).collect();
+        assert!(missing.is_empty(), "no Chinese help for {missing:?}");
+        let stale: Vec<_> = entries()
+            .filter(|(c, i)| {
+                !all.iter()
+                    .any(|(ac, ai)| ai == i && (ac == c || (*c == "*" && help(ac, ai).is_some())))
+            })
+            .collect();
+        assert!(
+            stale.is_empty(),
+            "Chinese help for options that are gone: {stale:?}"
+        );
+    }
+
+    #[test]
+    fn the_localized_help_has_no_english_summaries() {
+        let mut cmd = crate::cli::Cli::command();
+        cmd.build();
+        let mut cmd = localize(cmd);
+        let help = cmd.render_long_help().to_string();
+        assert!(help.contains("用法：zongjie"), "{help}");
+        assert!(help.contains("显示帮助"), "{help}");
+        for sub in ["build", "check", "preview", "import", "new", "metrics"] {
+            let text = cmd
+                .find_subcommand_mut(sub)
+                .expect("subcommand")
+                .render_long_help()
+                .to_string();
+            for english in [
+                "Print help",
+                "[default:",
+                "[possible values",
+                "Possible values",
+                "Language of",
+            ] {
+                assert!(!text.contains(english), "{sub}: {english} in\n{text}");
+            }
+        }
+    }
+}
