@@ -7,6 +7,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::diag::Diagnostic;
+use crate::i18n;
+use crate::tr;
 
 /// The genres a starter exists for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -60,36 +62,47 @@ pub fn write(path: &Path, genre: Genre) -> Result<Written, Diagnostic> {
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
     if !yaml {
-        return Err(
-            Diagnostic::file_error(path, "a data file's name ends in .yaml").with_hint(
-                "name it like 2024年工作总结.yaml, so `zongjie build` finds it in a folder",
-            ),
-        );
-    }
-    if path.symlink_metadata().is_ok() {
         return Err(Diagnostic::file_error(
             path,
-            "the file exists already; `zongjie new` never overwrites",
+            i18n::pick(
+                "a data file's name ends in .yaml",
+                "数据文件的名字要以 .yaml 结尾",
+            ),
         )
-        .with_hint("name a new file, or delete this one first if you mean to start over"));
+        .with_hint(i18n::pick(
+            "name it like 2024年工作总结.yaml, so `zongjie build` finds it in a folder",
+            "请起名如 2024年工作总结.yaml，这样 `zongjie build` 才能在文件夹中找到它",
+        )));
+    }
+    if path.symlink_metadata().is_ok() {
+        return Err(exists(path));
     }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
     if !dir.is_dir() {
-        return Err(Diagnostic::file_error(path, "its folder does not exist")
-            .with_hint("create the folder first, or name a file in an existing folder"));
+        return Err(Diagnostic::file_error(
+            path,
+            i18n::pick("its folder does not exist", "它所在的文件夹不存在"),
+        )
+        .with_hint(i18n::pick(
+            "create the folder first, or name a file in an existing folder",
+            "请先创建这个文件夹，或在已有的文件夹中起名",
+        )));
     }
     let cannot = |e: std::io::Error| {
-        Diagnostic::file_error(path, format!("cannot write the starter file: {e}"))
+        let e = i18n::io_error(&e);
+        Diagnostic::file_error(
+            path,
+            tr!(
+                "cannot write the starter file: {e}",
+                "无法写入新的数据文件：{e}"
+            ),
+        )
     };
     create_new(path, &dir, genre.starter()).map_err(|e| match e.kind() {
-        std::io::ErrorKind::AlreadyExists => Diagnostic::file_error(
-            path,
-            "the file exists already; `zongjie new` never overwrites",
-        )
-        .with_hint("name a new file, or delete this one first if you mean to start over"),
+        std::io::ErrorKind::AlreadyExists => exists(path),
         _ => cannot(e),
     })?;
     let schema_path = path.with_file_name(SCHEMA_FILE);
@@ -103,6 +116,21 @@ pub fn write(path: &Path, genre: Genre) -> Result<Written, Diagnostic> {
         file: path.to_path_buf(),
         schema,
     })
+}
+
+/// The refusal to write over a file that exists.
+fn exists(path: &Path) -> Diagnostic {
+    Diagnostic::file_error(
+        path,
+        i18n::pick(
+            "the file exists already; `zongjie new` never overwrites",
+            "这个文件已经存在；`zongjie new` 不会覆盖已有的文件",
+        ),
+    )
+    .with_hint(i18n::pick(
+        "name a new file, or delete this one first if you mean to start over",
+        "请换一个新文件名；如果确实要重新开始，请先删除这个文件",
+    ))
 }
 
 /// Writes `text` to a temp file in `dir`, then links it to `path` only if

@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::diag::Diagnostic;
+use crate::i18n;
 use crate::render::Templates;
+use crate::tr;
 
 use super::manifest::hex;
 
@@ -81,7 +83,10 @@ pub fn write_all_or_nothing(files: &[(&Path, &[u8])]) -> Result<(), (PathBuf, st
     {
         return Err((
             target.to_path_buf(),
-            std::io::Error::other("a folder is in the way"),
+            std::io::Error::other(i18n::pick(
+                "a folder is in the way",
+                "同名的文件夹占着这个位置",
+            )),
         ));
     }
     for (temp, target) in staged {
@@ -135,31 +140,43 @@ pub(super) fn open_plain(path: &Path, create: bool) -> std::io::Result<std::fs::
     }
     #[cfg(not(unix))]
     if std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_file()) {
-        return Err(std::io::Error::other("not a regular file"));
+        return Err(not_regular());
     }
     let file = options.open(path).map_err(|e| {
         if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
-            std::io::Error::other("it is a symbolic link, not a regular file")
+            std::io::Error::other(i18n::pick(
+                "it is a symbolic link, not a regular file",
+                "这是符号链接，不是普通文件",
+            ))
         } else {
             e
         }
     })?;
     if !file.metadata()?.is_file() {
-        return Err(std::io::Error::other("not a regular file"));
+        return Err(not_regular());
     }
     Ok(file)
+}
+
+/// A folder, a pipe or a device where a plain file was to be opened.
+fn not_regular() -> std::io::Error {
+    std::io::Error::other(i18n::pick(
+        "not a regular file",
+        "不是普通文件（是文件夹、管道或设备）",
+    ))
 }
 
 /// A regular file's bytes when there are at most `cap` of them; else why not.
 pub(super) fn read_plain_checked(path: &Path, cap: u64) -> Result<Vec<u8>, String> {
     use std::io::Read;
-    let file = open_plain(path, false).map_err(|e| e.to_string())?;
+    let file = open_plain(path, false).map_err(|e| i18n::io_error(&e))?;
     let mut bytes = Vec::new();
     file.take(cap + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| i18n::io_error(&e))?;
     if bytes.len() as u64 > cap {
-        return Err(format!("it is larger than {} MiB", cap >> 20));
+        let mib = cap >> 20;
+        return Err(tr!("it is larger than {mib} MiB", "文件超过 {mib} MiB"));
     }
     Ok(bytes)
 }
@@ -227,9 +244,18 @@ impl OutputLock {
     ) -> Result<Option<std::fs::File>, Diagnostic> {
         let path = out_dir.join(LOCK);
         let fail = |e: std::io::Error| {
-            Diagnostic::file_error(&path, format!("cannot lock the output folder: {e}")).with_hint(
-                "builds into one folder take turns through this lock file; it must be a plain file (remove whatever is there)",
+            let e = i18n::io_error(&e);
+            Diagnostic::file_error(
+                &path,
+                tr!(
+                    "cannot lock the output folder: {e}",
+                    "无法锁定输出文件夹：{e}"
+                ),
             )
+            .with_hint(i18n::pick(
+                "builds into one folder take turns through this lock file; it must be a plain file (remove whatever is there)",
+                "生成到同一文件夹的多次运行靠这个锁文件轮流写入，它必须是普通文件（请删除占着这个名字的东西）",
+            ))
         };
         let mut waited = false;
         // A build that found nothing to keep removes the lock file it held;
@@ -237,7 +263,14 @@ impl OutputLock {
         for _ in 0..100 {
             if exclusive {
                 std::fs::create_dir_all(out_dir).map_err(|e| {
-                    Diagnostic::file_error(out_dir, format!("cannot create the output folder: {e}"))
+                    let e = i18n::io_error(&e);
+                    Diagnostic::file_error(
+                        out_dir,
+                        tr!(
+                            "cannot create the output folder: {e}",
+                            "无法创建输出文件夹：{e}"
+                        ),
+                    )
                 })?;
             }
             let file = match open_plain(&path, exclusive) {
@@ -271,9 +304,10 @@ impl OutputLock {
                 return Ok(Some(file));
             }
         }
-        Err(fail(std::io::Error::other(
+        Err(fail(std::io::Error::other(i18n::pick(
             "the lock file keeps being replaced",
-        )))
+            "锁文件不断被替换",
+        ))))
     }
 
     /// Ends the build's hold. A lock file left alone in the folder is
@@ -321,15 +355,19 @@ pub(super) fn name_too_long(input: &Path, outputs: &[PathBuf]) -> Option<Diagnos
     let long = outputs
         .iter()
         .find(|o| o.file_name().is_some_and(|n| n.len() > MAX_NAME_BYTES))?;
+    let name = long.file_name().unwrap_or_default().display();
     Some(
         Diagnostic::file_error(
             input,
-            format!(
-                "the output name {} is longer than the {MAX_NAME_BYTES} bytes a file name can have",
-                long.file_name().unwrap_or_default().display()
+            tr!(
+                "the output name {name} is longer than the {MAX_NAME_BYTES} bytes a file name can have",
+                "输出文件名 {name} 超过了文件名最多 {MAX_NAME_BYTES} 字节的限制"
             ),
         )
-        .with_hint("shorten the data file's name"),
+        .with_hint(i18n::pick(
+            "shorten the data file's name",
+            "请把数据文件的名字改短",
+        )),
     )
 }
 
@@ -352,9 +390,15 @@ pub fn refuse_overwriting_inputs(
         if canonical(&input).as_ref() == Some(&target) {
             return Err(Diagnostic::file_error(
                 out,
-                "refusing to overwrite an input file with output",
+                i18n::pick(
+                    "refusing to overwrite an input file with output",
+                    "输出会覆盖一个输入文件，已拒绝写入",
+                ),
             )
-            .with_hint("choose another --out folder"));
+            .with_hint(i18n::pick(
+                "choose another --out folder",
+                "请用 `--out` 另选一个输出文件夹",
+            )));
         }
     }
     Ok(())

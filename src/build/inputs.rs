@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::diag::Diagnostic;
+use crate::i18n;
 use crate::load;
+use crate::tr;
 
 use super::manifest::{Scan, input_key, sha256_hex};
 use crate::write::typesetting::is_profile_file;
@@ -37,19 +39,27 @@ pub fn find_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Diagnostic> {
             let before = out.len();
             walk.folder(input, &mut out)?;
             if out.len() == before {
+                let folder = input.display();
                 return Err(Diagnostic::file_error(
                     input,
-                    format!("no data files in {}", input.display()),
+                    tr!("no data files in {folder}", "{folder} 中没有数据文件"),
                 )
-                .with_hint(
+                .with_hint(i18n::pick(
                     "put the report's data files (*.yaml) there, or run `zongjie init` for templates and see docs/data-format.md",
-                ));
+                    "请把报告的数据文件（*.yaml）放到这里；模板可运行 `zongjie init` 生成，数据格式见 docs/data-format.md",
+                )));
             }
         } else if std::fs::symlink_metadata(input).is_ok() {
             out.push(input.clone());
         } else {
-            return Err(Diagnostic::file_error(input, "no such file or folder")
-                .with_hint("give a data file (.yaml) or a folder of them; the default is data/"));
+            return Err(Diagnostic::file_error(
+                input,
+                i18n::pick("no such file or folder", "没有这个文件或文件夹"),
+            )
+            .with_hint(i18n::pick(
+                "give a data file (.yaml) or a folder of them; the default is data/",
+                "请指定一个数据文件（.yaml）或存放数据文件的文件夹；不指定时使用 data/",
+            )));
         }
     }
     out.sort();
@@ -92,24 +102,29 @@ impl Walk {
                 continue;
             }
             let read = std::fs::read_dir(&dir).map_err(|e| {
-                Diagnostic::file_error(&dir, format!("cannot read folder: {e}"))
-                    .with_hint("check the folder's permissions")
+                let e = i18n::io_error(&e);
+                Diagnostic::file_error(&dir, tr!("cannot read folder: {e}", "无法读取文件夹：{e}"))
+                    .with_hint(i18n::pick(
+                        "check the folder's permissions",
+                        "请检查这个文件夹的访问权限",
+                    ))
             })?;
             let mut entries: Vec<(PathBuf, bool)> = Vec::new();
             for entry in read {
                 self.entries += 1;
                 if self.entries > self.limit {
+                    let (limit, folder) = (self.limit, root.display());
                     return Err(Diagnostic::file_error(
                         root,
-                        format!(
-                            "more than {} files and folders under {}",
-                            self.limit,
-                            root.display()
+                        tr!(
+                            "more than {limit} files and folders under {folder}",
+                            "{folder} 下的文件和文件夹超过 {limit} 个"
                         ),
                     )
-                    .with_hint(
+                    .with_hint(i18n::pick(
                         "give the folder that holds the data files (e.g. data/), not a folder above it",
-                    ));
+                        "请指定直接存放数据文件的文件夹（如 data/），不要指定它上面的文件夹",
+                    )));
                 }
                 if let Ok(entry) = entry {
                     let link = entry.file_type().is_ok_and(|t| t.is_symlink());
@@ -132,11 +147,18 @@ impl Walk {
                     && let Ok(target) = std::fs::canonicalize(&path)
                     && !self.project.allows(&target)
                 {
+                    let link = path.display();
                     return Err(Diagnostic::file_error(
                         &path,
-                        format!("{} is a symbolic link leading out of the input folders", path.display()),
+                        tr!(
+                            "{link} is a symbolic link leading out of the input folders",
+                            "{link} 是符号链接，指向了输入文件夹以外的地方"
+                        ),
                     )
-                    .with_hint("give what it points to on the command line as well, or copy it into the folder"));
+                    .with_hint(i18n::pick(
+                        "give what it points to on the command line as well, or copy it into the folder",
+                        "请把它指向的文件或文件夹也写在命令行上，或把它复制到这个文件夹里",
+                    )));
                 }
                 if is_dir {
                     subfolders.push(path);
@@ -244,27 +266,50 @@ impl std::str::FromStr for Shard {
 
     /// `K/N` with 1 ≤ K ≤ N, in plain words when it is not.
     fn from_str(text: &str) -> Result<Shard, String> {
-        let example = "e.g. --shard 2/3 builds the second of three shares; in a CI matrix --shard $INDEX/$TOTAL";
+        Shard::parse_in(i18n::current(), text)
+    }
+}
+
+impl Shard {
+    /// [`FromStr`](std::str::FromStr) with its message in `lang` (clap
+    /// prints it after its own sentence).
+    pub fn parse_in(lang: i18n::Lang, text: &str) -> Result<Shard, String> {
+        let zh = lang == i18n::Lang::Zh;
+        let example = if zh {
+            "例如 `--shard 2/3` 生成三份中的第二份；在 CI 矩阵中写 `--shard $INDEX/$TOTAL`"
+        } else {
+            "e.g. --shard 2/3 builds the second of three shares; in a CI matrix --shard $INDEX/$TOTAL"
+        };
         let number = |part: &str| part.trim().parse::<u64>().ok();
         let Some((k, n)) = text.split_once('/') else {
-            return Err(format!(
-                "`{text}` is not K/N (two whole numbers and a slash); {example}"
-            ));
+            return Err(if zh {
+                format!("`{text}` 不是 K/N 的形式（两个整数，中间用斜杠隔开）。{example}")
+            } else {
+                format!("`{text}` is not K/N (two whole numbers and a slash); {example}")
+            });
         };
         let (Some(index), Some(total)) = (number(k), number(n)) else {
-            return Err(format!(
-                "`{text}` is not K/N: K and N must be whole numbers; {example}"
-            ));
+            return Err(if zh {
+                format!("`{text}` 不是 K/N 的形式：K 和 N 都必须是整数。{example}")
+            } else {
+                format!("`{text}` is not K/N: K and N must be whole numbers; {example}")
+            });
         };
         if total == 0 {
-            return Err(format!(
-                "`{text}`: N, the number of shares, must be at least 1; {example}"
-            ));
+            return Err(if zh {
+                format!("`{text}`：份数 N 至少为 1。{example}")
+            } else {
+                format!("`{text}`: N, the number of shares, must be at least 1; {example}")
+            });
         }
         if index == 0 || index > total {
-            return Err(format!(
-                "`{text}`: K must be from 1 to {total} (shares are counted from 1); {example}"
-            ));
+            return Err(if zh {
+                format!("`{text}`：K 必须在 1 到 {total} 之间（份数从 1 数起）。{example}")
+            } else {
+                format!(
+                    "`{text}`: K must be from 1 to {total} (shares are counted from 1); {example}"
+                )
+            });
         }
         Ok(Shard { index, total })
     }
@@ -309,15 +354,18 @@ pub(super) fn output_collisions(documents: &[PathBuf]) -> BTreeMap<usize, Diagno
         let stem = doc.file_stem().unwrap_or_default();
         match first.get(stem) {
             Some(earlier) => {
+                let (earlier, name) = (earlier.display(), stem.display());
                 let d = Diagnostic::file_error(
                     doc,
-                    format!(
-                        "would overwrite the outputs of {} (both are named {}.*)",
-                        earlier.display(),
-                        stem.display()
+                    tr!(
+                        "would overwrite the outputs of {earlier} (both are named {name}.*)",
+                        "会覆盖 {earlier} 的输出（两者的输出都叫 {name}.*）"
                     ),
                 )
-                .with_hint("two data files with the same name write the same output; rename one");
+                .with_hint(i18n::pick(
+                    "two data files with the same name write the same output; rename one",
+                    "同名的两个数据文件会写出同名的输出，请把其中一个改名",
+                ));
                 out.insert(i, d);
             }
             None => {

@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::diag::Diagnostic;
+use crate::i18n;
 use crate::load;
+use crate::tr;
 use crate::write::{Format, Typesetting};
 
 use super::Batch;
@@ -224,17 +226,29 @@ impl Manifest {
             return Ok(Manifest::default());
         }
         let unreadable = |why: String| {
-            Diagnostic::file_error(&path, format!("cannot read the build manifest: {why}"))
-                .with_hint(
-                    "it records which data file wrote which output; remove it, or build with --force to rebuild everything and write a new one",
-                )
+            Diagnostic::file_error(
+                &path,
+                tr!(
+                    "cannot read the build manifest: {why}",
+                    "无法读取生成记录（manifest）：{why}"
+                ),
+            )
+            .with_hint(i18n::pick(
+                "it records which data file wrote which output; remove it, or build with --force to rebuild everything and write a new one",
+                "它记录哪个数据文件写出了哪些输出；请删除它，或加 `--force` 全部重新生成并写一份新的",
+            ))
         };
         let bytes = read_plain_checked(&path, MAX_MANIFEST_BYTES).map_err(unreadable)?;
         let manifest = match serde_json::from_slice::<Manifest>(&bytes) {
             Ok(m) => m,
             // A manifest of another version may have another shape.
             Err(_) if other_version(&bytes) => return Ok(Manifest::default()),
-            Err(e) => return Err(unreadable(format!("not a zongjie manifest ({e})"))),
+            Err(e) => {
+                return Err(unreadable(tr!(
+                    "not a zongjie manifest ({e})",
+                    "不是 zongjie 的生成记录（JSON：{e}）"
+                )));
+            }
         };
         Ok(if manifest.version == env!("CARGO_PKG_VERSION") {
             manifest
@@ -378,18 +392,19 @@ pub(super) fn taken(
         (owner != source).then_some((out, owner))
     })?;
     let owner = shown_source(owner, &batch.base);
+    let file = input;
+    let (out, input) = (out.display(), input.display());
     Some(
         Diagnostic::file_error(
-            input,
-            format!(
-                "{} was written by {owner}; building {} would overwrite it",
-                out.display(),
-                input.display()
+            file,
+            tr!(
+                "{out} was written by {owner}; building {input} would overwrite it",
+                "{out} 是由 {owner} 生成的；生成 {input} 会覆盖它"
             ),
         )
-        .with_hint(format!(
-            "two data files of the same name are built into one folder: give one of them another --out folder or another name; --force lets {} take the outputs over (e.g. when {owner} was moved)",
-            input.display()
+        .with_hint(tr!(
+            "two data files of the same name are built into one folder: give one of them another --out folder or another name; --force lets {input} take the outputs over (e.g. when {owner} was moved)",
+            "两个同名的数据文件生成到了同一个文件夹：请给其中一个另指定 `--out` 文件夹或改名；加 `--force` 可让 {input} 接管这些输出（例如 {owner} 已被移走时）"
         )),
     )
 }

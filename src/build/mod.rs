@@ -15,8 +15,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::diag::Diagnostic;
+use crate::i18n;
 use crate::load;
 use crate::render::Templates;
+use crate::tr;
 
 pub mod fs;
 pub mod inputs;
@@ -147,9 +149,15 @@ fn preflight(request: &BuildRequest) -> Result<Option<u64>, Diagnostic> {
     if std::fs::metadata(&request.out_dir).is_ok_and(|m| !m.is_dir()) {
         return Err(Diagnostic::file_error(
             &request.out_dir,
-            "--out names an existing file, not a folder",
+            i18n::pick(
+                "--out names an existing file, not a folder",
+                "`--out` 指定的是一个已有的文件，不是文件夹",
+            ),
         )
-        .with_hint("give the folder the outputs go into (it is created when missing)"));
+        .with_hint(i18n::pick(
+            "give the folder the outputs go into (it is created when missing)",
+            "请指定存放输出的文件夹（不存在时会自动创建）",
+        )));
     }
     crate::write::epoch_from_env()
 }
@@ -264,7 +272,13 @@ pub fn run(
             &request.out_dir.join(MANIFEST),
             "",
             crate::diag::Pos::default(),
-            format!("cannot write the build manifest: {e}"),
+            {
+                let e = i18n::io_error(&e);
+                tr!(
+                    "cannot write the build manifest: {e}",
+                    "无法写入生成记录（manifest）：{e}"
+                )
+            },
         ));
     }
     lock.release();
@@ -324,9 +338,9 @@ fn catch_document<T>(f: impl FnOnce() -> T) -> Result<T, String> {
             .downcast_ref::<&str>()
             .map(|s| s.to_string())
             .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "a panic".into());
+            .unwrap_or_else(|| i18n::pick("a panic", "程序异常（panic）").into());
         match PANICKED_AT.take() {
-            Some(at) => format!("{what} (at {at})"),
+            Some(at) => tr!("{what} (at {at})", "{what}（位置：{at}）"),
             None => what,
         }
     })
@@ -336,9 +350,15 @@ fn catch_document<T>(f: impl FnOnce() -> T) -> Result<T, String> {
 fn internal_error(input: &Path, what: &str) -> Diagnostic {
     Diagnostic::file_error(
         input,
-        format!("internal error while building this document: {what}"),
+        tr!(
+            "internal error while building this document: {what}",
+            "生成这份文档时发生内部错误：{what}"
+        ),
     )
-    .with_hint("this is a bug in zongjie, not a fault in the data; the other documents were built and this one's outputs were left as they were. Please report it with this data file")
+    .with_hint(i18n::pick(
+        "this is a bug in zongjie, not a fault in the data; the other documents were built and this one's outputs were left as they were. Please report it with this data file",
+        "这是 zongjie 自身的缺陷，不是数据的问题；其他文档已照常生成，这份文档的输出保持原样。请把这个数据文件附上报告此问题",
+    ))
 }
 
 fn build_one(input: &Path, batch: &Batch) -> (Outcome, Option<(String, ManifestEntry)>) {
@@ -469,10 +489,13 @@ fn build_one(input: &Path, batch: &Batch) -> (Outcome, Option<(String, ManifestE
         .map(|(p, b)| (p.as_path(), b.as_slice()))
         .collect();
     if let Err((path, e)) = write_all_or_nothing(&files) {
+        let e = i18n::io_error(&e);
         diagnostics.push(
-            Diagnostic::file_error(&path, format!("cannot write output: {e}")).with_hint(
-                "no output of this document was replaced; free space or fix the folder's permissions and build again",
-            ),
+            Diagnostic::file_error(&path, tr!("cannot write output: {e}", "无法写入输出：{e}"))
+                .with_hint(i18n::pick(
+                    "no output of this document was replaced; free space or fix the folder's permissions and build again",
+                    "这份文档的输出都没有被替换；请腾出磁盘空间或修正文件夹的权限，然后重新生成",
+                )),
         );
         return failed(diagnostics);
     }

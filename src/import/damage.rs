@@ -5,7 +5,9 @@
 
 use super::{Line, Note};
 use crate::diag::Severity;
+use crate::i18n;
 use crate::text::is_han;
+use crate::tr;
 
 /// Characters that Latin-1 decoding makes of GBK's high bytes.
 fn is_latin1_high(c: char) -> bool {
@@ -117,20 +119,28 @@ pub fn repair(lines: Vec<Line>) -> (Vec<Line>, Vec<Note>) {
             let (text, found) = repair_line(&line.text);
             for (col, run, fixed) in found {
                 let lost = fixed.contains('\u{FFFD}');
-                let message = format!(
-                    "`{}` is GBK text misread as Latin-1; repaired as `{}`{}",
-                    short(&run),
-                    short(&fixed),
-                    if lost {
-                        " (one byte was lost: its character is marked \u{FFFD})"
-                    } else {
-                        ""
-                    }
+                let (run, fixed) = (short(&run), short(&fixed));
+                let lost_byte = match lost {
+                    true => i18n::pick(
+                        " (one byte was lost: its character is marked \u{FFFD})",
+                        "（丢失了一个字节，那个字已标记为 \u{FFFD}）",
+                    ),
+                    false => "",
+                };
+                let message = tr!(
+                    "`{run}` is GBK text misread as Latin-1; repaired as `{fixed}`{lost_byte}",
+                    "`{run}` 是被误读为 Latin-1 的 GBK 文字，已修复为 `{fixed}`{lost_byte}"
                 );
                 let hint = if lost {
-                    "type the character marked \u{FFFD} from the original"
+                    i18n::pick(
+                        "type the character marked \u{FFFD} from the original",
+                        "请对照原文，补上标记为 \u{FFFD} 的字",
+                    )
                 } else {
-                    "check the repaired text against the original"
+                    i18n::pick(
+                        "check the repaired text against the original",
+                        "请对照原文核对修复后的文字",
+                    )
                 };
                 notes.push(Note::new(Severity::Warning, line.no, col, message, hint));
             }
@@ -230,8 +240,14 @@ pub fn findings(lines: &[Line]) -> Vec<Note> {
                 Severity::Note,
                 line.no,
                 col,
-                "a space between two Chinese characters (OCR or column-wrap damage?); kept as it is",
-                "delete the space in the draft if it is not meant to be there",
+                i18n::pick(
+                    "a space between two Chinese characters (OCR or column-wrap damage?); kept as it is",
+                    "两个汉字之间有空格（可能是文字识别或分栏换行造成的），已原样保留",
+                ),
+                i18n::pick(
+                    "delete the space in the draft if it is not meant to be there",
+                    "如果这里本不该有空格，请在草稿中删去",
+                ),
             ));
         }
         if let Some((col, c)) = stray {
@@ -239,12 +255,17 @@ pub fn findings(lines: &[Line]) -> Vec<Note> {
                 Severity::Warning,
                 line.no,
                 col,
-                format!(
-                    "stray character U+{:04X} `{}`; kept as it is",
-                    c as u32,
-                    c.escape_default()
+                {
+                    let (code, shown) = (c as u32, c.escape_default());
+                    tr!(
+                        "stray character U+{code:04X} `{shown}`; kept as it is",
+                        "多余的字符 U+{code:04X} `{shown}`，已原样保留"
+                    )
+                },
+                i18n::pick(
+                    "delete it in the draft, or put back the character it stands for",
+                    "请在草稿中删去它，或换回它原本代表的字",
                 ),
-                "delete it in the draft, or put back the character it stands for",
             ));
         }
     }
@@ -253,8 +274,14 @@ pub fn findings(lines: &[Line]) -> Vec<Note> {
             Severity::Note,
             line,
             col,
-            format!("ASCII punctuation `{c}` next to Chinese text (on {ascii_lines} lines in all); kept as published"),
-            "use full-width ，；：（） in the new report",
+            tr!(
+                "ASCII punctuation `{c}` next to Chinese text (on {ascii_lines} lines in all); kept as published",
+                "中文旁边用了半角标点 `{c}`（共 {ascii_lines} 行），已按原文保留"
+            ),
+            i18n::pick(
+                "use full-width ，；：（） in the new report",
+                "新报告中请使用全角标点 ，；：（）",
+            ),
         ));
     }
     notes

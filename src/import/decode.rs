@@ -5,6 +5,9 @@
 
 use encoding_rs::{Encoding, GB18030, UTF_8};
 
+use crate::i18n;
+use crate::tr;
+
 /// Decoded text and the name of the encoding it was read in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decoded {
@@ -26,41 +29,52 @@ fn not_text(message: impl Into<String>, hint: impl Into<String>) -> NotText {
     }
 }
 
-/// What a binary file's first bytes say it is, if they say anything.
+/// What a binary file's first bytes say it is, if they say anything (in
+/// the current language).
 fn binary_kind(bytes: &[u8]) -> Option<&'static str> {
-    let magic: [(&[u8], &str); 6] = [
-        (b"%PDF", "a PDF file"),
-        (b"\xD0\xCF\x11\xE0", "an old Word/WPS (.doc/.wps) file"),
-        (b"\x89PNG", "a PNG image"),
-        (b"\xFF\xD8\xFF", "a JPEG image"),
-        (b"{\\rtf", "an RTF file"),
-        (b"PK\x03\x04", "a zip archive"),
+    let magic: [(&[u8], &str, &str); 6] = [
+        (b"%PDF", "a PDF file", "PDF 文件"),
+        (
+            b"\xD0\xCF\x11\xE0",
+            "an old Word/WPS (.doc/.wps) file",
+            "旧版 Word/WPS 文件（.doc/.wps）",
+        ),
+        (b"\x89PNG", "a PNG image", "PNG 图片"),
+        (b"\xFF\xD8\xFF", "a JPEG image", "JPEG 图片"),
+        (b"{\\rtf", "an RTF file", "RTF 文件"),
+        (b"PK\x03\x04", "a zip archive", "zip 压缩包"),
     ];
     magic
         .iter()
-        .find(|(m, _)| bytes.starts_with(m))
-        .map(|(_, k)| *k)
+        .find(|(m, _, _)| bytes.starts_with(m))
+        .map(|(_, en, zh)| i18n::pick(en, zh))
 }
 
 /// Decodes `bytes` as text, detecting the encoding.
 pub fn decode(bytes: &[u8]) -> Result<Decoded, NotText> {
-    const SAVE_AS: &str = "save the report as plain text (.txt, UTF-8) or as .docx and import that";
+    let save_as = i18n::pick(
+        "save the report as plain text (.txt, UTF-8) or as .docx and import that",
+        "请把报告另存为纯文本（.txt，UTF-8 编码）或 .docx，再导入",
+    );
     if bytes.is_empty() {
         return Err(not_text(
-            "the file is empty",
-            "import the file that holds the report's text",
+            i18n::pick("the file is empty", "文件是空的"),
+            i18n::pick(
+                "import the file that holds the report's text",
+                "请导入存有报告文字的文件",
+            ),
         ));
     }
     if let Some((enc, bom)) = Encoding::for_bom(bytes) {
         let (text, had_errors) = enc.decode_without_bom_handling(&bytes[bom..]);
         if had_errors {
+            let name = enc.name();
             return Err(not_text(
-                format!(
-                    "the file starts with a {} byte-order mark but is not valid {}",
-                    enc.name(),
-                    enc.name()
+                tr!(
+                    "the file starts with a {name} byte-order mark but is not valid {name}",
+                    "文件开头有 {name} 字节顺序标记（BOM），内容却不是有效的 {name} 文本"
                 ),
-                SAVE_AS,
+                save_as,
             ));
         }
         return Ok(Decoded {
@@ -70,14 +84,20 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, NotText> {
     }
     if let Some(kind) = binary_kind(bytes) {
         return Err(not_text(
-            format!("this is {kind}, not a text file"),
-            SAVE_AS,
+            tr!(
+                "this is {kind}, not a text file",
+                "这是{kind}，不是文本文件"
+            ),
+            save_as,
         ));
     }
     if bytes.contains(&0) {
         return Err(not_text(
-            "this is a binary file (it holds NUL bytes), not text",
-            SAVE_AS,
+            i18n::pick(
+                "this is a binary file (it holds NUL bytes), not text",
+                "这是二进制文件（含有 NUL 字节），不是文本",
+            ),
+            save_as,
         ));
     }
     if let Ok(text) = std::str::from_utf8(bytes) {
@@ -95,20 +115,23 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, NotText> {
         "Big5" => guess,
         other => {
             return Err(not_text(
-                format!("the text is in no encoding a Chinese report uses (it looks like {other})"),
-                SAVE_AS,
+                tr!(
+                    "the text is in no encoding a Chinese report uses (it looks like {other})",
+                    "文字不是中文报告所用的编码（看起来像 {other}）"
+                ),
+                save_as,
             ));
         }
     };
     let (text, had_errors) = enc.decode_without_bom_handling(bytes);
     if had_errors {
+        let name = enc.name();
         return Err(not_text(
-            format!(
-                "the text looks like {} but has bytes that are not {}",
-                enc.name(),
-                enc.name()
+            tr!(
+                "the text looks like {name} but has bytes that are not {name}",
+                "文字看起来是 {name} 编码，但其中有不属于 {name} 的字节"
             ),
-            SAVE_AS,
+            save_as,
         ));
     }
     let text = text.into_owned();
@@ -117,7 +140,13 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, NotText> {
         .filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
         .count();
     if controls * 20 > text.chars().count() {
-        return Err(not_text("this is a binary file, not text", SAVE_AS));
+        return Err(not_text(
+            i18n::pick(
+                "this is a binary file, not text",
+                "这是二进制文件，不是文本",
+            ),
+            save_as,
+        ));
     }
     Ok(Decoded {
         text,

@@ -9,6 +9,9 @@ use std::io::{Cursor, Read};
 
 use roxmltree::{Document, Node};
 
+use crate::i18n;
+use crate::tr;
+
 /// A part of the package larger than this (unpacked) is refused.
 const MAX_PART_BYTES: u64 = 64 * 1024 * 1024;
 
@@ -25,21 +28,35 @@ fn part(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str) -> Result<Option<S
     let file = match zip.by_name(name) {
         Ok(f) => f,
         Err(zip::result::ZipError::FileNotFound) => return Ok(None),
-        Err(e) => return Err(format!("cannot read {name} in the .docx: {e}")),
+        Err(e) => {
+            return Err(tr!(
+                "cannot read {name} in the .docx: {e}",
+                "无法读取 .docx 中的 {name}，文件可能已损坏（zip：{e}）"
+            ));
+        }
     };
     let mut bytes = Vec::new();
     file.take(MAX_PART_BYTES + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot unpack {name} in the .docx: {e}"))?;
+        .map_err(|e| {
+            tr!(
+                "cannot unpack {name} in the .docx: {e}",
+                "无法解压 .docx 中的 {name}，文件可能已损坏（zip：{e}）"
+            )
+        })?;
     if bytes.len() as u64 > MAX_PART_BYTES {
-        return Err(format!(
-            "{name} in the .docx unpacks to more than {} MiB",
-            MAX_PART_BYTES >> 20
+        let mib = MAX_PART_BYTES >> 20;
+        return Err(tr!(
+            "{name} in the .docx unpacks to more than {mib} MiB",
+            ".docx 中的 {name} 解压后超过 {mib} MiB"
         ));
     }
-    String::from_utf8(bytes)
-        .map(Some)
-        .map_err(|_| format!("{name} in the .docx is not UTF-8 XML"))
+    String::from_utf8(bytes).map(Some).map_err(|_| {
+        tr!(
+            "{name} in the .docx is not UTF-8 XML",
+            ".docx 中的 {name} 不是 UTF-8 编码的 XML"
+        )
+    })
 }
 
 /// Where a line of the extracted text is in the document, as Word shows it.
@@ -101,17 +118,29 @@ pub fn text(bytes: &[u8]) -> Result<String, String> {
 
 /// The document's text with the place of each line (see [`Extracted`]).
 pub fn extract(bytes: &[u8]) -> Result<Extracted, String> {
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
-        .map_err(|e| format!("not a readable .docx: {e}"))?;
-    let document =
-        part(&mut zip, "word/document.xml")?.ok_or("the .docx has no word/document.xml")?;
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
+        tr!(
+            "not a readable .docx: {e}",
+            "无法读取这个 .docx，文件可能已损坏（zip：{e}）"
+        )
+    })?;
+    let document = part(&mut zip, "word/document.xml")?.ok_or_else(|| {
+        i18n::pick(
+            "the .docx has no word/document.xml",
+            ".docx 中缺少 word/document.xml（正文部分）",
+        )
+    })?;
     let numbering = part(&mut zip, "word/numbering.xml")?;
     let opts = roxmltree::ParsingOptions {
         allow_dtd: false,
         nodes_limit: 4_000_000,
     };
-    let doc = Document::parse_with_options(&document, opts)
-        .map_err(|e| format!("word/document.xml: {e}"))?;
+    let doc = Document::parse_with_options(&document, opts).map_err(|e| {
+        tr!(
+            "word/document.xml: {e}",
+            ".docx 的正文 word/document.xml 不是有效的 XML，文件可能已损坏（XML：{e}）"
+        )
+    })?;
     let mut numbers = match &numbering {
         Some(xml) => Numbering::parse(xml)?,
         None => Numbering::default(),
@@ -224,8 +253,12 @@ impl Numbering {
             allow_dtd: false,
             nodes_limit: 1_000_000,
         };
-        let doc = Document::parse_with_options(xml, opts)
-            .map_err(|e| format!("word/numbering.xml: {e}"))?;
+        let doc = Document::parse_with_options(xml, opts).map_err(|e| {
+            tr!(
+                "word/numbering.xml: {e}",
+                ".docx 的编号定义 word/numbering.xml 不是有效的 XML，文件可能已损坏（XML：{e}）"
+            )
+        })?;
         let mut abstracts: BTreeMap<String, BTreeMap<u8, Level>> = BTreeMap::new();
         for a in doc.descendants().filter(|n| is(*n, "abstractNum")) {
             let Some(id) = attr(a, "abstractNumId") else {

@@ -459,8 +459,14 @@ impl Ctx<'_> {
             Severity::Warning,
             line,
             col,
-            format!("`{stated}` is not what its sentence's figures give: {computed}; kept as text"),
-            "check the figures; put them in `metrics` by hand once they agree",
+            crate::tr!(
+                "`{stated}` is not what its sentence's figures give: {computed}; kept as text",
+                "`{stated}` 与这句话中的数字算出的结果（{computed}）不符，已作为正文保留"
+            ),
+            crate::i18n::pick(
+                "check the figures; put them in `metrics` by hand once they agree",
+                "请核对这些数字；核对一致后再手工填入 `metrics`",
+            ),
         ));
         self.unsure.push(format!(
             "「{shown}…」中的“{stated}”与所述数字算出的 {computed} 不符，保留为正文"

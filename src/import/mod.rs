@@ -17,6 +17,8 @@ pub mod outline;
 use std::path::Path;
 
 use crate::diag::{Diagnostic, Pos, Severity};
+use crate::i18n;
+use crate::tr;
 
 /// Files larger than this are refused (a year's report is ~100 KB).
 pub const MAX_SOURCE_BYTES: usize = 16 * 1024 * 1024;
@@ -71,25 +73,29 @@ pub struct Imported {
 /// before it is opened for reading, and at most [`MAX_SOURCE_BYTES`] are read.
 pub fn read_source(path: &Path) -> Result<Vec<u8>, Diagnostic> {
     use std::io::Read;
-    let meta = std::fs::metadata(path).map_err(|e| {
-        Diagnostic::file_error(path, format!("cannot read the file: {e}"))
-            .with_hint("check the file name")
-    })?;
+    let cannot = |e: std::io::Error| {
+        let e = i18n::io_error(&e);
+        Diagnostic::file_error(path, tr!("cannot read the file: {e}", "无法读取文件：{e}"))
+    };
+    let meta = std::fs::metadata(path)
+        .map_err(|e| cannot(e).with_hint(i18n::pick("check the file name", "请检查文件名")))?;
     if !meta.is_file() {
-        let what = if meta.is_dir() {
-            "a folder"
+        let message = if meta.is_dir() {
+            tr!("this is a folder", "这是文件夹，不是文件")
         } else {
-            "not a regular file (a pipe or a device)"
+            tr!(
+                "this is not a regular file (a pipe or a device)",
+                "这不是普通文件（是管道或设备）"
+            )
         };
-        return Err(Diagnostic::file_error(path, format!("this is {what}"))
-            .with_hint("name the report's file"));
+        return Err(Diagnostic::file_error(path, message)
+            .with_hint(i18n::pick("name the report's file", "请指定报告所在的文件")));
     }
-    let file = std::fs::File::open(path)
-        .map_err(|e| Diagnostic::file_error(path, format!("cannot read the file: {e}")))?;
+    let file = std::fs::File::open(path).map_err(cannot)?;
     let mut bytes = Vec::new();
     file.take(MAX_SOURCE_BYTES as u64 + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| Diagnostic::file_error(path, format!("cannot read the file: {e}")))?;
+        .map_err(cannot)?;
     Ok(bytes)
 }
 
@@ -108,17 +114,23 @@ pub fn import(path: &Path, bytes: &[u8]) -> Result<Imported, Diagnostic> {
 /// Imports the source `bytes` read from `path`.
 pub fn import_with(path: &Path, bytes: &[u8], options: Options) -> Result<Imported, Diagnostic> {
     if bytes.len() > MAX_SOURCE_BYTES {
+        let mib = MAX_SOURCE_BYTES >> 20;
         return Err(Diagnostic::file_error(
             path,
-            format!("file is larger than {} MiB", MAX_SOURCE_BYTES >> 20),
+            tr!("file is larger than {mib} MiB", "文件超过 {mib} MiB"),
         )
-        .with_hint("import the report's own text, not an archive or a book"));
+        .with_hint(i18n::pick(
+            "import the report's own text, not an archive or a book",
+            "请只导入报告本身的文字，不要导入压缩包或整本书",
+        )));
     }
     let mut word: Option<docx::Extracted> = None;
     let decoded = if docx::is_docx(bytes) {
         let mut extracted = docx::extract(bytes).map_err(|e| {
-            Diagnostic::file_error(path, e)
-                .with_hint("open it in Word or WPS and save it again, or save it as .txt")
+            Diagnostic::file_error(path, e).with_hint(i18n::pick(
+                "open it in Word or WPS and save it again, or save it as .txt",
+                "请用 Word 或 WPS 打开后重新保存，或另存为 .txt",
+            ))
         })?;
         let text = std::mem::take(&mut extracted.text);
         word = Some(extracted);
@@ -164,8 +176,11 @@ pub fn import_with(path: &Path, bytes: &[u8], options: Options) -> Result<Import
             Severity::Note,
             0,
             1,
-            format!("{more} more notes not shown"),
-            "fix the ones shown and import again, or check the draft's `# 请核对` comments",
+            tr!("{more} more notes not shown", "另有 {more} 条说明未显示"),
+            i18n::pick(
+                "fix the ones shown and import again, or check the draft's `# 请核对` comments",
+                "请先处理显示出来的几条再重新导入，或查看草稿中的 `# 请核对` 注释",
+            ),
         ));
     }
     let notes = match &word {
@@ -220,15 +235,22 @@ fn located_in_word(notes: Vec<Note>, path: &Path, w: &docx::Extracted) -> Vec<Di
                 s
             });
             let at = match place {
-                docx::Place::Paragraph { n } => format!("paragraph {n}"),
+                docx::Place::Paragraph { n } => tr!("paragraph {n}", "第 {n} 段"),
                 docx::Place::Cell {
                     table, row, col, ..
-                } => format!("table {table}, row {row}, column {col}"),
+                } => tr!(
+                    "table {table}, row {row}, column {col}",
+                    "第 {table} 个表格第 {row} 行第 {col} 列"
+                ),
             };
+            let message = &n.message;
             let message = if start.is_empty() {
-                format!("{} (in Word: {at})", n.message)
+                tr!("{message} (in Word: {at})", "{message}（在 Word 中：{at}）")
             } else {
-                format!("{} (in Word: {at}, “{start}”)", n.message)
+                tr!(
+                    "{message} (in Word: {at}, “{start}”)",
+                    "{message}（在 Word 中：{at}，以“{start}”开头）"
+                )
             };
             let (line, col) = if para.is_some() {
                 (place.paragraph(), n.col.saturating_sub(*skip).max(1))

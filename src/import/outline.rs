@@ -6,7 +6,9 @@
 
 use super::{Line, Note};
 use crate::diag::Severity;
+use crate::i18n::pick;
 use crate::numbering::Style;
+use crate::tr;
 
 /// A paragraph and the source line it starts on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -326,8 +328,14 @@ pub fn paragraphs(lines: &[Line], notes: &mut Vec<Note>) -> Vec<Para> {
                     Severity::Note,
                     b.line,
                     1,
-                    "this line seems to continue the paragraph of the line before (split mid-word); kept as its own paragraph",
-                    "if it is one paragraph, join the two lines in the draft",
+                    pick(
+                        "this line seems to continue the paragraph of the line before (split mid-word); kept as its own paragraph",
+                        "这一行像是上一行段落的接续（在词中间断开了），已作为单独一段保留",
+                    ),
+                    pick(
+                        "if it is one paragraph, join the two lines in the draft",
+                        "如果原本是一段，请在草稿中把两行合并",
+                    ),
                 ));
             }
         }
@@ -354,8 +362,14 @@ pub fn outline(lines: Vec<Line>, notes: &mut Vec<Note>) -> Outline {
                 Severity::Warning,
                 table[0].no,
                 1,
-                "lines indented with tabs look like a table, but not a task table of 序号, 项目名称, 目标, 举措, 责任单位",
-                "the table is kept as paragraphs; put it in `tasks` by hand",
+                pick(
+                    "lines indented with tabs look like a table, but not a task table of 序号, 项目名称, 目标, 举措, 责任单位",
+                    "用制表符缩进的几行像是表格，但不是由 序号、项目名称、目标、举措、责任单位 组成的任务表",
+                ),
+                pick(
+                    "the table is kept as paragraphs; put it in `tasks` by hand",
+                    "表格已按段落保留；如需任务表，请手工填入 `tasks`",
+                ),
             )),
         }
     }
@@ -558,8 +572,14 @@ fn attachments(tail: &[Para], o: &mut Outline, notes: &mut Vec<Note>) {
                 Severity::Note,
                 *line,
                 1,
-                format!("the attachment is labelled `{label}`; the tool labels it `{generated}`"),
-                "the label is generated from the number of attachments",
+                tr!(
+                    "the attachment is labelled `{label}`; the tool labels it `{generated}`",
+                    "原文的附件标为 `{label}`，本工具会标为 `{generated}`"
+                ),
+                pick(
+                    "the label is generated from the number of attachments",
+                    "附件标号按附件的顺序自动生成",
+                ),
             ));
         }
     }
@@ -652,8 +672,14 @@ fn drop_repeats(paras: &mut Vec<Para>, notes: &mut Vec<Note>) {
                 Severity::Warning,
                 p.line,
                 1,
-                format!("this passage only repeats text of line {earlier}; left out of the draft"),
-                "if it was meant to be there twice, copy it into the draft",
+                tr!(
+                    "this passage only repeats text of line {earlier}; left out of the draft",
+                    "这段文字只是重复了第 {earlier} 行的内容，未写入草稿"
+                ),
+                pick(
+                    "if it was meant to be there twice, copy it into the draft",
+                    "如果确实要出现两次，请把它复制到草稿中",
+                ),
             ));
             continue;
         }
@@ -761,8 +787,19 @@ fn body(paras: &[Para], o: &mut Outline, notes: &mut Vec<Note>) {
                         Severity::Warning,
                         p.line,
                         1,
-                        format!("part {} is missing (the source goes from {} to {}); an omitted placeholder keeps the numbers", crate::numbering::chinese_numeral(missing as u64), style.label(expected.saturating_sub(1).max(1)), style.label(n)),
-                        "fill in the missing part, or keep `omitted: true`",
+                        {
+                            let missing = crate::numbering::chinese_numeral(missing as u64);
+                            let from = style.label(expected.saturating_sub(1).max(1));
+                            let to = style.label(n);
+                            tr!(
+                                "part {missing} is missing (the source goes from {from} to {to}); an omitted placeholder keeps the numbers",
+                                "缺少第{missing}部分（原文从 {from} 跳到 {to}），已放入一个省略的占位部分，使编号保持不变"
+                            )
+                        },
+                        pick(
+                            "fill in the missing part, or keep `omitted: true`",
+                            "请补上缺少的部分，或保留 `omitted: true`",
+                        ),
                     ));
                 }
             } else if n < expected {
@@ -770,12 +807,14 @@ fn body(paras: &[Para], o: &mut Outline, notes: &mut Vec<Note>) {
                     Severity::Warning,
                     p.line,
                     1,
-                    format!(
-                        "part number {} repeats or goes back; the tool numbers it {}",
-                        style.label(n),
-                        style.label(expected)
-                    ),
-                    "check the order of the parts",
+                    {
+                        let (found, numbered) = (style.label(n), style.label(expected));
+                        tr!(
+                            "part number {found} repeats or goes back; the tool numbers it {numbered}",
+                            "部分编号 {found} 重复或倒退了，本工具会把它编为 {numbered}"
+                        )
+                    },
+                    pick("check the order of the parts", "请核对各部分的顺序"),
                 ));
             }
             if !o.numbering.iter().any(|(k, _)| *k == "part") {
@@ -814,11 +853,17 @@ fn body(paras: &[Para], o: &mut Outline, notes: &mut Vec<Note>) {
                         Severity::Note,
                         p.line,
                         1,
-                        format!(
-                            "this section is labelled {} but the ones before it use another style",
-                            style.label(n)
+                        {
+                            let label = style.label(n);
+                            tr!(
+                                "this section is labelled {label} but the ones before it use another style",
+                                "这一节标为 {label}，但前面各节用的是另一种编号样式"
+                            )
+                        },
+                        pick(
+                            "the tool numbers all sections of a part in one style",
+                            "本工具对同一部分的各节使用同一种编号样式",
                         ),
-                        "the tool numbers all sections of a part in one style",
                     ))
                 }
                 _ => {}
@@ -834,11 +879,17 @@ fn body(paras: &[Para], o: &mut Outline, notes: &mut Vec<Note>) {
                         Severity::Warning,
                         p.line,
                         1,
-                        format!(
-                            "section {} is missing; an omitted placeholder keeps the numbers",
-                            style.label(missing)
+                        {
+                            let missing = style.label(missing);
+                            tr!(
+                                "section {missing} is missing; an omitted placeholder keeps the numbers",
+                                "缺少 {missing} 这一节，已放入一个省略的占位节，使编号保持不变"
+                            )
+                        },
+                        pick(
+                            "fill in the missing section, or keep `omitted: true`",
+                            "请补上缺少的一节，或保留 `omitted: true`",
                         ),
-                        "fill in the missing section, or keep `omitted: true`",
                     ));
                 }
             } else if n < expected {
@@ -846,12 +897,14 @@ fn body(paras: &[Para], o: &mut Outline, notes: &mut Vec<Note>) {
                     Severity::Warning,
                     p.line,
                     1,
-                    format!(
-                        "section number {} repeats or goes back; the tool numbers it {}",
-                        style.label(n),
-                        style.label(expected)
-                    ),
-                    "check the order of the sections",
+                    {
+                        let (found, numbered) = (style.label(n), style.label(expected));
+                        tr!(
+                            "section number {found} repeats or goes back; the tool numbers it {numbered}",
+                            "节的编号 {found} 重复或倒退了，本工具会把它编为 {numbered}"
+                        )
+                    },
+                    pick("check the order of the sections", "请核对各节的顺序"),
                 ));
             }
             section_label = Some((style, n));
@@ -903,8 +956,14 @@ fn demote(pending: &mut Vec<Pending>, paras: &mut Vec<Para>, notes: &mut Vec<Not
             Severity::Note,
             first.line,
             1,
-            "numbered paragraphs followed by more text of the same section are kept as text, labels included",
-            "make them `items` of their own section if they should be numbered by the tool",
+            pick(
+                "numbered paragraphs followed by more text of the same section are kept as text, labels included",
+                "这几个带编号的段落后面还有同一节的正文，已连同编号作为正文保留",
+            ),
+            pick(
+                "make them `items` of their own section if they should be numbered by the tool",
+                "如果要由本工具编号，请把它们放进单独一节的 `items`",
+            ),
         ));
     }
     for p in pending.drain(..) {
@@ -972,7 +1031,10 @@ fn finish_section(
             Severity::Note,
             first.line,
             1,
-            "section without lead or text",
+            pick(
+                "section without lead or text",
+                "这一节既没有首段（lead）也没有正文",
+            ),
             "",
         ));
     }
@@ -1010,7 +1072,13 @@ fn tasks(lines: &[Line], notes: &mut Vec<Note>) -> Option<Tasks> {
             Severity::Warning,
             cells[0].1,
             1,
-            format!("the table has {n} columns and {} cells; a task table has 5 columns (序号, 项目名称, 目标, 举措, 责任单位)", cells.len()),
+            {
+                let count = cells.len();
+                tr!(
+                    "the table has {n} columns and {count} cells; a task table has 5 columns (序号, 项目名称, 目标, 举措, 责任单位)",
+                    "这个表格有 {n} 列、{count} 个单元格；任务表应有 5 列（序号、项目名称、目标、举措、责任单位）"
+                )
+            },
             "",
         ));
         return None;
@@ -1025,14 +1093,18 @@ fn tasks(lines: &[Line], notes: &mut Vec<Note>) -> Option<Tasks> {
                     Severity::Warning,
                     cells[i].1,
                     1,
-                    format!(
-                        "the table's column {} `{}` reads as the {} column, which a task table prints as column {}",
-                        i + 1,
-                        columns[i],
-                        COLUMN_ROLES[r].0,
-                        r + 1
+                    {
+                        let (at, header, role, place) =
+                            (i + 1, &columns[i], COLUMN_ROLES[r].0, r + 1);
+                        tr!(
+                            "the table's column {at} `{header}` reads as the {role} column, which a task table prints as column {place}",
+                            "表格第 {at} 列 `{header}` 看起来是「{role}」列，而任务表把这一列排在第 {place} 列"
+                        )
+                    },
+                    pick(
+                        "a task table's columns come in the order 序号, 项目名称, 目标, 举措, 责任单位; the table is kept as paragraphs",
+                        "任务表各列的顺序是 序号、项目名称、目标、举措、责任单位；这个表格已按段落保留",
                     ),
-                    "a task table's columns come in the order 序号, 项目名称, 目标, 举措, 责任单位; the table is kept as paragraphs",
                 ));
                 return None;
             }
@@ -1052,11 +1124,13 @@ fn tasks(lines: &[Line], notes: &mut Vec<Note>) -> Option<Tasks> {
                 Severity::Note,
                 row[0].1,
                 1,
-                format!(
-                    "序号 `{}` where {} was expected; the tool numbers rows itself",
-                    row[0].0,
-                    i + 1
-                ),
+                {
+                    let (found, expected) = (&row[0].0, i + 1);
+                    tr!(
+                        "序号 `{found}` where {expected} was expected; the tool numbers rows itself",
+                        "序号是 `{found}`，这里应为 {expected}；本工具会自动给各行编号"
+                    )
+                },
                 "",
             ));
         }
@@ -1066,8 +1140,14 @@ fn tasks(lines: &[Line], notes: &mut Vec<Note>) -> Option<Tasks> {
                 Severity::Note,
                 row[4].1,
                 1,
-                "this row names no lead unit (no `*`)",
-                "mark the lead unit with `lead:` if there is one",
+                pick(
+                    "this row names no lead unit (no `*`)",
+                    "这一行没有注明牵头单位（没有 `*`）",
+                ),
+                pick(
+                    "mark the lead unit with `lead:` if there is one",
+                    "如有牵头单位，请用 `lead:` 注明",
+                ),
             ));
         }
         rows.push(Row {
