@@ -271,8 +271,10 @@ impl std::str::FromStr for Shard {
 }
 
 impl Shard {
-    /// [`FromStr`](std::str::FromStr) with its message in `lang` (clap
-    /// prints it after its own sentence).
+    /// [`FromStr`](std::str::FromStr) with its message in `lang`. Clap
+    /// prints it after its own sentence, which in Chinese already quotes
+    /// the value (「--shard <K/N>」的值「0/3」无效：…), so the Chinese does
+    /// not repeat it.
     pub fn parse_in(lang: i18n::Lang, text: &str) -> Result<Shard, String> {
         let zh = lang == i18n::Lang::Zh;
         let example = if zh {
@@ -283,28 +285,28 @@ impl Shard {
         let number = |part: &str| part.trim().parse::<u64>().ok();
         let Some((k, n)) = text.split_once('/') else {
             return Err(if zh {
-                format!("`{text}` 不是 K/N 的形式（两个整数，中间用斜杠隔开）。{example}")
+                format!("不是 K/N 的形式（两个整数，中间用斜杠隔开）。{example}")
             } else {
                 format!("`{text}` is not K/N (two whole numbers and a slash); {example}")
             });
         };
         let (Some(index), Some(total)) = (number(k), number(n)) else {
             return Err(if zh {
-                format!("`{text}` 不是 K/N 的形式：K 和 N 都必须是整数。{example}")
+                format!("不是 K/N 的形式：K 和 N 都必须是整数。{example}")
             } else {
                 format!("`{text}` is not K/N: K and N must be whole numbers; {example}")
             });
         };
         if total == 0 {
             return Err(if zh {
-                format!("`{text}`：份数 N 至少为 1。{example}")
+                format!("份数 N 至少为 1。{example}")
             } else {
                 format!("`{text}`: N, the number of shares, must be at least 1; {example}")
             });
         }
         if index == 0 || index > total {
             return Err(if zh {
-                format!("`{text}`：K 必须在 1 到 {total} 之间（份数从 1 数起）。{example}")
+                format!("K 必须在 1 到 {total} 之间（份数从 1 数起）。{example}")
             } else {
                 format!(
                     "`{text}`: K must be from 1 to {total} (shares are counted from 1); {example}"

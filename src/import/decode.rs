@@ -33,16 +33,16 @@ fn not_text(message: impl Into<String>, hint: impl Into<String>) -> NotText {
 /// the current language).
 fn binary_kind(bytes: &[u8]) -> Option<&'static str> {
     let magic: [(&[u8], &str, &str); 6] = [
-        (b"%PDF", "a PDF file", "PDF 文件"),
+        (b"%PDF", "a PDF file", "一个 PDF 文件"),
         (
             b"\xD0\xCF\x11\xE0",
             "an old Word/WPS (.doc/.wps) file",
-            "旧版 Word/WPS 文件（.doc/.wps）",
+            "一个旧版 Word/WPS 文件（.doc/.wps）",
         ),
-        (b"\x89PNG", "a PNG image", "PNG 图片"),
-        (b"\xFF\xD8\xFF", "a JPEG image", "JPEG 图片"),
-        (b"{\\rtf", "an RTF file", "RTF 文件"),
-        (b"PK\x03\x04", "a zip archive", "zip 压缩包"),
+        (b"\x89PNG", "a PNG image", "一张 PNG 图片"),
+        (b"\xFF\xD8\xFF", "a JPEG image", "一张 JPEG 图片"),
+        (b"{\\rtf", "an RTF file", "一个 RTF 文件"),
+        (b"PK\x03\x04", "a zip archive", "一个 zip 压缩包"),
     ];
     magic
         .iter()

@@ -793,7 +793,7 @@ fn body(paras: &[Para], o: &mut Outline, notes: &mut Vec<Note>) {
                             let to = style.label(n);
                             tr!(
                                 "part {missing} is missing (the source goes from {from} to {to}); an omitted placeholder keeps the numbers",
-                                "缺少第{missing}部分（原文从 {from} 跳到 {to}），已放入一个省略的占位部分，使编号保持不变"
+                                "缺少第{missing}部分（原文从「{from}」跳到「{to}」），已放入一个省略的占位部分，使编号保持不变"
                             )
                         },
                         pick(
@@ -811,7 +811,7 @@ fn body(paras: &[Para], o: &mut Outline, notes: &mut Vec<Note>) {
                         let (found, numbered) = (style.label(n), style.label(expected));
                         tr!(
                             "part number {found} repeats or goes back; the tool numbers it {numbered}",
-                            "部分编号 {found} 重复或倒退了，本工具会把它编为 {numbered}"
+                            "部分编号「{found}」重复或倒退了，本工具会把它编为「{numbered}」"
                         )
                     },
                     pick("check the order of the parts", "请核对各部分的顺序"),
@@ -857,7 +857,7 @@ fn body(paras: &[Para], o: &mut Outline, notes: &mut Vec<Note>) {
                             let label = style.label(n);
                             tr!(
                                 "this section is labelled {label} but the ones before it use another style",
-                                "这一节标为 {label}，但前面各节用的是另一种编号样式"
+                                "这一节标为「{label}」，但前面各节用的是另一种编号样式"
                             )
                         },
                         pick(
@@ -883,7 +883,7 @@ fn body(paras: &[Para], o: &mut Outline, notes: &mut Vec<Note>) {
                             let missing = style.label(missing);
                             tr!(
                                 "section {missing} is missing; an omitted placeholder keeps the numbers",
-                                "缺少 {missing} 这一节，已放入一个省略的占位节，使编号保持不变"
+                                "缺少「{missing}」这一节，已放入一个省略的占位节，使编号保持不变"
                             )
                         },
                         pick(
@@ -901,7 +901,7 @@ fn body(paras: &[Para], o: &mut Outline, notes: &mut Vec<Note>) {
                         let (found, numbered) = (style.label(n), style.label(expected));
                         tr!(
                             "section number {found} repeats or goes back; the tool numbers it {numbered}",
-                            "节的编号 {found} 重复或倒退了，本工具会把它编为 {numbered}"
+                            "节的编号「{found}」重复或倒退了，本工具会把它编为「{numbered}」"
                         )
                     },
                     pick("check the order of the sections", "请核对各节的顺序"),
