@@ -32,12 +32,24 @@ pub fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let lang = crate::i18n::of_command_line(&args, |name| std::env::var(name).ok());
     crate::i18n::set(lang);
+    use clap::error::ErrorKind;
     match parse(&args, lang) {
         Ok(cli) => run(cli),
-        Err(e) if lang == crate::i18n::Lang::Zh && e.use_stderr() => {
-            eprint!("{}", crate::cli_zh::usage_error(&e));
-            ExitCode::from(2)
-        }
+        Err(e) if lang == crate::i18n::Lang::Zh => match e.kind() {
+            ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+                print!("{}", crate::cli_zh::help_text(&e));
+                ExitCode::SUCCESS
+            }
+            // `zongjie` alone: the help, as in English, on stderr.
+            ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                eprint!("{}", crate::cli_zh::help_text(&e));
+                ExitCode::from(2)
+            }
+            _ => {
+                eprint!("{}", crate::cli_zh::usage_error(&e));
+                ExitCode::from(2)
+            }
+        },
         Err(e) => {
             let _ = e.print();
             ExitCode::from(if e.use_stderr() { 2 } else { 0 })
