@@ -419,8 +419,7 @@ mod tests {
         let e = cmd
             .clone()
             .try_get_matches_from(["zongjie", "preview", "--help"])
-            .err()
-            .expect("help");
+            .expect_err("help");
         let text = help_text(&e);
         assert!(
             text.contains("\n选项：\n") && text.contains("\n参数：\n"),
