@@ -12,6 +12,7 @@ use crate::build;
 use crate::diag::{self, Diagnostic};
 use crate::load::ImportScope;
 use crate::render::{self, Templates};
+use crate::tr;
 
 /// zongjie — YAML data → Chinese government work reports (Markdown, HTML, PDF).
 #[derive(Parser)]
@@ -31,12 +32,24 @@ pub fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let lang = crate::i18n::of_command_line(&args, |name| std::env::var(name).ok());
     crate::i18n::set(lang);
+    use clap::error::ErrorKind;
     match parse(&args, lang) {
         Ok(cli) => run(cli),
-        Err(e) if lang == crate::i18n::Lang::Zh && e.use_stderr() => {
-            eprint!("{}", crate::cli_zh::usage_error(&e));
-            ExitCode::from(2)
-        }
+        Err(e) if lang == crate::i18n::Lang::Zh => match e.kind() {
+            ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+                print!("{}", crate::cli_zh::help_text(&e));
+                ExitCode::SUCCESS
+            }
+            // `zongjie` alone: the help, as in English, on stderr.
+            ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                eprint!("{}", crate::cli_zh::help_text(&e));
+                ExitCode::from(2)
+            }
+            _ => {
+                eprint!("{}", crate::cli_zh::usage_error(&e));
+                ExitCode::from(2)
+            }
+        },
         Err(e) => {
             let _ = e.print();
             ExitCode::from(if e.use_stderr() { 2 } else { 0 })
@@ -268,7 +281,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 ExitCode::SUCCESS
             }
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("{}", tr!("error: {e}", "错误：{e}"));
                 ExitCode::from(1)
             }
         },
@@ -298,15 +311,28 @@ fn given_inputs(common: &CommonArgs) -> Vec<PathBuf> {
     }
 }
 
+/// The message for an `--import-root` that is not a folder.
+fn not_a_folder() -> String {
+    tr!(
+        "--import-root: not a folder (or not there)",
+        "`--import-root`：不是文件夹（或者不存在）"
+    )
+}
+
+/// The hint for an `--import-root` that is not a folder.
+fn folder_to_import() -> String {
+    tr!(
+        "give a folder that holds data files to import",
+        "请给出存放要导入的数据文件的文件夹"
+    )
+}
+
 /// The data files of the inputs, and the project imports may come from.
 fn inputs(common: &CommonArgs) -> Result<(Vec<PathBuf>, ImportScope), Diagnostic> {
     let given = given_inputs(common);
     for root in &common.import_roots {
         if !root.is_dir() {
-            return Err(
-                Diagnostic::file_error(root, "--import-root: not a folder (or not there)")
-                    .with_hint("give a folder that holds data files to import"),
-            );
+            return Err(Diagnostic::file_error(root, not_a_folder()).with_hint(folder_to_import()));
         }
     }
     let scope = ImportScope::of_inputs(&given, &common.import_roots);
@@ -394,12 +420,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
         print(&diags, args.common.diagnostic_format);
     }
     summary(
-        &format!(
-            "checked {} file(s): {} failed, {} warning(s)",
-            files.len(),
-            failed,
-            warnings
-        ),
+        &check_summary(files.len(), failed, warnings),
         args.common.diagnostic_format,
     );
     if failed > 0 {
@@ -407,6 +428,14 @@ fn run_check(args: CheckArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// `check`'s last line: how many files, how many failed, how many warnings.
+fn check_summary(files: usize, failed: usize, warnings: usize) -> String {
+    tr!(
+        "checked {files} file(s): {failed} failed, {warnings} warning(s)",
+        "检查了 {files} 个文件：{failed} 个失败，{warnings} 个警告"
+    )
 }
 
 fn summary(line: &str, format: diag::Format) {
@@ -484,9 +513,13 @@ fn run_build(args: BuildArgs) -> ExitCode {
     };
     let on_wait = || {
         if matches!(format, diag::Format::Human | diag::Format::Short) {
+            let out = request.out_dir.display();
             eprintln!(
-                "waiting for another build writing into {} to finish…",
-                request.out_dir.display()
+                "{}",
+                tr!(
+                    "waiting for another build writing into {out} to finish…",
+                    "另一次生成正在写入 {out}，等它结束……"
+                )
             );
         }
     };
@@ -517,17 +550,16 @@ fn run_build(args: BuildArgs) -> ExitCode {
     }
     if args.check {
         for path in &stale {
-            eprintln!(
-                "out of date: {}",
-                diag::printable(&path.display().to_string())
-            );
+            let path = diag::printable(&path.display().to_string()).into_owned();
+            eprintln!("{}", tr!("out of date: {path}", "需要重新生成：{path}"));
         }
         let current = count(&|s| *s == build::Status::Current);
         let out_of_date = count(&|s| matches!(s, build::Status::Stale(_)));
+        let documents = outcomes.len();
         summary(
-            &format!(
-                "checked {} document(s): {current} current, {out_of_date} out of date, {failed} failed ({elapsed:.2} s)",
-                outcomes.len()
+            &tr!(
+                "checked {documents} document(s): {current} current, {out_of_date} out of date, {failed} failed ({elapsed:.2} s)",
+                "检查了 {documents} 个文档：{current} 个是最新的，{out_of_date} 个需要重新生成，{failed} 个失败（用时 {elapsed:.2} 秒）"
             ),
             format,
         );
@@ -535,7 +567,10 @@ fn run_build(args: BuildArgs) -> ExitCode {
         let built = count(&|s| *s == build::Status::Built);
         let skipped = count(&|s| *s == build::Status::Skipped);
         summary(
-            &format!("built {built}, skipped {skipped}, failed {failed} ({elapsed:.2} s)"),
+            &tr!(
+                "built {built}, skipped {skipped}, failed {failed} ({elapsed:.2} s)",
+                "生成 {built} 个，跳过 {skipped} 个（没有变化），失败 {failed} 个（用时 {elapsed:.2} 秒）"
+            ),
             format,
         );
     }
@@ -554,21 +589,35 @@ fn failed_line(outcomes: &[build::Outcome]) -> Option<String> {
         .filter(|o| o.status == build::Status::Failed)
         .map(|o| diag::printable(&o.input.display().to_string()).into_owned())
         .collect();
-    (!failed.is_empty()).then(|| format!("failed {}: {}", failed.len(), failed.join(", ")))
+    let count = failed.len();
+    (!failed.is_empty()).then(|| {
+        tr!(
+            "failed {count}: {}",
+            "失败 {count} 个：{}",
+            failed.join(crate::i18n::pick(", ", "、"))
+        )
+    })
 }
 
+/// One document's line as it is done: what happened, the file, the time
+/// it took (`      built data/a.yaml (12 ms)`, `      已生成 data/a.yaml（12 毫秒）`).
 fn outcome_line(o: &build::Outcome) -> String {
+    use crate::i18n::pick;
     let word = match &o.status {
-        build::Status::Built => "built",
-        build::Status::Skipped => "unchanged",
-        build::Status::Failed => "FAILED",
-        build::Status::Current => "current",
-        build::Status::Stale(_) => "out of date",
+        build::Status::Built => pick("built", "已生成"),
+        build::Status::Skipped => pick("unchanged", "没有变化"),
+        build::Status::Failed => pick("FAILED", "失败"),
+        build::Status::Current => pick("current", "是最新的"),
+        build::Status::Stale(_) => pick("out of date", "需要重新生成"),
     };
-    format!(
-        "{word:>11} {} ({} ms)",
-        diag::printable(&o.input.display().to_string()),
-        o.elapsed.as_millis()
+    // Right-aligned by display width (a Chinese character is two columns).
+    let width = if crate::i18n::zh() { 12 } else { 11 };
+    let pad = " ".repeat(width - crate::columns::width(word).min(width));
+    let file = diag::printable(&o.input.display().to_string()).into_owned();
+    let ms = o.elapsed.as_millis();
+    tr!(
+        "{pad}{word} {file} ({ms} ms)",
+        "{pad}{word} {file}（{ms} 毫秒）"
     )
 }
 
@@ -598,9 +647,15 @@ fn run_import(args: ImportArgs) -> ExitCode {
         return fail(
             Diagnostic::file_error(
                 &args.file,
-                "the draft made from this file does not load (a bug in zongjie import)",
+                tr!(
+                    "the draft made from this file does not load (a bug in zongjie import)",
+                    "由这个文件生成的草稿读不进来（这是 `zongjie import` 的缺陷）"
+                ),
             )
-            .with_hint("please report it with the source file"),
+            .with_hint(tr!(
+                "please report it with the source file",
+                "请报告这个问题，并附上这个源文件"
+            )),
         );
     }
     print(&imported.notes, format);
@@ -611,30 +666,41 @@ fn run_import(args: ImportArgs) -> ExitCode {
         Some(out) => {
             if out.exists() && !args.force {
                 return fail(
-                    Diagnostic::file_error(out, "the draft exists already")
-                        .with_hint("pass --force to overwrite it, or name another file with -o"),
+                    Diagnostic::file_error(
+                        out,
+                        tr!("the draft exists already", "草稿文件已经存在"),
+                    )
+                    .with_hint(tr!(
+                        "pass --force to overwrite it, or name another file with -o",
+                        "要覆盖它，请加 `--force`；或者用 `-o` 另给一个文件名"
+                    )),
                 );
             }
             if std::fs::canonicalize(out).ok() == std::fs::canonicalize(&args.file).ok()
                 && out.exists()
             {
                 return fail(
-                    Diagnostic::file_error(out, "the draft would replace the source")
-                        .with_hint("name another file with -o"),
+                    Diagnostic::file_error(
+                        out,
+                        tr!("the draft would replace the source", "草稿会把源文件覆盖掉"),
+                    )
+                    .with_hint(tr!("name another file with -o", "请用 `-o` 另给一个文件名")),
                 );
             }
             if let Err(e) = build::write_atomic(out, imported.yaml.as_bytes()) {
+                let e = crate::i18n::io_error(&e);
                 return fail(Diagnostic::file_error(
                     out,
-                    format!("cannot write the draft: {e}"),
+                    tr!("cannot write the draft: {e}", "无法写入草稿：{e}"),
                 ));
             }
+            let (out, encoding, notes) = (out.display(), imported.encoding, imported.notes.len());
             eprintln!(
-                "wrote {} (read as {}; {} note(s)); check the `# 请核对` comments, then `zongjie build {}`",
-                out.display(),
-                imported.encoding,
-                imported.notes.len(),
-                out.display()
+                "{}",
+                tr!(
+                    "wrote {out} (read as {encoding}; {notes} note(s)); check the `# 请核对` comments, then `zongjie build {out}`",
+                    "已写出 {out}（按 {encoding} 读取；{notes} 条说明）；请核对其中的 `# 请核对` 注释，然后运行 `zongjie build {out}`"
+                )
             );
         }
     }
@@ -653,19 +719,33 @@ fn run_init(args: InitArgs) -> ExitCode {
             continue;
         }
         if let Err(e) = build::write_atomic(&path, text.as_bytes()) {
-            eprintln!("error: cannot write {}: {e}", path.display());
+            let (path, e) = (path.display(), crate::i18n::io_error(&e));
+            eprintln!(
+                "{}",
+                tr!(
+                    "error: cannot write {path}: {e}",
+                    "错误：无法写入 {path}：{e}"
+                )
+            );
             return ExitCode::from(1);
         }
         written += 1;
     }
+    let kept = if skipped > 0 {
+        tr!(
+            " ({skipped} existing kept; --force overwrites)",
+            "（保留了 {skipped} 个已有的模板；加 `--force` 可覆盖）"
+        )
+    } else {
+        String::new()
+    };
+    let dir = dir.display();
     eprintln!(
-        "wrote {written} template(s) to {}{}; edit them and `zongjie build` uses them in place of the built-ins",
-        dir.display(),
-        if skipped > 0 {
-            format!(" ({skipped} existing kept; --force overwrites)")
-        } else {
-            String::new()
-        }
+        "{}",
+        tr!(
+            "wrote {written} template(s) to {dir}{kept}; edit them and `zongjie build` uses them in place of the built-ins",
+            "已把 {written} 个模板写到 {dir}{kept}；修改它们后，`zongjie build` 会用它们代替内置模板"
+        )
     );
     ExitCode::SUCCESS
 }
@@ -675,15 +755,36 @@ fn run_init(args: InitArgs) -> ExitCode {
 fn preview_refusal(file: &Path) -> Option<Diagnostic> {
     let d = match std::fs::metadata(file) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            Diagnostic::file_error(file, "no such data file").with_hint(
-                "check the name and folder; `zongjie new FILE` writes a commented starter file",
+            Diagnostic::file_error(file, tr!("no such data file", "没有这个数据文件")).with_hint(
+                tr!(
+                    "check the name and folder; `zongjie new FILE` writes a commented starter file",
+                    "请检查文件名和所在文件夹；`zongjie new FILE` 可以新建一个带注释的起步文件"
+                ),
             )
         }
-        Err(e) => Diagnostic::file_error(file, format!("cannot read the data file: {e}")),
-        Ok(m) if m.is_dir() => Diagnostic::file_error(file, "is a folder, not a data file")
-            .with_hint("the preview shows one document: name its .yaml file"),
-        Ok(m) if !m.is_file() => Diagnostic::file_error(file, "is not a regular file")
-            .with_hint("name the report's .yaml data file"),
+        Err(e) => {
+            let e = crate::i18n::io_error(&e);
+            Diagnostic::file_error(
+                file,
+                tr!("cannot read the data file: {e}", "无法读取数据文件：{e}"),
+            )
+        }
+        Ok(m) if m.is_dir() => Diagnostic::file_error(
+            file,
+            tr!("is a folder, not a data file", "这是文件夹，不是数据文件"),
+        )
+        .with_hint(tr!(
+            "the preview shows one document: name its .yaml file",
+            "预览一次显示一个文档：请给出它的 .yaml 文件"
+        )),
+        Ok(m) if !m.is_file() => {
+            Diagnostic::file_error(file, tr!("is not a regular file", "不是普通文件")).with_hint(
+                tr!(
+                    "name the report's .yaml data file",
+                    "请给出报告的 .yaml 数据文件"
+                ),
+            )
+        }
         Ok(_) => return None,
     };
     Some(d)
@@ -714,16 +815,26 @@ fn clock(t: std::time::SystemTime) -> String {
 /// the fault's place) and the message of a failure.
 fn rebuilt_line(file: &Path, r: &crate::preview::Rebuilt<'_>) -> String {
     let file = diag::printable(&file.display().to_string()).into_owned();
+    let time = clock(r.at);
     match r.result {
-        Ok(()) => format!("{} built  {file} ({} ms)", clock(r.at), r.took.as_millis()),
-        Err(f) => format!(
-            "{} FAILED {}: {}",
-            clock(r.at),
-            f.location
+        Ok(()) => {
+            let ms = r.took.as_millis();
+            tr!(
+                "{time} built  {file} ({ms} ms)",
+                "{time} 已生成 {file}（{ms} 毫秒）"
+            )
+        }
+        Err(f) => {
+            let place = f
+                .location
                 .as_deref()
-                .map_or(file, |l| diag::printable(l).into_owned()),
-            diag::printable(&f.message)
-        ),
+                .map_or(file, |l| diag::printable(l).into_owned());
+            let message = diag::printable(&f.message);
+            tr!(
+                "{time} FAILED {place}: {message}",
+                "{time} 生成失败 {place}：{message}"
+            )
+        }
     }
 }
 
@@ -763,16 +874,27 @@ fn run_preview(args: PreviewArgs) -> ExitCode {
         if let Some(warning) = crate::preview::exposure_warning(addr) {
             eprintln!("{warning}");
         }
+        let file = args.file.display();
         eprintln!(
-            "previewing {} at http://{addr}/ (Ctrl-C stops)",
-            args.file.display()
+            "{}",
+            tr!(
+                "previewing {file} at http://{addr}/ (Ctrl-C stops)",
+                "正在预览 {file}，请在浏览器中打开 http://{addr}/ （按 Ctrl-C 停止）"
+            )
         );
     };
     let result = crate::preview::serve_logged(std::sync::Arc::new(site), config, ready, Some(log));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: cannot start the preview server: {e}");
+            let e = crate::i18n::io_error(&e);
+            eprintln!(
+                "{}",
+                tr!(
+                    "error: cannot start the preview server: {e}",
+                    "错误：无法启动预览服务：{e}"
+                )
+            );
             ExitCode::from(1)
         }
     }
@@ -793,7 +915,8 @@ fn run_fonts(args: FontArgs) -> ExitCode {
     match checked {
         Ok(t) => {
             if let Some(p) = &t.profile_path {
-                println!("profile: {}", p.display());
+                let p = p.display();
+                println!("{}", tr!("profile: {p}", "版式配置：{p}"));
             }
             if let Some(fonts) = &t.fonts {
                 print!("{}", crate::fonts::describe(fonts));
@@ -811,18 +934,30 @@ fn run_new(args: NewArgs) -> ExitCode {
     match crate::starter::write(&args.file, args.genre) {
         Ok(w) => {
             let file = diag::printable(&w.file.display().to_string()).into_owned();
+            let genre = args.genre.name();
             eprintln!(
-                "wrote {file} (a {} starter: every field is explained in its comments)",
-                args.genre.name()
+                "{}",
+                tr!(
+                    "wrote {file} (a {genre} starter: every field is explained in its comments)",
+                    "已写出 {file}（{genre}的起步文件：每个字段的用法都写在注释里）"
+                )
             );
             if let Some(schema) = &w.schema {
+                let schema = diag::printable(&schema.display().to_string()).into_owned();
                 eprintln!(
-                    "wrote {} (the schema its first line names, for editor completion)",
-                    diag::printable(&schema.display().to_string())
+                    "{}",
+                    tr!(
+                        "wrote {schema} (the schema its first line names, for editor completion)",
+                        "已写出 {schema}（起步文件第一行指向的 Schema，供编辑器补全和检查）"
+                    )
                 );
             }
             eprintln!(
-                "next: change the sample text and figures, then `zongjie check --strict {file}` and `zongjie build {file}`"
+                "{}",
+                tr!(
+                    "next: change the sample text and figures, then `zongjie check --strict {file}` and `zongjie build {file}`",
+                    "下一步：把示例文字和数字改成本单位的，然后运行 `zongjie check --strict {file}` 和 `zongjie build {file}`"
+                )
             );
             ExitCode::SUCCESS
         }
@@ -837,10 +972,7 @@ fn run_metrics(args: MetricsArgs) -> ExitCode {
     for root in &args.import_roots {
         if !root.is_dir() {
             print(
-                &[
-                    Diagnostic::file_error(root, "--import-root: not a folder (or not there)")
-                        .with_hint("give a folder that holds data files to import"),
-                ],
+                &[Diagnostic::file_error(root, not_a_folder()).with_hint(folder_to_import())],
                 args.diagnostic_format,
             );
             return ExitCode::from(1);

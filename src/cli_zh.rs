@@ -16,7 +16,7 @@ const HELP: &[(&str, &str, &str)] = &[
     (
         "*",
         "lang",
-        "提示信息的语言（默认按 LC_ALL、LC_MESSAGES、LANG 选择）",
+        "提示信息的语言（默认按环境变量 LC_ALL、LC_MESSAGES、LANG 选择）",
     ),
     (
         "build",
@@ -24,22 +24,22 @@ const HELP: &[(&str, &str, &str)] = &[
         "把数据文件生成到 output/（按 --format 生成 Markdown、HTML、PDF、DOCX）",
     ),
     ("check", "", "检查数据文件和模板，列出每个错误和警告"),
-    ("init", "", "把内置模板写到 templates/，供修改"),
+    ("init", "", "把内置模板复制到 templates/，供本单位修改"),
     (
         "preview",
         "",
-        "实时预览一个数据文件，每次保存后页面自动刷新",
+        "在浏览器里实时预览一个数据文件，每次保存后页面自动刷新",
     ),
     (
         "schema",
         "",
         "输出数据格式的 JSON Schema（供编辑器补全和校验）",
     ),
-    ("fonts", "", "显示 PDF 每种字体角色用的是哪个字体"),
+    ("fonts", "", "显示 PDF 的标题、正文等各处分别用哪种字体"),
     (
         "profile",
         "",
-        "输出默认版式配置（YAML）；另存为数据旁的 profile.yaml，只改本单位不同的地方",
+        "输出默认版式配置（YAML）；另存为数据文件旁的 profile.yaml，只改本单位不同的地方",
     ),
     (
         "import",
@@ -49,12 +49,12 @@ const HELP: &[(&str, &str, &str)] = &[
     (
         "new",
         "",
-        "写一个带中文注释的起步数据文件（每个字段都有说明）",
+        "新建一个带中文注释的起步数据文件（每个字段都有说明）",
     ),
     (
         "metrics",
         "",
-        "列出数据文件的每个指标：本期值、计划、上年、完成率、占比、同比，以及与计算不符的写明值",
+        "列出数据文件的每个指标：本期值、计划、上年、完成率、占比、同比，以及文中写明但与计算结果不符的数",
     ),
     ("help", "", "显示本帮助，或某个命令的帮助"),
     (
@@ -62,12 +62,16 @@ const HELP: &[(&str, &str, &str)] = &[
         "file",
         "要新建的数据文件（*.yaml）；已有的文件不会被覆盖",
     ),
-    ("new", "genre", "报告的种类"),
+    (
+        "new",
+        "genre",
+        "报告的种类：annual 年度总结和要点，half-year 半年总结和计划，tasks 攻坚任务清单",
+    ),
     ("metrics", "file", "数据文件"),
     (
         "metrics",
         "json",
-        "输出 JSON（格式稳定，见 docs/reference.md），而不是表格",
+        "输出 JSON（格式固定，见 docs/reference.md），不输出表格",
     ),
     (
         "metrics",
@@ -79,7 +83,11 @@ const HELP: &[(&str, &str, &str)] = &[
         "file",
         "报告：从网页复制的文字、WPS/Word 导出的文本或 .docx、Markdown",
     ),
-    ("import", "output", "草稿写到哪里（默认：标准输出）"),
+    (
+        "import",
+        "output",
+        "草稿写到哪个文件（默认：直接显示在屏幕上，即标准输出）",
+    ),
     ("import", "force", "草稿已存在时覆盖它"),
     (
         "import",
@@ -91,18 +99,22 @@ const HELP: &[(&str, &str, &str)] = &[
         "profile",
         "版式配置（YAML 或 TOML）；默认用每个数据文件旁的 zongjie.toml、profile.yaml 或 zongjie.yaml，没有时用 GB/T 9704 默认值",
     ),
-    ("*", "font_paths", "先于系统字体查找字体的文件夹（可重复）"),
+    (
+        "*",
+        "font_paths",
+        "查找字体的文件夹，先于系统字体查找（可重复）",
+    ),
     (
         "*",
         "ignore_system_fonts",
-        "只用配置里的字体文件、--font-path 和内置字体（每台机器输出相同）",
+        "只用版式配置里的字体文件、--font-path 和内置字体（在每台机器上输出都一样）",
     ),
     ("preview", "file", "要预览的数据文件"),
     ("preview", "port", "端口（0 表示自动选一个空闲端口）"),
     (
         "preview",
         "host",
-        "监听的网络接口；默认只监听本机（指定其他地址时会警告）",
+        "监听的网络接口；指定本机以外的地址时会警告",
     ),
     (
         "preview",
@@ -112,13 +124,13 @@ const HELP: &[(&str, &str, &str)] = &[
     (
         "preview",
         "build_timeout",
-        "一次生成最多运行的秒数，超时即放弃并报告",
+        "一次生成最多运行多少秒，超时即放弃并报告",
     ),
     ("preview", "open", "在默认浏览器中打开页面"),
     (
         "preview",
         "templates",
-        "覆盖内置模板的模板文件夹（默认：有 templates/ 时用它）",
+        "模板文件夹：其中的模板替换同名的内置模板（默认：有 templates/ 时用它）",
     ),
     (
         "preview",
@@ -129,23 +141,23 @@ const HELP: &[(&str, &str, &str)] = &[
     (
         "*",
         "templates",
-        "其中的 *.tera 模板按名称覆盖内置模板的文件夹（默认：有 templates/ 时用它）",
+        "模板文件夹：其中的 *.tera 模板按文件名替换内置模板（默认：有 templates/ 时用它）",
     ),
-    ("*", "diagnostic_format", "错误和警告的输出方式"),
+    ("*", "diagnostic_format", "错误和警告的显示格式"),
     ("*", "strict", "把警告当作错误"),
     (
         "*",
         "import_roots",
         "也允许从 FOLDER 下的数据文件导入（可重复）；默认只能导入输入文件夹内的文件",
     ),
-    ("build", "format", "输出格式（可重复，或用逗号分隔）"),
+    ("build", "format", "输出格式（可重复给出，或用逗号分隔）"),
     ("build", "out", "输出文件夹"),
     ("build", "jobs", "同时生成的文档数（默认：CPU 核数）"),
-    ("build", "force", "输入没有变化的文档也重新生成"),
+    ("build", "force", "输入没有变化的文档也重新生成一遍"),
     (
         "build",
         "check",
-        "什么也不写；列出每个缺失或将会改变的输出，并以 1 退出",
+        "不写任何文件，只检查：列出每个缺少或会改变的输出，有则以退出码 1 结束",
     ),
     (
         "build",
@@ -155,7 +167,7 @@ const HELP: &[(&str, &str, &str)] = &[
     (
         "init",
         "dir",
-        "在哪个文件夹里写 templates/（默认：当前文件夹）",
+        "在哪个文件夹里建 templates/（“.”表示当前文件夹）",
     ),
     ("init", "force", "覆盖已有的模板"),
 ];
@@ -200,8 +212,8 @@ fn localize_named(mut cmd: clap::Command, name: &str) -> clap::Command {
             };
             let text = match id.as_str() {
                 "help" => Some("显示帮助".to_string()),
-                "version" => Some("显示版本".to_string()),
-                _ => help(name, &id).map(|h| h.to_string() + &choices(&arg)),
+                "version" => Some("显示版本号".to_string()),
+                _ => help(name, &id).map(|h| with_choices(h, &arg)),
             };
             let arg = arg.help_heading(heading);
             match text {
@@ -223,8 +235,10 @@ fn localize_named(mut cmd: clap::Command, name: &str) -> clap::Command {
     cmd
 }
 
-/// `（默认：…；可选：…）` for an option with a default or a fixed set of values.
-fn choices(arg: &clap::Arg) -> String {
+/// The help `text` with `默认：…；可选：…` for an option with a default or a
+/// fixed set of values: inside the text's closing parenthesis when it ends
+/// with one (`端口（0 表示自动选择；默认：8023）`), else in one of its own.
+fn with_choices(text: &str, arg: &clap::Arg) -> String {
     let defaults: Vec<String> = arg
         .get_default_values()
         .iter()
@@ -247,10 +261,47 @@ fn choices(arg: &clap::Arg) -> String {
         parts.push(format!("可选：{}", values.join("、")));
     }
     if parts.is_empty() {
-        String::new()
+        text.to_string()
+    } else if let Some(inner) = text.strip_suffix('）') {
+        format!("{inner}；{}）", parts.join("；"))
     } else {
-        format!("（{}）", parts.join("；"))
+        format!("{text}（{}）", parts.join("；"))
     }
+}
+
+/// The help or version clap made (`e` of kind `DisplayHelp`, `DisplayVersion`
+/// or `DisplayHelpOnMissingArgumentOrSubcommand`) as printed in Chinese:
+/// the headings with a full-width colon, the usage line's placeholders in
+/// Chinese.
+pub fn help_text(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let (body, end) = match line.strip_suffix('\n') {
+            Some(body) => (body, "\n"),
+            None => (line, ""),
+        };
+        match body {
+            "命令:" | "参数:" | "选项:" => {
+                out.push_str(body.trim_end_matches(':'));
+                out.push('：');
+            }
+            _ if body.starts_with("用法：") => out.push_str(&usage_line(body)),
+            _ => out.push_str(body),
+        }
+        out.push_str(end);
+    }
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out
+}
+
+/// A usage line with clap's `[OPTIONS]` and `<COMMAND>` in Chinese.
+fn usage_line(usage: &str) -> String {
+    usage
+        .replace("[OPTIONS]", "[选项]")
+        .replace("<COMMAND>", "<命令>")
 }
 
 /// clap's usage error `e` retold in Chinese: what is wrong, a suggestion
@@ -314,7 +365,7 @@ pub fn usage_error(e: &clap::Error) -> String {
     if let Some(usage) = text(ContextKind::Usage) {
         let usage = usage.trim();
         let usage = usage.strip_prefix("Usage:").unwrap_or(usage).trim();
-        out.push_str(&format!("\n用法：{usage}\n"));
+        out.push_str(&format!("\n用法：{}\n", usage_line(usage)));
     }
     out.push_str("\n运行时加 --help 可查看说明。\n");
     out
@@ -358,6 +409,32 @@ mod tests {
             stale.is_empty(),
             "Chinese help for options that are gone: {stale:?}"
         );
+    }
+
+    #[test]
+    fn help_headings_are_full_width_and_defaults_join_the_parentheses() {
+        let mut cmd = crate::cli::Cli::command();
+        cmd.build();
+        let cmd = localize(cmd);
+        let e = cmd
+            .clone()
+            .try_get_matches_from(["zongjie", "preview", "--help"])
+            .expect_err("help");
+        let text = help_text(&e);
+        assert!(
+            text.contains("\n选项：\n") && text.contains("\n参数：\n"),
+            "{text}"
+        );
+        assert!(!text.contains("选项:"), "{text}");
+        assert!(
+            text.contains("用法：zongjie preview [选项] <FILE>"),
+            "{text}"
+        );
+        assert!(
+            text.contains("端口（0 表示自动选一个空闲端口；默认：8023）"),
+            "{text}"
+        );
+        assert!(!text.contains("）（"), "{text}");
     }
 
     #[test]

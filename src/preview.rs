@@ -35,6 +35,7 @@ use std::time::{Duration, Instant, SystemTime};
 use notify::{EventKind, RecursiveMode, Watcher};
 
 use crate::html::escape;
+use crate::tr;
 use http::{Head, HeadError};
 
 /// Most connections served at once (event streams not counted once they
@@ -98,7 +99,7 @@ pub trait Site: Send + Sync + 'static {
     /// The DOCX, built when `/report.docx` is requested.
     fn build_docx(&self) -> Result<Vec<u8>, BuildFailure> {
         Err(BuildFailure {
-            message: "this preview makes no DOCX".into(),
+            message: tr!("this preview makes no DOCX", "这个预览不生成 DOCX"),
             ..BuildFailure::default()
         })
     }
@@ -115,15 +116,18 @@ pub fn exposure_warning(addr: SocketAddr) -> Option<String> {
     if ip.is_loopback() {
         return None;
     }
-    let reach = if ip.is_unspecified() {
-        "on every network interface of this machine".to_string()
+    let port = addr.port();
+    Some(if ip.is_unspecified() {
+        tr!(
+            "WARNING: the preview listens on every network interface of this machine, port {port}: anyone who can reach this machine can read the report.\n         Use `--host 127.0.0.1` (the default) unless you mean to share it; requests must name this machine by its address, localhost, the --host name or an --allow-host name.",
+            "警告：预览在本机的所有网络接口上监听，端口 {port}：能连到这台机器的人都能看到这份报告。\n      除非有意共享，请使用 `--host 127.0.0.1`（默认值）；访问时须用本机地址、localhost、`--host` 给出的名称或 `--allow-host` 给出的名称。"
+        )
     } else {
-        format!("on {ip}")
-    };
-    Some(format!(
-        "WARNING: the preview listens {reach}, port {}: anyone who can reach this machine can read the report.\n         Use `--host 127.0.0.1` (the default) unless you mean to share it; requests must name this machine by its address, localhost, the --host name or an --allow-host name.",
-        addr.port()
-    ))
+        tr!(
+            "WARNING: the preview listens on {ip}, port {port}: anyone who can reach this machine can read the report.\n         Use `--host 127.0.0.1` (the default) unless you mean to share it; requests must name this machine by its address, localhost, the --host name or an --allow-host name.",
+            "警告：预览在 {ip} 上监听，端口 {port}：能连到这台机器的人都能看到这份报告。\n      除非有意共享，请使用 `--host 127.0.0.1`（默认值）；访问时须用本机地址、localhost、`--host` 给出的名称或 `--allow-host` 给出的名称。"
+        )
+    })
 }
 
 /// A build error as the error panel shows it.
@@ -164,7 +168,7 @@ impl fmt::Display for BuildFailure {
             write!(f, "\n{s}")?;
         }
         if let Some(h) = &self.hint {
-            write!(f, "\nhint: {h}")?;
+            write!(f, "{}", tr!("\nhint: {h}", "\n提示：{h}"))?;
         }
         Ok(())
     }
@@ -250,7 +254,7 @@ pub fn error_page(failure: &BuildFailure) -> String {
 <html lang="zh-CN">
 <head>
 <meta charset="utf-8">
-<title>构建失败 · build failed</title>
+<title>{}</title>
 <style>
 body {{ margin: 0; background: #8a8d91; }}
 {PANEL_CSS}#zongjie-error {{ max-width: 860px; margin: 48px auto; }}
@@ -260,6 +264,7 @@ body {{ margin: 0; background: #8a8d91; }}
 {}</body>
 </html>
 "#,
+        crate::i18n::pick("构建失败 · build failed", "生成失败"),
         error_panel(failure, false)
     )
 }
@@ -318,18 +323,27 @@ fn error_panel(failure: &BuildFailure, over_draft: bool) -> String {
         ));
     }
     if let Some(hint) = &failure.hint {
-        body.push_str(&format!(
-            "<p class=\"hint\">提示 hint: {}</p>\n",
-            escape(hint)
+        let hint = escape(hint);
+        body.push_str(&tr!(
+            "<p class=\"hint\">提示 hint: {hint}</p>\n",
+            "<p class=\"hint\">提示：{hint}</p>\n"
         ));
     }
+    use crate::i18n::pick;
     let note = if over_draft {
-        "下面是上次成功生成的稿子（已变暗）；保存修改后页面会自动刷新。Below: the last good draft, dimmed. The page reloads by itself on the next save."
+        pick(
+            "下面是上次成功生成的稿子（已变暗）；保存修改后页面会自动刷新。Below: the last good draft, dimmed. The page reloads by itself on the next save.",
+            "下面是上次成功生成的稿子（已变暗）；改正并保存后，页面会自动刷新。",
+        )
     } else {
-        "保存修改后页面会自动刷新。The page reloads by itself on the next save."
+        pick(
+            "保存修改后页面会自动刷新。The page reloads by itself on the next save.",
+            "改正并保存后，页面会自动刷新。",
+        )
     };
+    let heading = pick("构建失败 · Build failed", "生成失败");
     format!(
-        "<div class=\"error-panel\" id=\"zongjie-error\" role=\"alert\">\n<h1>构建失败 · Build failed</h1>\n{body}<p class=\"note\">{note}</p>\n</div>\n"
+        "<div class=\"error-panel\" id=\"zongjie-error\" role=\"alert\">\n<h1>{heading}</h1>\n{body}<p class=\"note\">{note}</p>\n</div>\n"
     )
 }
 
@@ -477,10 +491,17 @@ fn run_bounded<T: Send + 'static>(
         });
     if let Err(e) = spawned {
         return Some(Err(BuildFailure {
-            message: format!("internal error: cannot start a build thread: {e}"),
-            hint: Some(
-                "the machine is short of memory or threads; close something and save again".into(),
-            ),
+            message: {
+                let e = crate::i18n::io_error(&e);
+                tr!(
+                    "internal error: cannot start a build thread: {e}",
+                    "内部错误：无法启动生成线程：{e}"
+                )
+            },
+            hint: Some(tr!(
+                "the machine is short of memory or threads; close something and save again",
+                "这台机器的内存或线程不够了；请关掉一些程序，再保存一次"
+            )),
             ..BuildFailure::default()
         }));
     }
@@ -488,9 +509,10 @@ fn run_bounded<T: Send + 'static>(
         Ok(Ok(result)) => result,
         Ok(Err(payload)) => Err(internal_error(&panic_message(payload.as_ref()))),
         Err(mpsc::RecvTimeoutError::Timeout) => Err(abandoned(deadline)),
-        Err(mpsc::RecvTimeoutError::Disconnected) => {
-            Err(internal_error("the build ended without a result"))
-        }
+        Err(mpsc::RecvTimeoutError::Disconnected) => Err(internal_error(&tr!(
+            "the build ended without a result",
+            "生成过程没有给出结果就结束了"
+        ))),
     })
 }
 
@@ -499,46 +521,54 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .downcast_ref::<&str>()
         .map(|s| (*s).to_string())
         .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic without a message".into())
+        .unwrap_or_else(|| tr!("a panic without a message", "没有说明原因"))
 }
 
 /// The panel for a build that panicked: a bug in zongjie, not in the data.
 pub fn internal_error(what: &str) -> BuildFailure {
     BuildFailure {
-        message: format!("internal error: the build crashed ({what})"),
+        message: tr!(
+            "internal error: the build crashed ({what})",
+            "内部错误：生成过程崩溃了（{what}）"
+        ),
         location: None,
         snippet: None,
         fault: None,
-        hint: Some(
-            "this is a bug in zongjie, not in your data: please report it with the data file. The preview keeps running and builds again on the next save".into(),
-        ),
+        hint: Some(tr!(
+            "this is a bug in zongjie, not in your data: please report it with the data file. The preview keeps running and builds again on the next save",
+            "这是 zongjie 的缺陷，不是数据的问题：请报告这个问题，并附上数据文件。预览会继续运行，下次保存时再生成"
+        )),
     }
 }
 
 /// The panel for a build abandoned at the deadline.
 pub fn abandoned(deadline: Duration) -> BuildFailure {
     BuildFailure {
-        message: format!(
+        message: tr!(
             "the build did not finish within {} s and was abandoned",
+            "生成没有在 {} 秒内完成，已经放弃",
             deadline.as_secs_f64()
         ),
         location: None,
         snippet: None,
         fault: None,
-        hint: Some(
-            "a template may loop too long (look at `{% for %}` ranges in your templates) or the data may be huge; fix it and save: the preview keeps watching".into(),
-        ),
+        hint: Some(tr!(
+            "a template may loop too long (look at `{{% for %}}` ranges in your templates) or the data may be huge; fix it and save: the preview keeps watching",
+            "可能是模板里的循环太长（请查看模板中 `{{% for %}}` 的范围），也可能是数据太大；改正后保存即可，预览一直在监视文件"
+        )),
     }
 }
 
 fn busy() -> BuildFailure {
     BuildFailure {
-        message: format!(
-            "{MAX_RUNNING_BUILDS} earlier builds are still running past their deadline, so no new build was started"
+        message: tr!(
+            "{MAX_RUNNING_BUILDS} earlier builds are still running past their deadline, so no new build was started",
+            "之前的 {MAX_RUNNING_BUILDS} 次生成超过时限仍在运行，所以没有开始新的生成"
         ),
-        hint: Some(
-            "the preview builds again as soon as one of them ends; restart the preview to stop them at once".into(),
-        ),
+        hint: Some(tr!(
+            "the preview builds again as soon as one of them ends; restart the preview to stop them at once",
+            "其中一次结束后，预览会马上重新生成；要立即停止它们，请重新启动预览"
+        )),
         ..BuildFailure::default()
     }
 }
@@ -654,7 +684,10 @@ pub fn start_logged(
         state: Mutex::new(State {
             generation: 0,
             page: Err(BuildFailure {
-                message: "the first build has not finished yet".into(),
+                message: tr!(
+                    "the first build has not finished yet",
+                    "第一次生成还没有完成"
+                ),
                 ..BuildFailure::default()
             }),
             last_good: None,
@@ -900,8 +933,14 @@ fn watch_loop(shared: &Arc<Shared>) {
         Err(e) => {
             let mut state = shared.lock();
             state.page = Err(BuildFailure {
-                message: format!("cannot watch files for changes: {e}"),
-                hint: Some("the preview will not update; restart it".into()),
+                message: tr!(
+                    "cannot watch files for changes: {e}",
+                    "无法监视文件的变化（{e}）"
+                ),
+                hint: Some(tr!(
+                    "the preview will not update; restart it",
+                    "预览不会自动更新了；请重新启动预览"
+                )),
                 ..BuildFailure::default()
             });
             state.generation += 1;
@@ -1023,7 +1062,10 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
 
 /// Over the connection limit: a 503 if the socket takes it at once, then close.
 fn refuse_busy(stream: TcpStream) {
-    let body = "503: the preview is serving too many connections; try again\n";
+    let body = tr!(
+        "503: the preview is serving too many connections; try again\n",
+        "503：预览正在处理的连接太多；请稍后再试\n"
+    );
     let head = http::response_head(503, TEXT, Some(body.len()));
     let mut stream = stream;
     if stream.set_nonblocking(true).is_ok() {
@@ -1156,26 +1198,22 @@ fn serve_connection(mut stream: TcpStream, shared: &Arc<Shared>) {
     let head = match head {
         Ok(head) => head,
         Err(HeadError::TooLarge) => {
-            let body = format!(
+            let body = tr!(
                 "431: the request head is larger than {} bytes or has more than {} fields\n",
+                "431：请求头超过 {} 字节，或多于 {} 个字段\n",
                 http::MAX_HEAD_BYTES,
                 http::MAX_HEADERS
             );
             return http::respond(&mut stream, 431, TEXT, body.as_bytes(), false, short);
         }
         Err(HeadError::Malformed) => {
-            return http::respond(
-                &mut stream,
-                400,
-                TEXT,
-                b"400: not an HTTP request\n",
-                false,
-                short,
-            );
+            let body = tr!("400: not an HTTP request\n", "400：这不是 HTTP 请求\n");
+            return http::respond(&mut stream, 400, TEXT, body.as_bytes(), false, short);
         }
         Err(HeadError::Timeout) => {
-            let body = format!(
+            let body = tr!(
                 "408: the request head did not arrive within {} s\n",
+                "408：请求头没有在 {} 秒内到达\n",
                 shared.head_timeout.as_secs_f64()
             );
             return http::respond(&mut stream, 408, TEXT, body.as_bytes(), false, short);
@@ -1219,20 +1257,35 @@ fn serve_connection(mut stream: TcpStream, shared: &Arc<Shared>) {
             }
         },
         Route::Events => open_events(stream, shared, head_only),
-        Route::NotFound => send(404, TEXT, b"404 not found\n"),
-        Route::MethodNotAllowed => send(405, TEXT, b"405 method not allowed\n"),
+        Route::NotFound => {
+            let body = tr!("404 not found\n", "404：没有这个页面\n");
+            send(404, TEXT, body.as_bytes())
+        }
+        Route::MethodNotAllowed => {
+            let body = tr!("405 method not allowed\n", "405：不支持这种请求方式\n");
+            send(405, TEXT, body.as_bytes())
+        }
         Route::ForbiddenHost => {
-            let body = format!(
-                "403: this preview answers only to localhost and its own address, not to the Host {:?}; to use a name, start it with --allow-host NAME\n",
-                head.host.as_deref().unwrap_or("(none)")
-            );
+            let host = head.host.as_deref();
+            let body = match host {
+                Some(host) => tr!(
+                    "403: this preview answers only to localhost and its own address, not to the Host {host:?}; to use a name, start it with --allow-host NAME\n",
+                    "403：这个预览只接受 localhost 和它自己的地址，不接受主机名 {host:?}；要用这个名称访问，请加 `--allow-host NAME` 启动预览\n"
+                ),
+                None => tr!(
+                    "403: this preview answers only to localhost and its own address, not to the Host \"(none)\"; to use a name, start it with --allow-host NAME\n",
+                    "403：这个预览只接受 localhost 和它自己的地址，请求没有给出主机名；要用某个名称访问，请加 `--allow-host NAME` 启动预览\n"
+                ),
+            };
             send(403, TEXT, body.as_bytes());
         }
-        Route::ForbiddenOrigin => send(
-            403,
-            TEXT,
-            b"403: requests from other sites are refused; open the preview's own address\n",
-        ),
+        Route::ForbiddenOrigin => {
+            let body = tr!(
+                "403: requests from other sites are refused; open the preview's own address\n",
+                "403：拒绝来自其他网站的请求；请直接打开预览自己的地址\n"
+            );
+            send(403, TEXT, body.as_bytes())
+        }
     }
 }
 

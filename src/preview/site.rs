@@ -235,7 +235,7 @@ fn failure(diags: &[Diagnostic]) -> BuildFailure {
     let first = diags.iter().find(|d| d.is_error()).or(diags.first());
     let Some(d) = first else {
         return BuildFailure {
-            message: "build failed".into(),
+            message: crate::tr!("build failed", "生成失败"),
             ..BuildFailure::default()
         };
     };
@@ -246,7 +246,11 @@ fn failure(diags: &[Diagnostic]) -> BuildFailure {
         .saturating_sub(1);
     BuildFailure {
         message: if more > 0 {
-            format!("{} (and {more} more error(s))", d.message)
+            let first = &d.message;
+            crate::tr!(
+                "{first} (and {more} more error(s))",
+                "{first}（另外还有 {more} 个错误）"
+            )
         } else {
             d.message.clone()
         },
