@@ -26,7 +26,7 @@ struct Run {
 /// hang fails the test instead of stalling it); asserts the time bound.
 fn bounded(dir: &Path, args: &[&str]) -> Run {
     let start = Instant::now();
-    let out = Command::new("sh")
+    let out = common::in_english(&mut Command::new("sh"))
         .arg("-c")
         .arg(format!(
             "ulimit -v {MEMORY_LIMIT_KIB} && exec timeout 60 \"$0\" \"$@\""
@@ -453,7 +453,7 @@ fn a_font_truncated_during_the_build_cannot_crash_it() {
             &format!("fonts:\n  body: {{file: real{i}.otf}}\n"),
         );
         let start = Instant::now();
-        let child = Command::new("sh")
+        let child = common::in_english(&mut Command::new("sh"))
             .arg("-c")
             .arg(format!(
                 "ulimit -v {MEMORY_LIMIT_KIB} && exec timeout 60 \"$0\" \"$@\""

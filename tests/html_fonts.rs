@@ -125,7 +125,7 @@ fn characters_no_face_has_still_give_a_page() {
     std::fs::write(&data, text).unwrap();
     let out = dir.join("out");
     let start = Instant::now();
-    let run = Command::new(env!("CARGO_BIN_EXE_zongjie"))
+    let run = common::binary()
         .args([
             "build",
             "--format",

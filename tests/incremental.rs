@@ -20,6 +20,7 @@ const MEMORY_LIMIT_KIB: u64 = 2 * 1024 * 1024;
 /// `sh -c "ulimit -v …; SETUP; exec zongjie ARGS"` in `dir`.
 fn command(dir: &Path, setup: &str, args: &[&str]) -> Command {
     let mut c = Command::new("sh");
+    common::in_english(&mut c);
     c.arg("-c")
         .arg(format!(
             "ulimit -v {MEMORY_LIMIT_KIB} && {setup} exec \"$0\" \"$@\""

@@ -16,7 +16,7 @@ fn zongjie(dir: &Path, args: &[&str]) -> (i32, String) {
 }
 
 fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_zongjie"))
+    common::binary()
 }
 
 fn example() -> String {

@@ -1130,7 +1130,7 @@ fn every_rebuild_and_error_is_logged_with_its_time() {
     let dir = common::temp("preview-log");
     let file = dir.join("r.yaml");
     write(&file, DATA);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_zongjie"))
+    let mut child = common::binary()
         .args(["preview", "r.yaml", "--port", "0"])
         .current_dir(&dir)
         .stdin(Stdio::null())

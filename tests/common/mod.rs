@@ -13,10 +13,29 @@ pub struct Run {
     pub took: Duration,
 }
 
+/// The locale variables that choose the language of messages: cleared for
+/// every run here, so that tests read English unless they ask otherwise.
+pub const LOCALE_VARS: [&str; 3] = ["LC_ALL", "LC_MESSAGES", "LANG"];
+
+/// `cmd` without the locale variables (see [`LOCALE_VARS`]).
+pub fn in_english(cmd: &mut Command) -> &mut Command {
+    for var in LOCALE_VARS {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+/// The binary as a command, its messages in English.
+pub fn binary() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_zongjie"));
+    in_english(&mut cmd);
+    cmd
+}
+
 /// Runs `zongjie ARGS` in `dir` with extra environment variables.
 pub fn zongjie_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let start = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_zongjie"))
+    let out = binary()
         .args(args)
         .envs(env.iter().copied())
         .current_dir(dir)
@@ -46,7 +65,7 @@ pub fn bounded(
     time_limit: Duration,
 ) -> (Output, Duration) {
     let start = Instant::now();
-    let out = Command::new("sh")
+    let out = in_english(&mut Command::new("sh"))
         .arg("-c")
         .arg(format!("ulimit -v {memory_kib} && exec \"$0\" \"$@\""))
         .arg(env!("CARGO_BIN_EXE_zongjie"))
