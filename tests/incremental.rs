@@ -104,6 +104,92 @@ fn an_output_changed_on_disk_is_rebuilt_not_skipped() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Edits the manifest in `out`: `f` gets each document's entry.
+fn edit_manifest(out: &Path, f: impl Fn(&mut serde_json::Value)) {
+    let path = out.join(".zongjie-manifest.json");
+    let mut m: serde_json::Value = serde_json::from_str(&read(&path)).expect("manifest json");
+    for (_, entry) in m["documents"]
+        .as_object_mut()
+        .expect("documents")
+        .iter_mut()
+    {
+        f(entry);
+    }
+    std::fs::write(&path, serde_json::to_vec(&m).expect("json")).expect("write manifest");
+}
+
+/// Marks every output record of the manifest as read long after its
+/// last change, as a later build would have recorded it.
+fn settle(entry: &mut serde_json::Value) {
+    for (_, seen) in entry["seen"]
+        .as_object_mut()
+        .expect("seen records")
+        .iter_mut()
+    {
+        let ctime = seen["ctime_ns"].as_i64().expect("ctime");
+        seen["read_ns"] = (ctime + 3_000_000_000).into();
+    }
+}
+
+/// Gives every output a wrong recorded digest: only an output that is not
+/// hashed can still be skipped.
+fn spoil_digests(entry: &mut serde_json::Value) {
+    for (_, digest) in entry["outputs"]
+        .as_object_mut()
+        .expect("outputs")
+        .iter_mut()
+    {
+        *digest = "0".repeat(64).into();
+    }
+}
+
+#[test]
+#[cfg(unix)]
+fn settled_file_times_vouch_for_an_output_and_any_change_voids_them() {
+    let dir = common::temp("incr-seen");
+    std::fs::write(dir.join("r.yaml"), "intro: 正文一。\n").expect("write");
+    let args = ["build", "r.yaml", "--format", "md,html", "--out", "o"];
+    let (code, stderr) = run(&dir, &args);
+    assert_eq!(code, 0, "{stderr}");
+    let md = read(dir.join("o/r.md"));
+    // Records read right after the write do not vouch: the outputs are
+    // hashed, and a wrong digest is caught.
+    edit_manifest(&dir.join("o"), spoil_digests);
+    let (_, stderr) = run(&dir, &args);
+    assert!(stderr.contains("built 1, skipped 0"), "{stderr}");
+    // Settled records vouch: the outputs are not read (the wrong digests
+    // are not noticed), the document is skipped.
+    edit_manifest(&dir.join("o"), |e| {
+        settle(e);
+        spoil_digests(e);
+    });
+    let (_, stderr) = run(&dir, &args);
+    assert!(stderr.contains("built 0, skipped 1"), "{stderr}");
+    // Any write changes the change time: an edit keeping the size, and
+    // the very bytes written again, are both hashed and rebuilt.
+    std::fs::write(dir.join("o/r.md"), md.replace("正文一", "正文二")).expect("edit");
+    let (_, stderr) = run(&dir, &args);
+    assert!(stderr.contains("built 1, skipped 0"), "{stderr}");
+    assert_eq!(read(dir.join("o/r.md")), md);
+    edit_manifest(&dir.join("o"), |e| {
+        settle(e);
+        spoil_digests(e);
+    });
+    std::fs::write(dir.join("o/r.md"), &md).expect("same bytes again");
+    let (_, stderr) = run(&dir, &args);
+    assert!(stderr.contains("built 1, skipped 0"), "{stderr}");
+    // A file put in the output's place by rename is another inode.
+    edit_manifest(&dir.join("o"), |e| {
+        settle(e);
+        spoil_digests(e);
+    });
+    std::fs::write(dir.join("o/new.md"), &md).expect("write");
+    std::fs::rename(dir.join("o/new.md"), dir.join("o/r.md")).expect("rename");
+    let (_, stderr) = run(&dir, &args);
+    assert!(stderr.contains("built 1, skipped 0"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn imports_and_templates_pulled_in_any_way_are_dependencies() {
     let dir = common::temp("incr-deps");

@@ -204,6 +204,76 @@ pub struct ManifestEntry {
     pub stamp: Stamp,
     /// Output file name → SHA-256 of the bytes this build wrote.
     pub outputs: BTreeMap<String, String>,
+    /// Output file name → what the file system said about it when its
+    /// bytes were last known to be those (see [`Seen`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub seen: BTreeMap<String, Seen>,
+}
+
+/// An output file's identity and change times, and when they were read.
+///
+/// Any write to a file, and any rename onto its name, changes its change
+/// time (ctime), which no ordinary tool can set back; so a file whose
+/// device, inode, size, mtime and ctime are all as recorded still holds
+/// the bytes it held then. The record only counts once it was read at
+/// least [`SETTLED_NS`] after the ctime it shows: a write in the same clock
+/// tick as the record would leave the times unchanged, so until then the
+/// file is hashed (as git treats "racily clean" entries).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seen {
+    pub dev: u64,
+    pub ino: u64,
+    pub len: u64,
+    /// Modification and change time, nanoseconds since the epoch.
+    pub mtime_ns: i64,
+    pub ctime_ns: i64,
+    /// When these were read, nanoseconds since the epoch.
+    pub read_ns: i64,
+}
+
+/// How long after a file's last change its times are trusted to tell
+/// every later change (coarse file-system clocks tick in up to 2 s).
+pub const SETTLED_NS: i64 = 3_000_000_000;
+
+impl Seen {
+    /// The file at `path` now (not following a symbolic link), or `None`
+    /// where it is not a regular file or the system has no ctime and inode.
+    pub fn of(path: &Path) -> Option<Seen> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let read_ns = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .ok()
+                .and_then(|d| i64::try_from(d.as_nanos()).ok())?;
+            let m = std::fs::symlink_metadata(path).ok()?;
+            if !m.is_file() {
+                return None;
+            }
+            let ns = |s: i64, n: i64| s.checked_mul(1_000_000_000)?.checked_add(n);
+            Some(Seen {
+                dev: m.dev(),
+                ino: m.ino(),
+                len: m.len(),
+                mtime_ns: ns(m.mtime(), m.mtime_nsec())?,
+                ctime_ns: ns(m.ctime(), m.ctime_nsec())?,
+                read_ns,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = path;
+            None
+        }
+    }
+
+    /// Whether `now` shows the same file, unchanged since this record was
+    /// read, and the record was read late enough to tell (see [`Seen`]).
+    pub fn vouches_for(&self, now: &Seen) -> bool {
+        let same = (self.dev, self.ino, self.len, self.mtime_ns, self.ctime_ns)
+            == (now.dev, now.ino, now.len, now.mtime_ns, now.ctime_ns);
+        same && self.read_ns.saturating_sub(self.ctime_ns) >= SETTLED_NS
+    }
 }
 
 pub(super) fn hex(bytes: &[u8]) -> String {
@@ -369,15 +439,39 @@ pub(super) fn stamp_of(
     }
 }
 
-/// Whether every output is on disk with the digest its last build wrote.
-pub(super) fn outputs_intact(previous: &ManifestEntry, outputs: &[PathBuf]) -> bool {
-    outputs.len() == previous.outputs.len()
-        && outputs.iter().all(|o| {
-            previous
-                .outputs
-                .get(&output_key(o))
-                .is_some_and(|d| digest_plain(o).as_ref() == Some(d))
-        })
+/// Whether every output is on disk with the digest its last build wrote:
+/// `None` when one is not, else the entry with what the file system says
+/// of each output now. An output whose record vouches for it (see
+/// [`Seen`]) is not read; every other one is hashed, and its record
+/// renewed only when its bytes are the ones written.
+pub(super) fn outputs_intact(
+    previous: &ManifestEntry,
+    outputs: &[PathBuf],
+) -> Option<ManifestEntry> {
+    if outputs.len() != previous.outputs.len() {
+        return None;
+    }
+    let mut entry = previous.clone();
+    for o in outputs {
+        let key = output_key(o);
+        let digest = previous.outputs.get(&key)?;
+        let now = Seen::of(o);
+        let vouched = match (previous.seen.get(&key), &now) {
+            (Some(then), Some(now)) => then.vouches_for(now),
+            _ => false,
+        };
+        if !vouched {
+            // Read before hashing: a change while hashing shows next time.
+            if digest_plain(o).as_ref() != Some(digest) {
+                return None;
+            }
+            match now {
+                Some(now) => entry.seen.insert(key, now),
+                None => entry.seen.remove(&key),
+            };
+        }
+    }
+    Some(entry)
 }
 
 pub(super) fn taken(
@@ -412,6 +506,42 @@ pub(super) fn taken(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_record_vouches_only_for_the_same_file_once_settled() {
+        let then = Seen {
+            dev: 1,
+            ino: 2,
+            len: 3,
+            mtime_ns: 10,
+            ctime_ns: 20,
+            read_ns: 20 + SETTLED_NS,
+        };
+        let now = Seen {
+            read_ns: then.read_ns + 99,
+            ..then
+        };
+        assert!(then.vouches_for(&now));
+        let early = Seen {
+            read_ns: 20 + SETTLED_NS - 1,
+            ..then
+        };
+        assert!(!early.vouches_for(&now), "read in the tick of the change");
+        let clock_back = Seen { read_ns: 5, ..then };
+        assert!(!clock_back.vouches_for(&now));
+        for other in [
+            Seen { dev: 9, ..now },
+            Seen { ino: 9, ..now },
+            Seen { len: 9, ..now },
+            Seen { mtime_ns: 9, ..now },
+            Seen {
+                ctime_ns: 21,
+                ..now
+            },
+        ] {
+            assert!(!then.vouches_for(&other), "{other:?}");
+        }
+    }
 
     #[test]
     fn manifest_keys_are_relative_to_the_output_folder_and_never_lossy() {

@@ -247,7 +247,7 @@ pub fn run(
         scans: BTreeMap::new(),
     };
     for (outcome, entry) in results.into_iter().flatten() {
-        if let (Status::Built, Some((source, entry))) = (&outcome.status, entry) {
+        if let (Status::Built | Status::Skipped, Some((source, entry))) = (&outcome.status, entry) {
             next_manifest.record(source, entry);
         }
         outcomes.push(outcome);
@@ -397,9 +397,9 @@ fn build_one(input: &Path, batch: &Batch) -> (Outcome, Option<(String, ManifestE
     if may_skip
         && let Some(previous) = previous
         && restamp(batch, &previous.stamp, typesetting_digest).as_ref() == Some(&previous.stamp)
-        && outputs_intact(previous, &outputs)
+        && let Some(entry) = outputs_intact(previous, &outputs)
     {
-        return (done(Status::Skipped, Vec::new()), None);
+        return (done(Status::Skipped, Vec::new()), Some((source, entry)));
     }
     // Loaded once: the text digested is the text rendered.
     let loaded = match load::load_in(input, &request.imports) {
@@ -418,9 +418,9 @@ fn build_one(input: &Path, batch: &Batch) -> (Outcome, Option<(String, ManifestE
     if may_skip
         && let Some(previous) = previous
         && previous.stamp == stamp
-        && outputs_intact(previous, &outputs)
+        && let Some(entry) = outputs_intact(previous, &outputs)
     {
-        return (done(Status::Skipped, Vec::new()), None);
+        return (done(Status::Skipped, Vec::new()), Some((source, entry)));
     }
     if request.strict && !diagnostics.is_empty() {
         return failed(diagnostics);
@@ -504,6 +504,12 @@ fn build_one(input: &Path, batch: &Batch) -> (Outcome, Option<(String, ManifestE
         outputs: rendered
             .iter()
             .map(|(p, b)| (output_key(p), sha256_hex(b)))
+            .collect(),
+        // Read right after the write: hashed once more by the next build
+        // that skips it, which renews the record (see `Seen`).
+        seen: rendered
+            .iter()
+            .filter_map(|(p, _)| Some((output_key(p), manifest::Seen::of(p)?)))
             .collect(),
     };
     (done(Status::Built, diagnostics), Some((source, entry)))
