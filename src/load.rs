@@ -624,15 +624,15 @@ fn control_name(c: char) -> String {
     let name = match c as u32 {
         n @ 0..=0x1f => C0[n as usize],
         0x7f => "DEL",
-        0x202a => "LEFT-TO-RIGHT EMBEDDING",
-        0x202b => "RIGHT-TO-LEFT EMBEDDING",
-        0x202c => "POP DIRECTIONAL FORMATTING",
-        0x202d => "LEFT-TO-RIGHT OVERRIDE",
-        0x202e => "RIGHT-TO-LEFT OVERRIDE",
-        0x2066 => "LEFT-TO-RIGHT ISOLATE",
-        0x2067 => "RIGHT-TO-LEFT ISOLATE",
-        0x2068 => "FIRST STRONG ISOLATE",
-        0x2069 => "POP DIRECTIONAL ISOLATE",
+        0x202a => pick("LEFT-TO-RIGHT EMBEDDING", "从左到右嵌入符"),
+        0x202b => pick("RIGHT-TO-LEFT EMBEDDING", "从右到左嵌入符"),
+        0x202c => pick("POP DIRECTIONAL FORMATTING", "方向格式结束符"),
+        0x202d => pick("LEFT-TO-RIGHT OVERRIDE", "从左到右强制符"),
+        0x202e => pick("RIGHT-TO-LEFT OVERRIDE", "从右到左强制符"),
+        0x2066 => pick("LEFT-TO-RIGHT ISOLATE", "从左到右隔离符"),
+        0x2067 => pick("RIGHT-TO-LEFT ISOLATE", "从右到左隔离符"),
+        0x2068 => pick("FIRST STRONG ISOLATE", "首强字符隔离符"),
+        0x2069 => pick("POP DIRECTIONAL ISOLATE", "方向隔离结束符"),
         _ => pick("a C1 control", "C1 控制字符"),
     };
     let code = c as u32;
@@ -1061,7 +1061,7 @@ fn yaml_error(path: &Path, text: &str, e: &serde_saphyr::Error) -> Diagnostic {
                 None => d.with_hint(tr!(
                     "known fields here: {}",
                     "这一层可以写的字段：{}",
-                    known.join(", ")
+                    known.join(pick(", ", "、"))
                 )),
             };
         }
@@ -1222,6 +1222,9 @@ fn plain_message_in(lang: Lang, m: &str) -> String {
             "expected a text here, not a list or a map",
             "这里应当是一段文字，不能是列表或 `键: 值` 字段",
         )
+    } else if zh && m.chars().any(crate::text::is_cjk) {
+        // A message of this crate's own deserialisers, already in Chinese.
+        m.to_string()
     } else if zh {
         parser_message_in_chinese(m)
     } else {

@@ -548,10 +548,11 @@ fn check_unit(unit: &str, whole: &str) -> Result<(), QuantityError> {
         .find(|c| c.is_whitespace() || NOT_IN_UNIT.contains(c))
     {
         return Err(QuantityError::new(
-            tr!(
-                "unexpected \"{c}\" in the unit of quantity \"{whole}\"",
-                "数量“{whole}”的单位中不应有“{c}”"
-            ),
+            match i18n::zh() {
+                true if c.is_whitespace() => format!("数量“{whole}”的单位中不应有空格"),
+                true => format!("数量“{whole}”的单位中不应有“{c}”"),
+                false => format!("unexpected \"{c}\" in the unit of quantity \"{whole}\""),
+            },
             pick(
                 "a metric holds one number and its unit; keep the prose in the text and refer to the metric with 【key】",
                 "指标只写一个数和它的单位；叙述的文字请写在正文里，用【指标名】引用指标",
@@ -592,20 +593,29 @@ pub fn format_decimal(d: Decimal, digits: u32) -> String {
 fn unit_mismatch(a: &Quantity, b: &Quantity) -> QuantityError {
     let show = |q: &Quantity| {
         if q.unit.is_empty() {
-            pick("(no unit)", "（没有单位）").to_string()
+            "(no unit)".to_string()
         } else {
-            tr!("\"{}\"", "“{}”", q.unit)
+            format!("\"{}\"", q.unit)
+        }
+    };
+    let show_zh = |q: &Quantity| {
+        if q.unit.is_empty() {
+            format!("{} 没有单位", q.text)
+        } else {
+            format!("{} 的单位是“{}”", q.text, q.unit)
         }
     };
     QuantityError::new(
-        tr!(
-            "unit mismatch: {} in {} and {} in {}",
-            "单位不一致：{1} 的单位是{0}，{3} 的单位是{2}",
-            show(a),
-            a.text,
-            show(b),
-            b.text
-        ),
+        match i18n::zh() {
+            true => format!("单位不一致：{}，{}", show_zh(a), show_zh(b)),
+            false => format!(
+                "unit mismatch: {} in {} and {} in {}",
+                show(a),
+                a.text,
+                show(b),
+                b.text
+            ),
+        },
         match (a.percent_kind(), b.percent_kind()) {
             (Some(_), None) if b.unit.is_empty() => tr!(
                 "write the rate with its unit: {}{}",
