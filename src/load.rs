@@ -1305,8 +1305,12 @@ fn parser_message_in_chinese(m: &str) -> String {
         "文字中间有 `: `（冒号加空格）：YAML 会把它当作字段名的结束"
     } else if starts("invalid indentation") || starts("simple key is no longer valid") {
         "这一行的缩进不对"
-    } else if starts("while parsing a quoted scalar") || starts("invalid trailing content after") {
-        "引号里的文字写法不对：反斜杠 `\\` 后面的转义不认识，或者结尾引号后面还有文字"
+    } else if starts("while parsing a quoted scalar, found unknown escape character") {
+        "引号里的文字中，反斜杠 `\\` 后面的转义不认识：要写反斜杠本身请写 `\\\\`，或改用单引号"
+    } else if starts("while parsing a quoted scalar") {
+        "引号里的文字中有写错的 `\\x`、`\\u` 转义"
+    } else if starts("invalid trailing content after") {
+        "结尾引号后面还有文字：引号要把整段文字括起来"
     } else if starts("while scanning a quoted scalar") {
         "引号里的文字没有结束就遇到了 `---` 或 `...`"
     } else if starts("while scanning a block scalar") || starts("unexpected end of plain scalar") {
@@ -1684,6 +1688,32 @@ fn strip_location_suffix(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_parsers_messages_have_chinese_words() {
+        assert_eq!(
+            plain_message_in(Lang::En, "unclosed quote"),
+            "unclosed quote"
+        );
+        assert_eq!(
+            plain_message_in(Lang::Zh, "unclosed bracket '['"),
+            "括号 `[` 没有闭合"
+        );
+        assert_eq!(
+            plain_message_in(Lang::Zh, "invalid type: sequence, expected a string"),
+            "这里应当是一段文字，实际写的是一个列表"
+        );
+        assert_eq!(
+            plain_message_in(Lang::En, "invalid type: sequence, expected a string"),
+            "expected a string; found a list"
+        );
+        assert_eq!(budget_message_in(Lang::Zh, "Depth"), "值的嵌套超过 64 层");
+        // A message no mapping knows: said in Chinese, the parser's words after.
+        assert_eq!(
+            plain_message_in(Lang::Zh, "something new"),
+            "YAML 写法有误（解析器的说明：something new）"
+        );
+    }
 
     #[test]
     fn bom_and_crlf_are_accepted() {
