@@ -1222,7 +1222,8 @@ fn plain_message_in(lang: Lang, m: &str) -> String {
             "expected a text here, not a list or a map",
             "这里应当是一段文字，不能是列表或 `键: 值` 字段",
         )
-    } else if zh && m.chars().any(crate::text::is_cjk) {
+    } else if zh && (m.starts_with(DIGITS_ZH) || m.chars().next().is_some_and(crate::text::is_cjk))
+    {
         // A message of this crate's own deserialisers, already in Chinese.
         m.to_string()
     } else if zh {
@@ -1375,8 +1376,21 @@ fn parser_message_in_chinese(m: &str) -> String {
             expected_in_chinese(expected)
         );
     } else if let Some(rest) = m.strip_prefix("unknown variant `") {
-        let (value, _) = rest.split_once('`').unwrap_or((rest, ""));
-        return format!("`{value}` 不是这里允许的取值");
+        let (value, rest) = rest.split_once('`').unwrap_or((rest, ""));
+        let allowed = rest
+            .trim_start_matches(", expected one of ")
+            .trim_start_matches(", expected ")
+            .split(", ")
+            .map(|s| s.trim_matches('`'))
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>();
+        return match allowed.is_empty() {
+            true => format!("`{value}` 不是这里允许的取值"),
+            false => format!(
+                "`{value}` 不是这里允许的取值；可以写：{}",
+                allowed.join("、")
+            ),
+        };
     } else {
         return format!("YAML 写法有误（解析器的说明：{m}）");
     };
