@@ -1058,11 +1058,16 @@ fn yaml_error(path: &Path, text: &str, e: &serde_saphyr::Error) -> Diagnostic {
                 None if known.is_empty() => {
                     d.with_hint(pick("this map takes no fields", "这一层不能写任何字段"))
                 }
-                None => d.with_hint(tr!(
-                    "known fields here: {}",
-                    "这一层可以写的字段：{}",
-                    known.join(pick(", ", "、"))
-                )),
+                None => {
+                    let list = match i18n::zh() {
+                        true => format!("`{}`", known.join("`、`")),
+                        false => known.join(", "),
+                    };
+                    d.with_hint(tr!(
+                        "known fields here: {list}",
+                        "这一层可以写的字段：{list}"
+                    ))
+                }
             };
         }
     } else if message.starts_with("expected a map here") && at.line == 1 && at.col == 1 {
@@ -1387,8 +1392,8 @@ fn parser_message_in_chinese(m: &str) -> String {
         return match allowed.is_empty() {
             true => format!("`{value}` 不是这里允许的取值"),
             false => format!(
-                "`{value}` 不是这里允许的取值；可以写：{}",
-                allowed.join("、")
+                "`{value}` 不是这里允许的取值；可以写：`{}`",
+                allowed.join("`、`")
             ),
         };
     } else {
