@@ -394,6 +394,12 @@ pub fn did_you_mean<'a>(
     best.map(|(_, _, c)| c)
 }
 
+/// The hint that suggests `suggestion` (already quoted the way the data
+/// writes it: `` `year` `` or `【县域就诊率】`), in the current language.
+pub fn did_you_mean_hint(suggestion: &str) -> String {
+    tr!("did you mean {suggestion}?", "是不是要写 {suggestion}？")
+}
+
 /// How many characters `b` shares with the sorted `a`, counted with
 /// multiplicity: an upper bound on how much of the longer word an edit
 /// sequence can keep.

@@ -10,6 +10,8 @@ use std::io::Read;
 use std::path::Path;
 
 use crate::diag::Diagnostic;
+use crate::i18n::{self, pick};
+use crate::tr;
 
 /// What an input file is for; each kind has its own size cap.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,21 +35,31 @@ impl Kind {
 
     fn noun(self) -> &'static str {
         match self {
-            Kind::Data => "data file",
-            Kind::Template => "template",
-            Kind::Profile => "layout profile",
-            Kind::Font => "font file",
+            Kind::Data => pick("data file", "数据文件"),
+            Kind::Template => pick("template", "模板"),
+            Kind::Profile => pick("layout profile", "版式配置"),
+            Kind::Font => pick("font file", "字体文件"),
         }
     }
 
     fn too_large_hint(self) -> &'static str {
         match self {
-            Kind::Data => {
-                "a report's data file is normally well under 1 MiB; split very large tables into imported files"
-            }
-            Kind::Template => "a template is normally a few KiB; is this the right file?",
-            Kind::Profile => "a profile is normally a few KiB; `zongjie profile` prints every key",
-            Kind::Font => "use a single face (.ttf/.otf) rather than a large collection",
+            Kind::Data => pick(
+                "a report's data file is normally well under 1 MiB; split very large tables into imported files",
+                "一份报告的数据文件通常远小于 1 MiB；很大的表格请拆到单独的文件中再导入",
+            ),
+            Kind::Template => pick(
+                "a template is normally a few KiB; is this the right file?",
+                "模板通常只有几 KiB；请确认是不是选错了文件",
+            ),
+            Kind::Profile => pick(
+                "a profile is normally a few KiB; `zongjie profile` prints every key",
+                "版式配置通常只有几 KiB；运行 `zongjie profile` 可查看所有配置项",
+            ),
+            Kind::Font => pick(
+                "use a single face (.ttf/.otf) rather than a large collection",
+                "请使用单个字体文件（.ttf/.otf），不要用很大的字体集合",
+            ),
         }
     }
 }
@@ -99,10 +111,17 @@ pub fn leads_outside(path: &Path, project: &Path, noun: &str) -> Option<Diagnost
     if real.starts_with(&project) {
         return None;
     }
+    let noun = match (i18n::zh(), noun) {
+        (true, "profile") => "版式配置",
+        (true, "template") => "模板",
+        (true, "data file") => "数据文件",
+        _ => noun,
+    };
     Some(Diagnostic::file_error(
         path,
-        format!(
+        tr!(
             "the {noun} {} leads outside the project ({}); a {noun} found there is read only from inside it",
+            "{noun} {} 指向项目（{}）之外；在项目中找到的{noun}只从项目内部读取",
             path.display(),
             project.display()
         ),
@@ -117,22 +136,22 @@ pub fn not_regular(meta: &std::fs::Metadata) -> Option<&'static str> {
         return None;
     }
     if t.is_dir() {
-        return Some("a folder");
+        return Some(pick("a folder", "文件夹"));
     }
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;
         if t.is_fifo() {
-            return Some("a named pipe (FIFO)");
+            return Some(pick("a named pipe (FIFO)", "命名管道（FIFO）"));
         }
         if t.is_socket() {
-            return Some("a socket");
+            return Some(pick("a socket", "套接字"));
         }
         if t.is_char_device() || t.is_block_device() {
-            return Some("a device");
+            return Some(pick("a device", "设备"));
         }
     }
-    Some("not a regular file")
+    Some(pick("not a regular file", "特殊文件"))
 }
 
 /// Opens `path` for reading without blocking (a FIFO could block `open`
@@ -165,16 +184,33 @@ fn open_regular(path: &Path, kind: Kind) -> Result<(File, u64), Diagnostic> {
 
 fn cannot(path: &Path, kind: Kind, e: &std::io::Error) -> Diagnostic {
     let hint = match e.kind() {
-        std::io::ErrorKind::NotFound => {
-            "check the path (relative paths start at the current folder)"
-        }
-        std::io::ErrorKind::PermissionDenied => "the file's permissions do not let you read it",
-        _ if cfg!(unix) && e.raw_os_error() == Some(eloop()) => {
-            "a symbolic link points to itself or in a circle; remove the link"
-        }
-        _ => "check that the file exists and is readable",
+        std::io::ErrorKind::NotFound => pick(
+            "check the path (relative paths start at the current folder)",
+            "请检查路径（相对路径从当前文件夹算起）",
+        ),
+        std::io::ErrorKind::PermissionDenied => pick(
+            "the file's permissions do not let you read it",
+            "这个文件的权限不允许您读取",
+        ),
+        _ if cfg!(unix) && e.raw_os_error() == Some(eloop()) => pick(
+            "a symbolic link points to itself or in a circle; remove the link",
+            "有一个符号链接指向自己或绕成了圈；请删除这个链接",
+        ),
+        _ => pick(
+            "check that the file exists and is readable",
+            "请确认文件存在并且可以读取",
+        ),
     };
-    Diagnostic::file_error(path, format!("cannot read {}: {e}", kind.noun())).with_hint(hint)
+    Diagnostic::file_error(
+        path,
+        tr!(
+            "cannot read {}: {}",
+            "无法读取{}：{}",
+            kind.noun(),
+            i18n::io_error(e)
+        ),
+    )
+    .with_hint(hint)
 }
 
 /// The error number of a symlink loop.
@@ -188,28 +224,33 @@ fn eloop() -> i32 {
 fn refused(path: &Path, kind: Kind, what: &str) -> Diagnostic {
     Diagnostic::file_error(
         path,
-        format!(
+        tr!(
             "{} is {what}, not a regular file; only regular files are read as a {}",
+            "{} 是{what}，不是普通文件；只有普通文件才会当作{}读取",
             path.display(),
             kind.noun()
         ),
     )
-    .with_hint(format!(
+    .with_hint(tr!(
         "replace it with a regular file (the {} itself), or remove it",
+        "请换成普通文件（即{}本身），或者把它删除",
         kind.noun()
     ))
 }
 
 /// The refusal of a file over the cap of `kind`.
 pub fn too_large(path: &Path, kind: Kind) -> Diagnostic {
-    Diagnostic::file_error(path, format!("file is larger than {}", cap_words(kind))).with_hint(
-        format!(
-            "the limit for a {} is {}; {}",
-            kind.noun(),
-            cap_words(kind),
-            kind.too_large_hint()
-        ),
+    Diagnostic::file_error(
+        path,
+        tr!("file is larger than {}", "文件大于 {}", cap_words(kind)),
     )
+    .with_hint(tr!(
+        "the limit for a {} is {}; {}",
+        "{}最大 {}；{}",
+        kind.noun(),
+        cap_words(kind),
+        kind.too_large_hint()
+    ))
 }
 
 #[cfg(test)]

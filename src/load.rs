@@ -11,7 +11,9 @@ use std::sync::Arc;
 
 use crate::diag::{Diagnostic, Pos, did_you_mean};
 use crate::files::{self, Kind};
+use crate::i18n::{self, Lang, pick};
 use crate::model::{DataFile, pos};
+use crate::tr;
 
 /// Largest data file read, in bytes (larger files are refused, not parsed).
 pub const MAX_FILE_BYTES: usize = Kind::Data.cap() as usize;
@@ -126,9 +128,16 @@ pub fn load_in(path: &Path, scope: &ImportScope) -> Result<Loaded, Vec<Diagnosti
         return Err(vec![
             Diagnostic::file_error(
                 path,
-                format!("{} is not a data file (.yaml or .yml)", path.display()),
+                tr!(
+                    "{} is not a data file (.yaml or .yml)",
+                    "{} 不是数据文件（数据文件以 .yaml 或 .yml 结尾）",
+                    path.display()
+                ),
             )
-            .with_hint("data files are YAML text named *.yaml or *.yml; rename it if it is one"),
+            .with_hint(pick(
+                "data files are YAML text named *.yaml or *.yml; rename it if it is one",
+                "数据文件是名为 *.yaml 或 *.yml 的 YAML 文本；如果它就是数据文件，请改名",
+            )),
         ]);
     }
     let bytes = files::read(path, Kind::Data).map_err(|d| vec![d])?;
@@ -225,11 +234,15 @@ impl Loader {
             };
             if self.errors.len() >= crate::resolve::MAX_DIAGNOSTICS {
                 self.errors.push(
-                    error(format!(
+                    error(tr!(
                         "stopped loading the imports after {} problems",
+                        "已发现 {} 个问题，其余导入不再读取",
                         crate::resolve::MAX_DIAGNOSTICS
                     ))
-                    .with_hint("fix the problems above and check again"),
+                    .with_hint(pick(
+                        "fix the problems above and check again",
+                        "请先改正上面的问题，再重新检查",
+                    )),
                 );
                 self.over_budget = true;
                 failed = true;
@@ -265,8 +278,14 @@ impl Loader {
         let fail = |message: String, hint: &str| Err(Some((message, hint.to_string())));
         if target.len() > MAX_IMPORT_PATH_BYTES {
             return fail(
-                format!("import `{alias}`: the path is longer than {MAX_IMPORT_PATH_BYTES} bytes"),
-                "import paths are relative to the file that imports them, e.g. `2022.yaml`",
+                tr!(
+                    "import `{alias}`: the path is longer than {MAX_IMPORT_PATH_BYTES} bytes",
+                    "导入 `{alias}`：路径超过 {MAX_IMPORT_PATH_BYTES} 字节"
+                ),
+                pick(
+                    "import paths are relative to the file that imports them, e.g. `2022.yaml`",
+                    "导入路径相对于导入它的文件，例如 `2022.yaml`",
+                ),
             );
         }
         let target_path = from.parent().unwrap_or(Path::new("")).join(target);
@@ -275,36 +294,62 @@ impl Loader {
             // Whether a file outside the project exists is not told either.
             if !self.scope.allows(&resolved_lexically(&target_path)) {
                 return fail(
-                    format!(
-                        "import `{alias}`: {shown} is outside the project (the folders of the data files given)"
+                    tr!(
+                        "import `{alias}`: {shown} is outside the project (the folders of the data files given)",
+                        "导入 `{alias}`：{shown} 在项目之外（项目是所给数据文件所在的文件夹）"
                     ),
-                    "imports must be data files inside the input folders; to allow another folder, pass --import-root FOLDER",
+                    pick(
+                        "imports must be data files inside the input folders; to allow another folder, pass --import-root FOLDER",
+                        "只能导入输入文件夹内的数据文件；如需允许其他文件夹，请加上 --import-root 文件夹",
+                    ),
                 );
             }
             return fail(
-                format!("import `{alias}`: file not found: {shown}"),
-                "import paths are relative to the file that imports them",
+                tr!(
+                    "import `{alias}`: file not found: {shown}",
+                    "导入 `{alias}`：找不到文件 {shown}"
+                ),
+                pick(
+                    "import paths are relative to the file that imports them",
+                    "导入路径相对于导入它的文件",
+                ),
             );
         };
         // Checked before anything is read, so nothing outside is ever quoted.
         if !self.scope.allows(&real) {
             return fail(
-                format!(
-                    "import `{alias}`: {shown} is outside the project (the folders of the data files given)"
+                tr!(
+                    "import `{alias}`: {shown} is outside the project (the folders of the data files given)",
+                    "导入 `{alias}`：{shown} 在项目之外（项目是所给数据文件所在的文件夹）"
                 ),
-                "imports must be data files inside the input folders; to allow another folder, pass --import-root FOLDER",
+                pick(
+                    "imports must be data files inside the input folders; to allow another folder, pass --import-root FOLDER",
+                    "只能导入输入文件夹内的数据文件；如需允许其他文件夹，请加上 --import-root 文件夹",
+                ),
             );
         }
         if real.is_dir() {
             return fail(
-                format!("import `{alias}`: {shown} is a folder, not a data file"),
-                "import one data file (.yaml) by its path",
+                tr!(
+                    "import `{alias}`: {shown} is a folder, not a data file",
+                    "导入 `{alias}`：{shown} 是文件夹，不是数据文件"
+                ),
+                pick(
+                    "import one data file (.yaml) by its path",
+                    "请写出要导入的那一个数据文件（.yaml）的路径",
+                ),
             );
         }
         if !is_data_file_name(Path::new(target)) {
             return fail(
-                format!("import `{alias}`: {shown} is not a data file (.yaml or .yml)"),
-                "import a YAML data file; other files are never read as data",
+                tr!(
+                    "import `{alias}`: {shown} is not a data file (.yaml or .yml)",
+                    "导入 `{alias}`：{shown} 不是数据文件（数据文件以 .yaml 或 .yml 结尾）"
+                ),
+                pick(
+                    "import a YAML data file; other files are never read as data",
+                    "请导入 YAML 数据文件；其他文件不会当作数据读取",
+                ),
             );
         }
         if let Some(first) = self.stack.iter().position(|p| *p == real) {
@@ -314,14 +359,23 @@ impl Loader {
                 .map(|p| file_name(p))
                 .collect();
             return fail(
-                format!("import cycle: {}", chain.join(" → ")),
-                "a file cannot import itself, directly or through other files",
+                tr!("import cycle: {}", "循环导入：{}", chain.join(" → ")),
+                pick(
+                    "a file cannot import itself, directly or through other files",
+                    "文件不能导入自己，无论是直接导入还是经由其他文件导入",
+                ),
             );
         }
         if self.stack.len() >= MAX_IMPORT_DEPTH {
             return fail(
-                format!("imports nested deeper than {MAX_IMPORT_DEPTH} files"),
-                "import the data a document needs from the document itself",
+                tr!(
+                    "imports nested deeper than {MAX_IMPORT_DEPTH} files",
+                    "导入嵌套超过 {MAX_IMPORT_DEPTH} 层"
+                ),
+                pick(
+                    "import the data a document needs from the document itself",
+                    "请在文档本身中直接导入它需要的数据",
+                ),
             );
         }
         if let Some(done) = self.done.get(&real) {
@@ -341,7 +395,7 @@ impl Loader {
         let bytes = match files::read(&target_path, Kind::Data) {
             Ok(b) => b,
             Err(d) => {
-                let message = format!("import `{alias}`: {}", d.message);
+                let message = tr!("import `{alias}`: {}", "导入 `{alias}`：{}", d.message);
                 return Err(Some((message, d.hint.unwrap_or_default())));
             }
         };
@@ -374,12 +428,14 @@ impl Loader {
         self.files += files;
         self.bytes += bytes;
         let message = if self.files > MAX_IMPORTED_FILES {
-            format!(
-                "import `{alias}`: the document pulls in more than {MAX_IMPORTED_FILES} files through its imports"
+            tr!(
+                "import `{alias}`: the document pulls in more than {MAX_IMPORTED_FILES} files through its imports",
+                "导入 `{alias}`：本文档经由导入读取的文件超过 {MAX_IMPORTED_FILES} 个"
             )
         } else if self.bytes > MAX_IMPORTED_BYTES {
-            format!(
+            tr!(
                 "import `{alias}`: the document pulls in more than {} MiB of data through its imports",
+                "导入 `{alias}`：本文档经由导入读取的数据超过 {} MiB",
                 MAX_IMPORTED_BYTES >> 20
             )
         } else {
@@ -388,7 +444,11 @@ impl Loader {
         self.over_budget = true;
         Err(Some((
             message,
-            "a file imported along several paths counts each time; import shared data once, from the document itself".into(),
+            pick(
+                "a file imported along several paths counts each time; import shared data once, from the document itself",
+                "同一文件经由几条路径导入时每次都计数；共用的数据请只在文档本身中导入一次",
+            )
+            .into(),
         )))
     }
 }
@@ -452,9 +512,15 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<String, Diagnostic> {
                     path,
                     text,
                     at,
-                    "the file contains a NUL byte: it is not a text file",
+                    pick(
+                        "the file contains a NUL byte: it is not a text file",
+                        "文件中有空字节（NUL）：这不是文本文件",
+                    ),
                 )
-                .with_hint("data files are UTF-8 YAML text"));
+                .with_hint(pick(
+                    "data files are UTF-8 YAML text",
+                    "数据文件是 UTF-8 编码的 YAML 文本",
+                )));
             }
             let text = text.replace("\r\n", "\n");
             if let Some((offset, c)) = text.char_indices().find(|&(_, c)| is_invisible_control(c)) {
@@ -465,8 +531,9 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<String, Diagnostic> {
                     path,
                     &shown,
                     at,
-                    format!(
+                    tr!(
                         "the invisible control character {} is in the text",
+                        "文本中有不可见的控制字符 {}",
                         control_name(c)
                     ),
                 )
@@ -479,11 +546,15 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<String, Diagnostic> {
                 path,
                 "",
                 Pos { line: 1, col: 1 },
-                "the file is encoded in UTF-16, not UTF-8",
+                pick(
+                    "the file is encoded in UTF-16, not UTF-8",
+                    "文件是 UTF-16 编码，不是 UTF-8",
+                ),
             )
-            .with_hint(
+            .with_hint(pick(
                 "save it as UTF-8 (in Notepad: 另存为 → 编码 UTF-8; or `iconv -f UTF-16 -t UTF-8`)",
-            ))
+                "请另存为 UTF-8 编码（记事本：另存为 → 编码 UTF-8；或运行 `iconv -f UTF-16 -t UTF-8`）",
+            )))
         }
         Err(err) => {
             let offset = err.valid_up_to();
@@ -500,18 +571,25 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<String, Diagnostic> {
                 "",
                 at,
                 if looks_chinese {
-                    "the file is encoded in GBK/GB18030, not UTF-8"
+                    pick(
+                        "the file is encoded in GBK/GB18030, not UTF-8",
+                        "文件是 GBK/GB18030 编码，不是 UTF-8",
+                    )
                 } else {
-                    "the file is not UTF-8 text"
+                    pick("the file is not UTF-8 text", "文件不是 UTF-8 编码的文本")
                 },
             );
             Err(if looks_chinese {
-                d.with_hint(format!(
+                d.with_hint(tr!(
                     "convert it once: `iconv -f GB18030 -t UTF-8 {0} > {0}.utf8 && mv {0}.utf8 {0}` (or in WPS/Notepad: 另存为 → 编码 UTF-8)",
+                    "请转换一次编码：`iconv -f GB18030 -t UTF-8 {0} > {0}.utf8 && mv {0}.utf8 {0}`（或在 WPS、记事本中：另存为 → 编码 UTF-8）",
                     path.display()
                 ))
             } else {
-                d.with_hint("save the file as UTF-8 (data files are YAML text)")
+                d.with_hint(pick(
+                    "save the file as UTF-8 (data files are YAML text)",
+                    "请把文件另存为 UTF-8 编码（数据文件是 YAML 文本）",
+                ))
             })
         }
     }
@@ -546,31 +624,35 @@ fn control_name(c: char) -> String {
     let name = match c as u32 {
         n @ 0..=0x1f => C0[n as usize],
         0x7f => "DEL",
-        0x202a => "LEFT-TO-RIGHT EMBEDDING",
-        0x202b => "RIGHT-TO-LEFT EMBEDDING",
-        0x202c => "POP DIRECTIONAL FORMATTING",
-        0x202d => "LEFT-TO-RIGHT OVERRIDE",
-        0x202e => "RIGHT-TO-LEFT OVERRIDE",
-        0x2066 => "LEFT-TO-RIGHT ISOLATE",
-        0x2067 => "RIGHT-TO-LEFT ISOLATE",
-        0x2068 => "FIRST STRONG ISOLATE",
-        0x2069 => "POP DIRECTIONAL ISOLATE",
-        _ => "a C1 control",
+        0x202a => pick("LEFT-TO-RIGHT EMBEDDING", "从左到右嵌入符"),
+        0x202b => pick("RIGHT-TO-LEFT EMBEDDING", "从右到左嵌入符"),
+        0x202c => pick("POP DIRECTIONAL FORMATTING", "方向格式结束符"),
+        0x202d => pick("LEFT-TO-RIGHT OVERRIDE", "从左到右强制符"),
+        0x202e => pick("RIGHT-TO-LEFT OVERRIDE", "从右到左强制符"),
+        0x2066 => pick("LEFT-TO-RIGHT ISOLATE", "从左到右隔离符"),
+        0x2067 => pick("RIGHT-TO-LEFT ISOLATE", "从右到左隔离符"),
+        0x2068 => pick("FIRST STRONG ISOLATE", "首强字符隔离符"),
+        0x2069 => pick("POP DIRECTIONAL ISOLATE", "方向隔离结束符"),
+        _ => pick("a C1 control", "C1 控制字符"),
     };
-    format!("U+{:04X} ({name})", c as u32)
+    let code = c as u32;
+    tr!("U+{code:04X} ({name})", "U+{code:04X}（{name}）")
 }
 
 fn control_hint(c: char) -> &'static str {
     match c {
-        '\r' => {
-            "a carriage return without a line feed: save the file with LF (Unix) or CRLF (Windows) line endings"
-        }
-        '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {
-            "delete it: a bidirectional control reorders the text on screen, so what you read is not what is printed (in an editor, search for \\u202E or show invisible characters)"
-        }
-        _ => {
-            "delete it (it usually comes from copying text out of another program; turn on \"show invisible characters\" in the editor to see it); tabs and line breaks are fine"
-        }
+        '\r' => pick(
+            "a carriage return without a line feed: save the file with LF (Unix) or CRLF (Windows) line endings",
+            "这是没有换行符跟随的回车符：请用 LF（Unix）或 CRLF（Windows）换行方式保存文件",
+        ),
+        '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => pick(
+            "delete it: a bidirectional control reorders the text on screen, so what you read is not what is printed (in an editor, search for \\u202E or show invisible characters)",
+            "请删除它：双向控制符会打乱屏幕上文字的顺序，看到的与印出的不一致（可在编辑器中搜索 \\u202E，或打开“显示不可见字符”）",
+        ),
+        _ => pick(
+            "delete it (it usually comes from copying text out of another program; turn on \"show invisible characters\" in the editor to see it); tabs and line breaks are fine",
+            "请删除它（通常是从其他程序复制文字时带进来的；在编辑器中打开“显示不可见字符”即可看到）；制表符和换行不受影响",
+        ),
     }
 }
 
@@ -610,8 +692,16 @@ pub fn parse(path: &Path, text: &str) -> Result<DataFile, Diagnostic> {
         .lines()
         .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
     {
-        return Err(Diagnostic::error(path, text, Pos { line: 1, col: 1 }, "the data file is empty")
-            .with_hint("start with `doc:` (title, year, issuer) and `parts:`; `zongjie new report.yaml` writes a commented example"));
+        return Err(Diagnostic::error(
+            path,
+            text,
+            Pos { line: 1, col: 1 },
+            pick("the data file is empty", "数据文件是空的"),
+        )
+        .with_hint(pick(
+            "start with `doc:` (title, year, issuer) and `parts:`; `zongjie new report.yaml` writes a commented example",
+            "请从 `doc:`（标题、年份、发文单位）和 `parts:` 写起；运行 `zongjie new report.yaml` 可生成一份带注释的示例",
+        )));
     }
     if let Some(d) = tag_error(path, text) {
         return Err(d);
@@ -661,23 +751,48 @@ fn tag_error(path: &Path, text: &str) -> Option<Diagnostic> {
         };
         let (message, hint) = match core.as_deref().unwrap_or("") {
             "null" => (
-                format!(
+                tr!(
                     "the YAML tag `{written}` empties this value{}",
-                    value.filter(|v| !v.is_empty()).map(|v| format!(": `{v}` would be dropped")).unwrap_or_default()
+                    "YAML 标记 `{written}` 会把这个值变为空{}",
+                    value
+                        .filter(|v| !v.is_empty())
+                        .map(|v| tr!(": `{v}` would be dropped", "：`{v}` 会被丢掉"))
+                        .unwrap_or_default()
                 ),
-                "remove the tag; to leave a field empty, leave it out".to_string(),
+                tr!(
+                    "remove the tag; to leave a field empty, leave it out",
+                    "请删除这个标记；字段不需要填写时，直接不写这一行"
+                ),
             ),
             "binary" => (
-                format!("the YAML tag `{written}` decodes the value as base64: a data file holds readable text"),
-                "remove the tag and write the text itself".to_string(),
+                tr!(
+                    "the YAML tag `{written}` decodes the value as base64: a data file holds readable text",
+                    "YAML 标记 `{written}` 会把这个值当作 base64 解码：数据文件里应当是可读的文字"
+                ),
+                tr!(
+                    "remove the tag and write the text itself",
+                    "请删除这个标记，直接写出文字"
+                ),
             ),
             "bool" | "int" | "float" | "seq" | "map" | "timestamp" | "set" | "omap" | "pairs" => (
-                format!("the YAML tag `{written}` is not used in data files"),
-                "remove it: each field is read as what it is documented to be (docs/data-format.md)".to_string(),
+                tr!(
+                    "the YAML tag `{written}` is not used in data files",
+                    "数据文件不使用 YAML 标记 `{written}`"
+                ),
+                tr!(
+                    "remove it: each field is read as what it is documented to be (docs/data-format.md)",
+                    "请删除它：每个字段都按文档（docs/data-format.md）规定的类型读取"
+                ),
             ),
             _ => (
-                format!("unknown YAML tag `{written}`: it would be ignored and the value read without it"),
-                "remove it; to start a text with `!`, quote the text".to_string(),
+                tr!(
+                    "unknown YAML tag `{written}`: it would be ignored and the value read without it",
+                    "不认识的 YAML 标记 `{written}`：它会被忽略，值照常读取"
+                ),
+                tr!(
+                    "remove it; to start a text with `!`, quote the text",
+                    "请删除它；如果文字本身以 `!` 开头，请给整段文字加上引号"
+                ),
             ),
         };
         return Some(
@@ -729,22 +844,26 @@ fn escaped_control_error(path: &Path, text: &str) -> Option<Diagnostic> {
             })
             .unwrap_or_else(|| (position_of(text, start), 1, String::new()));
         let message = match written.is_empty() {
-            true => format!(
+            true => tr!(
                 "this text holds the invisible control character {}",
+                "这段文字中有不可见的控制字符 {}",
                 control_name(c)
             ),
-            false => format!(
+            false => tr!(
                 "the escape `{written}` writes the invisible control character {} into the text",
+                "转义符 `{written}` 会在文字中写入不可见的控制字符 {}",
                 control_name(c)
             ),
         };
         let hint = match c {
-            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {
-                "delete the escape: a bidirectional control reorders the text on screen, so what you read is not what is printed"
-            }
-            _ => {
-                "delete the escape: a report's text holds no control characters (for a line break write a `|` block; `\\t` and `\\n` are fine)"
-            }
+            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => pick(
+                "delete the escape: a bidirectional control reorders the text on screen, so what you read is not what is printed",
+                "请删除这个转义符：双向控制符会打乱屏幕上文字的顺序，看到的与印出的不一致",
+            ),
+            _ => pick(
+                "delete the escape: a report's text holds no control characters (for a line break write a `|` block; `\\t` and `\\n` are fine)",
+                "请删除这个转义符：报告的文字中不应有控制字符（需要换行时请用 `|` 块；`\\t` 和 `\\n` 可以使用）",
+            ),
         };
         return Some(
             Diagnostic::error(path, text, at, message)
@@ -836,18 +955,28 @@ fn yaml_error(path: &Path, text: &str, e: &serde_saphyr::Error) -> Diagnostic {
     if let serde_saphyr::Error::DuplicateMappingKey { key: Some(key), .. } = e.without_snippet() {
         let first = first_key_line(text, at, key)
             .map(|line| match line == at.line {
-                true => format!(" (both on line {line})"),
-                false => format!(" (lines {line} and {})", at.line),
+                true => tr!(" (both on line {line})", "（都在第 {line} 行）"),
+                false => tr!(
+                    " (lines {line} and {})",
+                    "（第 {line} 行和第 {} 行）",
+                    at.line
+                ),
             })
             .unwrap_or_default();
         return Diagnostic::error(
             path,
             text,
             at,
-            format!("`{key}` appears twice in this map{first}"),
+            tr!(
+                "`{key}` appears twice in this map{first}",
+                "`{key}` 在这一层写了两次{first}"
+            ),
         )
         .with_len(key.chars().count())
-        .with_hint("each key may appear once in a map: merge the two entries, or delete one");
+        .with_hint(pick(
+            "each key may appear once in a map: merge the two entries, or delete one",
+            "同一层中每个字段只能写一次：请把两处合并，或删去其中一处",
+        ));
     }
     if message.contains("tab") {
         // The parser names the token it was reading; point at the tab itself.
@@ -861,8 +990,19 @@ fn yaml_error(path: &Path, text: &str, e: &serde_saphyr::Error) -> Diagnostic {
         if let Some(i) = text[line_start..].find('\t') {
             at = position_of(text, line_start + i);
         }
-        return Diagnostic::error(path, text, at, "a tab here: YAML indents only with spaces")
-            .with_hint("replace the tab with spaces (set the editor to insert spaces for Tab); a tab inside a text needs quotes or a `|` block");
+        return Diagnostic::error(
+            path,
+            text,
+            at,
+            pick(
+                "a tab here: YAML indents only with spaces",
+                "这里有一个制表符（Tab）：YAML 只能用空格缩进",
+            ),
+        )
+        .with_hint(pick(
+            "replace the tab with spaces (set the editor to insert spaces for Tab); a tab inside a text needs quotes or a `|` block",
+            "请把制表符换成空格（可把编辑器设为按 Tab 键时插入空格）；文字中间确需制表符时，请加引号或使用 `|` 块",
+        ));
     }
     if matches!(
         e.without_snippet(),
@@ -875,25 +1015,33 @@ fn yaml_error(path: &Path, text: &str, e: &serde_saphyr::Error) -> Diagnostic {
         let bare = name.trim_start_matches('*');
         let key = text.lines().nth(at.line.saturating_sub(1)).unwrap_or("");
         let hint = if key.contains("lead:") || key.contains("units:") {
-            format!(
-                "the * before a lead unit is generated: write `lead: {bare}` (cooperating units go in `units:`); to start a text with *, quote it: \"{name}\""
+            tr!(
+                "the * before a lead unit is generated: write `lead: {bare}` (cooperating units go in `units:`); to start a text with *, quote it: \"{name}\"",
+                "牵头单位前的 * 是自动生成的：请写 `lead: {bare}`（配合单位写在 `units:` 中）；如果文字本身以 * 开头，请加引号：\"{name}\""
             )
         } else {
-            format!(
-                "to start a text with *, quote it: \"{name}\"; an alias `*{bare}` repeats a value marked `&{bare}` earlier in the file"
+            tr!(
+                "to start a text with *, quote it: \"{name}\"; an alias `*{bare}` repeats a value marked `&{bare}` earlier in the file",
+                "如果文字本身以 * 开头，请加引号：\"{name}\"；别名 `*{bare}` 用来重复文件前面以 `&{bare}` 标记的值"
             )
         };
         return Diagnostic::error(
             path,
             text,
             at,
-            format!("`{name}`: a value that starts with `*` refers to a YAML anchor `&{bare}`, and there is none"),
+            tr!(
+                "`{name}`: a value that starts with `*` refers to a YAML anchor `&{bare}`, and there is none",
+                "`{name}`：以 `*` 开头的值是在引用 YAML 锚点 `&{bare}`，但文件中没有这个锚点"
+            ),
         )
         .with_len(name.chars().count())
         .with_hint(hint);
     }
-    let message = plain_message(&message);
-    let mut d = Diagnostic::error(path, text, at, message.clone());
+    // The hint is chosen by the English words; the message is shown in the
+    // current language.
+    let shown = plain_message_in(i18n::current(), &message);
+    let message = plain_message_in(Lang::En, &message);
+    let mut d = Diagnostic::error(path, text, at, shown);
     if let Some(rest) = message.strip_prefix("unknown field `") {
         if let Some((field, expected)) = rest.split_once('`') {
             d.len = field.chars().count().max(1);
@@ -904,69 +1052,127 @@ fn yaml_error(path: &Path, text: &str, e: &serde_saphyr::Error) -> Diagnostic {
                 .map(|s| s.trim_matches('`'))
                 .filter(|s| !s.is_empty())
                 .collect();
-            d.message = format!("unknown field `{field}`");
+            d.message = tr!("unknown field `{field}`", "没有 `{field}` 这个字段");
             d = match did_you_mean(field, known.iter().copied()) {
-                Some(s) => d.with_hint(format!("did you mean `{s}`?")),
-                None if known.is_empty() => d.with_hint("this map takes no fields"),
-                None => d.with_hint(format!("known fields here: {}", known.join(", "))),
+                Some(s) => d.with_hint(crate::diag::did_you_mean_hint(&format!("`{s}`"))),
+                None if known.is_empty() => {
+                    d.with_hint(pick("this map takes no fields", "这一层不能写任何字段"))
+                }
+                None => {
+                    let list = match i18n::zh() {
+                        true => format!("`{}`", known.join("`、`")),
+                        false => known.join(", "),
+                    };
+                    d.with_hint(tr!(
+                        "known fields here: {list}",
+                        "这一层可以写的字段：{list}"
+                    ))
+                }
             };
         }
     } else if message.starts_with("expected a map here") && at.line == 1 && at.col == 1 {
-        d.message =
-            "a data file must be a map (doc:, metrics:, parts:, …), not a list or a single value"
-                .into();
-        d = d.with_hint(
+        d.message = pick(
+            "a data file must be a map (doc:, metrics:, parts:, …), not a list or a single value",
+            "数据文件的最外层应当是 `键: 值` 形式的字段（`doc:`、`metrics:`、`parts:` 等），不能是列表或单个值",
+        )
+        .into();
+        d = d.with_hint(pick(
             "see docs/data-format.md, or run `zongjie new report.yaml` for a commented example",
-        );
+            "请参阅 docs/data-format.md，或运行 `zongjie new report.yaml` 生成一份带注释的示例",
+        ));
     } else if message.starts_with("duplicate mapping key") {
-        d = d.with_hint("each key may appear once in a map; merge the two entries");
+        d = d.with_hint(pick(
+            "each key may appear once in a map; merge the two entries",
+            "同一层中每个字段只能写一次：请把两处合并",
+        ));
     } else if message.starts_with("invalid type")
         || message.contains("; found ")
         || message.starts_with("expected a list")
         || message.starts_with("expected a map")
         || message.starts_with("expected a text")
     {
-        d = d.with_hint("check the value's shape against docs/data-format.md (text, list or map)");
+        d = d.with_hint(pick(
+            "check the value's shape against docs/data-format.md (text, list or map)",
+            "请对照 docs/data-format.md 检查这个值的形式（文字、列表还是 `键: 值` 字段）",
+        ));
     } else if message.contains("budget")
         || message.contains("limit")
         || message.starts_with("aliases")
         || message.starts_with("values nested")
         || message.starts_with("more than")
     {
-        d = d.with_hint(
+        d = d.with_hint(pick(
             "the file is too large or too deeply nested (or expands too many aliases) for a report",
-        );
+            "对一份报告来说，这个文件太大、嵌套太深（或展开的别名太多）",
+        ));
     } else if message.starts_with("`: `") {
-        d = d.with_hint("quote the whole text (\"…\"), write the colon full-width `：` as Chinese text does, or use a `|` block");
+        d = d.with_hint(pick(
+            "quote the whole text (\"…\"), write the colon full-width `：` as Chinese text does, or use a `|` block",
+            "请给整段文字加引号（\"…\"），或像中文行文那样把冒号写成全角 `：`，或使用 `|` 块",
+        ));
     } else if message.starts_with("this line is indented") {
-        d = d.with_hint("entries of one list start with `- ` in the same column; a further field of an entry lines up with the entry's first field, after its `- `; every line of a `|` text is indented at least as far as its first line");
-    } else if message.starts_with("digits must be") {
+        d = d.with_hint(pick(
+            "entries of one list start with `- ` in the same column; a further field of an entry lines up with the entry's first field, after its `- `; every line of a `|` text is indented at least as far as its first line",
+            "同一列表的各条目以 `- ` 开头，并且 `- ` 在同一列；条目的其他字段与该条目第一个字段（`- ` 之后）对齐；`|` 文字的每一行至少与它的第一行缩进一样多",
+        ));
+    } else if message.starts_with("digits must be") || message.starts_with(DIGITS_ZH) {
         d.len = message.rsplit(' ').next().map_or(1, |n| n.chars().count());
-        d = d.with_hint("`digits` is the number of decimal places of the computed rates and changes (1 when left out)");
+        d = d.with_hint(pick(
+            "`digits` is the number of decimal places of the computed rates and changes (1 when left out)",
+            "`digits` 是计算出的比率和增减保留的小数位数（不写时为 1）",
+        ));
     } else if message.starts_with("expected a whole number") {
-        d = d.with_hint("write the number with ASCII digits, without quotes or units");
+        d = d.with_hint(pick(
+            "write the number with ASCII digits, without quotes or units",
+            "请用半角阿拉伯数字写这个数，不加引号，也不带单位",
+        ));
     }
     if d.hint.is_none() {
-        d = d.with_hint(
+        d = d.with_hint(pick(
             "check the YAML syntax here: closing brackets and quotes, and indentation with spaces",
-        );
+            "请检查这里的 YAML 写法：括号和引号是否闭合，缩进是否都用空格",
+        ));
     }
     d
 }
 
-/// The YAML layer's terse messages in words an author understands.
-fn plain_message(m: &str) -> String {
+/// How the Chinese message of `digits:` out of range starts (see
+/// `model::digits`), so that it gets the same hint as the English.
+const DIGITS_ZH: &str = "`digits`（小数位数）";
+
+/// The YAML layer's terse messages in words an author understands, in
+/// `lang`: the parser's own English is kept only where no mapping applies
+/// (after a Chinese sentence).
+fn plain_message_in(lang: Lang, m: &str) -> String {
     let m = m.trim();
+    let zh = lang == Lang::Zh;
+    let say = |en: &str, cn: &str| if zh { cn.to_string() } else { en.to_string() };
     if m.starts_with("invalid i") || m.starts_with("invalid u") {
-        "expected a whole number here (e.g. 2022)".into()
+        say(
+            "expected a whole number here (e.g. 2022)",
+            "这里应当是一个整数（例如 2022）",
+        )
     } else if m == "expected sequence start" {
-        "expected a list here (`- item` lines, or `[a, b]`)".into()
+        say(
+            "expected a list here (`- item` lines, or `[a, b]`)",
+            "这里应当是一个列表（以 `- ` 开头的各行，或 `[a, b]`）",
+        )
     } else if m == "expected mapping start" {
-        "expected a map here (`key: value` lines)".into()
+        say(
+            "expected a map here (`key: value` lines)",
+            "这里应当是 `键: 值` 形式的字段（`key: value` 各行）",
+        )
     } else if let Some((found, expected)) = m
         .strip_prefix("invalid type: ")
         .and_then(|r| r.split_once(", expected "))
     {
+        if zh {
+            return format!(
+                "这里应当是{}，实际写的是{}",
+                expected_in_chinese(expected),
+                found_in_chinese(found)
+            );
+        }
         let found = match found {
             "sequence" => "a list",
             "map" => "a map",
@@ -978,28 +1184,222 @@ fn plain_message(m: &str) -> String {
         };
         format!("expected {expected}; found {found}")
     } else if m == "invalid boolean" {
-        "expected `true` or `false` here".into()
+        say(
+            "expected `true` or `false` here",
+            "这里应当是 `true` 或 `false`",
+        )
     } else if m == "recursion limit exceeded" {
-        budget_message("Depth")
+        budget_message_in(lang, "Depth")
     } else if let Some(rest) = m.strip_prefix("budget breached: ") {
-        budget_message(rest)
+        budget_message_in(lang, rest)
     } else if m == "mapping values are not allowed in this context" {
-        "`: ` (a colon and a space) inside a text: YAML reads it as the end of a key".into()
+        say(
+            "`: ` (a colon and a space) inside a text: YAML reads it as the end of a key",
+            "文字中间有 `: `（冒号加空格）：YAML 会把它当作字段名的结束",
+        )
     } else if m.starts_with("while parsing a block collection, did not find expected '-'") {
-        "this line is indented like a list entry but does not start with `- `".into()
+        say(
+            "this line is indented like a list entry but does not start with `- `",
+            "这一行的缩进像列表条目，但没有以 `- ` 开头",
+        )
     } else if m.starts_with("while parsing a block mapping, did not find expected key") {
-        "this line is indented wrongly for the map it is in (its key does not line up with the keys above)".into()
+        say(
+            "this line is indented wrongly for the map it is in (its key does not line up with the keys above)",
+            "这一行的缩进不对（它的字段名没有与上面同一层的字段名对齐）",
+        )
     } else if m == "while parsing a flow mapping, did not find expected ',' or '}'" {
-        "a `{…}` map is not closed with `}`, or its entries are not separated by `, `".into()
+        say(
+            "a `{…}` map is not closed with `}`, or its entries are not separated by `, `",
+            "`{…}` 没有用 `}` 闭合，或者其中各项没有用 `, ` 隔开",
+        )
     } else if m == "while parsing a flow sequence, expected ',' or ']'" {
-        "a `[…]` list is not closed with `]`, or its entries are not separated by `, `".into()
+        say(
+            "a `[…]` list is not closed with `]`, or its entries are not separated by `, `",
+            "`[…]` 列表没有用 `]` 闭合，或者其中各项没有用 `, ` 隔开",
+        )
     } else if m == "simple key expected ':'" {
-        "expected `key: value` here (an ASCII colon and a space after the key), or a continued text indented further than its key".into()
+        say(
+            "expected `key: value` here (an ASCII colon and a space after the key), or a continued text indented further than its key",
+            "这里应当是 `key: value`（字段名后是半角冒号和一个空格），或者是缩进比字段名更深的续行文字",
+        )
     } else if m == "expected string scalar" {
-        "expected a text here, not a list or a map".into()
+        say(
+            "expected a text here, not a list or a map",
+            "这里应当是一段文字，不能是列表或 `键: 值` 字段",
+        )
+    } else if zh && (m.starts_with(DIGITS_ZH) || m.chars().next().is_some_and(crate::text::is_cjk))
+    {
+        // A message of this crate's own deserialisers, already in Chinese.
+        m.to_string()
+    } else if zh {
+        parser_message_in_chinese(m)
     } else {
         m.to_string()
     }
+}
+
+/// What a type error expected, in Chinese: the data format's own words
+/// (already Chinese) or serde's names of types.
+fn expected_in_chinese(expected: &str) -> String {
+    let e = expected.trim();
+    let words = match e {
+        "a string" | "a borrowed string" | "string" => "一段文字",
+        "a sequence" | "sequence" => "一个列表（以 `- ` 开头的各行）",
+        "a map" | "map" => "`键: 值` 形式的字段",
+        "a boolean" | "bool" => "`true` 或 `false`",
+        "a character" | "char" => "一个字",
+        "unit" => "空值",
+        "u8" | "u16" | "u32" | "u64" | "u128" | "usize" | "i8" | "i16" | "i32" | "i64" | "i128"
+        | "isize" => "一个整数",
+        "f32" | "f64" => "一个数",
+        e if e.starts_with("struct ") => "`键: 值` 形式的字段",
+        e if e.starts_with("a sequence") || e.starts_with("tuple") => {
+            "一个列表（以 `- ` 开头的各行）"
+        }
+        e if e.starts_with("enum ") || e.starts_with("variant ") => "规定的取值之一",
+        e => return e.to_string(),
+    };
+    words.to_string()
+}
+
+/// What a type error found, in Chinese.
+fn found_in_chinese(found: &str) -> String {
+    match found {
+        "sequence" => "一个列表".to_string(),
+        "map" => "`键: 值` 形式的字段".to_string(),
+        "unit value" => "空值".to_string(),
+        f if f.starts_with("string") => format!("文字{}", f.strip_prefix("string").unwrap_or("")),
+        f if f.starts_with("integer") || f.starts_with("floating") => {
+            let value = f.split_once(' ').map(|(_, v)| v).unwrap_or("");
+            format!("数字 {value}").trim_end().to_string()
+        }
+        f if f.starts_with("boolean") => "`true`/`false`".to_string(),
+        f => f.to_string(),
+    }
+}
+
+/// The YAML parser's other messages (granit-parser and serde-saphyr) in
+/// Chinese, by their kind; what has no mapping is said as a YAML syntax
+/// error with the parser's words after it.
+fn parser_message_in_chinese(m: &str) -> String {
+    let starts = |p: &str| m.starts_with(p);
+    let words = if starts("unclosed quote") {
+        "引号没有闭合：开头的 `\"` 或 `'` 缺少与之配对的结尾引号"
+    } else if let Some(rest) = m.strip_prefix("unclosed bracket '") {
+        let open = rest.trim_end_matches('\'');
+        return format!("括号 `{open}` 没有闭合");
+    } else if starts("multiple YAML documents detected") {
+        "文件中有不止一个 YAML 文档（用 `---` 分开）：一个数据文件只能有一个"
+    } else if starts("unexpected end of input")
+        || starts("unexpected eof")
+        || starts("unexpected EOF")
+    {
+        "文件在这里意外结束：有括号、引号或列表没有写完"
+    } else if starts("while parsing a block mapping")
+        || starts("unexpected EOF while parsing a block mapping")
+    {
+        "这一行的缩进不对（它的字段名没有与上面同一层的字段名对齐）"
+    } else if starts("while parsing a flow mapping") {
+        "`{…}` 没有用 `}` 闭合，或者其中各项没有用 `, ` 隔开"
+    } else if starts("while parsing a flow sequence") {
+        "`[…]` 列表没有用 `]` 闭合，或者其中各项没有用 `, ` 隔开"
+    } else if starts("while parsing a block collection")
+        || starts("block sequence entries are not allowed")
+    {
+        "这一行的缩进像列表条目，但位置不对：同一列表的各条目应以 `- ` 开头，并且在同一列"
+    } else if starts("mapping keys are not allowed") || starts("mapping values are not allowed") {
+        "文字中间有 `: `（冒号加空格）：YAML 会把它当作字段名的结束"
+    } else if starts("invalid indentation") || starts("simple key is no longer valid") {
+        "这一行的缩进不对"
+    } else if starts("while parsing a quoted scalar, found unknown escape character") {
+        "引号里的文字中，反斜杠 `\\` 后面的转义不认识：要写反斜杠本身请写 `\\\\`，或改用单引号"
+    } else if starts("while parsing a quoted scalar") {
+        "引号里的文字中有写错的 `\\x`、`\\u` 转义"
+    } else if starts("invalid trailing content after") {
+        "结尾引号后面还有文字：引号要把整段文字括起来"
+    } else if starts("while scanning a quoted scalar") {
+        "引号里的文字没有结束就遇到了 `---` 或 `...`"
+    } else if starts("while scanning a block scalar") || starts("unexpected end of plain scalar") {
+        "`|` 或 `>` 块的写法不对：`|` 后面应当直接换行，文字写在下面并缩进"
+    } else if starts("while parsing a tag")
+        || starts("while scanning a tag")
+        || starts("while scanning TAG")
+        || starts("unsupported tag")
+    {
+        "`!` 开头的 YAML 标记写法不对；如果文字本身以 `!` 开头，请给整段文字加引号"
+    } else if starts("while scanning an anchor or alias") || starts("while parsing anchor") {
+        "`&` 或 `*` 后面应当是锚点名；如果文字本身以 `&` 或 `*` 开头，请给整段文字加引号"
+    } else if starts("while scanning a directive")
+        || starts("while scanning a YAML directive")
+        || starts("while parsing a tag directive")
+    {
+        "`%` 开头的行是 YAML 指令，数据文件中不需要；如果文字本身以 `%` 开头，请加引号"
+    } else if starts("invalid content after document end")
+        || starts("did not find expected <document start>")
+    {
+        "文档结束标记 `...` 后面还有内容"
+    } else if starts("while parsing a node, did not find expected node content") {
+        "这里缺少值：冒号或 `- ` 后面应当写上内容"
+    } else if starts("unexpected character") {
+        "这里有一个 YAML 不允许出现的字符；如果是文字的一部分，请给整段文字加引号"
+    } else if starts("YAML merge") {
+        "数据文件不使用 YAML 的合并键 `<<`"
+    } else if starts("invalid !!binary") || starts("!!binary") {
+        "数据文件不使用 `!!binary` 标记"
+    } else if starts("cannot deserialize null into string")
+        || starts("cannot deserialize tagged scalar")
+    {
+        "这里应当是一段文字，不能空着"
+    } else if starts("invalid boolean") {
+        "这里应当是 `true` 或 `false`"
+    } else if starts("input is not valid UTF-8")
+        || starts("invalid utf-8")
+        || starts("invalid encoding")
+    {
+        "文件不是 UTF-8 编码的文本"
+    } else if starts("unexpected sequence end")
+        || starts("unexpected mapping end")
+        || starts("unexpected container end")
+    {
+        "列表或 `键: 值` 字段在这里意外结束"
+    } else if starts("alias replay") || starts("alias expansion") {
+        return budget_message_in(Lang::Zh, "Aliases");
+    } else if let Some(expected) = m.strip_prefix("expected ") {
+        return format!("这里应当是{}", expected_in_chinese(expected));
+    } else if m.starts_with("missing field `") {
+        let field = m
+            .trim_start_matches("missing field `")
+            .trim_end_matches('`');
+        return format!("缺少字段 `{field}`");
+    } else if let Some((what, expected)) = m
+        .strip_prefix("invalid value: ")
+        .and_then(|r| r.split_once(", expected "))
+    {
+        return format!(
+            "这个值不对（{}）：这里应当是{}",
+            found_in_chinese(what),
+            expected_in_chinese(expected)
+        );
+    } else if let Some(rest) = m.strip_prefix("unknown variant `") {
+        let (value, rest) = rest.split_once('`').unwrap_or((rest, ""));
+        let allowed = rest
+            .trim_start_matches(", expected one of ")
+            .trim_start_matches(", expected ")
+            .split(", ")
+            .map(|s| s.trim_matches('`'))
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>();
+        return match allowed.is_empty() {
+            true => format!("`{value}` 不是这里允许的取值"),
+            false => format!(
+                "`{value}` 不是这里允许的取值；可以写：`{}`",
+                allowed.join("`、`")
+            ),
+        };
+    } else {
+        return format!("YAML 写法有误（解析器的说明：{m}）");
+    };
+    words.to_string()
 }
 
 /// The first byte of the 1-based line and column `at` (clamped to the text).
@@ -1062,18 +1462,30 @@ fn indent_slip(line: &str) -> Option<(usize, String, String)> {
         .find(|&(_, c)| matches!(c, FULL | NBSP))?;
     let (what, fix) = if c == FULL {
         (
-            "a full-width space `　` (U+3000)",
-            "replace each full-width space with two ASCII spaces (switch the input method to half-width, 半角)",
+            pick(
+                "a full-width space `　` (U+3000)",
+                "全角空格 `　`（U+3000）",
+            ),
+            pick(
+                "replace each full-width space with two ASCII spaces (switch the input method to half-width, 半角)",
+                "请把每个全角空格换成两个半角空格（把输入法切换到半角）",
+            ),
         )
     } else {
         (
-            "a non-breaking space (U+00A0)",
-            "replace it with an ordinary space (non-breaking spaces come with text copied from Word or a web page)",
+            pick("a non-breaking space (U+00A0)", "不间断空格（U+00A0）"),
+            pick(
+                "replace it with an ordinary space (non-breaking spaces come with text copied from Word or a web page)",
+                "请把它换成普通空格（不间断空格一般是从 Word 或网页复制文字时带进来的）",
+            ),
         )
     };
     Some((
         i + 1,
-        format!("{what} indents this line: YAML indents only with ordinary spaces"),
+        tr!(
+            "{what} indents this line: YAML indents only with ordinary spaces",
+            "这一行用{what}缩进：YAML 只能用普通空格缩进"
+        ),
         fix.into(),
     ))
 }
@@ -1120,24 +1532,33 @@ fn slip_in_line(
             (Some('：'), _) => {
                 return Some((
                     end + 1,
-                    format!(
-                        "full-width colon `：` after `{key}`: YAML ends a key only with an ASCII colon `:`"
+                    tr!(
+                        "full-width colon `：` after `{key}`: YAML ends a key only with an ASCII colon `:`",
+                        "`{key}` 后面是全角冒号 `：`：YAML 只认半角冒号 `:` 作为字段名的结束"
                     ),
-                    format!("type `{key}: ` (ASCII colon, then a space) instead of `{key}：`"),
+                    tr!(
+                        "type `{key}: ` (ASCII colon, then a space) instead of `{key}：`",
+                        "请把 `{key}：` 改为 `{key}: `（半角冒号，后面加一个空格）"
+                    ),
                 ));
             }
             (Some(&c), Some(':')) if c == FULL || c == NBSP => {
                 let what = match c {
-                    FULL => "a full-width space `　` (U+3000)",
-                    _ => "a non-breaking space (U+00A0)",
+                    FULL => pick(
+                        "a full-width space `　` (U+3000)",
+                        "全角空格 `　`（U+3000）",
+                    ),
+                    _ => pick("a non-breaking space (U+00A0)", "不间断空格（U+00A0）"),
                 };
                 return Some((
                     end + 1,
-                    format!(
-                        "{what} between `{key}` and its colon: YAML reads it as part of the key"
+                    tr!(
+                        "{what} between `{key}` and its colon: YAML reads it as part of the key",
+                        "`{key}` 和冒号之间有{what}：YAML 会把它当作字段名的一部分"
                     ),
-                    format!(
-                        "delete it and type `{key}: ` (the key, an ASCII colon, then an ordinary space)"
+                    tr!(
+                        "delete it and type `{key}: ` (the key, an ASCII colon, then an ordinary space)",
+                        "请删除它，写成 `{key}: `（字段名、半角冒号，再加一个普通空格）"
                     ),
                 ));
             }
@@ -1150,28 +1571,47 @@ fn slip_in_line(
             {
                 return Some((
                     end + 2,
-                    format!(
-                        "no space after `{key}:`: YAML reads `{key}:{c}…` as one text, not as the key `{key}` and its value"
+                    tr!(
+                        "no space after `{key}:`: YAML reads `{key}:{c}…` as one text, not as the key `{key}` and its value",
+                        "`{key}:` 后面没有空格：YAML 会把 `{key}:{c}…` 整个当作一段文字，而不是字段 `{key}` 和它的值"
                     ),
-                    format!("type a space after the colon: `{key}: {c}…`"),
+                    tr!(
+                        "type a space after the colon: `{key}: {c}…`",
+                        "请在冒号后面加一个空格：`{key}: {c}…`"
+                    ),
                 ));
             }
             (Some(':'), Some(&c)) if c == FULL || c == NBSP => {
                 let (what, why) = if c == FULL {
                     (
-                        "a full-width space `　` (U+3000)",
-                        "switch the input method to half-width, 半角",
+                        pick(
+                            "a full-width space `　` (U+3000)",
+                            "全角空格 `　`（U+3000）",
+                        ),
+                        pick(
+                            "switch the input method to half-width, 半角",
+                            "请把输入法切换到半角",
+                        ),
                     )
                 } else {
                     (
-                        "a non-breaking space (U+00A0)",
-                        "non-breaking spaces come with text copied from Word or a web page",
+                        pick("a non-breaking space (U+00A0)", "不间断空格（U+00A0）"),
+                        pick(
+                            "non-breaking spaces come with text copied from Word or a web page",
+                            "不间断空格一般是从 Word 或网页复制文字时带进来的",
+                        ),
                     )
                 };
                 return Some((
                     end + 2,
-                    format!("{what} after `{key}:`: YAML needs an ordinary space after the colon"),
-                    format!("type `{key}: ` with an ordinary space ({why})"),
+                    tr!(
+                        "{what} after `{key}:`: YAML needs an ordinary space after the colon",
+                        "`{key}:` 后面是{what}：YAML 要求冒号后面是普通空格"
+                    ),
+                    tr!(
+                        "type `{key}: ` with an ordinary space ({why})",
+                        "请写成 `{key}: `，冒号后用普通空格（{why}）"
+                    ),
                 ));
             }
             _ => {}
@@ -1222,22 +1662,35 @@ fn first_key_line(text: &str, at: Pos, key: &str) -> Option<usize> {
     None
 }
 
-/// A breached resource budget (serde-saphyr's `Budget`) in words.
-fn budget_message(detail: &str) -> String {
+/// A breached resource budget (serde-saphyr's `Budget`) in words, in `lang`.
+fn budget_message_in(lang: Lang, detail: &str) -> String {
     let kind = detail
         .split(|c: char| !c.is_alphanumeric())
         .next()
         .unwrap_or_default();
-    match kind {
-        "ScalarBytes" | "AliasAnchorRatio" | "Aliases" | "Anchors" | "MergeKeys" => format!(
-            "aliases (`*name`) expand to more text than a data file may hold ({} MiB, at most {MAX_ALIASES} aliases)",
-            MAX_FILE_BYTES >> 20
-        ),
-        "Depth" => format!("values nested deeper than {MAX_DEPTH} levels"),
-        "Nodes" | "Events" => {
+    let zh = lang == Lang::Zh;
+    let mib = MAX_FILE_BYTES >> 20;
+    match (kind, zh) {
+        ("ScalarBytes" | "AliasAnchorRatio" | "Aliases" | "Anchors" | "MergeKeys", false) => {
+            format!(
+                "aliases (`*name`) expand to more text than a data file may hold ({mib} MiB, at most {MAX_ALIASES} aliases)"
+            )
+        }
+        ("ScalarBytes" | "AliasAnchorRatio" | "Aliases" | "Anchors" | "MergeKeys", true) => {
+            format!(
+                "别名（`*名称`）展开后的文字超过了一个数据文件的上限（{mib} MiB，别名最多 {MAX_ALIASES} 个）"
+            )
+        }
+        ("Depth", false) => format!("values nested deeper than {MAX_DEPTH} levels"),
+        ("Depth", true) => format!("值的嵌套超过 {MAX_DEPTH} 层"),
+        ("Nodes" | "Events", false) => {
             format!("more than {MAX_NODES} values (list entries, map keys and texts) in one file")
         }
-        _ => format!("the file exceeds a size limit ({detail})"),
+        ("Nodes" | "Events", true) => {
+            format!("一个文件中的值（列表条目、字段和文字）超过 {MAX_NODES} 个")
+        }
+        (_, false) => format!("the file exceeds a size limit ({detail})"),
+        (_, true) => format!("文件超过了大小上限（{detail}）"),
     }
 }
 
@@ -1254,6 +1707,32 @@ fn strip_location_suffix(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_parsers_messages_have_chinese_words() {
+        assert_eq!(
+            plain_message_in(Lang::En, "unclosed quote"),
+            "unclosed quote"
+        );
+        assert_eq!(
+            plain_message_in(Lang::Zh, "unclosed bracket '['"),
+            "括号 `[` 没有闭合"
+        );
+        assert_eq!(
+            plain_message_in(Lang::Zh, "invalid type: sequence, expected a string"),
+            "这里应当是一段文字，实际写的是一个列表"
+        );
+        assert_eq!(
+            plain_message_in(Lang::En, "invalid type: sequence, expected a string"),
+            "expected a string; found a list"
+        );
+        assert_eq!(budget_message_in(Lang::Zh, "Depth"), "值的嵌套超过 64 层");
+        // A message no mapping knows: said in Chinese, the parser's words after.
+        assert_eq!(
+            plain_message_in(Lang::Zh, "something new"),
+            "YAML 写法有误（解析器的说明：something new）"
+        );
+    }
 
     #[test]
     fn bom_and_crlf_are_accepted() {

@@ -18,9 +18,11 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::diag::{Diagnostic, Pos, SUGGEST_CANDIDATES, SUGGEST_CHARS, did_you_mean};
+use crate::i18n::{self, pick};
 use crate::load::{Loaded, Source, position_of};
 use crate::model::{MetricDef, Scalar, Spanned, pos};
 use crate::quantity::{self, Change, Quantity, QuantityError};
+use crate::tr;
 
 /// Reference attributes: the Chinese names used in text and their English aliases.
 pub const ATTRIBUTES: &[(&str, &str)] = &[
@@ -194,13 +196,17 @@ impl<'a> Table<'a> {
                             &loaded.source.path,
                             &loaded.source.text,
                             pos(def.referenced),
-                            format!(
+                            tr!(
                                 "metric key `{}` is {} characters long; a key takes at most {MAX_KEY_CHARS}",
+                                "指标名 `{}` 有 {} 个字；指标名最多 {MAX_KEY_CHARS} 个字",
                                 clip(key),
                                 key.chars().count()
                             ),
                         )
-                        .with_hint("use a short name such as 县域就诊率"),
+                        .with_hint(pick(
+                            "use a short name such as 县域就诊率",
+                            "请用简短的名称，例如 县域就诊率",
+                        )),
                     );
                 } else if defs.contains_key(key.as_str()) {
                     diags.push(
@@ -208,11 +214,12 @@ impl<'a> Table<'a> {
                             &loaded.source.path,
                             &loaded.source.text,
                             pos(def.referenced),
-                            format!("metric `{key}` is defined twice"),
+                            tr!("metric `{key}` is defined twice", "指标 `{key}` 定义了两次"),
                         )
-                        .with_hint(
+                        .with_hint(pick(
                             "metric keys share one namespace across the document; rename one",
-                        ),
+                            "整个文档中的指标名不能重复；请把其中一个改名",
+                        )),
                     );
                 } else if key.contains('.')
                     || key.contains('【')
@@ -220,8 +227,19 @@ impl<'a> Table<'a> {
                     || key.starts_with('=')
                 {
                     diags.push(
-                        Diagnostic::error(&loaded.source.path, &loaded.source.text, pos(def.referenced), format!("metric key `{key}` may not contain `.`, `【`, `】` or start with `=`"))
-                            .with_hint("use a plain name such as 县域就诊率"),
+                        Diagnostic::error(
+                            &loaded.source.path,
+                            &loaded.source.text,
+                            pos(def.referenced),
+                            tr!(
+                                "metric key `{key}` may not contain `.`, `【`, `】` or start with `=`",
+                                "指标名 `{key}` 中不能有 `.`、`【`、`】`，也不能以 `=` 开头"
+                            ),
+                        )
+                        .with_hint(pick(
+                            "use a plain name such as 县域就诊率",
+                            "请用普通的名称，例如 县域就诊率",
+                        )),
                     );
                 } else {
                     defs.insert(key.as_str(), def);
@@ -292,7 +310,11 @@ impl<'a> Table<'a> {
         self.suggestions_left.set(left.saturating_sub(1));
         let (message, word, candidates, prefix) = match miss {
             Miss::InImport(alias, key) => (
-                format!("unknown metric `{}` in import `{alias}`", clip(key)),
+                tr!(
+                    "unknown metric `{}` in import `{alias}`",
+                    "导入 `{alias}` 中没有指标 `{}`",
+                    clip(key)
+                ),
                 key,
                 match self.imports.get(alias) {
                     Some(t) if left > 0 => t
@@ -305,7 +327,7 @@ impl<'a> Table<'a> {
                 format!("{alias}."),
             ),
             Miss::Unknown(path) => (
-                format!("unknown metric `{}`", clip(path)),
+                tr!("unknown metric `{}`", "没有指标 `{}`", clip(path)),
                 path,
                 if left > 0 {
                     self.keys()
@@ -348,10 +370,15 @@ impl<'a> Table<'a> {
         if let Some(target) = text.strip_prefix('=') {
             if depth >= MAX_LINK_DEPTH {
                 return Err(MetricError {
-                    message: format!(
-                        "metric links nest deeper than {MAX_LINK_DEPTH} (is there a cycle through `{target}`?)"
+                    message: tr!(
+                        "metric links nest deeper than {MAX_LINK_DEPTH} (is there a cycle through `{target}`?)",
+                        "指标链接嵌套超过 {MAX_LINK_DEPTH} 层（是不是经过 `{target}` 绕成了圈？）"
                     ),
-                    hint: "a `=key` link must end at a metric with a written value".into(),
+                    hint: pick(
+                        "a `=key` link must end at a metric with a written value",
+                        "`=指标名` 链接最终必须指向一个写了数值的指标",
+                    )
+                    .into(),
                     at: Some((self.source, pos(field.referenced), text.chars().count())),
                 });
             }
@@ -360,8 +387,11 @@ impl<'a> Table<'a> {
                 e
             })?;
             let value = def.value.value.as_ref().ok_or_else(|| MetricError {
-                message: format!("metric `{key}` has no value to link to"),
-                hint: "give it a `value`".into(),
+                message: tr!(
+                    "metric `{key}` has no value to link to",
+                    "指标 `{key}` 没有可供链接的数值"
+                ),
+                hint: pick("give it a `value`", "请给它写上 `value`").into(),
                 at: Some((self.source, pos(field.referenced), text.chars().count())),
             })?;
             return table.quantity(value, depth + 1);
@@ -399,8 +429,14 @@ impl<'a> Table<'a> {
 
     fn missing(&self, key: &str, attr: &str, field: &str) -> MetricError<'a> {
         MetricError::plain(
-            format!("metric `{key}` has no `{field}`, so 【{key}.{attr}】 cannot be computed"),
-            format!("add `{field}:` to the metric `{key}`"),
+            tr!(
+                "metric `{key}` has no `{field}`, so 【{key}.{attr}】 cannot be computed",
+                "指标 `{key}` 没有 `{field}`，无法计算【{key}.{attr}】"
+            ),
+            tr!(
+                "add `{field}:` to the metric `{key}`",
+                "请给指标 `{key}` 加上 `{field}:`"
+            ),
         )
     }
 
@@ -453,10 +489,13 @@ impl<'a> Table<'a> {
             _ => {
                 let names: Vec<&str> = ATTRIBUTES.iter().map(|(zh, _)| *zh).collect();
                 Err(MetricError::plain(
-                    format!("unknown attribute `{attr}` in 【{key}.{attr}】"),
+                    tr!(
+                        "unknown attribute `{attr}` in 【{key}.{attr}】",
+                        "【{key}.{attr}】中的 `{attr}` 不是指标的属性"
+                    ),
                     match did_you_mean(attr, names.iter().copied()) {
-                        Some(s) => format!("did you mean 【{key}.{s}】?"),
-                        None => format!("attributes are {}", names.join("、")),
+                        Some(s) => crate::diag::did_you_mean_hint(&format!("【{key}.{s}】")),
+                        None => tr!("attributes are {}", "指标的属性有：{}", names.join("、")),
                     },
                 ))
             }
@@ -539,11 +578,15 @@ impl<'a> Table<'a> {
                     && w.value.chars().count() > MAX_WORD_CHARS
                 {
                     errors.push(MetricError {
-                        message: format!(
+                        message: tr!(
                             "metric `{key}`: `{name}` is {} characters long; it takes at most {MAX_WORD_CHARS}",
+                            "指标 `{key}`：`{name}` 有 {} 个字；最多 {MAX_WORD_CHARS} 个字",
                             w.value.chars().count()
                         ),
-                        hint: format!("`{name}` is a short word of the phrase, such as 同比上年, 增长 or 下降"),
+                        hint: tr!(
+                            "`{name}` is a short word of the phrase, such as 同比上年, 增长 or 下降",
+                            "`{name}` 是句子中的一个短词，例如 同比上年、增长 或 下降"
+                        ),
                         at: Some((self.source, pos(w.referenced), 1)),
                     });
                 }
@@ -591,17 +634,23 @@ impl<'a> Table<'a> {
                             &self.source.path,
                             &self.source.text,
                             pos(field.referenced),
-                            format!("metric `{key}` is a rate, but its figure {} has no unit", q.text),
+                            tr!(
+                                "metric `{key}` is a rate, but its figure {} has no unit",
+                                "指标 `{key}` 是一个比率，但它的数字 {} 没有单位",
+                                q.text
+                            ),
                         )
                         .with_len(field.value.0.chars().count())
                         .with_hint(if m.prev.is_some() || m.change.is_some() {
-                            format!(
+                            tr!(
                                 "write {}% if it is a percentage: without a unit the figure is printed as typed and 同比 is a relative change, not a difference in 个百分点",
+                                "如果是百分数，请写成 {}%：没有单位时数字按原样印出，同比按相对变化计算，而不是相差多少个百分点",
                                 q.text
                             )
                         } else {
-                            format!(
+                            tr!(
                                 "write {}% if it is a percentage: without a unit the figure is printed as typed",
+                                "如果是百分数，请写成 {}%：没有单位时数字按原样印出",
                                 q.text
                             )
                         }),
@@ -630,7 +679,12 @@ impl<'a> Table<'a> {
                 .flatten()
                 .map_or_else(|| "?".to_string(), |q| q.text)
         };
-        format!("value {}, {base} {}", text(&m.value), text(field))
+        tr!(
+            "value {}, {base} {}",
+            "`value` {}、`{base}` {}",
+            text(&m.value),
+            text(field)
+        )
     }
 
     /// The warning for a stated value that disagrees with the computed one,
@@ -648,14 +702,26 @@ impl<'a> Table<'a> {
             &self.source.path,
             &self.source.text,
             pos(stated.referenced),
-            format!(
-                "metric `{key}`: the stated {what} {stated_text} disagrees with the computed {computed} (from {from})"
-            ),
+            match i18n::zh() {
+                true => format!(
+                    "指标 `{key}`：写明的{} {stated_text} 与计算出的 {computed} 不一致（由 {from} 算得）",
+                    what_in_chinese(what)
+                ),
+                false => format!(
+                    "metric `{key}`: the stated {what} {stated_text} disagrees with the computed {computed} (from {from})"
+                ),
+            },
         )
         .with_len(stated.value.0.chars().count())
-        .with_hint(format!(
-            "the stated {what} is printed; correct it, or the figures it is computed from"
-        ))
+        .with_hint(match i18n::zh() {
+            true => format!(
+                "印出的是写明的{}；请改正它，或改正计算所用的数字",
+                what_in_chinese(what)
+            ),
+            false => format!(
+                "the stated {what} is printed; correct it, or the figures it is computed from"
+            ),
+        })
     }
 
     /// The warning when a stated rate disagrees with value / plan; an
@@ -769,6 +835,15 @@ fn signed_text(c: &Change) -> String {
     )
 }
 
+/// A stated figure's name in Chinese (`rate`, `change`).
+fn what_in_chinese(what: &str) -> &str {
+    match what {
+        "rate" => "完成率",
+        "change" => "增减",
+        other => other,
+    }
+}
+
 /// The field an error of `value` against `base` is shown at: the one
 /// without a unit when the other is a percentage (that is where the `%` is
 /// missing), else the base.
@@ -815,10 +890,13 @@ fn suggestion<'s>(
 ) -> String {
     let candidates: Vec<&str> = candidates.into_iter().collect();
     match did_you_mean(word, candidates.iter().copied()) {
-        Some(s) => format!("did you mean 【{prefix}{s}】?"),
-        None if candidates.is_empty() => "define it under `metrics:`".to_string(),
-        None => format!(
+        Some(s) => crate::diag::did_you_mean_hint(&format!("【{prefix}{s}】")),
+        None if candidates.is_empty() => {
+            pick("define it under `metrics:`", "请在 `metrics:` 下定义它").to_string()
+        }
+        None => tr!(
             "define it under `metrics:`, or use one of: {}",
+            "请在 `metrics:` 下定义它，或改用其中之一：{}",
             closest(word, &candidates, 5).join("、")
         ),
     }
@@ -863,13 +941,17 @@ pub fn expand(
             &source.path,
             &source.text,
             locate(token),
-            format!(
+            tr!(
                 "the document's text grows past {} MiB when its 【…】 references are expanded",
+                "展开【…】引用后，文档的文字超过 {} MiB",
                 MAX_EXPANDED_BYTES / (1024 * 1024)
             ),
         )
         .with_len(token.chars().count())
-        .with_hint("refer to long metrics fewer times, or split the report into several documents")
+        .with_hint(pick(
+            "refer to long metrics fewer times, or split the report into several documents",
+            "请减少引用很长的指标的次数，或把报告拆成几个文档",
+        ))
     };
     if !text.contains('【') {
         if used + text.len() > MAX_EXPANDED_BYTES {
@@ -895,9 +977,15 @@ pub fn expand(
                 &source.path,
                 &source.text,
                 locate(&fragment),
-                "unclosed 【: a metric reference needs a closing 】",
+                pick(
+                    "unclosed 【: a metric reference needs a closing 】",
+                    "【 没有闭合：引用指标时需要用 】 结尾",
+                ),
             )
-            .with_hint("write 【key】, or 【【 for a literal 【"));
+            .with_hint(pick(
+                "write 【key】, or 【【 for a literal 【",
+                "请写成【指标名】；如果要印出【本身，请写【【",
+            )));
         };
         let inner = &after[..end];
         let token = format!("【{inner}】");

@@ -11,6 +11,7 @@ use crate::columns::{self, Align};
 use crate::diag::Diagnostic;
 use crate::load::{self, ImportScope};
 use crate::metrics::{Disagreement, Table};
+use crate::tr;
 
 /// One metric, its attributes as printed (`None`: not defined or not computable).
 #[derive(Debug, Clone, Serialize)]
@@ -122,15 +123,17 @@ pub fn text(review: &Review) -> String {
         .flat_map(|m| m.disagreements.iter().map(move |d| (m, d)))
         .collect();
     out.push('\n');
-    out.push_str(&format!(
+    out.push_str(&tr!(
         "{}: {} metric(s), {} stated value(s) disagree with the computed ones\n",
+        "{}：共 {} 个指标，其中 {} 处写明的值与计算结果不一致\n",
         review.file,
         review.metrics.len(),
         disagreeing.len()
     ));
     for (m, d) in disagreeing {
-        out.push_str(&format!(
+        out.push_str(&tr!(
             "{}:{}:{}: {} {}: stated {}, computed {} (the stated value is printed)\n",
+            "{}:{}:{}：{} {}：写明 {}，计算得 {}（印出的是写明的值）\n",
             review.file,
             d.at.line,
             d.at.col,

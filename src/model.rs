@@ -13,6 +13,8 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 pub use serde_saphyr::{Location, Spanned};
 
 use crate::diag::Pos;
+use crate::i18n::pick;
+use crate::tr;
 
 /// One YAML file = one document.
 #[derive(Debug, Default, Deserialize)]
@@ -228,7 +230,7 @@ struct ScalarVisitor;
 impl<'de> Visitor<'de> for ScalarVisitor {
     type Value = Scalar;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a text or a number")
+        f.write_str(pick("a text or a number", "一段文字或一个数"))
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
         Ok(Scalar(v.to_string()))
@@ -316,7 +318,11 @@ struct Located<T>(T);
 
 impl<'de> Deserialize<'de> for Located<Vec<Text>> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        text_list(d, "a text or a list of texts").map(Located)
+        text_list(
+            d,
+            pick("a text or a list of texts", "一段文字或一个文字列表"),
+        )
+        .map(Located)
     }
 }
 
@@ -357,7 +363,10 @@ impl<'de> Deserialize<'de> for Item {
         impl<'de> Visitor<'de> for V {
             type Value = Item;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an item: a text, or a map with `lead` and `text`")
+                f.write_str(pick(
+                    "an item: a text, or a map with `lead` and `text`",
+                    "一个条目：一段文字，或带有 `lead` 和 `text` 的字段",
+                ))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Item, E> {
                 Ok(Item {
@@ -403,7 +412,10 @@ impl<'de> Deserialize<'de> for ItemList {
         impl<'de> Visitor<'de> for V {
             type Value = ItemList;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a list of items, or a map with `style`, `layout` and `items`")
+                f.write_str(pick(
+                    "a list of items, or a map with `style`, `layout` and `items`",
+                    "条目列表，或带有 `style`、`layout` 和 `items` 的字段",
+                ))
             }
             fn visit_unit<E: de::Error>(self) -> Result<ItemList, E> {
                 Ok(ItemList::default())
@@ -462,9 +474,10 @@ impl<'de> Deserialize<'de> for MetricDef {
         impl<'de> Visitor<'de> for V {
             type Value = MetricDef;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str(
+                f.write_str(pick(
                     "a quantity such as `3.88万个`, or a map with `value`, `plan`, `prev`, `of`, …",
-                )
+                    "一个数量（如 `3.88万个`），或带有 `value`、`plan`、`prev`、`of` 等的字段",
+                ))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<MetricDef, E> {
                 let value =
@@ -498,8 +511,10 @@ pub const MAX_DIGITS: u32 = 10;
 fn digits<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Spanned<u32>>, D::Error> {
     let v = Spanned::<u32>::deserialize(d)?;
     if v.value > MAX_DIGITS {
-        return Err(de::Error::custom(format!(
+        // `load` picks the hint by how this starts, in either language.
+        return Err(de::Error::custom(tr!(
             "digits must be 0 to {MAX_DIGITS} (decimal places), not {}",
+            "`digits`（小数位数）应为 0 到 {MAX_DIGITS}，不能是 {}",
             v.value
         )));
     }

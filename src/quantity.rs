@@ -40,6 +40,9 @@ use std::str::FromStr;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
+use crate::i18n::{self, pick};
+use crate::tr;
+
 /// The largest number of digits a typed number may have: every number of up
 /// to 28 digits fits a `Decimal` exactly.
 const MAX_DIGITS: usize = 28;
@@ -61,8 +64,28 @@ pub const MAX_QUANTITY_CHARS: usize = 64;
 pub const MAX_UNIT_CHARS: usize = 16;
 const POINTS: &str = "个百分点";
 const PERMILLE_POINTS: &str = "个千分点";
-const HINT_FORMS: &str =
-    "write a number and its unit, e.g. 4000余名, 约18万人次, 2-3个, 14.02亿元, 91.59%, 7/10万以内";
+fn hint_forms() -> &'static str {
+    pick(
+        "write a number and its unit, e.g. 4000余名, 约18万人次, 2-3个, 14.02亿元, 91.59%, 7/10万以内",
+        "请写一个数和它的单位，例如 4000余名、约18万人次、2-3个、14.02亿元、91.59%、7/10万以内",
+    )
+}
+
+/// The name of what is being read or computed, in the current language
+/// (`quantity`, `a percentage`, …).
+fn what_words(what: &str) -> &str {
+    if !i18n::zh() {
+        return what;
+    }
+    match what {
+        "quantity" => "数量",
+        "change" | "a change" => "增减",
+        "a percentage" => "百分比",
+        "a rate" => "完成率",
+        "a relative change" => "相对变化",
+        other => other,
+    }
+}
 
 /// A typed quantity, parsed. `text` is the exact typed text (trimmed of
 /// surrounding whitespace); the other fields are its parts.
@@ -109,7 +132,11 @@ impl fmt::Display for QuantityError {
         if self.hint.is_empty() {
             f.write_str(&self.message)
         } else {
-            write!(f, "{} (hint: {})", self.message, self.hint)
+            let (message, hint) = (&self.message, &self.hint);
+            f.write_str(&tr!(
+                "{message} (hint: {hint})",
+                "{message}（提示：{hint}）"
+            ))
         }
     }
 }
@@ -137,8 +164,15 @@ impl PercentKind {
 
 fn overflow(what: &str) -> QuantityError {
     QuantityError::new(
-        format!("number too large while computing {what}"),
-        "use a 万 or 亿 scale or fewer digits (at most 28 significant digits)",
+        tr!(
+            "number too large while computing {}",
+            "计算{}时数字太大",
+            what_words(what)
+        ),
+        pick(
+            "use a 万 or 亿 scale or fewer digits (at most 28 significant digits)",
+            "请用万、亿作单位，或减少位数（有效数字最多 28 位）",
+        ),
     )
 }
 
@@ -147,13 +181,19 @@ impl Quantity {
     pub fn parse(text: &str) -> Result<Quantity, QuantityError> {
         let t = text.trim();
         if t.is_empty() {
-            return Err(QuantityError::new("empty quantity", HINT_FORMS));
+            return Err(QuantityError::new(
+                pick("empty quantity", "数量是空的"),
+                hint_forms(),
+            ));
         }
         too_long(t, "quantity")?;
         if let Some(ascii) = ascii_digits(t) {
             return Err(QuantityError::new(
-                format!("full-width digits in quantity \"{t}\""),
-                format!("type ASCII digits: {ascii}"),
+                tr!(
+                    "full-width digits in quantity \"{t}\"",
+                    "数量“{t}”中用了全角数字"
+                ),
+                tr!("type ASCII digits: {ascii}", "请用半角数字：{ascii}"),
             ));
         }
         let mut rest = t;
@@ -181,16 +221,25 @@ impl Quantity {
             let r = &rest[dash.len_utf8()..];
             if !r.starts_with(|c: char| c.is_ascii_digit()) {
                 return Err(QuantityError::new(
-                    format!("range without a second number in \"{t}\""),
-                    "write a range as 2-3个, or drop the dash",
+                    tr!(
+                        "range without a second number in \"{t}\"",
+                        "“{t}”中的范围缺少第二个数"
+                    ),
+                    pick(
+                        "write a range as 2-3个, or drop the dash",
+                        "范围请写成 2-3个 这样，或去掉连接号",
+                    ),
                 ));
             }
             let (h, hd, after) = take_number(r, t)?;
             check_not_exponent(after, t)?;
             if h < low {
                 return Err(QuantityError::new(
-                    format!("range goes down in \"{t}\""),
-                    "write the smaller number first: 2-3个",
+                    tr!("range goes down in \"{t}\"", "“{t}”中的范围前大后小"),
+                    pick(
+                        "write the smaller number first: 2-3个",
+                        "请把较小的数写在前面：2-3个",
+                    ),
                 ));
             }
             high = Some(h);
@@ -233,8 +282,15 @@ impl Quantity {
     pub fn scaled(&self) -> Result<Decimal, QuantityError> {
         if self.high.is_some() {
             return Err(QuantityError::new(
-                format!("cannot compute with the range \"{}\"", self.text),
-                "give a single number for a value used in 完成率, 占比 or 同比",
+                tr!(
+                    "cannot compute with the range \"{}\"",
+                    "范围“{}”不能用来计算",
+                    self.text
+                ),
+                pick(
+                    "give a single number for a value used in 完成率, 占比 or 同比",
+                    "用于计算完成率、占比或同比的值，请写成一个数",
+                ),
             ));
         }
         let mut factor = Decimal::ONE;
@@ -322,12 +378,19 @@ fn take_number<'a>(s: &'a str, whole: &str) -> Result<(Decimal, u32, &'a str), Q
     let int_len = s.bytes().take_while(u8::is_ascii_digit).count();
     if int_len == 0 {
         let hint = if s.starts_with('.') && s[1..].starts_with(|c: char| c.is_ascii_digit()) {
-            "write a leading zero: 0.5".to_string()
+            pick("write a leading zero: 0.5", "请在小数点前写上 0：0.5").to_string()
         } else {
-            format!("a quantity starts with an Arabic number (GB/T 15835); {HINT_FORMS}")
+            tr!(
+                "a quantity starts with an Arabic number (GB/T 15835); {}",
+                "数量以阿拉伯数字开头（GB/T 15835）；{}",
+                hint_forms()
+            )
         };
         return Err(QuantityError::new(
-            format!("no number in quantity \"{whole}\""),
+            tr!(
+                "no number in quantity \"{whole}\"",
+                "数量“{whole}”中没有数字"
+            ),
             hint,
         ));
     }
@@ -337,8 +400,14 @@ fn take_number<'a>(s: &'a str, whole: &str) -> Result<(Decimal, u32, &'a str), Q
         frac_len = s[end + 1..].bytes().take_while(u8::is_ascii_digit).count();
         if frac_len == 0 {
             return Err(QuantityError::new(
-                format!("malformed number in quantity \"{whole}\""),
-                "a decimal point must be followed by digits: 4.0, 14.02",
+                tr!(
+                    "malformed number in quantity \"{whole}\"",
+                    "数量“{whole}”中的数写得不对"
+                ),
+                pick(
+                    "a decimal point must be followed by digits: 4.0, 14.02",
+                    "小数点后面要有数字：4.0、14.02",
+                ),
             ));
         }
         end += 1 + frac_len;
@@ -346,28 +415,49 @@ fn take_number<'a>(s: &'a str, whole: &str) -> Result<(Decimal, u32, &'a str), Q
     let rest = &s[end..];
     if rest.starts_with('.') {
         return Err(QuantityError::new(
-            format!("malformed number in quantity \"{whole}\""),
-            "a number has at most one decimal point: 14.02",
+            tr!(
+                "malformed number in quantity \"{whole}\"",
+                "数量“{whole}”中的数写得不对"
+            ),
+            pick(
+                "a number has at most one decimal point: 14.02",
+                "一个数最多只有一个小数点：14.02",
+            ),
         ));
     }
     if let Some(r) = rest.strip_prefix([',', '，'])
         && r.starts_with(|c: char| c.is_ascii_digit())
     {
         return Err(QuantityError::new(
-            format!("thousands separator in quantity \"{whole}\""),
-            "reports write numbers without separators: 22150万元, 186750名",
+            tr!(
+                "thousands separator in quantity \"{whole}\"",
+                "数量“{whole}”中用了千位分隔符"
+            ),
+            pick(
+                "reports write numbers without separators: 22150万元, 186750名",
+                "报告中的数字不加分隔符：22150万元、186750名",
+            ),
         ));
     }
     if int_len + frac_len > MAX_DIGITS {
         return Err(QuantityError::new(
-            format!("number with too many digits in quantity \"{whole}\""),
-            format!("at most {MAX_DIGITS} digits; use a 万 or 亿 scale: 3.88万个, 14.02亿元"),
+            tr!(
+                "number with too many digits in quantity \"{whole}\"",
+                "数量“{whole}”中的数位数太多"
+            ),
+            tr!(
+                "at most {MAX_DIGITS} digits; use a 万 or 亿 scale: 3.88万个, 14.02亿元",
+                "最多 {MAX_DIGITS} 位数字；请用万、亿作单位：3.88万个、14.02亿元"
+            ),
         ));
     }
     let value = Decimal::from_str_exact(&s[..end]).map_err(|e| {
         QuantityError::new(
-            format!("cannot read the number in quantity \"{whole}\": {e}"),
-            format!("at most {MAX_DIGITS} digits"),
+            tr!(
+                "cannot read the number in quantity \"{whole}\": {e}",
+                "无法读取数量“{whole}”中的数（{e}）"
+            ),
+            tr!("at most {MAX_DIGITS} digits", "最多 {MAX_DIGITS} 位数字"),
         )
     })?;
     Ok((value, frac_len as u32, rest))
@@ -382,10 +472,19 @@ fn too_long(t: &str, what: &str) -> Result<(), QuantityError> {
     }
     let start: String = t.chars().take(16).collect();
     Err(QuantityError::new(
-        format!(
-            "{what} \"{start}…\" is {count} characters long; a {what} takes at most {MAX_QUANTITY_CHARS}"
+        match i18n::zh() {
+            true => format!(
+                "{}“{start}…”有 {count} 个字；最多 {MAX_QUANTITY_CHARS} 个字",
+                what_words(what)
+            ),
+            false => format!(
+                "{what} \"{start}…\" is {count} characters long; a {what} takes at most {MAX_QUANTITY_CHARS}"
+            ),
+        },
+        pick(
+            "a metric holds one number and its unit (14.02亿元, 91.59%); keep the prose in the text and refer to the metric with 【key】",
+            "指标只写一个数和它的单位（14.02亿元、91.59%）；叙述的文字请写在正文里，用【指标名】引用指标",
         ),
-        "a metric holds one number and its unit (14.02亿元, 91.59%); keep the prose in the text and refer to the metric with 【key】",
     ))
 }
 
@@ -396,12 +495,24 @@ fn too_long(t: &str, what: &str) -> Result<(), QuantityError> {
 fn check_not_exponent(after: &str, whole: &str) -> Result<(), QuantityError> {
     match after.chars().next() {
         Some('e' | 'E') => Err(QuantityError::new(
-            format!("number with an exponent in quantity \"{whole}\""),
-            "write the figure out in full, with a 万 or 亿 scale when it is large: 12000个, 1.2万个, 3.5亿元; an `e` right after the digits reads as an exponent, not a unit",
+            tr!(
+                "number with an exponent in quantity \"{whole}\"",
+                "数量“{whole}”中的数带有指数"
+            ),
+            pick(
+                "write the figure out in full, with a 万 or 亿 scale when it is large: 12000个, 1.2万个, 3.5亿元; an `e` right after the digits reads as an exponent, not a unit",
+                "请把数完整写出，数大时用万、亿作单位：12000个、1.2万个、3.5亿元；紧跟在数字后面的 `e` 会被当作指数，而不是单位",
+            ),
         )),
         Some('_') => Err(QuantityError::new(
-            format!("digit separator `_` in quantity \"{whole}\""),
-            "reports write numbers without separators: 22150万元, 186750名",
+            tr!(
+                "digit separator `_` in quantity \"{whole}\"",
+                "数量“{whole}”中用了数字分隔符 `_`"
+            ),
+            pick(
+                "reports write numbers without separators: 22150万元, 186750名",
+                "报告中的数字不加分隔符：22150万元、186750名",
+            ),
         )),
         _ => Ok(()),
     }
@@ -411,18 +522,25 @@ fn check_unit(unit: &str, whole: &str) -> Result<(), QuantityError> {
     let count = unit.chars().count();
     if count > MAX_UNIT_CHARS {
         return Err(QuantityError::new(
-            format!(
-                "the unit of quantity \"{whole}\" is {count} characters long; a unit takes at most {MAX_UNIT_CHARS}"
+            tr!(
+                "the unit of quantity \"{whole}\" is {count} characters long; a unit takes at most {MAX_UNIT_CHARS}",
+                "数量“{whole}”的单位有 {count} 个字；单位最多 {MAX_UNIT_CHARS} 个字"
             ),
-            "write a short unit (个, 万元, 人次, 份/千人) and keep the prose in the text",
+            pick(
+                "write a short unit (个, 万元, 人次, 份/千人) and keep the prose in the text",
+                "请写简短的单位（个、万元、人次、份/千人），叙述的文字写在正文里",
+            ),
         ));
     }
     if let Some(c) = unit.chars().next()
         && (c.is_ascii_digit() || matches!(c, '.' | '+' | '-' | '~' | '～'))
     {
         return Err(QuantityError::new(
-            format!("unexpected \"{c}\" after the number in quantity \"{whole}\""),
-            HINT_FORMS,
+            tr!(
+                "unexpected \"{c}\" after the number in quantity \"{whole}\"",
+                "数量“{whole}”中数字后面不应有“{c}”"
+            ),
+            hint_forms(),
         ));
     }
     if let Some(c) = unit
@@ -430,8 +548,15 @@ fn check_unit(unit: &str, whole: &str) -> Result<(), QuantityError> {
         .find(|c| c.is_whitespace() || NOT_IN_UNIT.contains(c))
     {
         return Err(QuantityError::new(
-            format!("unexpected \"{c}\" in the unit of quantity \"{whole}\""),
-            "a metric holds one number and its unit; keep the prose in the text and refer to the metric with 【key】",
+            match i18n::zh() {
+                true if c.is_whitespace() => format!("数量“{whole}”的单位中不应有空格"),
+                true => format!("数量“{whole}”的单位中不应有“{c}”"),
+                false => format!("unexpected \"{c}\" in the unit of quantity \"{whole}\""),
+            },
+            pick(
+                "a metric holds one number and its unit; keep the prose in the text and refer to the metric with 【key】",
+                "指标只写一个数和它的单位；叙述的文字请写在正文里，用【指标名】引用指标",
+            ),
         ));
     }
     Ok(())
@@ -473,30 +598,58 @@ fn unit_mismatch(a: &Quantity, b: &Quantity) -> QuantityError {
             format!("\"{}\"", q.unit)
         }
     };
+    let show_zh = |q: &Quantity| {
+        if q.unit.is_empty() {
+            format!("{} 没有单位", q.text)
+        } else {
+            format!("{} 的单位是“{}”", q.text, q.unit)
+        }
+    };
     QuantityError::new(
-        format!(
-            "unit mismatch: {} in {} and {} in {}",
-            show(a),
-            a.text,
-            show(b),
-            b.text
-        ),
+        match i18n::zh() {
+            true => format!("单位不一致：{}，{}", show_zh(a), show_zh(b)),
+            false => format!(
+                "unit mismatch: {} in {} and {} in {}",
+                show(a),
+                a.text,
+                show(b),
+                b.text
+            ),
+        },
         match (a.percent_kind(), b.percent_kind()) {
-            (Some(_), None) if b.unit.is_empty() => {
-                format!("write the rate with its unit: {}{}", b.text, a.unit)
-            }
-            (None, Some(_)) if a.unit.is_empty() => {
-                format!("write the rate with its unit: {}{}", a.text, b.unit)
-            }
-            _ => "both quantities need the same unit (万/亿 scales may differ: 22150万元 and 2.1716亿元 agree)".into(),
+            (Some(_), None) if b.unit.is_empty() => tr!(
+                "write the rate with its unit: {}{}",
+                "比率请带上单位：{}{}",
+                b.text,
+                a.unit
+            ),
+            (None, Some(_)) if a.unit.is_empty() => tr!(
+                "write the rate with its unit: {}{}",
+                "比率请带上单位：{}{}",
+                a.text,
+                b.unit
+            ),
+            _ => pick(
+                "both quantities need the same unit (万/亿 scales may differ: 22150万元 and 2.1716亿元 agree)",
+                "两个数量的单位要相同（万、亿可以不同：22150万元 和 2.1716亿元 可以比较）",
+            )
+            .into(),
         },
     )
 }
 
 fn division_by_zero(what: &str, base: &Quantity) -> QuantityError {
     QuantityError::new(
-        format!("division by zero: {what} with a base of {}", base.text),
-        "the base (plan, of, prev) must not be zero",
+        tr!(
+            "division by zero: {} with a base of {}",
+            "除数为零：计算{}时基数是 {}",
+            what_words(what),
+            base.text
+        ),
+        pick(
+            "the base (plan, of, prev) must not be zero",
+            "基数（`plan`、`of`、`prev`）不能为零",
+        ),
     )
 }
 
@@ -551,11 +704,12 @@ pub fn rate_agrees(
 ) -> Result<bool, QuantityError> {
     if stated.percent_kind() != Some(PercentKind::Percent) || stated.high.is_some() {
         return Err(QuantityError::new(
-            format!(
+            tr!(
                 "a stated rate must be one percentage, not \"{}\"",
+                "写明的完成率应当是一个百分数，不能是“{}”",
                 stated.text
             ),
-            "write the rate like 50.3%",
+            pick("write the rate like 50.3%", "完成率请写成 50.3% 这样"),
         ));
     }
     let computed = round_half_up(exact_percent(value, base, "a rate")?, stated.decimals);
@@ -589,8 +743,14 @@ pub fn percent_agrees(stated: &str, computed: &str) -> Result<bool, QuantityErro
         || c.high.is_some()
     {
         return Err(QuantityError::new(
-            format!("cannot compare \"{stated}\" with \"{computed}\" as percentages"),
-            "write the stated rate like 50.3%",
+            tr!(
+                "cannot compare \"{stated}\" with \"{computed}\" as percentages",
+                "“{stated}”和“{computed}”不能作为百分数比较"
+            ),
+            pick(
+                "write the stated rate like 50.3%",
+                "写明的完成率请写成 50.3% 这样",
+            ),
         ));
     }
     Ok(values_agree(s.low, s.decimals, c.low, c.decimals))
@@ -656,7 +816,12 @@ pub fn change(value: &Quantity, prev: &Quantity, digits: u32) -> Result<Change, 
 
 const UP_WORDS: [&str; 5] = ["增长", "增加", "上升", "提高", "提升"];
 const DOWN_WORDS: [&str; 4] = ["下降", "减少", "降低", "回落"];
-const HINT_CHANGE: &str = "write a change like -20.17%, +0.41个百分点, 下降20.17% or 持平";
+fn hint_change() -> &'static str {
+    pick(
+        "write a change like -20.17%, +0.41个百分点, 下降20.17% or 持平",
+        "增减请写成 -20.17%、+0.41个百分点、下降20.17% 或 持平 这样",
+    )
+}
 
 /// Reads a stated change: `-20.17%` (down 20.17 %), `+0.41个百分点` and
 /// `0.41个百分点` (up), `下降20.17%`, `增长3.5%`, `增加0.41个百分点`, `持平`.
@@ -665,7 +830,10 @@ const HINT_CHANGE: &str = "write a change like -20.17%, +0.41个百分点, 下�
 pub fn stated_change(text: &str) -> Result<Change, QuantityError> {
     let t = text.trim();
     if t.is_empty() {
-        return Err(QuantityError::new("empty change", HINT_CHANGE));
+        return Err(QuantityError::new(
+            pick("empty change", "增减是空的"),
+            hint_change(),
+        ));
     }
     too_long(t, "change")?;
     if t == "持平" {
@@ -678,16 +846,23 @@ pub fn stated_change(text: &str) -> Result<Change, QuantityError> {
     }
     if let Some(ascii) = ascii_digits(t) {
         return Err(QuantityError::new(
-            format!("full-width digits in change \"{t}\""),
-            format!("type ASCII digits: {ascii}"),
+            tr!(
+                "full-width digits in change \"{t}\"",
+                "增减“{t}”中用了全角数字"
+            ),
+            tr!("type ASCII digits: {ascii}", "请用半角数字：{ascii}"),
         ));
     }
     for head in ["同比", "环比", "比上年", "较上年"] {
         if let Some(change) = t.strip_prefix(head) {
             return Err(QuantityError::new(
-                format!("change \"{t}\" starts with the comparison \"{head}\""),
-                format!(
-                    "put \"{head}\" in the metric's vs field and write only the change: {change}"
+                tr!(
+                    "change \"{t}\" starts with the comparison \"{head}\"",
+                    "增减“{t}”以比较词“{head}”开头"
+                ),
+                tr!(
+                    "put \"{head}\" in the metric's vs field and write only the change: {change}",
+                    "请把“{head}”写在指标的 `vs` 字段中，这里只写增减：{change}"
                 ),
             ));
         }
@@ -706,8 +881,14 @@ pub fn stated_change(text: &str) -> Result<Change, QuantityError> {
     if let Some(r) = rest.strip_prefix(['-', '+', '−']) {
         if word {
             return Err(QuantityError::new(
-                format!("change \"{t}\" has both a word and a sign"),
-                "write either 下降20.17% or -20.17%",
+                tr!(
+                    "change \"{t}\" has both a word and a sign",
+                    "增减“{t}”中既有文字又有正负号"
+                ),
+                pick(
+                    "write either 下降20.17% or -20.17%",
+                    "请写成 下降20.17% 或 -20.17%，二者选一",
+                ),
             ));
         }
         down = !rest.starts_with('+');
@@ -720,8 +901,11 @@ pub fn stated_change(text: &str) -> Result<Change, QuantityError> {
         "个千分点" | "千分点" => PERMILLE_POINTS,
         other => {
             return Err(QuantityError::new(
-                format!("unknown unit \"{other}\" in change \"{t}\""),
-                HINT_CHANGE,
+                tr!(
+                    "unknown unit \"{other}\" in change \"{t}\"",
+                    "增减“{t}”中的单位“{other}”不认识"
+                ),
+                hint_change(),
             ));
         }
     };

@@ -8,11 +8,13 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::diag::{Diagnostic, Pos, Severity, did_you_mean};
+use crate::i18n::{self, pick};
 use crate::load::{Loaded, Source, position_of};
 use crate::metrics::{self, MetricOut, Table};
 use crate::model::{self, ItemList, Location, Numbering, Spanned, TaskTable, Text, pos};
 use crate::numbering::Style;
 use crate::text::{self, Finding};
+use crate::tr;
 
 /// Most parts, and most sections, items or table rows in one list: far
 /// beyond any real report, and within what labels are defined for.
@@ -22,21 +24,31 @@ pub const MAX_ENTRIES: usize = 999;
 /// The first list longer than the limits, as an error at the list (or at
 /// the first entry past the limit).
 fn oversized(data: &model::DataFile) -> Option<(Location, String)> {
-    let too_many =
-        |what: &str, n: usize, max: usize| format!("{n} {what}: a document takes at most {max}");
+    let too_many = |what: &str, n: usize, max: usize| {
+        tr!(
+            "{n} {what}: a document takes at most {max}",
+            "{what}有 {n} 个：一个文档最多 {max} 个"
+        )
+    };
     if data.parts.len() > MAX_PARTS {
         let at = data.parts[MAX_PARTS]
             .title
             .as_ref()
             .map_or(Location::UNKNOWN, |t| t.referenced);
-        return Some((at, too_many("parts", data.parts.len(), MAX_PARTS)));
+        return Some((
+            at,
+            too_many(pick("parts", "部分"), data.parts.len(), MAX_PARTS),
+        ));
     }
     let lists = data.parts.iter().flat_map(|p| {
         let sections = p.sections.iter();
-        let items = sections
-            .clone()
-            .filter_map(|s| s.items.as_ref())
-            .map(|l| (l.referenced, l.value.items.len(), "items in one list"));
+        let items = sections.clone().filter_map(|s| s.items.as_ref()).map(|l| {
+            (
+                l.referenced,
+                l.value.items.len(),
+                pick("items in one list", "同一列表中的条目"),
+            )
+        });
         let tables = p
             .tasks
             .iter()
@@ -48,7 +60,7 @@ fn oversized(data: &model::DataFile) -> Option<(Location, String)> {
                     .and_then(|r| r.name.as_ref())
                     .map_or(Location::UNKNOWN, |n| n.referenced),
                 t.rows.len(),
-                "rows in one table",
+                pick("rows in one table", "同一表格中的行"),
             )
         });
         let at = p
@@ -60,7 +72,7 @@ fn oversized(data: &model::DataFile) -> Option<(Location, String)> {
         std::iter::once((
             at.unwrap_or(Location::UNKNOWN),
             p.sections.len(),
-            "sections in one part",
+            pick("sections in one part", "同一部分中的节"),
         ))
         .chain(items)
         .chain(rows)
@@ -77,7 +89,7 @@ fn oversized(data: &model::DataFile) -> Option<(Location, String)> {
                 .and_then(|r| r.name.as_ref())
                 .map_or(Location::UNKNOWN, |n| n.referenced),
             t.rows.len(),
-            "rows in one table",
+            pick("rows in one table", "同一表格中的行"),
         )
     });
     lists
@@ -242,7 +254,10 @@ pub fn resolve(loaded: &Loaded) -> (Option<Report>, Vec<Diagnostic>) {
             Pos { line: 1, col: 1 }
         };
         let d = Diagnostic::error(&source.path, &source.text, at, message)
-            .with_hint("split the report into several documents, or move long tables into attachments of their own");
+            .with_hint(pick(
+                "split the report into several documents, or move long tables into attachments of their own",
+                "请把报告拆成几个文档，或把长表格移到单独的附件中",
+            ));
         return (None, vec![d]);
     }
     let (table, table_diags) = Table::new(loaded, MAX_DIAGNOSTICS);
@@ -278,28 +293,43 @@ pub fn resolve(loaded: &Loaded) -> (Option<Report>, Vec<Diagnostic>) {
             &r.source.path,
             "",
             Pos::default(),
-            format!("stopped checking the metrics after {MAX_DIAGNOSTICS} problems"),
+            tr!(
+                "stopped checking the metrics after {MAX_DIAGNOSTICS} problems",
+                "已发现 {MAX_DIAGNOSTICS} 个问题，其余指标不再检查"
+            ),
         )
-        .with_hint("fix the ones shown and check again");
+        .with_hint(pick(
+            "fix the ones shown and check again",
+            "请先改正已列出的问题，再重新检查",
+        ));
         r.diags.push(d);
     }
     if errors + warnings > 0 {
-        let counts: Vec<String> = [(errors, "error"), (warnings, "warning")]
+        let counts: Vec<String> = [(errors, "error", "错误"), (warnings, "warning", "警告")]
             .iter()
-            .filter(|(n, _)| *n > 0)
-            .map(|(n, what)| format!("{n} more {what}{}", if *n == 1 { "" } else { "s" }))
+            .filter(|(n, _, _)| *n > 0)
+            .map(|(n, what, zh)| {
+                let plural = if *n == 1 { "" } else { "s" };
+                match i18n::zh() {
+                    true => format!("{n} 个{zh}"),
+                    false => format!("{n} more {what}{plural}"),
+                }
+            })
             .collect();
-        let message = format!(
+        let message = tr!(
             "{} not shown (at most {MAX_DIAGNOSTICS} diagnostics per file)",
-            counts.join(" and ")
+            "另有 {} 未列出（每个文件最多列出 {MAX_DIAGNOSTICS} 条）",
+            counts.join(pick(" and ", "、"))
         );
         let d = if errors > 0 {
             Diagnostic::error(&r.source.path, "", Pos::default(), message)
         } else {
             Diagnostic::warning(&r.source.path, "", Pos::default(), message)
         };
-        r.diags
-            .push(d.with_hint("fix the ones shown and check again"));
+        r.diags.push(d.with_hint(pick(
+            "fix the ones shown and check again",
+            "请先改正已列出的问题，再重新检查",
+        )));
     }
     let has_errors = r.diags.iter().any(Diagnostic::is_error);
     (if has_errors { None } else { Some(report) }, r.diags)
@@ -420,13 +450,13 @@ impl<'a> Resolver<'a> {
             Some(g) if GENRES.contains(&g.value.trim()) => g.value.trim().to_string(),
             Some(g) => {
                 let hint = match did_you_mean(g.value.trim(), GENRES.iter().copied()) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("genres are {}", GENRES.join("、")),
+                    Some(s) => crate::diag::did_you_mean_hint(&format!("`{s}`")),
+                    None => tr!("genres are {}", "文种可以是：{}", GENRES.join("、")),
                 };
                 self.error(
                     g.referenced,
                     g.value.chars().count(),
-                    format!("unknown genre `{}`", g.value),
+                    tr!("unknown genre `{}`", "没有 `{}` 这个文种", g.value),
                     hint,
                 );
                 GENRES[0].to_string()
@@ -441,8 +471,12 @@ impl<'a> Resolver<'a> {
             self.error(
                 h.referenced,
                 1,
-                format!("half must be 1 or 2, not {}", h.value),
-                "1 = 上半年, 2 = 下半年",
+                tr!(
+                    "half must be 1 or 2, not {}",
+                    "`half` 应为 1 或 2，不能是 {}",
+                    h.value
+                ),
+                pick("1 = 上半年, 2 = 下半年", "1 表示上半年，2 表示下半年"),
             );
         }
         for y in [&m.year, &m.plan_year].into_iter().flatten() {
@@ -450,13 +484,17 @@ impl<'a> Resolver<'a> {
                 self.error(
                     y.referenced,
                     y.value.to_string().len(),
-                    format!(
+                    tr!(
                         "the year {} is outside {}–{}",
+                        "年份 {} 不在 {}–{} 之间",
                         y.value,
                         YEARS.start(),
                         YEARS.end()
                     ),
-                    "write the year of the report with four digits, e.g. 2022",
+                    pick(
+                        "write the year of the report with four digits, e.g. 2022",
+                        "请用四位数字写报告的年份，例如 2022",
+                    ),
                 );
             }
         }
@@ -477,8 +515,11 @@ impl<'a> Resolver<'a> {
                     self.error(
                         w.referenced,
                         iso.chars().count(),
-                        format!("`{iso}` is not a date"),
-                        "write 成文日期 as YYYY-MM-DD, e.g. 2023-05-19",
+                        tr!("`{iso}` is not a date", "`{iso}` 不是有效的日期"),
+                        pick(
+                            "write 成文日期 as YYYY-MM-DD, e.g. 2023-05-19",
+                            "成文日期请按 YYYY-MM-DD 写，例如 2023-05-19",
+                        ),
                     );
                 }
                 cn
@@ -522,16 +563,28 @@ impl<'a> Resolver<'a> {
             self.warning_at(
                 at,
                 3,
-                "no `title` and no `year` under `doc:`: the generated title would have no year (`年工作总结和年工作要点`)",
-                "add the reporting year under `doc:` (`year: 2022`), or write the whole `title:`",
+                pick(
+                    "no `title` and no `year` under `doc:`: the generated title would have no year (`年工作总结和年工作要点`)",
+                    "`doc:` 下既没有 `title` 也没有 `year`：自动生成的标题将没有年份（`年工作总结和年工作要点`）",
+                ),
+                pick(
+                    "add the reporting year under `doc:` (`year: 2022`), or write the whole `title:`",
+                    "请在 `doc:` 下写上报告年份（`year: 2022`），或写出完整的 `title:`",
+                ),
             );
         }
         if m.issuer.is_none() {
             self.warning_at(
                 at,
                 3,
-                "no `title` and no `issuer` under `doc:`: the generated title would not name the issuing body",
-                "add the issuing body under `doc:` (`issuer: 丽水市卫生健康委员会`, also the signature), or write the whole `title:`",
+                pick(
+                    "no `title` and no `issuer` under `doc:`: the generated title would not name the issuing body",
+                    "`doc:` 下既没有 `title` 也没有 `issuer`：自动生成的标题将没有发文单位",
+                ),
+                pick(
+                    "add the issuing body under `doc:` (`issuer: 丽水市卫生健康委员会`, also the signature), or write the whole `title:`",
+                    "请在 `doc:` 下写上发文单位（`issuer: 丽水市卫生健康委员会`，也用作署名），或写出完整的 `title:`",
+                ),
             );
         }
     }
@@ -546,12 +599,17 @@ impl<'a> Resolver<'a> {
             self.error(
                 extra.referenced,
                 extra.value.chars().count(),
-                format!(
+                tr!(
                     "a task table has {} columns; `{}` has no data",
+                    "任务表只有 {} 列；`{}` 这一列没有数据",
                     NAMES.len(),
                     extra.value
                 ),
-                format!("name the five columns only: {}", NAMES.join(", ")),
+                tr!(
+                    "name the five columns only: {}",
+                    "请只写这五列：{}",
+                    NAMES.join(pick(", ", "、"))
+                ),
             );
             return;
         }
@@ -584,25 +642,27 @@ impl<'a> Resolver<'a> {
         };
         let more = match lost.len() {
             1 => String::new(),
-            k => format!(" (nor in {} more rows)", k - 1),
+            k => tr!(" (nor in {} more rows)", "（另有 {} 行也是这样）", k - 1),
         };
         let place = columns
             .first()
-            .map(|c| format!(" (line {})", c.referenced.line()))
+            .map(|c| tr!(" (line {})", "（第 {} 行）", c.referenced.line()))
             .unwrap_or_default();
         let names: Vec<&str> = fields.iter().map(|&(i, _)| NAMES[i]).collect();
         self.error(
             fields[0].1,
             1,
-            format!(
+            tr!(
                 "`columns`{place} names {n} column{}, so the {} of row {} would not be printed{more}",
-                if n == 1 { "" } else { "s" },
-                names.join(" and "),
+                "`columns`{place}只写了 {n} 列{}，第 {2} 行的{1}将印不出来{more}",
+                if n == 1 || i18n::zh() { "" } else { "s" },
+                names.join(pick(" and ", "、")),
                 row + 1
             ),
-            format!(
+            tr!(
                 "name all five columns of a task table: {}",
-                NAMES.join(", ")
+                "请写出任务表的全部五列：{}",
+                NAMES.join(pick(", ", "、"))
             ),
         );
     }
@@ -612,14 +672,19 @@ impl<'a> Resolver<'a> {
         match Style::from_sample(&s.value) {
             Some(style) => style,
             None => {
-                let hint = format!(
+                let hint = tr!(
                     "write the first label of a known style: {}",
+                    "请写出一种已有编号样式的第一个编号：{}",
                     Style::KNOWN_SAMPLES.join(" ")
                 );
                 self.error(
                     s.referenced,
                     s.value.chars().count().max(1),
-                    format!("unknown numbering style `{}`", s.value),
+                    tr!(
+                        "unknown numbering style `{}`",
+                        "没有 `{}` 这种编号样式",
+                        s.value
+                    ),
                     hint,
                 );
                 default
@@ -666,8 +731,15 @@ impl<'a> Resolver<'a> {
                 self.error(
                     l.referenced,
                     l.value.chars().count().max(1),
-                    format!("unknown section layout `{}`", l.value),
-                    "a section's layout is `run-in` (the lead opens the first paragraph) or `heading` (label and lead on a line of their own)",
+                    tr!(
+                        "unknown section layout `{}`",
+                        "没有 `{}` 这种节的版式",
+                        l.value
+                    ),
+                    pick(
+                        "a section's layout is `run-in` (the lead opens the first paragraph) or `heading` (label and lead on a line of their own)",
+                        "节的版式可以是 `run-in`（引领句作为第一段的开头）或 `heading`（编号和引领句单独成行）",
+                    ),
                 );
                 "run-in".to_string()
             }
@@ -725,8 +797,11 @@ impl<'a> Resolver<'a> {
                 self.error(
                     l.referenced,
                     l.value.chars().count(),
-                    format!("unknown layout `{}`", l.value),
-                    "layout is `inline` (run on), `block` (a paragraph each) or `heading` (label and lead on a line of their own)",
+                    tr!("unknown layout `{}`", "没有 `{}` 这种版式", l.value),
+                    pick(
+                        "layout is `inline` (run on), `block` (a paragraph each) or `heading` (label and lead on a line of their own)",
+                        "版式可以是 `inline`（接排）、`block`（每条一段）或 `heading`（编号和引领句单独成行）",
+                    ),
                 );
                 "block".to_string()
             }
@@ -739,8 +814,14 @@ impl<'a> Resolver<'a> {
             self.error(
                 sub.referenced,
                 1,
-                "items that run on (`layout: inline`) cannot have sub-items",
-                "set the list's `layout: block` or `layout: heading` to give its items sub-items",
+                pick(
+                    "items that run on (`layout: inline`) cannot have sub-items",
+                    "接排的条目（`layout: inline`）不能有下级条目",
+                ),
+                pick(
+                    "set the list's `layout: block` or `layout: heading` to give its items sub-items",
+                    "要让条目有下级条目，请把这个列表设为 `layout: block` 或 `layout: heading`",
+                ),
             );
         }
         let entries = list
@@ -763,8 +844,14 @@ impl<'a> Resolver<'a> {
                         self.error(
                             sub.referenced,
                             1,
-                            "items nest one level deep: a sub-item cannot have items of its own",
-                            "move these items up, or make the sub-item's text a paragraph",
+                            pick(
+                                "items nest one level deep: a sub-item cannot have items of its own",
+                                "条目只能嵌套一层：下级条目不能再有自己的条目",
+                            ),
+                            pick(
+                                "move these items up, or make the sub-item's text a paragraph",
+                                "请把这些条目上移一级，或把下级条目的内容写成一段文字",
+                            ),
                         );
                         ItemsOut::default()
                     }
@@ -835,8 +922,15 @@ impl<'a> Resolver<'a> {
                         self.warning_at(
                             pos(at),
                             1,
-                            format!("task row {} ({name}) has no lead unit", i + 1),
-                            "name the 牵头单位 with `lead:`; it is printed with a leading *",
+                            tr!(
+                                "task row {} ({name}) has no lead unit",
+                                "任务表第 {} 行（{name}）没有牵头单位",
+                                i + 1
+                            ),
+                            pick(
+                                "name the 牵头单位 with `lead:`; it is printed with a leading *",
+                                "请用 `lead:` 写出牵头单位；印出时前面会加 *",
+                            ),
                         );
                     }
                 }
@@ -875,8 +969,14 @@ impl<'a> Resolver<'a> {
                     self.error(
                         sub.referenced,
                         1,
-                        "a task table cell takes no sub-items",
-                        "write them as items of the cell's list (each prints on its own line)",
+                        pick(
+                            "a task table cell takes no sub-items",
+                            "任务表的单元格里不能有下级条目",
+                        ),
+                        pick(
+                            "write them as items of the cell's list (each prints on its own line)",
+                            "请把它们写成这个单元格列表中的条目（每条各占一行）",
+                        ),
                     );
                 }
                 let lead = item.lead.as_ref().map(|l| {
@@ -899,8 +999,14 @@ impl<'a> Resolver<'a> {
             self.warning_at(
                 at,
                 label.chars().count(),
-                format!("the label `{label}` is typed in the text"),
-                "labels are generated: remove it, or it will print twice",
+                tr!(
+                    "the label `{label}` is typed in the text",
+                    "文字中写了编号 `{label}`"
+                ),
+                pick(
+                    "labels are generated: remove it, or it will print twice",
+                    "编号是自动生成的：请删除它，否则会印出两遍",
+                ),
             );
         }
     }
@@ -960,8 +1066,14 @@ impl<'a> Resolver<'a> {
                     self.warning_at(
                         pos(t.at),
                         1,
-                        "this text runs over several lines and has `\\` escapes: the spaces YAML made of its line breaks cannot be told from typed ones, and are kept",
-                        "write it as a `|` block (line breaks next to Chinese text then disappear), or put it on one line",
+                        pick(
+                            "this text runs over several lines and has `\\` escapes: the spaces YAML made of its line breaks cannot be told from typed ones, and are kept",
+                            "这段文字跨了几行，又带有 `\\` 转义：YAML 由换行变成的空格与手打的空格无法区分，因此都保留了",
+                        ),
+                        pick(
+                            "write it as a `|` block (line breaks next to Chinese text then disappear), or put it on one line",
+                            "请改用 `|` 块（中文旁的换行会自动去掉），或把它写在一行里",
+                        ),
                     );
                 }
                 t.value.clone()
@@ -990,8 +1102,14 @@ impl<'a> Resolver<'a> {
         self.warning_at(
             position_of(&self.source.text, end + gap),
             cut.chars().count(),
-            format!("` #` starts a comment in YAML: the rest of the line, `{dropped}`, was dropped from the text"),
-            "quote the whole text (\"…\") or write it as a `|` block; if it is meant as a comment, put a space after #",
+            tr!(
+                "` #` starts a comment in YAML: the rest of the line, `{dropped}`, was dropped from the text",
+                "在 YAML 中 ` #` 表示注释开始：这一行剩下的 `{dropped}` 没有算进文字"
+            ),
+            pick(
+                "quote the whole text (\"…\") or write it as a `|` block; if it is meant as a comment, put a space after #",
+                "请给整段文字加引号（\"…\"），或改用 `|` 块；如果确实是注释，请在 # 后面加一个空格",
+            ),
         );
     }
 
@@ -1070,8 +1188,14 @@ impl<'a> Resolver<'a> {
                 Finding::SpaceBetweenChinese => self.warning_at(
                     p,
                     1,
-                    "a space between two Chinese characters",
-                    "remove it: Chinese text takes no spaces between characters",
+                    pick(
+                        "a space between two Chinese characters",
+                        "两个汉字之间有空格",
+                    ),
+                    pick(
+                        "remove it: Chinese text takes no spaces between characters",
+                        "请删除它：中文的字与字之间不加空格",
+                    ),
                 ),
             }
         }
@@ -1086,12 +1210,17 @@ impl<'a> Resolver<'a> {
             self.warning_at(
                 p,
                 2,
-                format!(
+                tr!(
                     "numbering gap: {}是 follows {}是",
+                    "序号不连续：{1}是之后是{0}是",
                     crate::numbering::chinese_numeral(found),
                     crate::numbering::chinese_numeral(expected.saturating_sub(1))
                 ),
-                format!("expected {}是", crate::numbering::chinese_numeral(expected)),
+                tr!(
+                    "expected {}是",
+                    "这里应为{}是",
+                    crate::numbering::chinese_numeral(expected)
+                ),
             );
         }
     }
@@ -1103,15 +1232,25 @@ impl<'a> Resolver<'a> {
         };
         let n = self.ascii_punctuation_count;
         let more = if n > 1 {
-            format!(" ({} places in this file; this is the first)", n)
+            tr!(
+                " ({} places in this file; this is the first)",
+                "（本文件共 {} 处，这是第一处）",
+                n
+            )
         } else {
             String::new()
         };
         self.warning_at(
             first,
             1,
-            format!("ASCII punctuation between Chinese characters{more}"),
-            "use full-width ，；：（）？！ in Chinese text (GB/T 15834), or set `text: {ascii_punctuation: full-width}` at the top of this data file to have them converted in every output (and this warning dropped)",
+            tr!(
+                "ASCII punctuation between Chinese characters{more}",
+                "汉字之间用了半角标点{more}"
+            ),
+            pick(
+                "use full-width ，；：（）？！ in Chinese text (GB/T 15834), or set `text: {ascii_punctuation: full-width}` at the top of this data file to have them converted in every output (and this warning dropped)",
+                "中文里请用全角标点 ，；：（）？！（GB/T 15834）；或在本数据文件开头写上 `text: {ascii_punctuation: full-width}`，所有输出中都会自动转换（这条警告也不再出现）",
+            ),
         );
     }
 }
