@@ -1850,6 +1850,70 @@ mod tests {
     }
 
     #[test]
+    fn the_chinese_comments_explain_every_key_and_read_back() {
+        let text = commented_defaults_in(Lang::Zh).unwrap();
+        let p = parse_profile(&text, Path::new("profile.yaml")).unwrap();
+        assert_eq!(p, Profile::default());
+        let chinese = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+        for line in text.lines() {
+            let body = line.trim_start();
+            if body.starts_with("- ") {
+                continue;
+            }
+            let comment = line
+                .split_once("# ")
+                .map(|(_, c)| c)
+                .unwrap_or_else(|| panic!("no comment: {line}"));
+            assert!(chinese(comment), "not Chinese: {line}");
+        }
+        assert!(text.contains("lines_per_page: 22   # 每页行数；3–200 行\n"));
+        assert!(text.contains("line_pitch_pt: 28.95   # 行距（相邻两行基线的距离）；1–500 pt\n"));
+        // Every key of the table has its Chinese.
+        assert!(
+            KEY_NOTES
+                .iter()
+                .all(|(_, en, zh)| !en.is_empty() && chinese(zh))
+        );
+    }
+
+    #[test]
+    fn parser_messages_in_chinese_name_the_key_and_the_choices() {
+        assert_eq!(
+            parser_message_zh(
+                "unknown field `line_pich`, expected one of `lines_per_page`, `indent_chars`",
+                true
+            ),
+            "没有 `line_pich` 这个字段；这一级可以写的字段有：`lines_per_page`、`indent_chars`"
+        );
+        assert_eq!(
+            parser_message_zh(
+                "unknown variant `wide`, expected `keep` or `full-width`",
+                false
+            ),
+            "`wide` 不是可选的值；可以写：`keep`、`full-width`"
+        );
+        assert_eq!(
+            parser_message_zh(
+                "duplicate mapping key: show, set DuplicateKeyPolicy in Options if acceptable",
+                false
+            ),
+            "字段 `show` 写了两次；请只保留一处"
+        );
+        assert_eq!(
+            parser_message_zh("invalid type: string \"x\", expected u32", true),
+            "这里应填整数，写的却是文字 \"x\""
+        );
+        assert!(
+            parser_message_zh("unclosed table, expected `]`", true).starts_with(
+                "TOML 写法有误，请对照 `zongjie profile` 的输出修改（解析器原文：unclosed table"
+            )
+        );
+        assert_eq!(unit_in(Lang::Zh, "lines"), "行");
+        assert_eq!(unit_in(Lang::En, "lines"), "lines");
+        assert_eq!(unit_in(Lang::Zh, "mm"), "mm");
+    }
+
+    #[test]
     fn commented_defaults_explain_every_key_and_read_back() {
         let text = commented_defaults().unwrap();
         let p = parse_profile(&text, Path::new("profile.yaml")).unwrap();
