@@ -693,7 +693,13 @@ pub fn render_within(
         .name("template".into())
         .stack_size(8 * 1024 * 1024)
         .spawn(worker)
-        .map_err(|e| RenderError::Crashed(format!("cannot start a thread: {e}")))?;
+        .map_err(|e| {
+            RenderError::Crashed(tr!(
+                "cannot start a thread: {e}",
+                "无法启动线程（{e}）",
+                e = crate::i18n::io_error(&e)
+            ))
+        })?;
     let result = match rx.recv_timeout(budget.time) {
         Ok(r) => r,
         Err(mpsc::RecvTimeoutError::Timeout) => {
@@ -712,17 +718,19 @@ pub fn render_within(
             }
             // The worker finished at the deadline: take its result.
             rx.recv()
-                .map_err(|_| RenderError::Crashed("the render stopped without a result".into()))?
+                .map_err(|_| RenderError::Crashed(stopped_without_result()))?
         }
         Err(mpsc::RecvTimeoutError::Disconnected) => {
-            return Err(RenderError::Crashed(
-                "the render stopped without a result".into(),
-            ));
+            return Err(RenderError::Crashed(stopped_without_result()));
         }
     };
     match result {
-        Ok(bytes) => String::from_utf8(bytes)
-            .map_err(|_| RenderError::Crashed("the render wrote text that is not UTF-8".into())),
+        Ok(bytes) => String::from_utf8(bytes).map_err(|_| {
+            RenderError::Crashed(tr!(
+                "the render wrote text that is not UTF-8",
+                "生成的文字不是 UTF-8 编码"
+            ))
+        }),
         Err(RenderError::Template(e)) => Err(match gauge.take_over() {
             Some(RenderError::TooManySteps(limit, _)) => RenderError::TooManySteps(limit, Some(e)),
             Some(over) => over,
@@ -730,6 +738,14 @@ pub fn render_within(
         }),
         Err(other) => Err(other),
     }
+}
+
+/// Why a render gave no result: its thread ended without sending one.
+fn stopped_without_result() -> String {
+    tr!(
+        "the render stopped without a result",
+        "生成中途停止，没有得到结果"
+    )
 }
 
 fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
