@@ -443,10 +443,11 @@ fn e_message(e: &RenderError, name: &str) -> String {
         (true, false) => "the template".to_string(),
         (false, false) => format!("template {name}"),
         (true, true) => "模板".to_string(),
-        (false, true) => format!("模板 `{name}`"),
+        // Set off from the Chinese that follows it.
+        (false, true) => format!("模板 `{name}` "),
     };
     match e {
-        RenderError::Template(e) => tr!("{tpl}: {e}", "{tpl}：{e}"),
+        RenderError::Template(e) => tr!("{}: {e}", "{}：{e}", tpl.trim_end()),
         RenderError::TooSlow(t) => {
             tr!(
                 "{tpl} took longer than {} s to render",
