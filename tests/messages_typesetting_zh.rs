@@ -203,3 +203,52 @@ fn zongjie_fonts_says_where_faces_come_from_in_chinese() {
         "{en}"
     );
 }
+
+#[test]
+fn a_stand_in_face_is_noted_in_chinese() {
+    let dir = temp("zh-stand-in");
+    std::fs::copy(
+        root().join("tests/fixtures/odd/rare-characters.yaml"),
+        dir.join("rare.yaml"),
+    )
+    .unwrap();
+    let build = |lang: &str, out: &str| {
+        zongjie(
+            &dir,
+            &[
+                "build",
+                "rare.yaml",
+                "--format",
+                "pdf",
+                "--ignore-system-fonts",
+                "--out",
+                out,
+                "--lang",
+                lang,
+            ],
+        )
+        .stderr
+    };
+    let zh = build("zh", "out-zh");
+    assert!(
+        zh.contains(
+            "说明：PDF 字体：`body`（仿宋）在电脑上没有找到可用的字体，使用内置的 FandolFang"
+        ),
+        "{zh}"
+    );
+    assert!(
+        zh.contains("说明：PDF 字体：`body`（仿宋）用的 FandolFang 缺少 "),
+        "{zh}"
+    );
+    let en = build("en", "out-en");
+    assert!(
+        en.contains(
+            "notice: PDF fonts: body role (仿宋): no installed face, using bundled FandolFang"
+        ),
+        "{en}"
+    );
+    assert!(
+        en.contains("notice: PDF fonts: body role (仿宋): FandolFang lacks "),
+        "{en}"
+    );
+}
