@@ -47,7 +47,10 @@ pub enum DocxError {
 impl std::fmt::Display for DocxError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            DocxError::Write(m) => write!(f, "writing the DOCX: {m}"),
+            DocxError::Write(m) => f.write_str(&crate::tr!(
+                "writing the DOCX: {m}",
+                "写出文件时出错（{m}）"
+            )),
         }
     }
 }
@@ -1299,8 +1302,9 @@ pub fn render(
             .take(20)
             .map(|c| format!("U+{:04X}", u32::from(*c)))
             .collect();
-        warnings.push(format!(
+        warnings.push(crate::tr!(
             "DOCX: {} control character(s) a Word document cannot hold were left out ({})",
+            "DOCX：有 {} 个 Word 文档不能容纳的控制字符没有写入（{}）",
             dropped.len(),
             list.join(", ")
         ));

@@ -7,7 +7,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::i18n::{Lang, io_error};
 use crate::profile::{Profile, RoleProfile};
+use crate::tr;
 
 /// The bundled faces, subset to the 通用规范汉字表 (8,105 characters) ∪
 /// GB 2312 plus the marks and units reports use by
@@ -262,12 +264,17 @@ pub enum FontSource {
 }
 
 impl FontSource {
-    fn label(self) -> &'static str {
-        match self {
-            FontSource::Profile => "profile",
-            FontSource::FontPath => "path",
-            FontSource::System => "system",
-            FontSource::Bundled => "bundled",
+    /// Where the face came from, in a word of `lang` (`zongjie fonts`).
+    fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (FontSource::Profile, Lang::En) => "profile",
+            (FontSource::FontPath, Lang::En) => "path",
+            (FontSource::System, Lang::En) => "system",
+            (FontSource::Bundled, Lang::En) => "bundled",
+            (FontSource::Profile, Lang::Zh) => "版式配置",
+            (FontSource::FontPath, Lang::Zh) => "--font-path",
+            (FontSource::System, Lang::Zh) => "系统",
+            (FontSource::Bundled, Lang::Zh) => "内置",
         }
     }
 }
@@ -361,13 +368,18 @@ impl FontSet {
             if chars.len() > SHOWN {
                 list.push('…');
             }
-            out.push(format!(
+            out.push(tr!(
                 "{} role ({}): {} lacks {} character{} ({list}), printed from {}",
+                "`{}`（{}）用的 {} 缺少 {} 个字{}（{list}），这些字改用 {} 印出",
                 role.key(),
                 role.official(),
                 own_face.name,
                 chars.len(),
-                if chars.len() == 1 { "" } else { "s" },
+                if chars.len() == 1 || crate::i18n::zh() {
+                    ""
+                } else {
+                    "s"
+                },
                 stand_in.name
             ));
         }
@@ -404,22 +416,25 @@ fn bundled_face(i: usize) -> Face {
 }
 
 fn bundled_note(role: Role, name: &str) -> String {
-    format!(
+    tr!(
         "{} role ({}): no installed face, using bundled {name}",
+        "`{}`（{}）在电脑上没有找到可用的字体，使用内置的 {name}",
         role.key(),
         role.official()
     )
 }
 
 fn stand_in_note(role: Role, face: &Face) -> String {
-    format!(
+    tr!(
         "{} role ({}): no official face found, using {} face {} ({})",
+        "`{}`（{}）没有找到标准字体，改用{}字体 {}（{}）",
         role.key(),
         role.official(),
-        if face.source == FontSource::System {
-            "system"
-        } else {
-            "--font-path"
+        match (face.source == FontSource::System, crate::i18n::zh()) {
+            (true, false) => "system",
+            (false, false) => "--font-path",
+            (true, true) => "系统",
+            (false, true) => " `--font-path` 中的",
         },
         face.name,
         face.file.display()
@@ -455,12 +470,16 @@ impl std::fmt::Display for FontError {
                 role,
                 path,
                 message,
-            } => {
-                write!(f, "font for role `{role}`: {}: {message}", path.display())
-            }
-            FontError::FontPath { path, problem } => {
-                write!(f, "font path {} {problem}", path.display())
-            }
+            } => f.write_str(&tr!(
+                "font for role `{role}`: {}: {message}",
+                "`{role}` 的字体文件 {}：{message}",
+                path.display()
+            )),
+            FontError::FontPath { path, problem } => f.write_str(&tr!(
+                "font path {} {problem}",
+                "`--font-path` 给出的 {} {problem}",
+                path.display()
+            )),
         }
     }
 }
@@ -479,27 +498,31 @@ pub fn resolve_fonts(profile: &Profile, opts: &FontOptions) -> Result<FontSet, F
                 if let Some(what) = crate::files::not_regular(&m) {
                     return Err(FontError::FontPath {
                         path: p.clone(),
-                        problem: format!("is {what}, not a font file or folder"),
+                        problem: tr!(
+                            "is {what}, not a font file or folder",
+                            "是{what}，不是字体文件或文件夹"
+                        ),
                     });
                 }
                 if m.len() > crate::files::Kind::Font.cap() {
                     return Err(FontError::FontPath {
                         path: p.clone(),
-                        problem: format!(
+                        problem: tr!(
                             "is larger than {}",
+                            "超过了 {}",
                             crate::files::cap_words(crate::files::Kind::Font)
                         ),
                     });
                 }
                 path_db.load_font_file(p).map_err(|e| FontError::FontPath {
                     path: p.clone(),
-                    problem: format!("cannot be read: {e}"),
+                    problem: tr!("cannot be read: {e}", "无法读取（{e}）", e = io_error(&e)),
                 })?;
             }
             Err(_) => {
                 return Err(FontError::FontPath {
                     path: p.clone(),
-                    problem: "does not exist".into(),
+                    problem: tr!("does not exist", "不存在"),
                 });
             }
         }
@@ -594,7 +617,7 @@ fn load_profile_file(role: Role, path: &Path, index: u32) -> Result<Face, FontEr
             .strip_prefix(&shown)
             .map_or(d.message.clone(), |m| m.trim_start().to_string()))
     })?;
-    let face = ttf_parser::Face::parse(&bytes, index).map_err(|e| err(e.to_string()))?;
+    let face = ttf_parser::Face::parse(&bytes, index).map_err(|e| err(face_error(e)))?;
     let name = face_name(&face).unwrap_or_else(|| file_stem(path));
     let data: FontBytes = Arc::new(bytes);
     Ok(Face {
@@ -735,15 +758,42 @@ fn find_in(
     None
 }
 
-/// One line per role: role, face, source, file (for `zongjie fonts`).
+/// Why a font file is no usable face, in the current language (ttf-parser's
+/// own words in English).
+fn face_error(e: ttf_parser::FaceParsingError) -> String {
+    use ttf_parser::FaceParsingError as E;
+    if !crate::i18n::zh() {
+        return e.to_string();
+    }
+    match e {
+        E::MalformedFont => "文件已损坏，不是完整的字体".to_string(),
+        E::UnknownMagic => "这不是字体文件（应为 .ttf、.otf 或 .ttc）".to_string(),
+        E::FaceIndexOutOfBounds => {
+            "字体集中没有这个序号的字体；请检查 `fonts.<role>.index`（从 0 开始）".to_string()
+        }
+        other => format!("字体文件缺少必需的数据（{other}）"),
+    }
+}
+
+/// One line per role: role, face, source, file (for `zongjie fonts`), in
+/// the current language.
 pub fn describe(set: &FontSet) -> String {
+    describe_in(set, crate::i18n::current())
+}
+
+/// [`describe`] in `lang`; in English it is also part of the build stamp
+/// (the same in every language, so a change of language rebuilds nothing).
+pub fn describe_in(set: &FontSet, lang: Lang) -> String {
     let mut rows = Vec::new();
     for role in Role::ALL {
         let Some(f) = set.faces.get(set.role(role)) else {
             continue;
         };
         let file = if f.source == FontSource::Bundled {
-            format!("(built in: fonts/{})", f.file.display())
+            match lang {
+                Lang::En => format!("(built in: fonts/{})", f.file.display()),
+                Lang::Zh => format!("fonts/{}（随程序提供）", f.file.display()),
+            }
         } else if f.index > 0 {
             format!("{}#{}", f.file.display(), f.index)
         } else {
@@ -753,7 +803,7 @@ pub fn describe(set: &FontSet) -> String {
             role.key().to_string(),
             role.official().to_string(),
             f.name.clone(),
-            f.source.label().to_string(),
+            f.source.label(lang).to_string(),
             file,
         ]);
     }

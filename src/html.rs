@@ -145,7 +145,9 @@ pub enum HtmlError {
 impl fmt::Display for HtmlError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            HtmlError::Template(e) => write!(f, "page template: {e}"),
+            HtmlError::Template(e) => {
+                f.write_str(&crate::tr!("page template: {e}", "网页模板：{e}"))
+            }
         }
     }
 }

@@ -7,6 +7,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::Lang;
+use crate::tr;
+
 /// Points per millimetre.
 pub const PT_PER_MM: f32 = 72.0 / 25.4;
 
@@ -531,23 +534,25 @@ impl Profile {
         for (num, default) in self.numbers().iter().zip(&defaults) {
             let v = num.value;
             let what = if v.is_nan() {
-                "is not a number".to_string()
+                tr!("is not a number", "不是数字")
             } else if v.is_infinite() {
-                "is infinite".to_string()
+                tr!("is infinite", "是无穷大")
             } else if v < num.min || v > num.max {
-                format!("is {}", short(v))
+                tr!("is {}", "为 {}", short(v))
             } else {
                 continue;
             };
+            let gap = zh_gap(unit_words(num.unit));
             return Err(ProfileError::Invalid {
                 keys: vec![num.key.clone()],
-                message: format!(
+                message: tr!(
                     "`{}` {what}: it must be between {} and {}{}{} (the default is {})",
+                    "`{}` {what}，应在 {} 到 {}{}{}{gap}之间（默认值为 {}）",
                     num.key,
                     short(num.min),
                     short(num.max),
                     if num.unit.is_empty() { "" } else { " " },
-                    num.unit,
+                    unit_words(num.unit),
                     short(default.value)
                 ),
             });
@@ -562,8 +567,9 @@ impl Profile {
         if p.margin_left_mm + p.text_width_mm > p.width_mm {
             return invalid(
                 &["page.text_width_mm", "page.margin_left_mm", "page.width_mm"],
-                format!(
+                tr!(
                     "the text block runs off the page: `page.margin_left_mm` + `page.text_width_mm` is {} + {} mm, wider than `page.width_mm` ({} mm); make the margin or the text narrower, or the page wider",
+                    "正文区超出了纸张：`page.margin_left_mm` + `page.text_width_mm` 为 {} + {} mm，比纸张宽度 `page.width_mm`（{} mm）还宽；请把左边距或正文区宽度改小，或把纸张改宽",
                     short(p.margin_left_mm.into()),
                     short(p.text_width_mm.into()),
                     short(p.width_mm.into())
@@ -577,8 +583,9 @@ impl Profile {
                     "page.margin_top_mm",
                     "page.height_mm",
                 ],
-                format!(
+                tr!(
                     "the text block runs off the page: `page.margin_top_mm` + `page.text_height_mm` is {} + {} mm, taller than `page.height_mm` ({} mm); make the margin or the text shorter, or the page taller",
+                    "正文区超出了纸张：`page.margin_top_mm` + `page.text_height_mm` 为 {} + {} mm，比纸张高度 `page.height_mm`（{} mm）还高；请把上边距或正文区高度改小，或把纸张改高",
                     short(p.margin_top_mm.into()),
                     short(p.text_height_mm.into()),
                     short(p.height_mm.into())
@@ -593,8 +600,9 @@ impl Profile {
                     "grid.lines_per_page",
                     "page.text_height_mm",
                 ],
-                format!(
+                tr!(
                     "the grid does not fit the text block: {} lines × {} pt is {} pt, more than `page.text_height_mm` ({} mm = {} pt); use fewer lines, a smaller `grid.line_pitch_pt` or a taller text block",
+                    "正文区放不下这么多行：{} 行 × {} pt 为 {} pt，超过了正文区高度 `page.text_height_mm`（{} mm = {} pt）；请减少行数、把 `grid.line_pitch_pt` 改小，或把正文区加高",
                     g.lines_per_page,
                     short(g.line_pitch_pt.into()),
                     short(grid_height),
@@ -615,8 +623,9 @@ impl Profile {
             if v >= chars {
                 return invalid(
                     &[key, "grid.chars_per_line"],
-                    format!(
+                    tr!(
                         "`{key}` ({}) leaves no room on a line of `grid.chars_per_line` ({}) characters; it must be less",
+                        "`{key}`（{}）不小于每行字数 `grid.chars_per_line`（{}），一行里就没有位置了；请改成比每行字数小的数",
                         short(v.into()),
                         g.chars_per_line
                     ),
@@ -634,8 +643,9 @@ impl Profile {
                     "fonts.page_number.size_pt",
                     "page.height_mm",
                 ],
-                format!(
+                tr!(
                     "the page number falls off the page: `page_number.offset_mm` ({} mm) below the text block ends {} mm down a {} mm page; make the offset smaller",
+                    "页码超出了纸张：页码在正文区下方 `page_number.offset_mm`（{} mm）处，下沿到了纸张顶端以下 {} mm，而纸张只有 {} mm 高；请把这个距离改小",
                     short(self.page_number.offset_mm.into()),
                     short(number_bottom.into()),
                     short(p.height_mm.into())
@@ -656,6 +666,32 @@ pub struct Number {
     pub max: f64,
     /// `mm`, `pt`, `lines`…; empty for a fraction.
     pub unit: &'static str,
+}
+
+/// A unit of [`Number::unit`] in the current language: `lines` and
+/// `characters` in words, `mm`, `pt` and `em` as they are.
+fn unit_words(unit: &str) -> &str {
+    unit_in(crate::i18n::current(), unit)
+}
+
+/// [`unit_words`] in a given language.
+fn unit_in(lang: Lang, unit: &str) -> &str {
+    match (lang, unit) {
+        (Lang::Zh, "lines") => "行",
+        (Lang::Zh, "characters") => "字",
+        _ => unit,
+    }
+}
+
+/// The space that sets Chinese text off after a number's unit `unit`:
+/// one after ASCII or no unit (`100 mm 之间`, `1 之间`), none after
+/// Chinese (`200 行之间`).
+fn zh_gap(unit: &str) -> &'static str {
+    if unit.chars().last().is_some_and(|c| !c.is_ascii()) {
+        ""
+    } else {
+        " "
+    }
 }
 
 /// A number as a person writes it: `0.5`, `-1`, `28.95` (no float noise).
@@ -793,7 +829,7 @@ pub fn parse_profile(text: &str, path: &Path) -> Result<Profile, ProfileError> {
                 path: path.to_path_buf(),
                 line,
                 column,
-                message: e.message().trim().to_string(),
+                message: parser_message(e.message().trim(), true),
             }
         })?
     } else {
@@ -804,7 +840,8 @@ pub fn parse_profile(text: &str, path: &Path) -> Result<Profile, ProfileError> {
                 .unwrap_or((0, 0));
             let message = e.to_string();
             let message = without_location(message.lines().next().unwrap_or("invalid profile"));
-            let message = plain_type_error(text, line, column, &message).unwrap_or(message);
+            let message = plain_type_error(text, line, column, &message)
+                .unwrap_or_else(|| parser_message(&message, false));
             ProfileError::Parse {
                 path: path.to_path_buf(),
                 line,
@@ -918,7 +955,7 @@ fn plain_type_error(text: &str, line: u64, column: u64, raw: &str) -> Option<Str
     .iter()
     .find(|t| kind == format!("invalid {t}"));
     let expected = if kind.contains("floating point") || kind.contains("f64") {
-        "a number".to_string()
+        tr!("a number", "数字")
     } else if let Some(t) = whole {
         let max = match *t {
             "u8" => u64::from(u8::MAX),
@@ -926,11 +963,11 @@ fn plain_type_error(text: &str, line: u64, column: u64, raw: &str) -> Option<Str
             "u32" => u64::from(u32::MAX),
             _ => u64::MAX,
         };
-        format!("a whole number from 0 to {max}")
+        tr!("a whole number from 0 to {max}", " 0 到 {max} 的整数")
     } else if kind.contains("string") {
-        "text (a name or a file path)".to_string()
+        tr!("text (a name or a file path)", "文字（名称或文件路径）")
     } else if kind.contains("bool") {
-        "true or false".to_string()
+        tr!("true or false", " `true` 或 `false`")
     } else {
         return None;
     };
@@ -941,21 +978,33 @@ fn plain_type_error(text: &str, line: u64, column: u64, raw: &str) -> Option<Str
         .into_iter()
         .find(|n| n.key == key)
     {
-        Some(n) => format!(
-            "{} between {} and {}{}",
-            if whole.is_some() {
-                "a whole number"
-            } else {
-                "a number"
-            },
-            short(n.min),
-            short(n.max),
-            if n.unit.is_empty() {
+        Some(n) => {
+            let unit = if n.unit.is_empty() {
                 String::new()
             } else {
-                format!(" {}", n.unit)
+                format!(" {}", unit_words(n.unit))
+            };
+            if crate::i18n::zh() {
+                format!(
+                    " {} 到 {}{unit}{}之间的{}",
+                    short(n.min),
+                    short(n.max),
+                    zh_gap(&unit),
+                    if whole.is_some() { "整数" } else { "数字" }
+                )
+            } else {
+                format!(
+                    "{} between {} and {}{unit}",
+                    if whole.is_some() {
+                        "a whole number"
+                    } else {
+                        "a number"
+                    },
+                    short(n.min),
+                    short(n.max),
+                )
             }
-        ),
+        }
         None => expected,
     };
     let found = text
@@ -970,13 +1019,126 @@ fn plain_type_error(text: &str, line: u64, column: u64, raw: &str) -> Option<Str
         })
         .filter(|f| !f.is_empty())
         .map(|f| format!("`{}`", f.chars().take(40).collect::<String>()))
-        .unwrap_or_else(|| "nothing".to_string());
+        .unwrap_or_else(|| tr!("nothing", "空值"));
     let found = if found == "`~`" || found == "`null`" {
-        "nothing (`~` is no value)".to_string()
+        tr!("nothing (`~` is no value)", "空值（`~` 表示没有值）")
     } else {
         found
     };
-    Some(format!("`{key}` takes {expected}; found {found}"))
+    // In Chinese a quoted value is set off by a space, a word is not.
+    let space = if found.starts_with('`') { " " } else { "" };
+    Some(tr!(
+        "`{key}` takes {expected}; found {found}",
+        "`{key}` 应填{expected}；这里写的是{space}{found}"
+    ))
+}
+
+/// A YAML or TOML parser's message as a reader of the current language
+/// understands it: in Chinese, the common kinds (unknown key, value not
+/// among the choices, a key given twice, a mapping or list expected, a
+/// value of the wrong type) in words, any other as a sentence with the
+/// parser's own text after it. English: the parser's text as it is.
+fn parser_message(raw: &str, toml: bool) -> String {
+    match crate::i18n::current() {
+        Lang::En => raw.to_string(),
+        Lang::Zh => parser_message_zh(raw, toml),
+    }
+}
+
+/// The names of a serde `expected …` list: `one of a, b`, `` `a` or `b` ``,
+/// each in backticks, joined with 、.
+fn choices_zh(list: &str) -> String {
+    let list = list.trim();
+    let list = list.strip_prefix("one of ").unwrap_or(list);
+    list.split(", ")
+        .flat_map(|part| part.split(" or "))
+        .map(|name| name.trim().trim_matches('`'))
+        .filter(|name| !name.is_empty())
+        .map(|name| format!("`{name}`"))
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+/// A type as serde names it (`u32`, `a string`, `struct GridProfile`,
+/// `string "x"`), in Chinese words.
+fn type_zh(t: &str) -> String {
+    let t = t.trim();
+    let (kind, value) = match t.split_once(' ') {
+        Some((k, v)) if matches!(k, "string" | "integer" | "boolean") => (k, Some(v)),
+        Some(("floating", v)) => ("floating", v.strip_prefix("point ")),
+        _ => (t, None),
+    };
+    let word = match kind.trim_start_matches("a ").trim_start_matches("an ") {
+        "u8" | "u16" | "u32" | "u64" | "usize" | "i8" | "i16" | "i32" | "i64" | "integer" => "整数",
+        "f32" | "f64" | "floating" | "floating point" => "数字",
+        "string" | "str" | "char" => "文字",
+        "boolean" | "bool" => "`true` 或 `false`",
+        "sequence" | "array" => "列表",
+        "map" | "table" => "一组「字段: 值」",
+        "unit value" | "null" | "none" => "空值",
+        other if other.starts_with("struct ") || other.starts_with("map") => "一组「字段: 值」",
+        other if other.starts_with("enum ") || other.starts_with("variant") => "可选的值之一",
+        _ => return format!("`{t}`"),
+    };
+    match value {
+        Some(v) => format!("{word} {}", v.trim()),
+        None => word.to_string(),
+    }
+}
+
+fn parser_message_zh(raw: &str, toml: bool) -> String {
+    let raw = raw.trim();
+    if let Some(rest) = raw.strip_prefix("unknown field `")
+        && let Some((name, after)) = rest.split_once('`')
+    {
+        let after = after.trim_start_matches(',').trim();
+        return match after.strip_prefix("expected ") {
+            Some(list) => format!(
+                "没有 `{name}` 这个字段；这一级可以写的字段有：{}",
+                choices_zh(list)
+            ),
+            None => format!("没有 `{name}` 这个字段；这一级不能再写字段"),
+        };
+    }
+    if let Some(rest) = raw.strip_prefix("unknown variant `")
+        && let Some((name, after)) = rest.split_once('`')
+    {
+        let after = after.trim_start_matches(',').trim();
+        return match after.strip_prefix("expected ") {
+            Some(list) => format!("`{name}` 不是可选的值；可以写：{}", choices_zh(list)),
+            None => format!("`{name}` 不是可选的值"),
+        };
+    }
+    if let Some(rest) = raw.strip_prefix("duplicate mapping key: ") {
+        let key = rest.split(',').next().unwrap_or(rest).trim();
+        return format!("字段 `{key}` 写了两次；请只保留一处");
+    }
+    if let Some(rest) = raw.strip_prefix("duplicate field `")
+        && let Some((key, _)) = rest.split_once('`')
+    {
+        return format!("字段 `{key}` 写了两次；请只保留一处");
+    }
+    if let Some(rest) = raw.strip_prefix("missing field `")
+        && let Some((key, _)) = rest.split_once('`')
+    {
+        return format!("缺少字段 `{key}`");
+    }
+    if let Some(rest) = raw.strip_prefix("invalid type: ")
+        && let Some((found, expected)) = rest.split_once(", expected ")
+    {
+        return format!("这里应填{}，写的却是{}", type_zh(expected), type_zh(found));
+    }
+    match raw {
+        "expected mapping start" => {
+            return "这里应写一组「字段: 值」（每个字段一行，比上一级多缩进两格）".to_string();
+        }
+        "expected sequence start" => {
+            return "这里应写一个列表，例如 `[仿宋_GB2312, FangSong]`".to_string();
+        }
+        _ => {}
+    }
+    let language = if toml { "TOML" } else { "YAML" };
+    format!("{language} 写法有误，请对照 `zongjie profile` 的输出修改（解析器原文：{raw}）")
 }
 
 /// The value written at the start of `rest`: a bracketed `[…]` / `{…}` to
@@ -1102,192 +1264,289 @@ pub fn load_profile(path: &Path) -> Result<Profile, ProfileError> {
 
 /// What each key of the profile means and which values it takes, for the
 /// comments of `zongjie profile` (number ranges come from
-/// [`Profile::numbers`]). Keys are dotted; `fonts.*` applies to every role.
-const KEY_NOTES: &[(&str, &str)] = &[
+/// [`Profile::numbers`]), in English and in Chinese. Keys are dotted;
+/// `fonts.*` applies to every role.
+const KEY_NOTES: &[(&str, &str, &str)] = &[
     (
         "page",
         "paper and text block (GB/T 9704: A4, text block 156 × 225 mm)",
+        "纸张和正文区（GB/T 9704：A4 纸，正文区 156 × 225 mm）",
     ),
-    ("page.width_mm", "paper width"),
-    ("page.height_mm", "paper height"),
+    ("page.width_mm", "paper width", "纸张宽度"),
+    ("page.height_mm", "paper height", "纸张高度"),
     (
         "page.margin_top_mm",
         "from the paper's top edge to the text block",
+        "纸张上边缘到正文区的距离（天头）",
     ),
-    ("page.margin_left_mm", "binding (left) margin"),
-    ("page.text_width_mm", "width of the text block"),
-    ("page.text_height_mm", "height of the text block"),
-    ("grid", "the character grid of the text block"),
-    ("grid.lines_per_page", "lines per page"),
-    ("grid.chars_per_line", "characters per line"),
-    ("grid.line_pitch_pt", "distance between baselines"),
+    (
+        "page.margin_left_mm",
+        "binding (left) margin",
+        "装订边（左边距）",
+    ),
+    (
+        "page.text_width_mm",
+        "width of the text block",
+        "正文区宽度",
+    ),
+    (
+        "page.text_height_mm",
+        "height of the text block",
+        "正文区高度",
+    ),
+    (
+        "grid",
+        "the character grid of the text block",
+        "正文区的字行网格",
+    ),
+    ("grid.lines_per_page", "lines per page", "每页行数"),
+    ("grid.chars_per_line", "characters per line", "每行字数"),
+    (
+        "grid.line_pitch_pt",
+        "distance between baselines",
+        "行距（相邻两行基线的距离）",
+    ),
     (
         "grid.indent_chars",
         "first-line indent of paragraphs and headings",
+        "段落和标题的首行缩进",
     ),
     (
         "fonts",
         "one entry per role: title, body, heading1, heading2, page_number, table",
+        "每种用途一项：title（标题）、body（正文）、heading1（一级标题）、heading2（二级标题）、page_number（页码）、table（表格）",
     ),
-    ("fonts.title", "2号 小标宋: the title"),
+    ("fonts.title", "2号 小标宋: the title", "2号小标宋：标题"),
     (
         "fonts.body",
         "3号 仿宋: body, levels 3 and 4, signature, date",
+        "3号仿宋：正文、三级和四级标题、署名、成文日期",
     ),
     (
         "fonts.heading1",
         "3号 黑体: 一、 headings, attachment labels",
+        "3号黑体：“一、”级标题、附件标识",
     ),
     (
         "fonts.heading2",
         "3号 楷体: （一） headings and run-in leads",
+        "3号楷体：“（一）”级标题和段首领句",
     ),
-    ("fonts.page_number", "4号 宋体: page numbers"),
-    ("fonts.table", "小4 仿宋: task tables"),
-    ("fonts.*.size_pt", "size"),
+    (
+        "fonts.page_number",
+        "4号 宋体: page numbers",
+        "4号宋体：页码",
+    ),
+    (
+        "fonts.table",
+        "小4 仿宋: task tables",
+        "小4号仿宋：任务表格",
+    ),
+    ("fonts.*.size_pt", "size", "字号"),
     (
         "fonts.*.families",
         "family names or font file names, tried in order (--font-path folders, then the system); name:bold asks for the bold weight",
+        "字体名或字体文件名，依次查找（先 --font-path 指定的文件夹，再系统字体）；写成 名称:bold 表示要粗体",
     ),
     (
         "fonts.*.file",
         "a font file (.ttf/.otf/.ttc) that fills the role before any search; null: search families",
+        "直接使用的字体文件（.ttf/.otf/.ttc），优先于查找；null 表示按 families 查找",
     ),
     (
         "fonts.*.index",
         "face index inside a .ttc collection, 0 or more",
+        ".ttc 字体集中的字体序号，0 或更大",
     ),
     (
         "fonts.*.docx_name",
         "the font name written into the .docx (what Word/WPS looks up); null: the role's official face (方正小标宋简体, 仿宋_GB2312, 黑体, 楷体_GB2312, 宋体)",
+        "写进 .docx 的字体名（Word/WPS 按它找字体）；null 表示用该用途的标准字体（方正小标宋简体、仿宋_GB2312、黑体、楷体_GB2312、宋体）",
     ),
-    ("title", "the title block"),
+    ("title", "the title block", "标题"),
     (
         "title.blank_lines_after",
         "blank grid lines between the title and the body",
+        "标题与正文之间空几行",
     ),
     (
         "title.max_width_fraction",
         "widest title line, as a fraction of the text width",
+        "标题每行的最大宽度，占正文区宽度的比例",
     ),
     (
         "title.min_last_line_chars",
         "fewest characters on the last line of a title of several lines",
+        "多行标题最后一行至少几个字",
     ),
-    ("headings", "headings and emphasis"),
+    ("headings", "headings and emphasis", "标题层级和加粗"),
     (
         "headings.heading3_bold",
         "level-3 headings (1.) in bold: true or false",
+        "三级标题（1.）是否加粗：true 或 false",
     ),
     (
         "headings.heading4_bold",
         "level-4 headings ((1)) in bold: true or false",
+        "四级标题（(1)）是否加粗：true 或 false",
     ),
     (
         "headings.strong_bold",
         "run-in item leads (一是…) in bold: true or false",
+        "段首领句（一是……）是否加粗：true 或 false",
     ),
     (
         "headings.bold_stroke_em",
         "bold is drawn as a stroke this wide",
+        "加粗用描边表现，描边的粗细",
     ),
-    ("page_number", "page numbers below the text block"),
-    ("page_number.show", "print page numbers: true or false"),
+    (
+        "page_number",
+        "page numbers below the text block",
+        "正文区下方的页码",
+    ),
+    (
+        "page_number.show",
+        "print page numbers: true or false",
+        "是否印页码：true 或 false",
+    ),
     (
         "page_number.format",
         "the number's text; {n} is the page number",
+        "页码的文字；{n} 代表页码数字",
     ),
     (
         "page_number.placement",
         "alternate (odd pages right, even left) | centred (also center, centre, centered, middle) | right",
+        "alternate（单页居右、双页居左）| centred（也可写 center、centre、centered、middle，居中）| right（居右）",
     ),
     (
         "page_number.offset_mm",
         "from the bottom of the text block to the top of the number",
+        "正文区下边缘到页码上边缘的距离",
     ),
     (
         "page_number.indent_chars",
         "distance from the text block's edge, in characters of the number's size",
+        "页码离正文区边缘的距离，以页码字号的字数计",
     ),
-    ("signature", "署名 and 成文日期 under the body"),
+    (
+        "signature",
+        "署名 and 成文日期 under the body",
+        "正文下方的署名和成文日期",
+    ),
     (
         "signature.blank_lines_before",
         "blank lines between the body and the signature",
+        "正文与署名之间空几行",
     ),
     (
         "signature.right_indent_chars",
         "the signature's right indent",
+        "署名的右缩进",
     ),
     (
         "signature.date_shift_chars",
         "the date starts this many characters right of the signature",
+        "成文日期比署名向右错开几个字",
     ),
-    ("table", "task tables"),
+    ("table", "task tables", "任务表格"),
     (
         "table.line_pitch_pt",
         "distance between baselines in a cell",
+        "单元格内的行距（基线间距）",
     ),
-    ("table.padding_pt", "space above and below a cell's text"),
+    (
+        "table.padding_pt",
+        "space above and below a cell's text",
+        "单元格文字上下的留白",
+    ),
     (
         "table.cell_margin_pt",
         "space left and right of a cell's text",
+        "单元格文字左右的留白",
     ),
-    ("table.rule_width_pt", "width of the rules"),
+    ("table.rule_width_pt", "width of the rules", "表格线的粗细"),
     (
         "table.header_bold_face",
         "header row in the heading1 face (黑体): true or false",
+        "表头是否用一级标题字体（黑体）：true 或 false",
     ),
     (
         "table.landscape",
         "tables on landscape pages: true or false",
+        "表格是否放在横向页面上：true 或 false",
     ),
     (
         "metadata",
         "the metadata block (索引号, 文号, …) above the title",
+        "标题上方的版头信息（索引号、文号等）",
     ),
-    ("metadata.print", "print it: true or false"),
+    (
+        "metadata.print",
+        "print it: true or false",
+        "是否印出：true 或 false",
+    ),
     (
         "text",
         "what is done to the report's text before any writer sees it",
+        "在各种输出生成之前对报告文字做的处理",
     ),
     (
         "text.ascii_punctuation",
         "keep (as typed; check warns) | full-width (also fullwidth, full_width, 全角): ASCII , ; : ? ! ( ) next to Chinese text become ， ； ： ？ ！ （ ）",
+        "keep（保持原样；检查时给出警告）| full-width（也可写 fullwidth、full_width、全角）：中文旁的半角 , ; : ? ! ( ) 改为 ， ； ： ？ ！ （ ）",
     ),
 ];
 
-/// The comment of dotted `key`: its meaning, and its range for a number.
-fn key_note(key: &str, numbers: &[Number]) -> Option<String> {
+/// The comment of dotted `key` in `lang`: its meaning, and its range for a
+/// number.
+fn key_note(lang: Lang, key: &str, numbers: &[Number]) -> Option<String> {
     let generic = match key.split('.').collect::<Vec<_>>().as_slice() {
         ["fonts", role, field] if !role.is_empty() => format!("fonts.*.{field}"),
         _ => key.to_string(),
     };
     let meaning = KEY_NOTES
         .iter()
-        .find(|(k, _)| *k == generic)
-        .map(|(_, m)| *m)?;
+        .find(|(k, _, _)| *k == generic)
+        .map(|(_, en, zh)| if lang == Lang::Zh { *zh } else { *en })?;
     let range = numbers.iter().find(|n| n.key == key).map(|n| {
         let unit = if n.unit.is_empty() {
             String::new()
         } else {
-            format!(" {}", n.unit)
+            format!(" {}", unit_in(lang, n.unit))
         };
-        format!("; {}–{}{unit}", n.min, n.max)
+        let separator = if lang == Lang::Zh { "；" } else { "; " };
+        format!("{separator}{}–{}{unit}", n.min, n.max)
     });
     Some(format!("{meaning}{}", range.unwrap_or_default()))
 }
 
 /// The default profile as YAML with a comment on every key (its meaning,
 /// allowed values or range): what `zongjie profile` prints. Reads back as
-/// the defaults.
+/// the defaults. The comments are in the current language.
 pub fn commented_defaults() -> Result<String, String> {
+    commented_defaults_in(crate::i18n::current())
+}
+
+/// [`commented_defaults`] with its comments in `lang`.
+pub fn commented_defaults_in(lang: Lang) -> Result<String, String> {
     let defaults = Profile::default();
-    let yaml = serde_saphyr::to_string(&defaults).map_err(|e| e.to_string())?;
+    let yaml = serde_saphyr::to_string(&defaults).map_err(|e| {
+        if lang == Lang::Zh {
+            format!("无法写出默认版式配置（{e}）")
+        } else {
+            e.to_string()
+        }
+    })?;
     let numbers = defaults.numbers();
-    let mut out = String::from(
+    let mut out = String::from(if lang == Lang::Zh {
+        "# zongjie 版式配置：GB/T 9704-2012 的默认值。请保存为数据文件旁边的 profile.yaml\n\
+         # （或用 --profile 文件 指定），只保留要改的几项即可。\n"
+    } else {
         "# zongjie layout profile: the GB/T 9704-2012 defaults. Save it as profile.yaml\n\
-         # next to the data (or pass --profile FILE) and keep only the keys you change.\n",
-    );
+         # next to the data (or pass --profile FILE) and keep only the keys you change.\n"
+    });
     // The dotted path of the keys above, one per indentation step of two.
     let mut path: Vec<String> = Vec::new();
     for line in yaml.lines() {
@@ -1304,7 +1563,7 @@ pub fn commented_defaults() -> Result<String, String> {
         path.truncate(indent / 2);
         path.push(key.to_string());
         let dotted = path.join(".");
-        match key_note(&dotted, &numbers) {
+        match key_note(lang, &dotted, &numbers) {
             Some(note) => out.push_str(&format!("{line}   # {note}\n")),
             None => {
                 out.push_str(line);
@@ -1588,6 +1847,70 @@ mod tests {
         )
         .unwrap();
         assert_eq!(p.fonts.title.file.as_deref(), Some(Path::new("/d/f/x.ttf")));
+    }
+
+    #[test]
+    fn the_chinese_comments_explain_every_key_and_read_back() {
+        let text = commented_defaults_in(Lang::Zh).unwrap();
+        let p = parse_profile(&text, Path::new("profile.yaml")).unwrap();
+        assert_eq!(p, Profile::default());
+        let chinese = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+        for line in text.lines() {
+            let body = line.trim_start();
+            if body.starts_with("- ") {
+                continue;
+            }
+            let comment = line
+                .split_once("# ")
+                .map(|(_, c)| c)
+                .unwrap_or_else(|| panic!("no comment: {line}"));
+            assert!(chinese(comment), "not Chinese: {line}");
+        }
+        assert!(text.contains("lines_per_page: 22   # 每页行数；3–200 行\n"));
+        assert!(text.contains("line_pitch_pt: 28.95   # 行距（相邻两行基线的距离）；1–500 pt\n"));
+        // Every key of the table has its Chinese.
+        assert!(
+            KEY_NOTES
+                .iter()
+                .all(|(_, en, zh)| !en.is_empty() && chinese(zh))
+        );
+    }
+
+    #[test]
+    fn parser_messages_in_chinese_name_the_key_and_the_choices() {
+        assert_eq!(
+            parser_message_zh(
+                "unknown field `line_pich`, expected one of `lines_per_page`, `indent_chars`",
+                true
+            ),
+            "没有 `line_pich` 这个字段；这一级可以写的字段有：`lines_per_page`、`indent_chars`"
+        );
+        assert_eq!(
+            parser_message_zh(
+                "unknown variant `wide`, expected `keep` or `full-width`",
+                false
+            ),
+            "`wide` 不是可选的值；可以写：`keep`、`full-width`"
+        );
+        assert_eq!(
+            parser_message_zh(
+                "duplicate mapping key: show, set DuplicateKeyPolicy in Options if acceptable",
+                false
+            ),
+            "字段 `show` 写了两次；请只保留一处"
+        );
+        assert_eq!(
+            parser_message_zh("invalid type: string \"x\", expected u32", true),
+            "这里应填整数，写的却是文字 \"x\""
+        );
+        assert!(
+            parser_message_zh("unclosed table, expected `]`", true).starts_with(
+                "TOML 写法有误，请对照 `zongjie profile` 的输出修改（解析器原文：unclosed table"
+            )
+        );
+        assert_eq!(unit_in(Lang::Zh, "lines"), "行");
+        assert_eq!(unit_in(Lang::En, "lines"), "lines");
+        assert_eq!(unit_in(Lang::Zh, "mm"), "mm");
     }
 
     #[test]

@@ -21,6 +21,7 @@ use tera::{Context, Kwargs, State, Tera, Value};
 
 use crate::diag::{Diagnostic, Pos, did_you_mean};
 use crate::resolve::Report;
+use crate::tr;
 
 /// The built-in templates, by name (the file names `zongjie init` writes).
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -175,7 +176,11 @@ impl Templates {
             let entries = std::fs::read_dir(dir).map_err(|e| {
                 vec![Diagnostic::file_error(
                     dir,
-                    format!("cannot read the templates folder: {e}"),
+                    tr!(
+                        "cannot read the templates folder: {e}",
+                        "无法读取模板文件夹（{e}）",
+                        e = crate::i18n::io_error(&e)
+                    ),
                 )]
             })?;
             let mut files: Vec<PathBuf> = entries
@@ -187,11 +192,15 @@ impl Templates {
                 return Err(vec![
                     Diagnostic::file_error(
                         dir,
-                        format!("more than {MAX_TEMPLATE_FILES} templates (*.tera) in the folder"),
+                        tr!(
+                            "more than {MAX_TEMPLATE_FILES} templates (*.tera) in the folder",
+                            "文件夹里的模板（*.tera）超过了 {MAX_TEMPLATE_FILES} 个"
+                        ),
                     )
-                    .with_hint(
+                    .with_hint(tr!(
                         "keep only the templates you override (`zongjie init` writes all of them)",
-                    ),
+                        "只保留您改过的模板即可（`zongjie init` 会写出全部模板）"
+                    )),
                 ]);
             }
             files.sort();
@@ -205,15 +214,16 @@ impl Templates {
                 let project = project.unwrap_or(Path::new("."));
                 if confined && let Some(d) = crate::files::leads_outside(&path, project, "template")
                 {
-                    return Err(vec![d.with_hint(
+                    return Err(vec![d.with_hint(tr!(
                         "replace the link with the template itself, or name the folder with --templates to use it as it is",
-                    )]);
+                        "请把这个链接换成模板文件本身；如果确实要用它，请用 `--templates` 指定这个文件夹"
+                    ))]);
                 }
                 let text = crate::files::read(&path, crate::files::Kind::Template)
                     .map_err(|d| vec![d])
                     .and_then(|bytes| {
                         crate::load::decode(&path, &bytes)
-                            .map_err(|d| vec![d.with_hint(TEMPLATE_ENCODING_HINT)])
+                            .map_err(|d| vec![d.with_hint(template_encoding_hint())])
                     })?;
                 sources.insert(name, (Origin::File(path), text));
             }
@@ -260,7 +270,13 @@ impl Templates {
     ) -> Result<String, Diagnostic> {
         let name = template_for_genre(&report.doc.genre);
         let context = Context::from_serialize(report).map_err(|e| {
-            Diagnostic::file_error(Path::new(name), format!("template context: {e}"))
+            Diagnostic::file_error(
+                Path::new(name),
+                tr!(
+                    "template context: {e}",
+                    "无法把报告内容交给模板 `{name}`（{e}）"
+                ),
+            )
         })?;
         let raw = render_within(&self.tera, name, context, budget)
             .map_err(|e| self.diagnostic(name, &e))?;
@@ -279,9 +295,9 @@ impl Templates {
             RenderError::TooManySteps(limit, Some(e)) => {
                 let mut d = tera_diagnostic(e, &self.sources);
                 d.message = e_message(&RenderError::TooManySteps(*limit, None), name);
-                d.with_hint(BUDGET_HINT)
+                d.with_hint(budget_hint())
             }
-            other => Diagnostic::file_error(&file, e_message(other, name)).with_hint(BUDGET_HINT),
+            other => Diagnostic::file_error(&file, e_message(other, name)).with_hint(budget_hint()),
         }
     }
 
@@ -361,11 +377,20 @@ fn normalise_markdown(raw: &str) -> String {
 }
 
 /// The hint of a template that cannot be read as text.
-const TEMPLATE_ENCODING_HINT: &str =
-    "save the template as UTF-8 text (templates are Tera text files, see docs/templates.md)";
+fn template_encoding_hint() -> String {
+    tr!(
+        "save the template as UTF-8 text (templates are Tera text files, see docs/templates.md)",
+        "请把模板另存为 UTF-8 编码的文本（模板是 Tera 文本文件，见 docs/templates.md）"
+    )
+}
 
 /// The hint of a render that ran past its budget.
-const BUDGET_HINT: &str = "look for a loop that never ends or repeats too often (nested `range`, a `for` over a large list inside another); see docs/templates.md";
+fn budget_hint() -> String {
+    tr!(
+        "look for a loop that never ends or repeats too often (nested `range`, a `for` over a large list inside another); see docs/templates.md",
+        "请检查模板里是否有停不下来或重复次数太多的循环（嵌套的 `range`，或大列表的 `for` 套在另一个 `for` 里）；见 docs/templates.md"
+    )
+}
 
 /// The limits one template render runs under.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -414,27 +439,47 @@ pub enum RenderError {
 /// The message of a render error about the template `name` ("" when the
 /// caller names it).
 fn e_message(e: &RenderError, name: &str) -> String {
-    let tpl = if name.is_empty() {
-        "the template".to_string()
-    } else {
-        format!("template {name}")
+    let tpl = match (name.is_empty(), crate::i18n::zh()) {
+        (true, false) => "the template".to_string(),
+        (false, false) => format!("template {name}"),
+        (true, true) => "模板".to_string(),
+        // Set off from the Chinese that follows it.
+        (false, true) => format!("模板 `{name}` "),
     };
     match e {
-        RenderError::Template(e) => format!("{tpl}: {e}"),
+        RenderError::Template(e) => tr!("{}: {e}", "{}：{e}", tpl.trim_end()),
         RenderError::TooSlow(t) => {
-            format!("{tpl} took longer than {} s to render", t.as_secs_f64())
+            tr!(
+                "{tpl} took longer than {} s to render",
+                "{tpl}生成时间超过了 {} 秒",
+                t.as_secs_f64()
+            )
         }
         RenderError::TooLarge(n) if *n >= 1024 * 1024 => {
-            format!("{tpl} wrote more than {} MiB", n / (1024 * 1024))
+            tr!(
+                "{tpl} wrote more than {} MiB",
+                "{tpl}写出的内容超过了 {} MiB",
+                n / (1024 * 1024)
+            )
         }
-        RenderError::TooLarge(n) => format!("{tpl} wrote more than {n} bytes"),
-        RenderError::TooManySteps(limit, _) => {
-            format!("{tpl} loops more than {limit} times (range)")
-        }
-        RenderError::Stuck(n) => format!(
-            "{tpl} was not rendered: {n} earlier renders are still running past their time limit; fix the template and restart zongjie"
+        RenderError::TooLarge(n) => tr!(
+            "{tpl} wrote more than {n} bytes",
+            "{tpl}写出的内容超过了 {n} 字节"
         ),
-        RenderError::Crashed(m) => format!("internal error while rendering {tpl}: {m}"),
+        RenderError::TooManySteps(limit, _) => {
+            tr!(
+                "{tpl} loops more than {limit} times (range)",
+                "{tpl}的循环超过了 {limit} 次（range）"
+            )
+        }
+        RenderError::Stuck(n) => tr!(
+            "{tpl} was not rendered: {n} earlier renders are still running past their time limit; fix the template and restart zongjie",
+            "{tpl}没有生成：之前有 {n} 次生成超时后仍在运行；请修改模板后重新启动 zongjie"
+        ),
+        RenderError::Crashed(m) => tr!(
+            "internal error while rendering {tpl}: {m}",
+            "生成{tpl}时发生内部错误（{m}）"
+        ),
     }
 }
 
@@ -445,15 +490,25 @@ impl std::fmt::Display for RenderError {
             RenderError::Template(e) => match e.kind() {
                 tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
                     let span = r.span();
-                    write!(
-                        f,
-                        "{} ({}:{}:{})",
-                        r.message(),
-                        r.filename(),
-                        span.start_line,
-                        span.start_col + 1
-                    )
+                    if crate::i18n::zh() {
+                        let syntax = matches!(e.kind(), tera::ErrorKind::SyntaxError(_));
+                        let at = Pos {
+                            line: span.start_line,
+                            col: span.start_col + 1,
+                        };
+                        f.write_str(&tera_words(r.filename(), at, syntax, r.message()))
+                    } else {
+                        write!(
+                            f,
+                            "{} ({}:{}:{})",
+                            r.message(),
+                            r.filename(),
+                            span.start_line,
+                            span.start_col + 1
+                        )
+                    }
                 }
+                _ if crate::i18n::zh() => write!(f, "模板出错（Tera：{e}）"),
                 _ => write!(f, "{e}"),
             },
             other => f.write_str(&e_message(other, "")),
@@ -540,12 +595,19 @@ fn budgeted_range(kwargs: Kwargs, _: &State) -> tera::TeraResult<Vec<i128>> {
     let end = kwargs.must_get::<i128>("end")?;
     let step = kwargs.get::<i128>("step_by")?.unwrap_or(1);
     if step == 0 {
-        return Err(tera::Error::message("range: `step_by` must not be 0"));
+        return Err(tera::Error::message(tr!(
+            "range: `step_by` must not be 0",
+            "range：`step_by` 不能为 0"
+        )));
     }
     if step > 0 && start > end {
-        return Err(tera::Error::message("range: `start` is greater than `end`"));
+        return Err(tera::Error::message(tr!(
+            "range: `start` is greater than `end`",
+            "range：`start` 比 `end` 大"
+        )));
     }
-    let overflow = || tera::Error::message("range: the arguments overflow");
+    let overflow =
+        || tera::Error::message(tr!("range: the arguments overflow", "range：参数超出范围"));
     let span = if step > 0 {
         end.checked_sub(start).ok_or_else(overflow)?
     } else {
@@ -555,8 +617,9 @@ fn budgeted_range(kwargs: Kwargs, _: &State) -> tera::TeraResult<Vec<i128>> {
     let len = span.checked_add(stride - 1).ok_or_else(overflow)? / stride;
     let len = u64::try_from(len).map_err(|_| overflow())?;
     if len > 100_000 {
-        return Err(tera::Error::message(format!(
-            "range: {len} elements, more than the 100000 one range may produce"
+        return Err(tera::Error::message(tr!(
+            "range: {len} elements, more than the 100000 one range may produce",
+            "range：要生成 {len} 个元素，超过了一次 range 最多 100000 个的限制"
         )));
     }
     let gauge = GAUGE.with(|g| g.borrow().clone());
@@ -567,8 +630,9 @@ fn budgeted_range(kwargs: Kwargs, _: &State) -> tera::TeraResult<Vec<i128>> {
         let used = gauge.steps.fetch_add(len, Ordering::Relaxed) + len;
         if used > gauge.step_limit {
             gauge.stop(RenderError::TooManySteps(gauge.step_limit, None));
-            return Err(tera::Error::message(format!(
+            return Err(tera::Error::message(tr!(
                 "the template's loops ran more than {} range steps",
+                "模板的循环超过了 {} 步（range）",
                 gauge.step_limit
             )));
         }
@@ -630,7 +694,13 @@ pub fn render_within(
         .name("template".into())
         .stack_size(8 * 1024 * 1024)
         .spawn(worker)
-        .map_err(|e| RenderError::Crashed(format!("cannot start a thread: {e}")))?;
+        .map_err(|e| {
+            RenderError::Crashed(tr!(
+                "cannot start a thread: {e}",
+                "无法启动线程（{e}）",
+                e = crate::i18n::io_error(&e)
+            ))
+        })?;
     let result = match rx.recv_timeout(budget.time) {
         Ok(r) => r,
         Err(mpsc::RecvTimeoutError::Timeout) => {
@@ -649,17 +719,19 @@ pub fn render_within(
             }
             // The worker finished at the deadline: take its result.
             rx.recv()
-                .map_err(|_| RenderError::Crashed("the render stopped without a result".into()))?
+                .map_err(|_| RenderError::Crashed(stopped_without_result()))?
         }
         Err(mpsc::RecvTimeoutError::Disconnected) => {
-            return Err(RenderError::Crashed(
-                "the render stopped without a result".into(),
-            ));
+            return Err(RenderError::Crashed(stopped_without_result()));
         }
     };
     match result {
-        Ok(bytes) => String::from_utf8(bytes)
-            .map_err(|_| RenderError::Crashed("the render wrote text that is not UTF-8".into())),
+        Ok(bytes) => String::from_utf8(bytes).map_err(|_| {
+            RenderError::Crashed(tr!(
+                "the render wrote text that is not UTF-8",
+                "生成的文字不是 UTF-8 编码"
+            ))
+        }),
         Err(RenderError::Template(e)) => Err(match gauge.take_over() {
             Some(RenderError::TooManySteps(limit, _)) => RenderError::TooManySteps(limit, Some(e)),
             Some(over) => over,
@@ -667,6 +739,14 @@ pub fn render_within(
         }),
         Err(other) => Err(other),
     }
+}
+
+/// Why a render gave no result: its thread ended without sending one.
+fn stopped_without_result() -> String {
+    tr!(
+        "the render stopped without a result",
+        "生成中途停止，没有得到结果"
+    )
 }
 
 fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
@@ -682,6 +762,24 @@ pub fn page_tera(page_template: &str) -> Result<Tera, tera::Error> {
     tera.autoescape_on(vec![".html.tera"]);
     tera.add_raw_template(PAGE_TEMPLATE, page_template)?;
     Ok(tera)
+}
+
+/// A Tera error in Chinese: what went wrong in which template at which
+/// line (and column), Tera's own text after it as the detail.
+fn tera_words(name: &str, at: Pos, syntax: bool, message: &str) -> String {
+    let Pos { line, col } = at;
+    if let Some(rest) = message.strip_prefix("Unknown template `")
+        && let Some((wanted, _)) = rest.split_once('`')
+    {
+        return format!(
+            "模板 `{name}` 第 {line} 行引用的模板 `{wanted}` 不存在（Tera：{message}）"
+        );
+    }
+    if syntax {
+        format!("模板 `{name}` 第 {line} 行第 {col} 列有语法错误（Tera：{message}）")
+    } else {
+        format!("模板 `{name}` 第 {line} 行第 {col} 列生成时出错（Tera：{message}）")
+    }
 }
 
 /// A Tera error as a diagnostic at the template's file:line:col.
@@ -717,13 +815,22 @@ fn tera_diagnostic(e: &tera::Error, sources: &BTreeMap<String, (Origin, String)>
     };
     let hint = match e.kind() {
         tera::ErrorKind::SyntaxError(_) => {
-            "fix the template syntax here: tags are {% … %}, values {{ … }}, comments {# … #}, and every {% for %} or {% if %} needs its {% endfor %} or {% endif %} (Tera 2; see docs/templates.md)".to_string()
+            tr!(
+                "fix the template syntax here: tags are {{% … %}}, values {{{{ … }}}}, comments {{# … #}}, and every {{% for %}} or {{% if %}} needs its {{% endfor %}} or {{% endif %}} (Tera 2; see docs/templates.md)",
+                "请改正这里的模板写法：标签写作 `{{% … %}}`，取值写作 `{{{{ … }}}}`，注释写作 `{{# … #}}`；每个 `{{% for %}}` 或 `{{% if %}}` 都要有对应的 `{{% endfor %}}` 或 `{{% endif %}}`（Tera 2，见 docs/templates.md）"
+            )
         }
         tera::ErrorKind::RenderingError(_) if name == PAGE_TEMPLATE => {
-            "the page template sees `lang`, `title`, `draft`, `meta` (a list of `label`, `value`), `body`, `css_vars` and `page_rules`; see docs/templates.md".to_string()
+            tr!(
+                "the page template sees `lang`, `title`, `draft`, `meta` (a list of `label`, `value`), `body`, `css_vars` and `page_rules`; see docs/templates.md",
+                "网页模板可以用的有 `lang`、`title`、`draft`、`meta`（由 `label`、`value` 组成的列表）、`body`、`css_vars` 和 `page_rules`；见 docs/templates.md"
+            )
         }
         tera::ErrorKind::RenderingError(_) => {
-            "templates see `doc`, `intro`, `parts`, `outro`, `tasks`, `attachments` and `metrics` (e.g. metrics[\"托位\"].value); see docs/templates.md".to_string()
+            tr!(
+                "templates see `doc`, `intro`, `parts`, `outro`, `tasks`, `attachments` and `metrics` (e.g. metrics[\"托位\"].value); see docs/templates.md",
+                "模板可以用的有 `doc`、`intro`、`parts`、`outro`、`tasks`、`attachments` 和 `metrics`（例如 `metrics[\"托位\"].value`）；见 docs/templates.md"
+            )
         }
         _ if message.starts_with("Unknown template") => {
             let known: Vec<&str> = sources
@@ -739,18 +846,37 @@ fn tera_diagnostic(e: &tera::Error, sources: &BTreeMap<String, (Origin, String)>
                 None if base == wanted => did_you_mean(wanted, known.iter().copied()),
                 None => None,
             }
-            .map(|s| format!("did you mean `{s}`? "))
+            .map(|s| tr!("did you mean `{s}`? ", "是不是 `{s}`？"))
             .unwrap_or_default();
-            format!(
-                "{close}a template is included by its file name in the templates folder (sub-folders are not read); known templates: {}",
-                known.join(", ")
-            )
+            if crate::i18n::zh() {
+                let known: Vec<String> = known.iter().map(|n| format!("`{n}`")).collect();
+                format!(
+                    "{close}引用模板时写模板文件夹里的文件名（不读子文件夹）；现有的模板：{}",
+                    known.join("、")
+                )
+            } else {
+                format!(
+                    "{close}a template is included by its file name in the templates folder (sub-folders are not read); known templates: {}",
+                    known.join(", ")
+                )
+            }
         }
-        _ => {
-            "templates are found by file name in the templates folder (`--templates`, default templates/), and may not include or extend each other in a circle; see docs/templates.md".to_string()
-        }
+        _ => tr!(
+            "templates are found by file name in the templates folder (`--templates`, default templates/), and may not include or extend each other in a circle; see docs/templates.md",
+            "模板按文件名在模板文件夹里查找（`--templates`，默认是 templates/），模板之间不能循环引用或继承；见 docs/templates.md"
+        ),
     };
-    Diagnostic::error(&file, &text, at, format!("template: {message}")).with_hint(hint)
+    let message = match (crate::i18n::zh(), name.is_empty()) {
+        (false, _) => format!("template: {message}"),
+        (true, false) => tera_words(
+            &name,
+            at,
+            matches!(e.kind(), tera::ErrorKind::SyntaxError(_)),
+            &message,
+        ),
+        (true, true) => format!("模板出错（Tera：{message}）"),
+    };
+    Diagnostic::error(&file, &text, at, message).with_hint(hint)
 }
 
 /// The first error of a Tera text report (`error: MESSAGE\n  --> NAME:LINE:COL`):

@@ -88,8 +88,9 @@ pub fn embed(fonts: &FontSet, texts: &[(Role, &str)]) -> WebFonts {
                 );
                 embedded.insert(index);
             }
-            Err(e) => web.warnings.push(format!(
+            Err(e) => web.warnings.push(crate::tr!(
                 "HTML fonts: {} cannot be embedded ({e}); the page uses installed fonts for its characters",
+                "网页字体：{} 无法嵌入网页（{e}）；这些字将用电脑上已安装的字体显示",
                 face.name
             )),
         }
@@ -119,12 +120,19 @@ pub fn subset_woff(data: &[u8], index: u32, chars: &BTreeSet<char>) -> Result<Ve
         }
     }
     let sub = subsetter::subset(data, index, &remapper).map_err(|e| e.to_string())?;
-    let mut tables = read_tables(&sub).ok_or("the subset is no OpenType font")?;
+    let mut tables = read_tables(&sub).ok_or_else(|| {
+        crate::tr!(
+            "the subset is no OpenType font",
+            "取出的子集不是 OpenType 字体"
+        )
+    })?;
     tables.insert(*b"cmap", cmap_table(&cmap));
     if let Some(os2) = face.raw_face().table(ttf_parser::Tag::from_bytes(b"OS/2")) {
         tables.insert(*b"OS/2", os2.to_vec());
     }
-    let flavor = sub.get(..4).ok_or("empty subset")?;
+    let flavor = sub
+        .get(..4)
+        .ok_or_else(|| crate::tr!("empty subset", "取出的子集是空的"))?;
     let flavor = u32::from_be_bytes([flavor[0], flavor[1], flavor[2], flavor[3]]);
     Ok(woff(flavor, tables))
 }

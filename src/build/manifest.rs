@@ -360,7 +360,7 @@ pub(super) fn typesetting_digest(t: &Typesetting) -> String {
     let mut hasher = Sha256::new();
     hasher.update(serde_json::to_vec(&t.profile).unwrap_or_default());
     if let Some(fonts) = &t.fonts {
-        hasher.update(crate::fonts::describe(fonts).as_bytes());
+        hasher.update(crate::fonts::describe_in(fonts, crate::i18n::Lang::En).as_bytes());
         let mut seen: Vec<*const u8> = Vec::new();
         // Bundled faces are part of the binary (its version is recorded).
         let files = fonts

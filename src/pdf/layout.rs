@@ -661,7 +661,10 @@ pub fn layout(
         .validate()
         .map_err(|e| super::PdfError::Profile(e.to_string()))?;
     if fonts.faces.is_empty() {
-        return Err(super::PdfError::Fonts("no font faces".into()));
+        return Err(super::PdfError::Fonts(crate::tr!(
+            "no font faces",
+            "没有可用的字体"
+        )));
     }
     let pitch = f64::from(profile.text_width()) / f64::from(profile.grid.chars_per_line.max(1));
     let mut e = Engine {

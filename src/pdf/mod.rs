@@ -20,6 +20,7 @@ use crate::diag::{Diagnostic, Pos, Severity};
 use crate::doc::Document;
 use crate::fonts::FontSet;
 use crate::profile::Profile;
+use crate::tr;
 
 /// Options that are not layout: they come from the caller's environment.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -54,9 +55,11 @@ pub enum PdfError {
 impl std::fmt::Display for PdfError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            PdfError::Profile(m) => write!(f, "layout profile: {m}"),
-            PdfError::Fonts(m) => write!(f, "fonts: {m}"),
-            PdfError::Write(m) => write!(f, "writing the PDF: {m}"),
+            PdfError::Profile(m) => f.write_str(&tr!("layout profile: {m}", "版式配置：{m}")),
+            PdfError::Fonts(m) => f.write_str(&tr!("fonts: {m}", "字体：{m}")),
+            PdfError::Write(m) => {
+                f.write_str(&tr!("writing the PDF: {m}", "写出文件时出错（{m}）"))
+            }
         }
     }
 }
@@ -120,12 +123,16 @@ pub fn missing_glyph_diagnostics(
         }
     }
     let message = |c: char| {
-        format!(
+        tr!(
             "PDF: no font has the character {c} (U+{:04X}): it prints as an empty box",
+            "PDF：所有字体都没有「{c}」这个字符（U+{:04X}），印出来会是一个空框",
             u32::from(c)
         )
     };
-    let hint = "install a font that has it and name it in the profile (`fonts.<role>.families` or `file`) or with --font-path; `zongjie fonts` shows what is used";
+    let hint = tr!(
+        "install a font that has it and name it in the profile (`fonts.<role>.families` or `file`) or with --font-path; `zongjie fonts` shows what is used",
+        "请安装含有这个字符的字体，并在版式配置中写明（`fonts.<role>.families` 或 `file`），或用 `--font-path` 指定字体所在的文件夹；运行 `zongjie fonts` 可查看现在用的字体"
+    );
     // In reading order: file, line, column; those from templates last.
     let mut order: Vec<char> = missing.to_vec();
     order.sort_by_key(|c| {
@@ -143,10 +150,14 @@ pub fn missing_glyph_diagnostics(
             None => Diagnostic::about_file(
                 Severity::Warning,
                 document,
-                format!("{} (from a template, not the data)", message(c)),
+                tr!(
+                    "{} (from a template, not the data)",
+                    "{}（这个字符来自模板，不在数据文件里）",
+                    message(c)
+                ),
             ),
         };
-        out.push(d.with_hint(hint));
+        out.push(d.with_hint(hint.clone()));
     }
     if missing.len() > MAX_MISSING_SHOWN {
         let rest: String = order[MAX_MISSING_SHOWN..].iter().take(200).collect();
@@ -154,8 +165,9 @@ pub fn missing_glyph_diagnostics(
             Diagnostic::about_file(
                 Severity::Warning,
                 document,
-                format!(
+                tr!(
                     "PDF: {} more characters no font has: {rest}{}",
+                    "PDF：另有 {} 个字符所有字体都没有：{rest}{}",
                     missing.len() - MAX_MISSING_SHOWN,
                     if missing.len() > MAX_MISSING_SHOWN + 200 {
                         "…"

@@ -46,7 +46,12 @@ pub(super) fn write(
     let mut tags: BTreeMap<usize, BTreeMap<(usize, usize), Vec<Identifier>>> = BTreeMap::new();
     for page in &laid.pages {
         let settings = PageSettings::from_wh(page.width, page.height).ok_or_else(|| {
-            PdfError::Write(format!("bad page size {}×{}", page.width, page.height))
+            PdfError::Write(crate::tr!(
+                "bad page size {}×{}",
+                "页面尺寸无效：{}×{}",
+                page.width,
+                page.height
+            ))
         })?;
         let mut p = pdf.start_page_with(settings);
         let mut s = p.surface();

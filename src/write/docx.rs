@@ -4,6 +4,7 @@
 
 use crate::compile::Compiled;
 use crate::diag::{Diagnostic, Severity};
+use crate::tr;
 
 use super::{Context, Typesetting, Written};
 
@@ -25,7 +26,7 @@ fn dated(
         created: super::created(compiled, epoch),
     };
     let out = crate::docx::render(doc, &typesetting.profile, &options)
-        .map_err(|e| Diagnostic::file_error(input, format!("DOCX: {e}")))?;
+        .map_err(|e| Diagnostic::file_error(input, tr!("DOCX: {e}", "DOCX：{e}")))?;
     let diagnostics = out
         .warnings
         .into_iter()

@@ -153,13 +153,15 @@ pub fn source_date_epoch(value: Option<&OsStr>) -> Result<Option<u64>, Diagnosti
         Some(secs) if secs <= MAX_EPOCH => Ok(Some(secs)),
         _ => Err(Diagnostic::file_error(
             Path::new(SOURCE_DATE_EPOCH),
-            format!(
+            crate::tr!(
                 "the environment variable {SOURCE_DATE_EPOCH} is `{}`, not a whole number of seconds since 1970-01-01 UTC",
+                "环境变量 `{SOURCE_DATE_EPOCH}` 的值是 `{}`，不是从 1970-01-01 UTC 起算的整秒数",
                 value.to_string_lossy()
             ),
         )
-        .with_hint(format!(
-            "write digits only, at most {MAX_EPOCH} (the end of 9999), e.g. {SOURCE_DATE_EPOCH}=$(git log -1 --format=%ct); or unset it to date the PDF by the data's `written`"
+        .with_hint(crate::tr!(
+            "write digits only, at most {MAX_EPOCH} (the end of 9999), e.g. {SOURCE_DATE_EPOCH}=$(git log -1 --format=%ct); or unset it to date the PDF by the data's `written`",
+            "只写数字，最大 {MAX_EPOCH}（9999 年底），例如 `{SOURCE_DATE_EPOCH}=$(git log -1 --format=%ct)`；或者取消这个变量，PDF 的日期就按数据文件的 `written` 填写"
         ))),
     }
 }

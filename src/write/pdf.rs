@@ -5,6 +5,7 @@
 
 use crate::compile::Compiled;
 use crate::diag::{Diagnostic, Severity};
+use crate::tr;
 
 use super::{Context, Typesetting, Written};
 
@@ -23,20 +24,29 @@ fn dated(
     let Some(fonts) = &typesetting.fonts else {
         return Err(Diagnostic::file_error(
             input,
-            "internal: fonts were not resolved for a PDF",
+            tr!(
+                "internal: fonts were not resolved for a PDF",
+                "内部错误：生成 PDF 前没有确定字体"
+            ),
         ));
     };
     let options = crate::pdf::PdfOptions {
         created: super::created(compiled, epoch),
     };
     let out = crate::pdf::render(compiled.doc(), &typesetting.profile, fonts, &options)
-        .map_err(|e| Diagnostic::file_error(input, format!("PDF: {e}")))?;
+        .map_err(|e| Diagnostic::file_error(input, tr!("PDF: {e}", "PDF：{e}")))?;
     // `out.warnings` are the font set's own stand-in notes: said once per
     // run by the batch (`super::font_notes`), not once per document.
     let mut diagnostics: Vec<Diagnostic> = out
         .notes
         .iter()
-        .map(|n| Diagnostic::about_file(Severity::Note, input, format!("PDF fonts: {n}")))
+        .map(|n| {
+            Diagnostic::about_file(
+                Severity::Note,
+                input,
+                tr!("PDF fonts: {n}", "PDF 字体：{n}"),
+            )
+        })
         .collect();
     diagnostics.extend(crate::pdf::missing_glyph_diagnostics(
         &out.missing,

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::diag::Diagnostic;
+use crate::tr;
 
 /// The layout profile and fonts a document is typeset with.
 pub struct Typesetting {
@@ -23,7 +24,7 @@ pub fn font_notes(typesetting: &Typesetting, source: &Path) -> Vec<Diagnostic> {
             Diagnostic::about_file(
                 crate::diag::Severity::Note,
                 source,
-                format!("PDF fonts: {n}"),
+                tr!("PDF fonts: {n}", "PDF 字体：{n}"),
             )
         })
         .collect()
@@ -65,7 +66,10 @@ pub fn found_profile_refusal(input: &Path, explicit: Option<&Path>) -> Option<Di
     let found = profile_path_for(input, None)?;
     let dir = input.parent().filter(|p| !p.as_os_str().is_empty());
     crate::files::leads_outside(&found, dir.unwrap_or(Path::new(".")), "profile").map(|d| {
-        d.with_hint("replace the link with the profile itself, or give it with --profile to use it as it is")
+        d.with_hint(tr!(
+            "replace the link with the profile itself, or give it with --profile to use it as it is",
+            "请把这个链接换成版式配置文件本身；如果确实要用它，请用 `--profile` 指定"
+        ))
     })
 }
 
@@ -94,8 +98,11 @@ pub fn typesetting(
     };
     let fonts = if with_fonts {
         let set = crate::fonts::resolve_fonts(&profile, fonts).map_err(|e| {
-            let hint = "see `zongjie fonts`; --font-path adds folders, the bundled fonts are the last resort";
-            let message = format!("fonts: {e}");
+            let hint = tr!(
+                "see `zongjie fonts`; --font-path adds folders, the bundled fonts are the last resort",
+                "运行 `zongjie fonts` 查看字体情况；`--font-path` 可添加字体文件夹，都找不到时使用内置字体"
+            );
+            let message = tr!("fonts: {e}", "字体：{e}");
             // A profile's font file that is at fault: point at its `file:`.
             let at = match (&e, path, &text) {
                 (crate::fonts::FontError::ProfileFile { role, .. }, Some(p), Some(t)) => {
@@ -149,12 +156,16 @@ fn profile_diagnostic(path: &Path, text: &str, e: &crate::profile::ProfileError)
     {
         return Diagnostic::file_error(
             path,
-            format!(
+            tr!(
                 "profile: {} is not a layout profile (it does not parse, at line {line} column {column}); only a .yaml, .yml or .toml file's text is shown",
+                "版式配置：{} 不是版式配置文件（第 {line} 行第 {column} 列无法解析）；只有 .yaml、.yml 或 .toml 文件才会显示其内容",
                 path.display()
             ),
         )
-        .with_hint("give a profile file: `zongjie profile` prints every key with its default");
+        .with_hint(tr!(
+            "give a profile file: `zongjie profile` prints every key with its default",
+            "请指定一个版式配置文件：运行 `zongjie profile` 可列出每一项及其默认值"
+        ));
     }
     match e {
         crate::profile::ProfileError::Parse {
@@ -169,9 +180,12 @@ fn profile_diagnostic(path: &Path, text: &str, e: &crate::profile::ProfileError)
                 line: *line as usize,
                 col: *column as usize,
             },
-            format!("profile: {message}"),
+            tr!("profile: {message}", "版式配置：{message}"),
         ),
-        other => Diagnostic::file_error(path, format!("profile: {other}")),
+        other => Diagnostic::file_error(path, tr!("profile: {other}", "版式配置：{other}")),
     }
-    .with_hint("`zongjie profile` prints every key with its default")
+    .with_hint(tr!(
+        "`zongjie profile` prints every key with its default",
+        "运行 `zongjie profile` 可列出每一项及其默认值"
+    ))
 }
