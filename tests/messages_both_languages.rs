@@ -226,6 +226,7 @@ fn corpus(folder: &str) -> Vec<String> {
 #[test]
 fn every_corpus_diagnostic_reads_as_chinese() {
     let mut offenders = Vec::new();
+    let mut snapshots = Vec::new();
     let mut runs: Vec<Vec<String>> = Vec::new();
     for folder in [
         "tests/fixtures/bad",
@@ -254,6 +255,22 @@ fn every_corpus_diagnostic_reads_as_chinese() {
                 offenders.push(format!("{}: {line}", args[1..].join(" ")));
             }
         }
+        // The last path named is the case (data file or profile).
+        let case = args
+            .iter()
+            .rev()
+            .find(|a| a.starts_with("tests/fixtures/"))
+            .expect("a corpus file");
+        let name = case
+            .trim_start_matches("tests/fixtures/")
+            .replace('/', "__")
+            .replace(".yaml", "")
+            .replace(".toml", "-toml");
+        snapshots.push((format!("zh__{name}"), run.stderr));
+    }
+    // The Chinese of every case, as the English is in bad_inputs' snapshots.
+    for (name, stderr) in snapshots {
+        insta::assert_snapshot!(name, stderr);
     }
     assert!(
         offenders.is_empty(),
