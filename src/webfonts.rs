@@ -78,9 +78,8 @@ pub fn embed(fonts: &FontSet, texts: &[(Role, &str)]) -> WebFonts {
         let Some(face) = fonts.faces.get(index) else {
             continue;
         };
-        match subset_woff(face.bytes(), face.index, chars) {
-            Ok(woff) => {
-                let data = base64::engine::general_purpose::STANDARD.encode(woff);
+        match subset_encoded(face, chars) {
+            Ok(data) => {
                 let _ = writeln!(
                     web.rules,
                     "@font-face {{ font-family: \"{}\"; src: url(data:font/woff;base64,{data}) format(\"woff\"); font-weight: 400; font-style: normal; font-display: block; }}",
@@ -104,6 +103,68 @@ pub fn embed(fonts: &FontSet, texts: &[(Role, &str)]) -> WebFonts {
         web.families.insert(role, families);
     }
     web
+}
+
+/// One face's subset made earlier in this process (see [`subset_encoded`]).
+struct Made {
+    /// Held so that the bytes, and so their address, stay this face's.
+    data: crate::fonts::FontBytes,
+    index: u32,
+    chars: BTreeSet<char>,
+    base64: std::sync::Arc<str>,
+}
+
+/// How many subsets a process keeps (a page uses up to about six faces).
+const KEPT_SUBSETS: usize = 12;
+
+static MADE: std::sync::Mutex<Vec<Made>> = std::sync::Mutex::new(Vec::new());
+
+/// `face` subset to `chars` as base64 WOFF. The last few subsets made are
+/// kept and reused for the same face and characters: a page rebuilt with
+/// the same characters (the preview's case after most edits) takes no
+/// subsetting. The result is the same bytes either way.
+fn subset_encoded(
+    face: &crate::fonts::Face,
+    chars: &BTreeSet<char>,
+) -> Result<std::sync::Arc<str>, String> {
+    subset_kept_in(&MADE, face, chars).map(|(data, _)| data)
+}
+
+/// [`subset_encoded`] with the kept subsets in `kept`; also says whether
+/// the subset was one kept.
+fn subset_kept_in(
+    kept: &std::sync::Mutex<Vec<Made>>,
+    face: &crate::fonts::Face,
+    chars: &BTreeSet<char>,
+) -> Result<(std::sync::Arc<str>, bool), String> {
+    let same = |m: &Made| {
+        std::ptr::addr_eq(
+            std::sync::Arc::as_ptr(&m.data),
+            std::sync::Arc::as_ptr(&face.data),
+        ) && m.index == face.index
+            && m.chars == *chars
+    };
+    if let Ok(made) = kept.lock()
+        && let Some(m) = made.iter().find(|m| same(m))
+    {
+        return Ok((m.base64.clone(), true));
+    }
+    let woff = subset_woff(face.bytes(), face.index, chars)?;
+    let base64: std::sync::Arc<str> = base64::engine::general_purpose::STANDARD
+        .encode(woff)
+        .into();
+    if let Ok(mut made) = kept.lock() {
+        if made.len() >= KEPT_SUBSETS {
+            made.remove(0);
+        }
+        made.push(Made {
+            data: face.data.clone(),
+            index: face.index,
+            chars: chars.clone(),
+            base64: base64.clone(),
+        });
+    }
+    Ok((base64, false))
 }
 
 /// One face subset to `chars` as a WOFF 1.0 file: the `subsetter` crate
@@ -397,6 +458,36 @@ mod tests {
 
     fn set(text: &str) -> BTreeSet<char> {
         text.chars().collect()
+    }
+
+    #[test]
+    fn a_kept_subset_is_reused_only_for_the_same_face_and_characters() {
+        let fonts = FontSet::bundled();
+        let body = &fonts.faces[fonts.role(Role::Body)];
+        let title = &fonts.faces[fonts.role(Role::Title)];
+        let kept = std::sync::Mutex::new(Vec::new());
+        let (first, hit) = subset_kept_in(&kept, body, &set("卫生健康")).expect("subset");
+        assert!(!hit);
+        let (again, hit) = subset_kept_in(&kept, body, &set("卫生健康")).expect("subset");
+        assert!(hit, "the same face and characters are kept");
+        assert_eq!(first, again);
+        let (_, hit) = subset_kept_in(&kept, body, &set("卫生健康委")).expect("subset");
+        assert!(!hit, "another character set is subset anew");
+        let (other, hit) = subset_kept_in(&kept, title, &set("卫生健康")).expect("subset");
+        assert!(!hit, "another face is subset anew");
+        assert_ne!(first, other);
+        // What is kept is what subsetting gives.
+        let fresh = base64::engine::general_purpose::STANDARD
+            .encode(subset_woff(body.bytes(), body.index, &set("卫生健康")).expect("subset"));
+        assert_eq!(&*first, fresh.as_str());
+        // Only the last few are kept.
+        for n in 0..KEPT_SUBSETS {
+            let chars: BTreeSet<char> = [char::from_u32(0x4e00 + n as u32).expect("han")].into();
+            subset_kept_in(&kept, body, &chars).expect("subset");
+        }
+        assert_eq!(kept.lock().expect("lock").len(), KEPT_SUBSETS);
+        let (_, hit) = subset_kept_in(&kept, body, &set("卫生健康")).expect("subset");
+        assert!(!hit, "the oldest was dropped");
     }
 
     #[test]
