@@ -403,6 +403,8 @@ struct Shared {
     pdf: Mutex<PdfCache>,
     pdf_done: Condvar,
     log: Option<Log>,
+    /// The inputs' digest taken before the first build (see `watch_loop`).
+    first_inputs: Option<String>,
 }
 
 fn relock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -679,6 +681,7 @@ pub fn start_logged(
     let addrs: Vec<SocketAddr> = (host, config.port).to_socket_addrs()?.collect();
     let listener = TcpListener::bind(&addrs[..])?;
     let addr = listener.local_addr()?;
+    let site_digest = site.inputs_digest();
     let shared = Arc::new(Shared {
         site,
         state: Mutex::new(State {
@@ -706,6 +709,7 @@ pub fn start_logged(
         pdf: Mutex::new(PdfCache::default()),
         pdf_done: Condvar::new(),
         log,
+        first_inputs: site_digest,
     });
     shared.rebuild();
     let mut threads = Vec::new();
@@ -968,6 +972,13 @@ fn watch_loop(shared: &Arc<Shared>) {
         added
     };
     update(&mut watcher, &mut current);
+    // A save between the first build and the watches is seen by no event:
+    // the inputs are digested again now that they are watched, and built
+    // again if they changed.
+    if shared.first_inputs.is_some() && shared.site.inputs_digest() != shared.first_inputs {
+        shared.rebuild();
+        update(&mut watcher, &mut current);
+    }
     let relevant = |ev: &notify::Result<notify::Event>, set: &WatchSet| match ev {
         Ok(ev) => {
             is_change(&ev.kind)
@@ -1597,6 +1608,49 @@ mod tests {
             let w = exposure_warning(addr(a)).unwrap_or_default();
             assert!(w.starts_with("WARNING") && w.contains("8023"), "{a}: {w}");
         }
+    }
+
+    /// A site whose inputs change once, right after the first build
+    /// (before the preview could watch them).
+    struct SavedDuringStart {
+        digests: Mutex<u32>,
+    }
+    impl Site for SavedDuringStart {
+        fn watched_paths(&self) -> Vec<PathBuf> {
+            Vec::new()
+        }
+        fn build_html(&self) -> Result<String, BuildFailure> {
+            Ok(String::new())
+        }
+        fn build_pdf(&self) -> Result<Vec<u8>, BuildFailure> {
+            Ok(Vec::new())
+        }
+        fn inputs_digest(&self) -> Option<String> {
+            let mut n = relock(&self.digests);
+            *n += 1;
+            // The first call is before the first build; later ones see the save.
+            Some(if *n == 1 { "before" } else { "after" }.into())
+        }
+    }
+
+    #[test]
+    fn a_save_before_the_watches_are_set_is_built() {
+        let site = Arc::new(SavedDuringStart {
+            digests: Mutex::new(0),
+        });
+        let preview = start(site.clone(), &PreviewConfig::default()).expect("starts");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while preview.generation() < 2 && Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(
+            preview.generation(),
+            2,
+            "the changed inputs were built once more"
+        );
+        thread::sleep(Duration::from_millis(100));
+        assert_eq!(preview.generation(), 2, "and only once");
+        preview.stop();
     }
 
     struct Stuck;
