@@ -270,13 +270,13 @@ body {{ margin: 0; background: #8a8d91; }}
 }
 
 /// The error panel's style (every rule scoped to `#zongjie-error`).
-const PANEL_CSS: &str = "#zongjie-error { box-sizing: border-box; background: #fff; border-top: 6px solid #b3261e; padding: 20px 28px; box-shadow: 0 2px 10px rgba(0,0,0,.4); font: 15px/1.6 system-ui, \"Noto Sans CJK SC\", sans-serif; color: #1f1f1f; text-align: left; }
+const PANEL_CSS: &str = "#zongjie-error { box-sizing: border-box; background: #fff; border-top: 6px solid #b3261e; padding: 20px 28px; box-shadow: 0 2px 10px rgba(0,0,0,.4); font: 15px/1.6 zongjie-panel, system-ui, \"Noto Sans CJK SC\", sans-serif; color: #1f1f1f; text-align: left; }
 #zongjie-error * { text-indent: 0; letter-spacing: normal; text-align: left; }
-#zongjie-error h1 { margin: 0 0 12px; font: bold 20px/1.4 system-ui, \"Noto Sans CJK SC\", sans-serif; color: #b3261e; }
-#zongjie-error p { margin: 0 0 8px; font: 15px/1.6 system-ui, \"Noto Sans CJK SC\", sans-serif; }
+#zongjie-error h1 { margin: 0 0 12px; font: bold 20px/1.4 zongjie-panel, system-ui, \"Noto Sans CJK SC\", sans-serif; color: #b3261e; }
+#zongjie-error p { margin: 0 0 8px; font: 15px/1.6 zongjie-panel, system-ui, \"Noto Sans CJK SC\", sans-serif; }
 #zongjie-error .message { font-size: 17px; white-space: pre-wrap; }
-#zongjie-error code { font: 14px/1.5 ui-monospace, \"Noto Sans Mono CJK SC\", monospace; }
-#zongjie-error pre { background: #f6f6f6; padding: 10px 12px 18px; overflow-x: auto; font: 14px/2.4 ui-monospace, \"Noto Sans Mono CJK SC\", monospace; }
+#zongjie-error code { font: 14px/1.5 ui-monospace, monospace, zongjie-panel, \"Noto Sans Mono CJK SC\"; }
+#zongjie-error pre { background: #f6f6f6; padding: 10px 12px 18px; overflow-x: auto; font: 14px/2.4 ui-monospace, monospace, zongjie-panel, \"Noto Sans Mono CJK SC\"; }
 #zongjie-error .fault { position: relative; background: #fde7e9; border-bottom: 2px solid #b3261e; }
 #zongjie-error .caret { position: absolute; left: 0; top: 1.3em; color: #b3261e; font: bold 16px/1 ui-monospace, monospace; }
 #zongjie-error .hint { color: #0b57d0; }
@@ -306,9 +306,23 @@ fn snippet_html(snippet: &str, fault: Option<(usize, usize)>) -> String {
     )
 }
 
+/// The panel with its own font: the bundled sans face subset to the
+/// panel's characters (`font-family: zongjie-panel`), so that its Chinese
+/// shows on a machine with no Chinese font, as the draft's does.
+fn error_panel(failure: &BuildFailure, over_draft: bool) -> String {
+    let panel = panel_html(failure, over_draft);
+    let chars: BTreeSet<char> = panel.chars().filter(|c| !c.is_ascii()).collect();
+    let fonts = crate::fonts::FontSet::bundled();
+    let face = &fonts.faces[fonts.role(crate::fonts::Role::Heading1)];
+    match crate::webfonts::font_face_rule(face, "zongjie-panel", &chars) {
+        Ok(rule) if !chars.is_empty() => format!("<style>\n{rule}\n</style>\n{panel}"),
+        _ => panel,
+    }
+}
+
 /// The panel itself (`<div id="zongjie-error">`); `over_draft`: it sits
 /// over the last good draft, and says so.
-fn error_panel(failure: &BuildFailure, over_draft: bool) -> String {
+fn panel_html(failure: &BuildFailure, over_draft: bool) -> String {
     let mut body = format!("<p class=\"message\">{}</p>\n", escape(&failure.message));
     if let Some(loc) = &failure.location {
         body.push_str(&format!(
@@ -1744,6 +1758,38 @@ mod tests {
         assert!(page.contains("href=\"/report.pdf\""));
         assert!(page.contains("href=\"/report.docx\""));
         assert!(inject("no body", 1).starts_with("no body<div"));
+    }
+
+    #[test]
+    fn the_panel_carries_a_font_for_its_chinese() {
+        let f = BuildFailure {
+            message: "单位不一致：91.59个% 的单位是“个%”".into(),
+            location: Some("r.yaml:115:41".into()),
+            snippet: Some("县域就诊率: {value: 91.59个%}".into()),
+            hint: Some("两个数量的单位要相同".into()),
+            fault: Some((10, 3)),
+        };
+        for page in [
+            error_page(&f),
+            error_over_draft("<body><p>稿</p></body>", &f),
+        ] {
+            let fonts = crate::webfonts::embedded_fonts(&page);
+            let (_, sfnt) = fonts
+                .iter()
+                .find(|(family, _)| family == "zongjie-panel")
+                .expect("the panel's font is embedded");
+            let face = ttf_parser::Face::parse(sfnt, 0).expect("a font");
+            for c in "单位不一致个两数量相同提示“”：".chars() {
+                assert!(
+                    face.glyph_index(c).is_some(),
+                    "{c} missing from the panel's font"
+                );
+            }
+            assert!(
+                page.contains("font: 15px/1.6 zongjie-panel, system-ui"),
+                "the panel's CSS names its font first"
+            );
+        }
     }
 
     #[test]

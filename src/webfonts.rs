@@ -78,13 +78,9 @@ pub fn embed(fonts: &FontSet, texts: &[(Role, &str)]) -> WebFonts {
         let Some(face) = fonts.faces.get(index) else {
             continue;
         };
-        match subset_encoded(face, chars) {
-            Ok(data) => {
-                let _ = writeln!(
-                    web.rules,
-                    "@font-face {{ font-family: \"{}\"; src: url(data:font/woff;base64,{data}) format(\"woff\"); font-weight: 400; font-style: normal; font-display: block; }}",
-                    family_name(index)
-                );
+        match font_face_rule(face, &family_name(index), chars) {
+            Ok(rule) => {
+                let _ = writeln!(web.rules, "{rule}");
                 embedded.insert(index);
             }
             Err(e) => web.warnings.push(crate::tr!(
@@ -103,6 +99,19 @@ pub fn embed(fonts: &FontSet, texts: &[(Role, &str)]) -> WebFonts {
         web.families.insert(role, families);
     }
     web
+}
+
+/// An `@font-face` rule naming `family` for `face` subset to `chars`, as
+/// a WOFF data URI.
+pub fn font_face_rule(
+    face: &crate::fonts::Face,
+    family: &str,
+    chars: &BTreeSet<char>,
+) -> Result<String, String> {
+    let data = subset_encoded(face, chars)?;
+    Ok(format!(
+        "@font-face {{ font-family: \"{family}\"; src: url(data:font/woff;base64,{data}) format(\"woff\"); font-weight: 400; font-style: normal; font-display: block; }}"
+    ))
 }
 
 /// One face's subset made earlier in this process (see [`subset_encoded`]).
