@@ -380,21 +380,22 @@ fn run_check(args: CheckArgs) -> ExitCode {
     let mut typesetting: BTreeMap<Option<PathBuf>, Result<crate::write::Typesetting, Diagnostic>> =
         BTreeMap::new();
     for file in &files {
-        let diags = match crate::compile::compile_in(file, &templates, &scope) {
+        let explicit = args.fonts.profile.as_deref();
+        let t = typesetting
+            .entry(crate::write::profile_path_for(file, explicit))
+            .or_insert_with_key(
+                |key| match crate::write::found_profile_refusal(file, explicit) {
+                    Some(d) => Err(d),
+                    None => crate::write::typesetting(key.as_deref(), &args.fonts.options(), true),
+                },
+            );
+        // Checked as built: with the profile's text options.
+        let text = t
+            .as_ref()
+            .map(|t| t.profile.text.clone())
+            .unwrap_or_default();
+        let diags = match crate::compile::compile_for(file, &templates, &scope, &text) {
             Ok(c) => {
-                let explicit = args.fonts.profile.as_deref();
-                let t = typesetting
-                    .entry(crate::write::profile_path_for(file, explicit))
-                    .or_insert_with_key(|key| {
-                        match crate::write::found_profile_refusal(file, explicit) {
-                            Some(d) => Err(d),
-                            None => crate::write::typesetting(
-                                key.as_deref(),
-                                &args.fonts.options(),
-                                true,
-                            ),
-                        }
-                    });
                 let mut diags = c.warnings.clone();
                 // The page template is rendered too: what `build` would fail on.
                 let page =

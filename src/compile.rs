@@ -64,7 +64,16 @@ pub fn check(path: &Path) -> (Option<(Report, Vec<PathBuf>)>, Vec<Diagnostic>) {
 /// A loaded document resolved: the report and its sources when there was
 /// no error, and the diagnostics.
 pub fn resolved(loaded: &load::Loaded) -> (Option<(Report, Vec<load::Source>)>, Vec<Diagnostic>) {
-    let (report, diags) = resolve::resolve(loaded);
+    resolved_for(loaded, &TextProfile::default())
+}
+
+/// [`resolved`] for outputs set with the profile's `text` options (its
+/// full-width option silences the ASCII-punctuation warning).
+pub fn resolved_for(
+    loaded: &load::Loaded,
+    text: &TextProfile,
+) -> (Option<(Report, Vec<load::Source>)>, Vec<Diagnostic>) {
+    let (report, diags) = resolve::resolve_for(loaded, text.ascii_punctuation);
     (report.map(|r| (r, sources(loaded))), diags)
 }
 
@@ -103,7 +112,26 @@ pub fn compile_in(
     templates: &Templates,
     scope: &load::ImportScope,
 ) -> Result<Compiled, Vec<Diagnostic>> {
-    finish(checked(load::load_in(path, scope)), templates)
+    compile_for(path, templates, scope, &TextProfile::default())
+}
+
+/// `compile_in` for outputs set with the profile's `text` options: the
+/// Markdown has them applied, and their checks follow them.
+pub fn compile_for(
+    path: &Path,
+    templates: &Templates,
+    scope: &load::ImportScope,
+    text: &TextProfile,
+) -> Result<Compiled, Vec<Diagnostic>> {
+    let checked = match load::load_in(path, scope) {
+        Ok(l) => resolved_for(&l, text),
+        Err(diags) => (None, diags),
+    };
+    let (resolved, diags) = checked;
+    let Some((report, sources)) = resolved else {
+        return Err(diags);
+    };
+    render(report, sources, diags, templates, text)
 }
 
 /// The same pipeline for a data file given as bytes: `path` names it in

@@ -246,6 +246,16 @@ struct Resolver<'a> {
 /// Resolves `loaded` into a report. The report is `None` when any error was
 /// found; warnings come with a report.
 pub fn resolve(loaded: &Loaded) -> (Option<Report>, Vec<Diagnostic>) {
+    resolve_for(loaded, crate::profile::AsciiPunctuation::Keep)
+}
+
+/// [`resolve`] for outputs whose profile treats ASCII punctuation as
+/// `profile_marks` says: when it makes them full-width (as the data's own
+/// option does), they are not warned about.
+pub fn resolve_for(
+    loaded: &Loaded,
+    profile_marks: crate::profile::AsciiPunctuation,
+) -> (Option<Report>, Vec<Diagnostic>) {
     if let Some((at, message)) = oversized(&loaded.data) {
         let source = &loaded.source;
         let at = if at.line() > 0 {
@@ -280,8 +290,10 @@ pub fn resolve(loaded: &Loaded) -> (Option<Report>, Vec<Diagnostic>) {
     if loaded.data.doc.title.is_none() && !r.diags.iter().any(Diagnostic::is_error) {
         r.generated_title_check(&loaded.data.doc);
     }
-    // The data's own `text: {ascii_punctuation: full-width}` converts them.
-    if loaded.data.text.ascii_punctuation != crate::profile::AsciiPunctuation::FullWidth {
+    // The data's own `text: {ascii_punctuation: full-width}`, or the
+    // profile's, converts them.
+    let full_width = crate::profile::AsciiPunctuation::FullWidth;
+    if loaded.data.text.ascii_punctuation != full_width && profile_marks != full_width {
         r.summarise_ascii_punctuation();
     }
     let mut seen = std::collections::BTreeSet::new();

@@ -210,3 +210,44 @@ fn the_data_files_own_option_converts_and_silences_check() {
     assert_eq!(out.status.code(), Some(1));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_profiles_option_silences_check_and_build_as_the_data_files_does() {
+    let dir = temp("ascii-punct-profile");
+    std::fs::write(
+        dir.join("r.yaml"),
+        "doc: {title: 测试报告, year: 2022, issuer: 某委}\nintro: \"2022年,全市共3,000人参加;成效明显!\"\n",
+    )
+    .unwrap();
+    let strict = |dir: &Path, args: &[&str]| {
+        let (out, _) = common::bounded(dir, args, &[], MEMORY_LIMIT_KIB, TIME_LIMIT);
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // Without a profile the marks are warned about, and --strict fails.
+    let (code, stderr) = strict(&dir, &["check", "--strict", "r.yaml"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("ASCII punctuation"), "{stderr}");
+    // The profile next to the data converts them in every output, so
+    // neither check nor build warns.
+    std::fs::write(
+        dir.join("profile.yaml"),
+        "text: {ascii_punctuation: full-width}\n",
+    )
+    .unwrap();
+    let (code, stderr) = strict(&dir, &["check", "--strict", "r.yaml"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!stderr.contains("warning:"), "{stderr}");
+    let (code, stderr) = strict(
+        &dir,
+        &[
+            "build", "--strict", "r.yaml", "--format", "md", "--out", "o",
+        ],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let md = std::fs::read_to_string(dir.join("o/r.md")).unwrap();
+    assert!(md.contains("2022年，全市共3,000人参加；成效明显！"), "{md}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -410,7 +410,7 @@ fn build_one(input: &Path, batch: &Batch) -> (Outcome, Option<(String, ManifestE
     if std::env::var_os("ZONGJIE_TEST_PANIC").is_some_and(|v| input.file_name() == Some(&v)) {
         panic!("ZONGJIE_TEST_PANIC names this document");
     }
-    let (resolved, diagnostics) = crate::compile::resolved(&loaded);
+    let (resolved, diagnostics) = crate::compile::resolved_for(&loaded, &typesetting.profile.text);
     let Some((report, sources)) = resolved else {
         return failed(diagnostics);
     };
