@@ -76,7 +76,7 @@ const HELP: &[(&str, &str, &str)] = &[
     (
         "metrics",
         "import_roots",
-        "也允许从 FOLDER 下的数据文件导入（可重复）",
+        "也允许从所给文件夹下的数据文件导入（可重复）",
     ),
     (
         "import",
@@ -135,7 +135,7 @@ const HELP: &[(&str, &str, &str)] = &[
     (
         "preview",
         "import_roots",
-        "也允许从 FOLDER 下的数据文件导入（可重复）；默认只能导入数据文件所在文件夹内的文件",
+        "也允许从所给文件夹下的数据文件导入（可重复）；默认只能导入数据文件所在文件夹内的文件",
     ),
     ("*", "inputs", "数据文件或文件夹（默认：data/）"),
     (
@@ -148,7 +148,7 @@ const HELP: &[(&str, &str, &str)] = &[
     (
         "*",
         "import_roots",
-        "也允许从 FOLDER 下的数据文件导入（可重复）；默认只能导入输入文件夹内的文件",
+        "也允许从所给文件夹下的数据文件导入（可重复）；默认只能导入输入文件夹内的文件",
     ),
     ("build", "format", "输出格式（可重复给出，或用逗号分隔）"),
     ("build", "out", "输出文件夹"),
@@ -215,7 +215,10 @@ fn localize_named(mut cmd: clap::Command, name: &str) -> clap::Command {
                 "version" => Some("显示版本号".to_string()),
                 _ => help(name, &id).map(|h| with_choices(h, &arg)),
             };
-            let arg = arg.help_heading(heading);
+            let arg = match value_name(&arg) {
+                Some(v) => arg.help_heading(heading).value_name(v),
+                None => arg.help_heading(heading),
+            };
             match text {
                 Some(t) => arg
                     .help(t)
@@ -302,6 +305,36 @@ fn usage_line(usage: &str) -> String {
     usage
         .replace("[OPTIONS]", "[选项]")
         .replace("<COMMAND>", "<命令>")
+}
+
+/// The Chinese placeholder of an option's value (`<文件夹>` for
+/// `<FOLDER>`), where the English one is a word that has one.
+fn value_name(arg: &clap::Arg) -> Option<&'static str> {
+    let takes = arg.is_positional() || arg.get_num_args().is_some_and(|n| n.takes_values());
+    if !takes || !arg.get_action().takes_values() {
+        return None;
+    }
+    let english = match arg.get_value_names() {
+        Some([one]) => one.as_str().to_string(),
+        Some(_) => return None,
+        None => arg.get_id().as_str().to_ascii_uppercase(),
+    };
+    Some(match english.as_str() {
+        "INPUTS" => "输入",
+        "FILE" => "文件",
+        "DIR" | "FOLDER" | "TEMPLATES" | "OUT" | "FONT_PATHS" => "文件夹",
+        "PROFILE" => "配置文件",
+        "DIAGNOSTIC_FORMAT" | "FORMAT" => "格式",
+        "JOBS" => "个数",
+        "LANG" => "语言",
+        "GENRE" => "种类",
+        "PORT" => "端口",
+        "HOST" => "地址",
+        "NAME" => "主机名",
+        "BUILD_TIMEOUT" => "秒数",
+        "DRAFT.yaml" => "草稿.yaml",
+        _ => return None,
+    })
 }
 
 /// clap's usage error `e` retold in Chinese: what is wrong, a suggestion
@@ -427,7 +460,7 @@ mod tests {
         );
         assert!(!text.contains("选项:"), "{text}");
         assert!(
-            text.contains("用法：zongjie preview [选项] <FILE>"),
+            text.contains("用法：zongjie preview [选项] <文件>"),
             "{text}"
         );
         assert!(
