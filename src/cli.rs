@@ -71,7 +71,7 @@ pub fn parse(args: &[std::ffi::OsString], lang: crate::i18n::Lang) -> Result<Cli
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// Render data files into output/ (Markdown; HTML and PDF per --format).
+    /// Render data files into output/ (Markdown, HTML, PDF and DOCX, per --format).
     Build(BuildArgs),
     /// Check data files and templates; print every error and warning.
     Check(CheckArgs),
@@ -86,7 +86,7 @@ pub enum Command {
     /// Print the default layout profile (YAML); save it as profile.yaml next
     /// to the data and change what your office does differently.
     Profile,
-    /// Turn last year's report (.txt/.md, UTF-8, UTF-16 or GBK) into a YAML draft.
+    /// Turn last year's report (.txt/.md/.docx, UTF-8, UTF-16 or GBK) into a YAML draft.
     Import(ImportArgs),
     /// Write a commented Chinese starter data file (every field explained).
     New(NewArgs),

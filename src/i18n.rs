@@ -11,12 +11,12 @@
 use std::ffi::OsString;
 use std::sync::atomic::{AtomicU8, Ordering};
 
-/// A language messages can be printed in.
+/// A language messages can be printed in: English or Chinese (简体中文).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Lang {
-    /// English.
+    // No doc comments here: clap would list them under "Possible values"
+    // and set every option's help in its long layout.
     En,
-    /// Chinese (简体中文).
     Zh,
 }
 
