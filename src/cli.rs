@@ -861,6 +861,7 @@ fn run_preview(args: PreviewArgs) -> ExitCode {
     } else {
         site
     };
+    let (host, port) = (args.host.clone(), args.port);
     let config = crate::preview::PreviewConfig {
         host: args.host,
         port: args.port,
@@ -893,7 +894,7 @@ fn run_preview(args: PreviewArgs) -> ExitCode {
                 "{}",
                 tr!(
                     "error: cannot start the preview server: {e}",
-                    "错误：无法启动预览服务：{e}"
+                    "错误：无法在 {host} 的端口 {port} 上启动预览服务：{e}"
                 )
             );
             ExitCode::from(1)

@@ -71,7 +71,7 @@ const HELP: &[(&str, &str, &str)] = &[
     (
         "metrics",
         "json",
-        "输出 JSON（格式固定，见 docs/reference.md），不输出表格",
+        "输出 JSON（格式固定，见 docs/data-format.md），不输出表格",
     ),
     (
         "metrics",
@@ -337,6 +337,25 @@ fn value_name(arg: &clap::Arg) -> Option<&'static str> {
     })
 }
 
+/// The reason a value parser gave, in Chinese where it is one of the
+/// standard library's number errors or clap's range check (our own
+/// parsers give their reasons in the run's language already).
+fn value_reason(reason: &str) -> String {
+    if let Some((n, range)) = reason.split_once(" is not in ")
+        && let Some((low, high)) = range.split_once("..=")
+    {
+        return format!("{n} 不在 {low} 到 {high} 之间");
+    }
+    match reason {
+        "invalid digit found in string" => "应当是一个整数".into(),
+        "cannot parse integer from empty string" => "不能为空".into(),
+        "number too large to fit in target type" => "数太大".into(),
+        "number too small to fit in target type" => "数太小".into(),
+        "invalid float literal" => "应当是一个数".into(),
+        other => other.to_string(),
+    }
+}
+
 /// clap's usage error `e` retold in Chinese: what is wrong, a suggestion
 /// where clap has one, the usage line and where to read more.
 pub fn usage_error(e: &clap::Error) -> String {
@@ -358,7 +377,8 @@ pub fn usage_error(e: &clap::Error) -> String {
     let arg = text(ContextKind::InvalidArg).unwrap_or_default();
     let value = text(ContextKind::InvalidValue).unwrap_or_default();
     let what = match e.kind() {
-        ErrorKind::UnknownArgument => format!("没有「{arg}」这个选项"),
+        ErrorKind::UnknownArgument if arg.starts_with('-') => format!("没有「{arg}」这个选项"),
+        ErrorKind::UnknownArgument => format!("多余的参数「{arg}」"),
         ErrorKind::InvalidSubcommand => format!(
             "没有「{}」这个命令",
             text(ContextKind::InvalidSubcommand).unwrap_or_default()
@@ -367,16 +387,16 @@ pub fn usage_error(e: &clap::Error) -> String {
         ErrorKind::InvalidValue => format!("「{arg}」的值「{value}」无效"),
         ErrorKind::ValueValidation => {
             let why = std::error::Error::source(e)
-                .map(|s| format!("：{s}"))
+                .map(|s| format!("：{}", value_reason(&s.to_string())))
                 .unwrap_or_default();
             format!("「{arg}」的值「{value}」无效{why}")
         }
         ErrorKind::MissingRequiredArgument => format!("缺少必需的参数：{arg}"),
         ErrorKind::MissingSubcommand => "缺少命令".to_string(),
-        ErrorKind::ArgumentConflict => format!(
-            "「{arg}」不能与「{}」同时使用",
-            text(ContextKind::PriorArg).unwrap_or_default()
-        ),
+        ErrorKind::ArgumentConflict => match text(ContextKind::PriorArg) {
+            Some(prior) if prior != arg => format!("「{arg}」不能与「{prior}」同时使用"),
+            _ => format!("「{arg}」只能给出一次"),
+        },
         ErrorKind::TooManyValues => format!("「{arg}」的值太多：「{value}」"),
         ErrorKind::TooFewValues | ErrorKind::WrongNumberOfValues => {
             format!("「{arg}」的值个数不对")
@@ -392,7 +412,7 @@ pub fn usage_error(e: &clap::Error) -> String {
     if let Some(s) = text(ContextKind::SuggestedSubcommand) {
         out.push_str(&format!("\n  提示：有相近的命令「{s}」\n"));
     }
-    if let Some(s) = text(ContextKind::ValidValue) {
+    if let Some(s) = text(ContextKind::ValidValue).filter(|s| !s.is_empty()) {
         out.push_str(&format!("\n  可选的值：{s}\n"));
     }
     if let Some(usage) = text(ContextKind::Usage) {

@@ -121,7 +121,7 @@ pub fn leads_outside(path: &Path, project: &Path, noun: &str) -> Option<Diagnost
         path,
         tr!(
             "the {noun} {} leads outside the project ({}); a {noun} found there is read only from inside it",
-            "{noun} {} 指向项目（{}）之外；在项目中找到的{noun}只从项目内部读取",
+            "{noun} {} 指向项目（{}）之外；自动找到的{noun}只有位于项目之内才会读取",
             path.display(),
             project.display()
         ),

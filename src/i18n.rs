@@ -90,8 +90,12 @@ pub fn of_command_line(args: &[OsString], var: impl Fn(&str) -> Option<String>) 
             Some(rest) => rest.strip_prefix('=').map(str::to_string),
             None => None,
         };
-        if let Some(lang) = value.as_deref().and_then(of_locale) {
-            return lang;
+        // Only the two values `--lang` takes: any other is clap's to refuse,
+        // in the environment's language.
+        match value.as_deref().map(str::trim) {
+            Some("zh") => return Lang::Zh,
+            Some("en") => return Lang::En,
+            _ => {}
         }
     }
     of_environment(var)
@@ -150,7 +154,7 @@ pub fn io_error_in(lang: Lang, e: &std::io::Error) -> String {
         K::CrossesDevices => "不能跨磁盘移动",
         K::ResourceBusy => "资源正被占用",
         K::OutOfMemory => "内存不足",
-        _ => return format!("{e}"),
+        _ => return format!("操作系统的说明：{e}"),
     };
     match e.raw_os_error() {
         Some(code) => format!("{words}（系统错误 {code}）"),
@@ -221,6 +225,11 @@ mod tests {
             Lang::Zh
         );
         assert_eq!(of_command_line(&args(&["check"]), &chinese), Lang::Zh);
+        // A value `--lang` does not take leaves the environment's choice.
+        assert_eq!(
+            of_command_line(&args(&["--lang", "fr", "check"]), &chinese),
+            Lang::Zh
+        );
         // After `--` a word is a file name, not an option.
         assert_eq!(
             of_command_line(&args(&["check", "--", "--lang=zh"]), env(&[])),

@@ -325,3 +325,36 @@ fn the_reading_test_can_tell_english_from_chinese() {
     assert!(!english_literal("tr!(\"no such\", \"没有\")"));
     assert!(!english_literal("\"{a}: {b}\""));
 }
+
+#[test]
+fn usage_errors_are_retold_in_chinese() {
+    let zh = |args: &[&str]| {
+        let run = common::zongjie_env(common::root(), args, &[("LANG", "zh_CN.UTF-8")]);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        run.stderr
+    };
+    let said = zh(&["init", "a", "b"]);
+    assert!(said.contains("错误：多余的参数「b」"), "{said}");
+    let said = zh(&["build", "--frob"]);
+    assert!(said.contains("错误：没有「--frob」这个选项"), "{said}");
+    let said = zh(&["build", "--out", "o", "--out", "p"]);
+    assert!(said.contains("只能给出一次"), "{said}");
+    let said = zh(&["build", "--jobs", "abc"]);
+    assert!(said.contains("「abc」无效：应当是一个整数"), "{said}");
+    let said = zh(&["preview", "--port", "99999", "r.yaml"]);
+    assert!(said.contains("99999 不在 0 到 65535 之间"), "{said}");
+    let said = zh(&["build", "--out"]);
+    assert!(
+        said.contains("需要一个值") && !said.contains("可选的值"),
+        "{said}"
+    );
+    // A value `--lang` does not take is refused in the locale's language.
+    let said = zh(&["--lang", "fr", "build"]);
+    assert!(said.starts_with("错误："), "{said}");
+    for said in [&said] {
+        assert!(
+            reads_as_chinese(said.lines().next().unwrap_or("")),
+            "{said}"
+        );
+    }
+}

@@ -1033,7 +1033,7 @@ fn finish_section(
             1,
             pick(
                 "section without lead or text",
-                "这一节既没有首段（lead）也没有正文",
+                "这一节既没有引领句（lead）也没有正文",
             ),
             "",
         ));
