@@ -1282,104 +1282,33 @@ fn found_in_chinese(found: &str) -> String {
 /// Chinese, by their kind; what has no mapping is said as a YAML syntax
 /// error with the parser's words after it.
 fn parser_message_in_chinese(m: &str) -> String {
-    let starts = |p: &str| m.starts_with(p);
-    let words = if starts("unclosed quote") {
-        "引号没有闭合：开头的 `\"` 或 `'` 缺少与之配对的结尾引号"
-    } else if let Some(rest) = m.strip_prefix("unclosed bracket '") {
+    if let Some((_, words)) = PARSER_WORDS
+        .iter()
+        .find(|(prefixes, _)| prefixes.iter().any(|p| m.starts_with(p)))
+    {
+        return words.to_string();
+    }
+    if let Some(rest) = m.strip_prefix("unclosed bracket '") {
         let open = rest.trim_end_matches('\'');
-        return format!("括号 `{open}` 没有闭合");
-    } else if starts("multiple YAML documents detected") {
-        "文件中有不止一个 YAML 文档（用 `---` 分开）：一个数据文件只能有一个"
-    } else if starts("unexpected end of input")
-        || starts("unexpected eof")
-        || starts("unexpected EOF")
-    {
-        "文件在这里意外结束：有括号、引号或列表没有写完"
-    } else if starts("while parsing a block mapping")
-        || starts("unexpected EOF while parsing a block mapping")
-    {
-        "这一行的缩进不对（它的字段名没有与上面同一层的字段名对齐）"
-    } else if starts("while parsing a flow mapping") {
-        "`{…}` 没有用 `}` 闭合，或者其中各项没有用 `, ` 隔开"
-    } else if starts("while parsing a flow sequence") {
-        "`[…]` 列表没有用 `]` 闭合，或者其中各项没有用 `, ` 隔开"
-    } else if starts("while parsing a block collection")
-        || starts("block sequence entries are not allowed")
-    {
-        "这一行的缩进像列表条目，但位置不对：同一列表的各条目应以 `- ` 开头，并且在同一列"
-    } else if starts("mapping keys are not allowed") || starts("mapping values are not allowed") {
-        "文字中间有 `: `（冒号加空格）：YAML 会把它当作字段名的结束"
-    } else if starts("invalid indentation") || starts("simple key is no longer valid") {
-        "这一行的缩进不对"
-    } else if starts("while parsing a quoted scalar, found unknown escape character") {
-        "引号里的文字中，反斜杠 `\\` 后面的转义不认识：要写反斜杠本身请写 `\\\\`，或改用单引号"
-    } else if starts("while parsing a quoted scalar") {
-        "引号里的文字中有写错的 `\\x`、`\\u` 转义"
-    } else if starts("invalid trailing content after") {
-        "结尾引号后面还有文字：引号要把整段文字括起来"
-    } else if starts("while scanning a quoted scalar") {
-        "引号里的文字没有结束就遇到了 `---` 或 `...`"
-    } else if starts("while scanning a block scalar") || starts("unexpected end of plain scalar") {
-        "`|` 或 `>` 块的写法不对：`|` 后面应当直接换行，文字写在下面并缩进"
-    } else if starts("while parsing a tag")
-        || starts("while scanning a tag")
-        || starts("while scanning TAG")
-        || starts("unsupported tag")
-    {
-        "`!` 开头的 YAML 标记写法不对；如果文字本身以 `!` 开头，请给整段文字加引号"
-    } else if starts("while scanning an anchor or alias") || starts("while parsing anchor") {
-        "`&` 或 `*` 后面应当是锚点名；如果文字本身以 `&` 或 `*` 开头，请给整段文字加引号"
-    } else if starts("while scanning a directive")
-        || starts("while scanning a YAML directive")
-        || starts("while parsing a tag directive")
-    {
-        "`%` 开头的行是 YAML 指令，数据文件中不需要；如果文字本身以 `%` 开头，请加引号"
-    } else if starts("invalid content after document end")
-        || starts("did not find expected <document start>")
-    {
-        "文档结束标记 `...` 后面还有内容"
-    } else if starts("while parsing a node, did not find expected node content") {
-        "这里缺少值：冒号或 `- ` 后面应当写上内容"
-    } else if starts("unexpected character") {
-        "这里有一个 YAML 不允许出现的字符；如果是文字的一部分，请给整段文字加引号"
-    } else if starts("YAML merge") {
-        "数据文件不使用 YAML 的合并键 `<<`"
-    } else if starts("invalid !!binary") || starts("!!binary") {
-        "数据文件不使用 `!!binary` 标记"
-    } else if starts("cannot deserialize null into string")
-        || starts("cannot deserialize tagged scalar")
-    {
-        "这里应当是一段文字，不能空着"
-    } else if starts("invalid boolean") {
-        "这里应当是 `true` 或 `false`"
-    } else if starts("input is not valid UTF-8")
-        || starts("invalid utf-8")
-        || starts("invalid encoding")
-    {
-        "文件不是 UTF-8 编码的文本"
-    } else if starts("unexpected sequence end")
-        || starts("unexpected mapping end")
-        || starts("unexpected container end")
-    {
-        "列表或 `键: 值` 字段在这里意外结束"
-    } else if starts("alias replay") || starts("alias expansion") {
-        return budget_message_in(Lang::Zh, "Aliases");
+        format!("括号 `{open}` 没有闭合")
+    } else if m.starts_with("alias replay") || m.starts_with("alias expansion") {
+        budget_message_in(Lang::Zh, "Aliases")
     } else if let Some(expected) = m.strip_prefix("expected ") {
-        return format!("这里应当是{}", expected_in_chinese(expected));
+        format!("这里应当是{}", expected_in_chinese(expected))
     } else if m.starts_with("missing field `") {
         let field = m
             .trim_start_matches("missing field `")
             .trim_end_matches('`');
-        return format!("缺少字段 `{field}`");
+        format!("缺少字段 `{field}`")
     } else if let Some((what, expected)) = m
         .strip_prefix("invalid value: ")
         .and_then(|r| r.split_once(", expected "))
     {
-        return format!(
+        format!(
             "这个值不对（{}）：这里应当是{}",
             found_in_chinese(what),
             expected_in_chinese(expected)
-        );
+        )
     } else if let Some(rest) = m.strip_prefix("unknown variant `") {
         let (value, rest) = rest.split_once('`').unwrap_or((rest, ""));
         let allowed = rest
@@ -1389,18 +1318,159 @@ fn parser_message_in_chinese(m: &str) -> String {
             .map(|s| s.trim_matches('`'))
             .filter(|s| !s.is_empty())
             .collect::<Vec<_>>();
-        return match allowed.is_empty() {
+        match allowed.is_empty() {
             true => format!("`{value}` 不是这里允许的取值"),
             false => format!(
                 "`{value}` 不是这里允许的取值；可以写：`{}`",
                 allowed.join("`、`")
             ),
-        };
+        }
     } else {
-        return format!("YAML 写法有误（解析器的说明：{m}）");
-    };
-    words.to_string()
+        format!("YAML 写法有误（解析器的说明：{m}）")
+    }
 }
+
+/// The YAML parser's messages (granit-parser and serde-saphyr) that have
+/// one fixed Chinese sentence: the first whose prefix a message starts with.
+const PARSER_WORDS: &[(&[&str], &str)] = &[
+    (
+        &["unclosed quote"],
+        "引号没有闭合：开头的 `\"` 或 `'` 缺少与之配对的结尾引号",
+    ),
+    (
+        &["multiple YAML documents detected"],
+        "文件中有不止一个 YAML 文档（用 `---` 分开）：一个数据文件只能有一个",
+    ),
+    (
+        &[
+            "unexpected end of input",
+            "unexpected eof",
+            "unexpected EOF",
+        ],
+        "文件在这里意外结束：有括号、引号或列表没有写完",
+    ),
+    (
+        &[
+            "while parsing a block mapping",
+            "unexpected EOF while parsing a block mapping",
+        ],
+        "这一行的缩进不对（它的字段名没有与上面同一层的字段名对齐）",
+    ),
+    (
+        &["while parsing a flow mapping"],
+        "`{…}` 没有用 `}` 闭合，或者其中各项没有用 `, ` 隔开",
+    ),
+    (
+        &["while parsing a flow sequence"],
+        "`[…]` 列表没有用 `]` 闭合，或者其中各项没有用 `, ` 隔开",
+    ),
+    (
+        &[
+            "while parsing a block collection",
+            "block sequence entries are not allowed",
+        ],
+        "这一行的缩进像列表条目，但位置不对：同一列表的各条目应以 `- ` 开头，并且在同一列",
+    ),
+    (
+        &[
+            "mapping keys are not allowed",
+            "mapping values are not allowed",
+        ],
+        "文字中间有 `: `（冒号加空格）：YAML 会把它当作字段名的结束",
+    ),
+    (
+        &["invalid indentation", "simple key is no longer valid"],
+        "这一行的缩进不对",
+    ),
+    (
+        &["while parsing a quoted scalar, found unknown escape character"],
+        "引号里的文字中，反斜杠 `\\` 后面的转义不认识：要写反斜杠本身请写 `\\\\`，或改用单引号",
+    ),
+    (
+        &["while parsing a quoted scalar"],
+        "引号里的文字中有写错的 `\\x`、`\\u` 转义",
+    ),
+    (
+        &["invalid trailing content after"],
+        "结尾引号后面还有文字：引号要把整段文字括起来",
+    ),
+    (
+        &["while scanning a quoted scalar"],
+        "引号里的文字没有结束就遇到了 `---` 或 `...`",
+    ),
+    (
+        &[
+            "while scanning a block scalar",
+            "unexpected end of plain scalar",
+        ],
+        "`|` 或 `>` 块的写法不对：`|` 后面应当直接换行，文字写在下面并缩进",
+    ),
+    (
+        &[
+            "while parsing a tag",
+            "while scanning a tag",
+            "while scanning TAG",
+            "unsupported tag",
+        ],
+        "`!` 开头的 YAML 标记写法不对；如果文字本身以 `!` 开头，请给整段文字加引号",
+    ),
+    (
+        &["while scanning an anchor or alias", "while parsing anchor"],
+        "`&` 或 `*` 后面应当是锚点名；如果文字本身以 `&` 或 `*` 开头，请给整段文字加引号",
+    ),
+    (
+        &[
+            "while scanning a directive",
+            "while scanning a YAML directive",
+            "while parsing a tag directive",
+        ],
+        "`%` 开头的行是 YAML 指令，数据文件中不需要；如果文字本身以 `%` 开头，请加引号",
+    ),
+    (
+        &[
+            "invalid content after document end",
+            "did not find expected <document start>",
+        ],
+        "文档结束标记 `...` 后面还有内容",
+    ),
+    (
+        &["while parsing a node, did not find expected node content"],
+        "这里缺少值：冒号或 `- ` 后面应当写上内容",
+    ),
+    (
+        &["unexpected character"],
+        "这里有一个 YAML 不允许出现的字符；如果是文字的一部分，请给整段文字加引号",
+    ),
+    (&["YAML merge"], "数据文件不使用 YAML 的合并键 `<<`"),
+    (
+        &["invalid !!binary", "!!binary"],
+        "数据文件不使用 `!!binary` 标记",
+    ),
+    (
+        &[
+            "cannot deserialize null into string",
+            "cannot deserialize tagged scalar",
+        ],
+        "这里应当是一段文字，不能空着",
+    ),
+    (&["invalid boolean"], "这里应当是 `true` 或 `false`"),
+    (
+        &[
+            "input is not valid UTF-8",
+            "invalid utf-8",
+            "invalid encoding",
+        ],
+        "文件不是 UTF-8 编码的文本",
+    ),
+    (
+        &[
+            "unexpected sequence end",
+            "unexpected mapping end",
+            "unexpected container end",
+        ],
+        "列表或 `键: 值` 字段在这里意外结束",
+    ),
+];
 
 /// The first byte of the 1-based line and column `at` (clamped to the text).
 fn offset_of(text: &str, at: Pos) -> usize {
