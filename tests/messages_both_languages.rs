@@ -7,12 +7,12 @@ use std::path::Path;
 
 mod common;
 
-/// The text of `s` from `open` to its matching `)` (string literals and
-/// nesting respected), or `None` when it does not close.
-fn call_args(s: &str) -> Option<&str> {
-    let mut depth = 0usize;
-    let mut in_str = false;
-    let mut escaped = false;
+/// The top-level arguments of the call whose argument text `s` begins
+/// (up to its matching `)`; string literals and nesting respected), or
+/// `None` when it does not close.
+fn call_args(s: &str) -> Option<Vec<&str>> {
+    let mut args = Vec::new();
+    let (mut depth, mut in_str, mut escaped, mut start) = (0usize, false, false, 0);
     for (i, c) in s.char_indices() {
         if in_str {
             match c {
@@ -26,48 +26,22 @@ fn call_args(s: &str) -> Option<&str> {
         match c {
             '"' => in_str = true,
             '(' | '[' | '{' => depth += 1,
-            ')' | ']' | '}' => {
-                if depth == 0 {
-                    return Some(&s[..i]);
+            ')' | ']' | '}' if depth == 0 => {
+                let last = s[start..i].trim();
+                if !last.is_empty() {
+                    args.push(last);
                 }
-                depth -= 1;
+                return Some(args);
             }
-            _ => {}
-        }
-    }
-    None
-}
-
-/// The top-level arguments of a call's argument text.
-fn split_args(args: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let (mut depth, mut in_str, mut escaped, mut start) = (0usize, false, false, 0);
-    for (i, c) in args.char_indices() {
-        if in_str {
-            match c {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' => in_str = false,
-                _ => {}
-            }
-            continue;
-        }
-        match c {
-            '"' => in_str = true,
-            '(' | '[' | '{' => depth += 1,
-            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            ')' | ']' | '}' => depth -= 1,
             ',' if depth == 0 => {
-                out.push(args[start..i].trim());
+                args.push(s[start..i].trim());
                 start = i + 1;
             }
             _ => {}
         }
     }
-    let last = args[start..].trim();
-    if !last.is_empty() {
-        out.push(last);
-    }
-    out
+    None
 }
 
 /// Whether an argument is English text not given through `tr!`: a string
@@ -139,10 +113,9 @@ fn no_message_text_outside_tr() {
             while let Some(at) = code[from..].find(call) {
                 let start = from + at + call.len();
                 from = start;
-                let Some(args) = call_args(&code[start..]) else {
+                let Some(parts) = call_args(&code[start..]) else {
                     continue;
                 };
-                let parts = split_args(args);
                 let arg = if *which == usize::MAX {
                     parts.last()
                 } else {
@@ -324,6 +297,11 @@ fn the_reading_test_can_tell_english_from_chinese() {
     assert!(english_literal("format!(\"no such {x} here\", x = 1)"));
     assert!(!english_literal("tr!(\"no such\", \"没有\")"));
     assert!(!english_literal("\"{a}: {b}\""));
+    assert_eq!(
+        call_args("a, \"x, (y\", f(b, c)) rest"),
+        Some(vec!["a", "\"x, (y\"", "f(b, c)"])
+    );
+    assert_eq!(call_args("a, (b"), None);
 }
 
 #[test]
