@@ -3,21 +3,18 @@
 //! summary lines of `check` and `build`, a document's outcome line, and
 //! the preview's log lines and error panel.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 mod common;
 
-/// The environment of a run that says nothing of the language: `--lang`
-/// alone chooses it.
-const NO_LOCALE: &[(&str, &str)] = &[("LC_ALL", ""), ("LC_MESSAGES", ""), ("LANG", "")];
-
+/// A run whose environment says nothing of the language (`tests/common`
+/// clears the locale variables): `--lang` alone chooses it.
 fn run(dir: &Path, args: &[&str]) -> common::Run {
-    common::zongjie_env(dir, args, NO_LOCALE)
+    common::zongjie(dir, args)
 }
 
 fn help(args: &[&str]) -> String {
@@ -212,22 +209,15 @@ fn the_preview_speaks_chinese() {
     let dir = common::temp("preview-lang");
     let file = dir.join("r.yaml");
     std::fs::write(&file, GOOD).expect("write");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_zongjie"))
+    let mut child = common::binary()
         .args(["preview", "r.yaml", "--port", "0", "--lang", "zh"])
-        .envs(NO_LOCALE.iter().copied())
         .current_dir(&dir)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn");
-    let (tx, rx) = mpsc::channel::<String>();
-    let stderr = child.stderr.take().expect("stderr");
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
+    let rx = common::stderr_lines(&mut child);
     let mut seen: Vec<String> = Vec::new();
     let mut until = |pred: &dyn Fn(&str) -> bool| -> Option<String> {
         let limit = Instant::now() + Duration::from_secs(20);

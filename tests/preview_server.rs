@@ -1138,13 +1138,7 @@ fn every_rebuild_and_error_is_logged_with_its_time() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn");
-    let (tx, rx) = mpsc::channel::<String>();
-    let stderr = child.stderr.take().expect("stderr");
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
+    let rx = common::stderr_lines(&mut child);
     let mut seen = Vec::new();
     let until = |pred: &dyn Fn(&str) -> bool, seen: &mut Vec<String>| -> bool {
         let limit = Instant::now() + Duration::from_secs(20);

@@ -32,6 +32,26 @@ pub fn binary() -> Command {
     cmd
 }
 
+/// Each line `child` writes to its (piped) stderr, as it comes, read on a
+/// thread of its own; the channel closes when the child closes stderr.
+pub fn stderr_lines(child: &mut std::process::Child) -> std::sync::mpsc::Receiver<String> {
+    use std::io::BufRead;
+    let (tx, rx) = std::sync::mpsc::channel();
+    if let Some(stderr) = child.stderr.take() {
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+    }
+    rx
+}
+
 /// Runs `zongjie ARGS` in `dir` with extra environment variables.
 pub fn zongjie_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let start = Instant::now();
