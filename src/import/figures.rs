@@ -317,23 +317,40 @@ impl Ctx<'_> {
                 );
                 continue;
             }
-            let key = self.key(p, from, value.start);
-            self.metrics.push(Metric {
-                key: key.clone(),
+            let metric = Metric {
+                key: self.key(p, from, value.start),
                 value: value.q.text.clone(),
                 plan: Some(plan.q.text.clone()),
                 digits: (digits != 1).then_some(digits),
                 ..Metric::default()
-            });
-            for (f, attr) in [(*value, ""), (plan, ".计划"), (rate, ".完成率")] {
-                used.push((f.start, f.end));
-                edits.push(Edit {
-                    start: f.start,
-                    end: f.end,
-                    reference: format!("{key}{attr}"),
-                });
-            }
+            };
+            let spans = [
+                (value.start, value.end, ""),
+                (plan.start, plan.end, ".计划"),
+                (rate.start, rate.end, ".完成率"),
+            ];
+            self.lift(metric, &spans, used, edits);
         }
+    }
+
+    /// Records `metric`, and each figure's span (start, end, attribute)
+    /// as used and to be replaced by its 【key.attribute】 reference.
+    fn lift(
+        &mut self,
+        metric: Metric,
+        spans: &[(usize, usize, &str)],
+        used: &mut Vec<(usize, usize)>,
+        edits: &mut Vec<Edit>,
+    ) {
+        for &(start, end, attr) in spans {
+            used.push((start, end));
+            edits.push(Edit {
+                start,
+                end,
+                reference: format!("{}{attr}", metric.key),
+            });
+        }
+        self.metrics.push(metric);
     }
 
     /// `同比增长N%` / `比上年下降N个百分点` with a value and last year's
@@ -419,9 +436,8 @@ impl Ctx<'_> {
                 }
                 continue;
             }
-            let key = self.key(p, from, value.start);
-            self.metrics.push(Metric {
-                key: key.clone(),
+            let metric = Metric {
+                key: self.key(p, from, value.start),
                 value: value.q.text.clone(),
                 prev: Some(prev.q.text.clone()),
                 digits: (!change.is_points() && digits != 1).then_some(digits),
@@ -429,19 +445,13 @@ impl Ctx<'_> {
                 up,
                 down,
                 ..Metric::default()
-            });
-            for (start, end, attr) in [
+            };
+            let spans = [
                 (value.start, value.end, ""),
                 (prev.start, prev.end, ".上年"),
                 (phrase_start, phrase_end, ".同比"),
-            ] {
-                used.push((start, end));
-                edits.push(Edit {
-                    start,
-                    end,
-                    reference: format!("{key}{attr}"),
-                });
-            }
+            ];
+            self.lift(metric, &spans, used, edits);
             search = phrase_end - from;
         }
     }
