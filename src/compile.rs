@@ -56,7 +56,7 @@ impl Compiled {
 /// Loads, checks and resolves one data file: the diagnostics, and the
 /// report when there was no error.
 pub fn check(path: &Path) -> (Option<(Report, Vec<PathBuf>)>, Vec<Diagnostic>) {
-    let (resolved, diags) = checked(load::load(path));
+    let (resolved, diags) = checked(load::load(path), &TextProfile::default());
     let paths = |sources: Vec<load::Source>| sources.into_iter().map(|s| s.path).collect();
     (resolved.map(|(r, sources)| (r, paths(sources))), diags)
 }
@@ -79,9 +79,10 @@ pub fn resolved_for(
 
 fn checked(
     loaded: Result<load::Loaded, Vec<Diagnostic>>,
+    text: &TextProfile,
 ) -> (Option<(Report, Vec<load::Source>)>, Vec<Diagnostic>) {
     match loaded {
-        Ok(l) => resolved(&l),
+        Ok(l) => resolved_for(&l, text),
         Err(diags) => (None, diags),
     }
 }
@@ -123,15 +124,7 @@ pub fn compile_for(
     scope: &load::ImportScope,
     text: &TextProfile,
 ) -> Result<Compiled, Vec<Diagnostic>> {
-    let checked = match load::load_in(path, scope) {
-        Ok(l) => resolved_for(&l, text),
-        Err(diags) => (None, diags),
-    };
-    let (resolved, diags) = checked;
-    let Some((report, sources)) = resolved else {
-        return Err(diags);
-    };
-    render(report, sources, diags, templates, text)
+    finish(checked(load::load_in(path, scope), text), templates, text)
 }
 
 /// The same pipeline for a data file given as bytes: `path` names it in
@@ -142,18 +135,24 @@ pub fn compile_source(
     bytes: &[u8],
     templates: &Templates,
 ) -> Result<Compiled, Vec<Diagnostic>> {
-    finish(checked(load::load_bytes(path, bytes)), templates)
+    let text = TextProfile::default();
+    finish(
+        checked(load::load_bytes(path, bytes), &text),
+        templates,
+        &text,
+    )
 }
 
 fn finish(
     checked: (Option<(Report, Vec<load::Source>)>, Vec<Diagnostic>),
     templates: &Templates,
+    text: &TextProfile,
 ) -> Result<Compiled, Vec<Diagnostic>> {
     let (resolved, diags) = checked;
     let Some((report, sources)) = resolved else {
         return Err(diags);
     };
-    render(report, sources, diags, templates, &TextProfile::default())
+    render(report, sources, diags, templates, text)
 }
 
 /// A resolved report through the templates: Markdown with `text` applied,
