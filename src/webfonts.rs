@@ -116,11 +116,23 @@ pub fn font_face_rule(
 
 /// One face's subset made earlier in this process (see [`subset_encoded`]).
 struct Made {
-    /// Held so that the bytes, and so their address, stay this face's.
-    data: crate::fonts::FontBytes,
+    /// Where the face's bytes were, and how many.
+    at: (usize, usize),
+    /// The face's bytes while they live: a kept subset counts only while
+    /// they do, since freed bytes' address can be another font's. `None`
+    /// for a bundled face, whose bytes are in the binary for good. Never
+    /// the bytes themselves: a font file read again at every build would
+    /// otherwise be kept once per build.
+    alive: Option<std::sync::Weak<dyn AsRef<[u8]> + Send + Sync>>,
     index: u32,
     chars: BTreeSet<char>,
     base64: std::sync::Arc<str>,
+}
+
+impl Made {
+    fn is_alive(&self) -> bool {
+        self.alive.as_ref().is_none_or(|w| w.strong_count() > 0)
+    }
 }
 
 /// How many subsets a process keeps (a page uses up to about six faces).
@@ -146,15 +158,9 @@ fn subset_kept_in(
     face: &crate::fonts::Face,
     chars: &BTreeSet<char>,
 ) -> Result<(std::sync::Arc<str>, bool), String> {
-    let same = |m: &Made| {
-        // The same bytes: while `m.data` is held, no other font can be
-        // at that address (bundled faces are always at theirs).
-        let (a, b) = ((*m.data).as_ref(), face.bytes());
-        std::ptr::eq(a.as_ptr(), b.as_ptr())
-            && a.len() == b.len()
-            && m.index == face.index
-            && m.chars == *chars
-    };
+    let bytes = face.bytes();
+    let at = (bytes.as_ptr() as usize, bytes.len());
+    let same = |m: &Made| m.at == at && m.is_alive() && m.index == face.index && m.chars == *chars;
     if let Ok(made) = kept.lock()
         && let Some(m) = made.iter().find(|m| same(m))
     {
@@ -165,11 +171,14 @@ fn subset_kept_in(
         .encode(woff)
         .into();
     if let Ok(mut made) = kept.lock() {
+        made.retain(Made::is_alive);
         if made.len() >= KEPT_SUBSETS {
             made.remove(0);
         }
+        let bundled = face.source == crate::fonts::FontSource::Bundled;
         made.push(Made {
-            data: face.data.clone(),
+            at,
+            alive: (!bundled).then(|| std::sync::Arc::downgrade(&face.data)),
             index: face.index,
             chars: chars.clone(),
             base64: base64.clone(),
@@ -497,6 +506,29 @@ mod tests {
         let fresh = base64::engine::general_purpose::STANDARD
             .encode(subset_woff(body.bytes(), body.index, &set("卫生健康")).expect("subset"));
         assert_eq!(&*first, fresh.as_str());
+        // A font read from a file is not kept alive by its subset, and a
+        // subset of bytes that are gone is never reused.
+        let read: crate::fonts::FontBytes = std::sync::Arc::new(body.bytes().to_vec());
+        let from_file = crate::fonts::Face {
+            source: crate::fonts::FontSource::Profile,
+            data: read.clone(),
+            ..body.clone()
+        };
+        let (_, hit) = subset_kept_in(&kept, &from_file, &set("卫生")).expect("subset");
+        assert!(!hit);
+        assert_eq!(
+            std::sync::Arc::strong_count(&read),
+            2,
+            "only the face and `read` hold it"
+        );
+        let (_, hit) = subset_kept_in(&kept, &from_file, &set("卫生")).expect("subset");
+        assert!(hit, "kept while its bytes live");
+        drop(from_file);
+        drop(read);
+        assert!(
+            kept.lock().expect("lock").iter().any(|m| !m.is_alive()),
+            "the entry is dead once the bytes are"
+        );
         // Only the last few are kept.
         for n in 0..KEPT_SUBSETS {
             let chars: BTreeSet<char> = [char::from_u32(0x4e00 + n as u32).expect("han")].into();
