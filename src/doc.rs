@@ -34,6 +34,23 @@ pub struct Meta {
     pub draft: bool,
 }
 
+impl Meta {
+    /// The fields of the metadata block printed above the title
+    /// (`metadata.print`), present ones only, in the printed order.
+    pub fn printed_fields(&self) -> Vec<(&'static str, &str)> {
+        [
+            ("索引号", &self.index_no),
+            ("文号", &self.doc_no),
+            ("发布机构", &self.issuer),
+            ("成文日期", &self.written),
+            ("公开方式", &self.disclosure),
+        ]
+        .into_iter()
+        .filter_map(|(label, v)| Some((label, v.as_deref()?)))
+        .collect()
+    }
+}
+
 /// One block of the body, in reading order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Block {
@@ -173,6 +190,29 @@ impl Document {
             .iter()
             .map(Block::plain_text)
             .filter(|t| !t.is_empty())
+            .collect()
+    }
+
+    /// For each block, whether it stands on a landscape page when the
+    /// profile turns tables (`table.landscape`): a table, a title heading
+    /// a table, and every block of an attachment that holds a table. The
+    /// PDF and the DOCX writer both follow this.
+    pub fn turned_blocks(&self) -> Vec<bool> {
+        let blocks = &self.blocks;
+        let mut in_turned_attachment = false;
+        (0..blocks.len())
+            .map(|i| match &blocks[i] {
+                Block::Table(_) => true,
+                Block::Title(_) if matches!(blocks.get(i + 1), Some(Block::Table(_))) => true,
+                Block::AttachmentLabel(_) => {
+                    in_turned_attachment = blocks[i + 1..]
+                        .iter()
+                        .take_while(|b| !matches!(b, Block::AttachmentLabel(_)))
+                        .any(|b| matches!(b, Block::Table(_)));
+                    in_turned_attachment
+                }
+                _ => in_turned_attachment,
+            })
             .collect()
     }
 }

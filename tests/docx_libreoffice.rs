@@ -268,6 +268,19 @@ fn libreoffice_gives_back_every_paragraph_line_and_cell() {
     .unwrap();
     std::fs::write(dir.join("o/report-001.docx"), &report.bytes).unwrap();
     files.push(dir.join("o/report-001.docx"));
+    // The task table on landscape pages.
+    let landscape =
+        zongjie::profile::parse_profile("table:\n  landscape: true\n", Path::new("profile.yaml"))
+            .unwrap();
+    let tasks_md = std::fs::read_to_string(dir.join("o/wenzhou-2023-tasks.md")).unwrap();
+    let turned = zongjie::docx::render(
+        &parse(&tasks_md),
+        &landscape,
+        &zongjie::docx::DocxOptions::default(),
+    )
+    .unwrap();
+    std::fs::write(dir.join("o/tasks-landscape.docx"), &turned.bytes).unwrap();
+    files.push(dir.join("o/tasks-landscape.docx"));
     if let Err(e) = convert(&dir, &files, "pdf") {
         eprintln!("skipped: {e}");
         return;
@@ -327,11 +340,11 @@ fn libreoffice_gives_back_every_paragraph_line_and_cell() {
     let bottom = (37.0 + 225.0) * 72.0 / 25.4;
     let edges = column_edges(&std::fs::read(&files[1]).unwrap(), left);
     assert_eq!(edges.len(), t.header.len() + 1);
-    let mut words: Vec<Word> = words(&pdf(name))
+    let mut in_table: Vec<Word> = words(&pdf(name))
         .into_iter()
         .filter(|w| w.y < bottom)
         .collect();
-    words.sort_by(|a, b| {
+    in_table.sort_by(|a, b| {
         (a.page, a.y)
             .partial_cmp(&(b.page, b.y))
             .unwrap()
@@ -339,7 +352,7 @@ fn libreoffice_gives_back_every_paragraph_line_and_cell() {
     });
     let mut cells = 0;
     for (c, head) in t.header.iter().enumerate() {
-        let column: String = words
+        let column: String = in_table
             .iter()
             .filter(|w| w.x >= edges[c] && w.x < edges[c + 1])
             .map(|w| w.text.as_str())
@@ -373,5 +386,47 @@ fn libreoffice_gives_back_every_paragraph_line_and_cell() {
         }
     }
     assert!(cells > 50, "{cells} cell lines");
+
+    // Landscape pages carry the page number where the portrait pages have
+    // it once the sheet is turned back: on the left edge (the portrait
+    // foot), odd pages at its lower end, even pages at its upper end, and
+    // nothing at the landscape page's own foot.
+    let (page_w, page_h) = (297.0 * 72.0 / 25.4, 210.0 * 72.0 / 25.4);
+    let table_left = 35.0 * 72.0 / 25.4;
+    let all = words(&pdf("tasks-landscape"));
+    let count = all.iter().map(|w| w.page).max().unwrap_or(0);
+    assert!(count >= 2, "{count} landscape pages");
+    for page in 1..=count {
+        let on: Vec<&Word> = all.iter().filter(|w| w.page == page).collect();
+        let mut edge: Vec<&&Word> = on.iter().filter(|w| w.x < table_left).collect();
+        edge.sort_by(|a, b| a.y.total_cmp(&b.y));
+        let text: String = edge.iter().map(|w| w.text.as_str()).collect();
+        assert_eq!(
+            text,
+            format!("—{page}—"),
+            "page {page}: the left edge holds {text:?}"
+        );
+        let y = edge[0].y;
+        if page % 2 == 1 {
+            assert!(
+                y > page_h / 2.0,
+                "odd page {page}: number at y {y}, not low"
+            );
+        } else {
+            assert!(
+                y < page_h / 2.0,
+                "even page {page}: number at y {y}, not high"
+            );
+        }
+        let foot: Vec<&str> = on
+            .iter()
+            .filter(|w| w.y > page_h - 26.0 * 72.0 / 25.4)
+            .map(|w| w.text.as_str())
+            .collect();
+        assert!(
+            foot.is_empty(),
+            "page {page}: words at the foot: {foot:?} ({page_w} wide)"
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

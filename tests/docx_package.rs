@@ -19,6 +19,7 @@ use zongjie::docx::{DocxOptions, render};
 use zongjie::profile::{Profile, parse_profile};
 
 const W: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+const R: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
 const MEMORY_KIB: u64 = 2 * 1024 * 1024;
 const TIME_LIMIT: Duration = Duration::from_secs(60);
 
@@ -522,13 +523,17 @@ fn signature_date_and_attachment_are_placed_as_in_the_pdf() {
     );
 }
 
-#[test]
-fn landscape_profile_puts_the_table_in_its_own_landscape_section() {
-    let md = format!(
+/// A one-paragraph report followed by the task table as its attachment.
+fn report_then_tasks() -> String {
+    format!(
         "---\ntitle: 报告\n---\n\n# 报告\n\n正文。\n\n{}",
         &TASKS[TASKS.find("<!--").unwrap()..]
-    );
-    let parts = render_with(&md, "table:\n  landscape: true\n");
+    )
+}
+
+#[test]
+fn landscape_profile_puts_the_table_in_its_own_landscape_section() {
+    let parts = render_with(&report_then_tasks(), "table:\n  landscape: true\n");
     let d = roxmltree::Document::parse(part(&parts, "word/document.xml")).unwrap();
     let sections: Vec<(Option<&str>, Option<&str>)> = elements(&d, "pgSz")
         .map(|n| (attr(n, "w"), attr(n, "orient")))
@@ -552,6 +557,95 @@ fn landscape_profile_puts_the_table_in_its_own_landscape_section() {
     assert_eq!(doc.matches("<w:sectPr>").count(), 3);
     assert_eq!(doc.matches("w:orient=\"landscape\"").count(), 1);
     assert!(doc.rfind("<w:sectPr>").unwrap() > doc.find("后文").unwrap());
+}
+
+/// A landscape section's page number is turned onto the sheet's left edge,
+/// where the portrait pages have their foot: odd pages at its lower end
+/// (portrait right), even pages at its upper end (portrait left).
+#[test]
+fn landscape_sections_carry_the_page_number_turned_onto_the_portrait_foot() {
+    let parts = render_with(&report_then_tasks(), "table:\n  landscape: true\n");
+    let doc = part(&parts, "word/document.xml");
+    let d = roxmltree::Document::parse(doc).unwrap();
+    let refs: Vec<Vec<(&str, &str)>> = elements(&d, "sectPr")
+        .map(|s| {
+            s.children()
+                .filter(|c| c.tag_name().name() == "footerReference")
+                .map(|c| (attr(c, "type").unwrap(), c.attribute((R, "id")).unwrap()))
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        refs,
+        [
+            vec![("default", "rIdFooterOdd"), ("even", "rIdFooterEven")],
+            vec![
+                ("default", "rIdFooterOddTurned"),
+                ("even", "rIdFooterEvenTurned")
+            ],
+        ]
+    );
+    let rels = part(&parts, "word/_rels/document.xml.rels");
+    for (id, target) in [
+        ("rIdFooterOddTurned", "footer3.xml"),
+        ("rIdFooterEvenTurned", "footer4.xml"),
+    ] {
+        assert!(
+            rels.contains(&format!("Id=\"{id}\"")) && rels.contains(target),
+            "{rels}"
+        );
+        assert!(part(&parts, "[Content_Types].xml").contains(&format!("/word/{target}")));
+    }
+    for (name, jc) in [("word/footer3.xml", "right"), ("word/footer4.xml", "left")] {
+        let f = roxmltree::Document::parse(part(&parts, name)).unwrap();
+        let wp = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing";
+        let offset = |axis: &str| -> i64 {
+            let pos = f
+                .descendants()
+                .find(|n| n.has_tag_name((wp, axis)))
+                .unwrap_or_else(|| panic!("{name}: no {axis}"));
+            assert_eq!(pos.attribute("relativeFrom"), Some("page"), "{name}");
+            pos.children()
+                .find(|c| c.tag_name().name() == "posOffset")
+                .and_then(|c| c.text())
+                .unwrap()
+                .parse()
+                .unwrap()
+        };
+        let extent = f
+            .descendants()
+            .find(|n| n.has_tag_name((wp, "extent")))
+            .unwrap();
+        let cx: i64 = extent.attribute("cx").unwrap().parse().unwrap();
+        let cy: i64 = extent.attribute("cy").unwrap().parse().unwrap();
+        // Along the portrait text block: from the 28 mm left margin, 156 mm
+        // long (EMU: 36,000 a millimetre).
+        assert_eq!(
+            (offset("positionV"), cy),
+            (28 * 36_000, 156 * 36_000),
+            "{name}"
+        );
+        // Across: its inner side 7 mm below the portrait text block (35 mm
+        // from the portrait bottom edge), i.e. 28 mm from the left edge.
+        assert_eq!(offset("positionH") + cx, 28 * 36_000, "{name}");
+        let body = f
+            .descendants()
+            .find(|n| n.tag_name().name() == "bodyPr")
+            .unwrap();
+        assert_eq!(
+            body.attribute("vert"),
+            Some("vert"),
+            "{name}: turned a quarter clockwise"
+        );
+        let xml = part(&parts, name);
+        assert!(
+            xml.contains(" PAGE ") && xml.contains(&format!("<w:jc w:val=\"{jc}\"/>")),
+            "{xml}"
+        );
+    }
+    // A portrait-only document has no turned footers.
+    let parts = render_with(REPORT, "table:\n  landscape: true\n");
+    assert!(parts.iter().all(|(n, _)| n != "word/footer3.xml"));
 }
 
 #[test]

@@ -180,7 +180,6 @@ pub struct OutlineEntry {
 pub struct Layout {
     pub pages: Vec<Page>,
     pub outline: Vec<OutlineEntry>,
-    pub warnings: Vec<String>,
     /// Notices: which bundled face printed the characters a role's face
     /// lacks (`FontSet::stand_in_notes`), once per role and face.
     pub notes: Vec<String>,
@@ -635,8 +634,6 @@ struct Engine<'a, 'p> {
     outline: Vec<OutlineEntry>,
     pitch: f64,
     indent: f64,
-    /// Inside an attachment set in landscape (it holds a table).
-    landscape_attachment: bool,
 }
 
 /// The characters of `text` no face of `fonts` can print, by the same
@@ -651,7 +648,7 @@ pub fn missing_chars(text: &str, fonts: &FontSet) -> Vec<char> {
     shaper.missing.into_iter().collect()
 }
 
-/// Lays out a document: the pages `render` writes, with their outline and warnings.
+/// Lays out a document: the pages `render` writes, with their outline and notices.
 pub fn layout(
     doc: &Document,
     profile: &Profile,
@@ -675,7 +672,6 @@ pub fn layout(
         outline: Vec::new(),
         pitch,
         indent: pitch * f64::from(profile.grid.indent_chars),
-        landscape_attachment: false,
     };
     e.run();
     let Engine {
@@ -684,7 +680,6 @@ pub fn layout(
         outline,
         ..
     } = e;
-    let warnings: Vec<String> = fonts.notes.clone();
     let notes = fonts.stand_in_notes(&shaper.stood_in);
     let missing: Vec<char> = shaper.missing.iter().copied().collect();
     if pager.pages.is_empty() {
@@ -698,7 +693,6 @@ pub fn layout(
     Ok(Layout {
         pages: pager.pages,
         outline,
-        warnings,
         notes,
         missing,
     })
@@ -740,24 +734,12 @@ impl Engine<'_, '_> {
         if self.profile.metadata.print {
             self.metadata();
         }
+        let turned = self.doc.turned_blocks();
         let mut i = 0;
         while i < blocks.len() {
             if self.profile.table.landscape {
                 // Tables, and attachments holding one, on landscape pages.
-                let want = match &blocks[i] {
-                    Block::Table(_) => true,
-                    // A title heading a table turns with it.
-                    Block::Title(_) if matches!(blocks.get(i + 1), Some(Block::Table(_))) => true,
-                    Block::AttachmentLabel(_) => {
-                        self.landscape_attachment = blocks[i + 1..]
-                            .iter()
-                            .take_while(|b| !matches!(b, Block::AttachmentLabel(_)))
-                            .any(|b| matches!(b, Block::Table(_)));
-                        self.landscape_attachment
-                    }
-                    _ => self.landscape_attachment,
-                };
-                self.pager.orient(want);
+                self.pager.orient(turned[i]);
             }
             match &blocks[i] {
                 Block::Title(t) => self.title(i, t),
@@ -849,24 +831,13 @@ impl Engine<'_, '_> {
     }
 
     fn metadata(&mut self) {
-        let m = &self.doc.meta;
-        let items = [
-            ("索引号", &m.index_no),
-            ("文号", &m.doc_no),
-            ("发布机构", &m.issuer),
-            ("成文日期", &m.written),
-            ("公开方式", &m.disclosure),
-        ];
+        let fields = self.doc.meta.printed_fields();
         let st = self.style(Role::Body, false);
-        let mut any = false;
-        for (label, v) in items {
-            if let Some(v) = v {
-                let parts = vec![(format!("{label}：{v}"), st)];
-                self.paragraph(usize::MAX, LineKind::Metadata, &parts, 0.0, false);
-                any = true;
-            }
+        for (label, v) in &fields {
+            let parts = vec![(format!("{label}：{v}"), st)];
+            self.paragraph(usize::MAX, LineKind::Metadata, &parts, 0.0, false);
         }
-        if any {
+        if !fields.is_empty() {
             self.pager.blank(1);
         }
     }

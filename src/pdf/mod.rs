@@ -35,8 +35,6 @@ pub struct PdfOptions {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PdfOutput {
     pub bytes: Vec<u8>,
-    /// Faces standing in for official ones.
-    pub warnings: Vec<String>,
     /// Which face printed characters a role's face lacks (notices).
     pub notes: Vec<String>,
     /// Characters no face can print (see `missing_glyph_diagnostics`).
@@ -77,7 +75,6 @@ pub fn render(
     let bytes = write::write(doc, &laid, fonts, profile.headings.bold_stroke_em, options)?;
     Ok(PdfOutput {
         bytes,
-        warnings: laid.warnings,
         notes: laid.notes,
         missing: laid.missing,
         pages: laid.pages.len(),

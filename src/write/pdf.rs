@@ -35,8 +35,8 @@ fn dated(
     };
     let out = crate::pdf::render(compiled.doc(), &typesetting.profile, fonts, &options)
         .map_err(|e| Diagnostic::file_error(input, tr!("PDF: {e}", "PDF：{e}")))?;
-    // `out.warnings` are the font set's own stand-in notes: said once per
-    // run by the batch (`super::font_notes`), not once per document.
+    // The font set's own stand-in notes are said once per run by the
+    // batch (`super::font_notes`), not once per document.
     let mut diagnostics: Vec<Diagnostic> = out
         .notes
         .iter()

@@ -3,7 +3,8 @@
 //! `linesAndChars` document grid of the profile's lines × characters,
 //! styles under Word's built-in names (Normal, Title, heading 1 …) with the
 //! roles' faces and sizes, east-Asian font names on every run, labels as
-//! literal text, `— N —` page numbers in odd and even footers, task tables
+//! literal text, `— N —` page numbers in odd and even footers (turned on
+//! landscape pages: `furniture`), task tables
 //! with grid widths and a repeating header row, attachments on new pages.
 //!
 //! `render` is a pure function: the XML is written directly (no theme, no
@@ -18,6 +19,13 @@ use crate::doc::{AttachmentNote, Block, Document, Run, RunKind, Table};
 use crate::fonts::Role;
 use crate::pdf::{linebreak, table, title};
 use crate::profile::{PT_PER_MM, PageNumberPlacement, Profile};
+
+mod furniture;
+
+use furniture::{
+    RID_FOOTER_EVEN, RID_FOOTER_EVEN_TURNED, RID_FOOTER_ODD, RID_FOOTER_ODD_TURNED, RID_HEADER,
+    draft_header, footer, section, turned_footer,
+};
 
 /// What is not layout: the document properties, from the caller.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -267,6 +275,8 @@ struct Writer<'a> {
     /// Nothing written yet on the first page.
     at_start: bool,
     landscape: bool,
+    /// Some section is landscape: the turned footers are needed.
+    turned: bool,
     draft: bool,
 }
 
@@ -375,6 +385,7 @@ impl<'a> Writer<'a> {
             self.close();
         }
         self.landscape = landscape;
+        self.turned |= landscape;
     }
 
     fn blocks(&mut self, doc: &Document) {
@@ -382,24 +393,12 @@ impl<'a> Writer<'a> {
             self.metadata(doc);
         }
         let blocks = &doc.blocks;
-        let mut landscape_attachment = false;
+        let turned = doc.turned_blocks();
         let mut i = 0;
         while i < blocks.len() {
             if self.profile.table.landscape {
                 // Tables, and attachments holding one, in landscape sections.
-                let want = match &blocks[i] {
-                    Block::Table(_) => true,
-                    Block::Title(_) if matches!(blocks.get(i + 1), Some(Block::Table(_))) => true,
-                    Block::AttachmentLabel(_) => {
-                        landscape_attachment = blocks[i + 1..]
-                            .iter()
-                            .take_while(|b| !matches!(b, Block::AttachmentLabel(_)))
-                            .any(|b| matches!(b, Block::Table(_)));
-                        landscape_attachment
-                    }
-                    _ => landscape_attachment,
-                };
-                self.orient(want);
+                self.orient(turned[i]);
             }
             match &blocks[i] {
                 Block::Title(t) => self.title(t),
@@ -442,38 +441,27 @@ impl<'a> Writer<'a> {
     }
 
     fn metadata(&mut self, doc: &Document) {
-        let m = &doc.meta;
-        let items = [
-            ("索引号", &m.index_no),
-            ("文号", &m.doc_no),
-            ("发布机构", &m.issuer),
-            ("成文日期", &m.written),
-            ("公开方式", &m.disclosure),
-        ];
-        let mut any = false;
-        for (label, v) in items {
-            if let Some(v) = v {
-                self.open(Para {
-                    style: "Normal",
-                    ind: Some(NO_INDENT.into()),
-                    jc: Some("left"),
-                    ..Para::default()
-                });
-                let st = self.body_style();
-                let (font, size) = (st.font.to_string(), st.size_pt);
-                self.run(
-                    &format!("{label}：{v}"),
-                    RunStyle {
-                        font: &font,
-                        size_pt: size,
-                        bold: false,
-                    },
-                );
-                self.close();
-                any = true;
-            }
+        let fields = doc.meta.printed_fields();
+        for (label, v) in &fields {
+            self.open(Para {
+                style: "Normal",
+                ind: Some(NO_INDENT.into()),
+                jc: Some("left"),
+                ..Para::default()
+            });
+            let st = self.body_style();
+            let (font, size) = (st.font.to_string(), st.size_pt);
+            self.run(
+                &format!("{label}：{v}"),
+                RunStyle {
+                    font: &font,
+                    size_pt: size,
+                    bold: false,
+                },
+            );
+            self.close();
         }
-        if any {
+        if !fields.is_empty() {
             self.blank(1);
         }
     }
@@ -860,106 +848,6 @@ fn table_plan(t: &Table, ncols: usize, width: f64, em: f64, margin: f64) -> Tabl
     }
 }
 
-/// Relationship ids of the parts.
-const RID_FOOTER_ODD: &str = "rIdFooterOdd";
-const RID_FOOTER_EVEN: &str = "rIdFooterEven";
-const RID_HEADER: &str = "rIdHeader";
-
-/// A section's properties: footers, paper, margins, grid.
-fn section(g: &Geometry, profile: &Profile, draft: bool) -> String {
-    let mut s = String::from("<w:sectPr>");
-    if draft {
-        let _ = write!(
-            s,
-            "<w:headerReference w:type=\"default\" r:id=\"{RID_HEADER}\"/><w:headerReference w:type=\"even\" r:id=\"{RID_HEADER}\"/>"
-        );
-    }
-    if profile.page_number.show {
-        let _ = write!(
-            s,
-            "<w:footerReference w:type=\"default\" r:id=\"{RID_FOOTER_ODD}\"/>"
-        );
-        if profile.page_number.placement == PageNumberPlacement::Alternate {
-            let _ = write!(
-                s,
-                "<w:footerReference w:type=\"even\" r:id=\"{RID_FOOTER_EVEN}\"/>"
-            );
-        }
-    }
-    let orient = if g.page_w > g.page_h {
-        " w:orient=\"landscape\""
-    } else {
-        ""
-    };
-    let _ = write!(
-        s,
-        "<w:type w:val=\"nextPage\"/><w:pgSz w:w=\"{}\" w:h=\"{}\"{orient}/><w:pgMar w:top=\"{}\" w:right=\"{}\" w:bottom=\"{}\" w:left=\"{}\" w:header=\"851\" w:footer=\"{}\" w:gutter=\"0\"/><w:cols w:space=\"425\"/><w:docGrid w:type=\"linesAndChars\" w:linePitch=\"{}\" w:charSpace=\"{}\"/></w:sectPr>",
-        g.page_w, g.page_h, g.top, g.right, g.bottom, g.left, g.footer, g.line_pitch, g.char_space
-    );
-    s
-}
-
-/// A footer with the page number `— N —` (a PAGE field), aligned `jc`
-/// and indented one character of the number's size on that side.
-fn footer(profile: &Profile, names: &Names, jc: &str, dropped: &mut BTreeSet<char>) -> String {
-    let pn = &profile.page_number;
-    let size = profile.fonts.page_number.size_pt;
-    let indent = tw(f64::from(pn.indent_chars) * f64::from(size));
-    let ind = match jc {
-        "right" => format!("<w:ind w:right=\"{indent}\"/>"),
-        "left" => format!("<w:ind w:left=\"{indent}\"/>"),
-        _ => String::new(),
-    };
-    let font = esc(&names.page_number, dropped);
-    let half = (size * 2.0).round() as i64;
-    let rpr = |text: &str| {
-        let hint = if needs_east_asian_hint(text) {
-            " w:hint=\"eastAsia\""
-        } else {
-            ""
-        };
-        format!(
-            "<w:rPr><w:rFonts w:ascii=\"{font}\" w:hAnsi=\"{font}\" w:eastAsia=\"{font}\" w:cs=\"{font}\"{hint}/><w:sz w:val=\"{half}\"/><w:szCs w:val=\"{half}\"/></w:rPr>"
-        )
-    };
-    let text_run = |t: &str, dropped: &mut BTreeSet<char>| {
-        if t.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "<w:r>{}<w:t xml:space=\"preserve\">{}</w:t></w:r>",
-                rpr(t),
-                esc(t, dropped)
-            )
-        }
-    };
-    let mut s = format!(
-        "{XML_HEAD}<w:ftr xmlns:w=\"{W_NS}\" xmlns:r=\"{R_NS}\"><w:p><w:pPr><w:pStyle w:val=\"Footer\"/>{ind}<w:jc w:val=\"{jc}\"/></w:pPr>"
-    );
-    let (before, after) = pn.format.split_once("{n}").unwrap_or((&pn.format, ""));
-    s.push_str(&text_run(before, dropped));
-    if pn.format.contains("{n}") {
-        let r = rpr("1");
-        let _ = write!(
-            s,
-            "<w:r>{r}<w:fldChar w:fldCharType=\"begin\"/></w:r><w:r>{r}<w:instrText xml:space=\"preserve\"> PAGE </w:instrText></w:r><w:r>{r}<w:fldChar w:fldCharType=\"separate\"/></w:r><w:r>{r}<w:t>1</w:t></w:r><w:r>{r}<w:fldChar w:fldCharType=\"end\"/></w:r>"
-        );
-    }
-    s.push_str(&text_run(after, dropped));
-    s.push_str("</w:p></w:ftr>");
-    s
-}
-
-/// The draft's header: 草稿 at the right of every page.
-fn draft_header(names: &Names, profile: &Profile) -> String {
-    let font = &names.heading1;
-    let half = (profile.fonts.body.size_pt * 2.0).round() as i64;
-    format!(
-        "{XML_HEAD}<w:hdr xmlns:w=\"{W_NS}\" xmlns:r=\"{R_NS}\"><w:p><w:pPr><w:pStyle w:val=\"Header\"/><w:jc w:val=\"right\"/></w:pPr><w:r><w:rPr><w:rFonts w:ascii=\"{font}\" w:hAnsi=\"{font}\" w:eastAsia=\"{font}\" w:cs=\"{font}\"/><w:color w:val=\"B3261E\"/><w:sz w:val=\"{half}\"/><w:szCs w:val=\"{half}\"/></w:rPr><w:t>{}</w:t></w:r></w:p></w:hdr>",
-        crate::pdf::DRAFT_MARK
-    )
-}
-
 /// `w:rFonts` of a style (every script in the face).
 fn fonts_attr(font: &str) -> String {
     format!(
@@ -1191,6 +1079,7 @@ fn parts(
         break_pending: false,
         at_start: true,
         landscape: false,
+        turned: false,
         draft: doc.meta.draft,
     };
     w.blocks(doc);
@@ -1243,6 +1132,24 @@ fn parts(
                 "<Override PartName=\"/word/footer2.xml\" ContentType=\"{footer_type}\"/>"
             );
             rels.push_str(&rel(RID_FOOTER_EVEN, "footer", "footer2.xml"));
+        }
+        if w.turned {
+            let mut turned = vec![(odd_jc, RID_FOOTER_ODD_TURNED)];
+            if alternate {
+                turned.push(("left", RID_FOOTER_EVEN_TURNED));
+            }
+            for (n, (jc, rid)) in (3u32..).zip(turned) {
+                let name = format!("footer{n}.xml");
+                extra.push((
+                    format!("word/{name}"),
+                    turned_footer(profile, &names, jc, 9000 + n, &mut dropped),
+                ));
+                let _ = write!(
+                    content_types,
+                    "<Override PartName=\"/word/{name}\" ContentType=\"{footer_type}\"/>"
+                );
+                rels.push_str(&rel(rid, "footer", &name));
+            }
         }
     }
     if doc.meta.draft {
