@@ -765,21 +765,100 @@ pub fn page_tera(page_template: &str) -> Result<Tera, tera::Error> {
 }
 
 /// A Tera error in Chinese: what went wrong in which template at which
-/// line (and column), Tera's own text after it as the detail.
+/// line (and column), then the detail (`tera_detail`).
 fn tera_words(name: &str, at: Pos, syntax: bool, message: &str) -> String {
     let Pos { line, col } = at;
     if let Some(rest) = message.strip_prefix("Unknown template `")
         && let Some((wanted, _)) = rest.split_once('`')
     {
+        return format!("模板 `{name}` 第 {line} 行引用的模板 `{wanted}` 不存在");
+    }
+    let detail = tera_detail(message);
+    if syntax {
+        format!("模板 `{name}` 第 {line} 行第 {col} 列有语法错误：{detail}")
+    } else {
+        format!("模板 `{name}` 第 {line} 行第 {col} 列生成时出错：{detail}")
+    }
+}
+
+/// Tera's own message in Chinese where it is one of the common ones (an
+/// undefined variable or field, an unknown filter, test or function, an
+/// unexpected token, a value that cannot be looped over or compared);
+/// any other is kept as Tera wrote it, marked `（Tera：…）`.
+fn tera_detail(message: &str) -> String {
+    let message = message.trim();
+    // `NAME` at the start of `rest`, and what follows it.
+    let quoted = |rest: &'_ str| -> Option<(String, String)> {
+        let rest = rest.strip_prefix('`')?;
+        let (name, after) = rest.split_once('`')?;
+        Some((name.to_string(), after.to_string()))
+    };
+    let available = |after: &str, key: &str| -> String {
+        match after.split_once(key) {
+            Some((_, list)) if !list.trim().is_empty() => format!("（可用的有：{}）", list.trim()),
+            _ => String::new(),
+        }
+    };
+    if let Some((name, after)) = message.strip_prefix("Variable ").and_then(quoted) {
+        if after.starts_with(" exists but its value is undefined") {
+            return format!("变量 `{name}` 存在，但没有值");
+        }
+        if after.starts_with(" is not defined") {
+            return format!(
+                "变量 `{name}` 没有定义{}",
+                available(&after, "Available variables:")
+            );
+        }
+    }
+    if let Some((name, after)) = message.strip_prefix("Field ").and_then(quoted)
+        && after.starts_with(" is not defined")
+    {
         return format!(
-            "模板 `{name}` 第 {line} 行引用的模板 `{wanted}` 不存在（Tera：{message}）"
+            "字段 `{name}` 没有定义{}",
+            available(&after, "Available fields:")
         );
     }
-    if syntax {
-        format!("模板 `{name}` 第 {line} 行第 {col} 列有语法错误（Tera：{message}）")
-    } else {
-        format!("模板 `{name}` 第 {line} 行第 {col} 列生成时出错（Tera：{message}）")
+    for (prefix, what) in [
+        ("Unknown filter ", "过滤器"),
+        ("Unknown test ", "测试"),
+        ("Unknown function ", "函数"),
+        ("Unknown component ", "组件"),
+    ] {
+        if let Some((name, after)) = message.strip_prefix(prefix).and_then(quoted)
+            && after.is_empty()
+        {
+            return format!("没有名为 `{name}` 的{what}");
+        }
     }
+    if let Some((kind, after)) = message
+        .strip_prefix("Iteration not possible on type ")
+        .and_then(quoted)
+        && after.is_empty()
+    {
+        return format!("类型为 `{kind}` 的值不能用于 for 循环");
+    }
+    if let Some((a, after)) = message.strip_prefix("Cannot compare ").and_then(quoted)
+        && let Some((b, rest)) = after.strip_prefix(" with ").and_then(quoted)
+        && rest.is_empty()
+    {
+        return format!("`{a}` 和 `{b}` 不能比较");
+    }
+    // `Found X but expected Y.`, where Y is code (no English words
+    // outside backticks).
+    if let Some((found, expected)) = message
+        .strip_prefix("Found ")
+        .and_then(|m| m.split_once(" but expected "))
+    {
+        let expected = expected.trim_end_matches('.');
+        let words_outside_code = expected
+            .split('`')
+            .step_by(2)
+            .any(|part| part.chars().any(|c| c.is_ascii_alphabetic()));
+        if !words_outside_code {
+            return format!("这里是 {found}，应当是 {expected}");
+        }
+    }
+    format!("（Tera：{message}）")
 }
 
 /// A Tera error as a diagnostic at the template's file:line:col.
@@ -874,7 +953,7 @@ fn tera_diagnostic(e: &tera::Error, sources: &BTreeMap<String, (Origin, String)>
             matches!(e.kind(), tera::ErrorKind::SyntaxError(_)),
             &message,
         ),
-        (true, true) => format!("模板出错（Tera：{message}）"),
+        (true, true) => format!("模板出错：{}", tera_detail(&message)),
     };
     Diagnostic::error(&file, &text, at, message).with_hint(hint)
 }
@@ -906,6 +985,50 @@ fn origin_path(name: &str, origin: &Origin) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Tera's own message for the first error of `template` (compiled,
+    /// then rendered with `doc` an empty map).
+    fn tera_message(template: &str) -> String {
+        let mut tera = new_tera();
+        let e = match tera.add_raw_template("t.md.tera", template) {
+            Err(e) => e,
+            Ok(()) => {
+                let mut ctx = tera::Context::new();
+                ctx.insert("doc", &std::collections::BTreeMap::<String, String>::new());
+                tera.render("t.md.tera", &ctx)
+                    .expect_err("the template fails")
+            }
+        };
+        match e.kind() {
+            tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
+                r.message().to_string()
+            }
+            tera::ErrorKind::Msg(m) => located_report(m).map_or(m.clone(), |(_, _, m)| m),
+            _ => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn common_tera_errors_are_told_in_chinese() {
+        for (template, want) in [
+            ("{{ nope }}", "变量 `nope` 没有定义"),
+            ("{{ doc.nope }}", "字段 `nope` 没有定义"),
+            ("{{ 1 | nope }}", "没有名为 `nope` 的过滤器"),
+            ("{% if 1 is nope %}{% endif %}", "没有名为 `nope` 的测试"),
+            ("{{ nope() }}", "没有名为 `nope` 的函数"),
+            ("{% for x in 3 %}{% endfor %}", "的值不能用于 for 循环"),
+            ("{{ doc.title }", "这里是 `}`，应当是 }}"),
+        ] {
+            let message = tera_message(template);
+            let detail = tera_detail(&message);
+            assert!(
+                detail.contains(want) && !detail.contains("Tera"),
+                "{template}: Tera said {message:?}, we say {detail:?}"
+            );
+        }
+        // Anything else keeps Tera's words, marked as Tera's.
+        assert_eq!(tera_detail("Something new"), "（Tera：Something new）");
+    }
 
     fn esc(s: &str) -> String {
         let mut buf = Vec::new();

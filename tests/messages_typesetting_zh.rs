@@ -88,9 +88,7 @@ fn a_template_syntax_error_names_the_template_and_line_in_chinese() {
     let folder = templates.to_str().unwrap();
     let zh = check(&["--templates", folder], "zh");
     assert!(
-        zh.contains(
-            "错误：模板 `annual.md.tera` 第 2 行第 14 列有语法错误（Tera：Found `}` but expected }}.）"
-        ),
+        zh.contains("错误：模板 `annual.md.tera` 第 2 行第 14 列有语法错误：这里是 `}`，应当是 }}"),
         "{zh}"
     );
     assert!(
