@@ -648,6 +648,42 @@ fn landscape_sections_carry_the_page_number_turned_onto_the_portrait_foot() {
     assert!(parts.iter().all(|(n, _)| n != "word/footer3.xml"));
 }
 
+/// Every section's footer references name a part the package holds, and
+/// only turned sections take the turned footers: also when the profile's
+/// own page is landscape (wider than high), with and without turned tables.
+#[test]
+fn every_footer_reference_resolves_whatever_the_page_shape() {
+    let wide = "page:\n  width_mm: 297\n  height_mm: 210\n  margin_top_mm: 28\n  margin_left_mm: 37\n  text_width_mm: 225\n  text_height_mm: 156\ngrid:\n  lines_per_page: 15\n  chars_per_line: 28\n";
+    for (profile, turned_sections) in [
+        ("{}\n".to_string(), 0),
+        ("table:\n  landscape: true\n".to_string(), 1),
+        (wide.to_string(), 0),
+        (format!("{wide}table:\n  landscape: true\n"), 1),
+    ] {
+        let parts = render_with(&report_then_tasks(), &profile);
+        let rels = part(&parts, "word/_rels/document.xml.rels");
+        let doc = part(&parts, "word/document.xml");
+        let d = roxmltree::Document::parse(doc).unwrap();
+        let mut turned = 0;
+        for s in elements(&d, "sectPr") {
+            let ids: Vec<&str> = s
+                .children()
+                .filter(|c| c.tag_name().name() == "footerReference")
+                .map(|c| c.attribute((R, "id")).unwrap())
+                .collect();
+            assert!(!ids.is_empty(), "{profile}: a section without footers");
+            for id in &ids {
+                assert!(
+                    rels.contains(&format!("Id=\"{id}\"")),
+                    "{profile}: {id} not in {rels}"
+                );
+            }
+            turned += usize::from(ids.iter().any(|id| id.ends_with("Turned")));
+        }
+        assert_eq!(turned, turned_sections, "{profile}");
+    }
+}
+
 #[test]
 fn hostile_text_stays_text_and_bounded() {
     // Markup characters, a control character, 300,000 characters in one paragraph.

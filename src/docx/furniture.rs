@@ -23,8 +23,8 @@ const MC_NS: &str = "http://schemas.openxmlformats.org/markup-compatibility/2006
 /// EMU (DrawingML's unit) per millimetre.
 const EMU_PER_MM: f32 = 36_000.0;
 
-/// A section's properties: footers, paper, margins, grid. A landscape
-/// section (wider than high) takes the turned footers.
+/// A section's properties: footers, paper, margins, grid. A turned
+/// section (`Geometry::turned`) takes the turned footers.
 pub(super) fn section(g: &Geometry, profile: &Profile, draft: bool) -> String {
     let mut s = String::from("<w:sectPr>");
     if draft {
@@ -33,9 +33,8 @@ pub(super) fn section(g: &Geometry, profile: &Profile, draft: bool) -> String {
             "<w:headerReference w:type=\"default\" r:id=\"{RID_HEADER}\"/><w:headerReference w:type=\"even\" r:id=\"{RID_HEADER}\"/>"
         );
     }
-    let landscape = g.page_w > g.page_h;
     if profile.page_number.show {
-        let (odd, even) = if landscape {
+        let (odd, even) = if g.turned {
             (RID_FOOTER_ODD_TURNED, RID_FOOTER_EVEN_TURNED)
         } else {
             (RID_FOOTER_ODD, RID_FOOTER_EVEN)
@@ -45,7 +44,7 @@ pub(super) fn section(g: &Geometry, profile: &Profile, draft: bool) -> String {
             let _ = write!(s, "<w:footerReference w:type=\"even\" r:id=\"{even}\"/>");
         }
     }
-    let orient = if landscape {
+    let orient = if g.page_w > g.page_h {
         " w:orient=\"landscape\""
     } else {
         ""

@@ -115,6 +115,9 @@ struct Geometry {
     pitch: f64,
     /// Text block width in points.
     width: f64,
+    /// The profile's page turned a quarter (a landscape table's section):
+    /// its footers are the turned ones.
+    turned: bool,
 }
 
 impl Geometry {
@@ -146,6 +149,7 @@ impl Geometry {
                 char_space,
                 pitch,
                 width: f64::from(profile.text_height()),
+                turned: true,
             }
         } else {
             Geometry {
@@ -160,6 +164,7 @@ impl Geometry {
                 char_space,
                 pitch,
                 width: f64::from(profile.text_width()),
+                turned: false,
             }
         }
     }
