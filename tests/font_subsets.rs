@@ -188,3 +188,89 @@ fn damaged_charstrings_cannot_crash_or_hang_subsetting() {
         "both outcomes seen: {ok} subset, {failed} refused"
     );
 }
+
+/// `tests/fixtures/fonts/subr-bomb.otf` (made by the script beside it):
+/// its 正 calls subroutines that call each other twice at every level, 28
+/// levels deep — 400 MB of outline once desubroutinized, minutes and
+/// gigabytes before the limit. 文 and 。 are sound.
+fn subr_bomb() -> Vec<u8> {
+    std::fs::read(common::root().join("tests/fixtures/fonts/subr-bomb.otf")).unwrap()
+}
+
+#[test]
+fn subroutines_that_double_at_every_level_are_refused_at_once() {
+    let data = subr_bomb();
+    let face = Face::parse(&data, 0).unwrap();
+    let gid = |c: char| face.glyph_index(c).unwrap().0;
+    let sound: BTreeSet<u16> = [0, gid('文'), gid('。')].into();
+    subset(&data, &sound); // the rest of the font is sound
+    let (done, finished) = mpsc::channel();
+    let bomb = [0, gid('正')];
+    std::thread::spawn(move || {
+        let mut remapper = subsetter::GlyphRemapper::new();
+        for g in bomb {
+            remapper.remap(g);
+        }
+        let _ = done.send(subsetter::subset(&data, 0, &remapper).map(|b| b.len()));
+    });
+    let result = finished
+        .recv_timeout(Duration::from_secs(20))
+        .expect("refused within seconds, not after minutes");
+    assert!(result.is_err(), "subset to {result:?} bytes");
+}
+
+/// The same font named in a profile: the PDF build fails at once, under a
+/// memory limit, naming the font and its file; the HTML page falls back to
+/// installed fonts with a warning.
+#[test]
+fn a_hostile_font_in_the_profile_fails_the_pdf_clearly() {
+    let dir = common::temp("subr-bomb");
+    std::fs::write(dir.join("subr-bomb.otf"), subr_bomb()).unwrap();
+    std::fs::write(
+        dir.join("r.yaml"),
+        "doc: {title: 测试, year: 2022, issuer: 某局}\nintro: 正文。\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("p.yaml"),
+        "fonts:\n  body: {file: subr-bomb.otf}\n",
+    )
+    .unwrap();
+    let run = |format: &str| {
+        let (out, _) = common::bounded(
+            &dir,
+            &[
+                "build",
+                "r.yaml",
+                "--profile",
+                "p.yaml",
+                "--ignore-system-fonts",
+                "--format",
+                format,
+                "--out",
+                "o",
+            ],
+            &[],
+            1024 * 1024,
+            Duration::from_secs(60),
+        );
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, stderr) = run("pdf");
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("the font Subr Bomb Test (subr-bomb.otf) cannot be embedded"),
+        "{stderr}"
+    );
+    assert!(!dir.join("o/r.pdf").exists());
+    let (code, stderr) = run("html");
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("HTML fonts: Subr Bomb Test cannot be embedded"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -14,7 +14,10 @@ pub type CharString<'a> = &'a [u8];
 // of instructions and encoding every number anew, and its argument stack is
 // a fixed array instead of a vector allocated at each operator. The output
 // means the same outline, hints and widths; it took most of the time of
-// subsetting a CJK font.
+// subsetting a CJK font. A desubroutinized glyph longer than the format's
+// 65,535 bytes is refused (subroutines calling each other twice at every
+// level would otherwise grow it exponentially), and the hint count
+// saturates instead of overflowing.
 /// A charstring decompiler.
 pub struct Decompiler<'a> {
     gsubr_handler: SubroutineHandler<'a>,
@@ -37,6 +40,10 @@ struct OperandStack {
 }
 
 const MAX_OPERANDS_LEN: usize = 48;
+
+/// The longest charstring the Type 2 format allows (its appendix B), also
+/// for a desubroutinized glyph.
+const MAX_CHARSTRING_LEN: usize = 65_535;
 
 impl OperandStack {
     fn new() -> Self {
@@ -101,6 +108,9 @@ impl<'a> Decompiler<'a> {
     pub fn decompile(mut self, charstring: CharString<'a>) -> Result<Vec<u8>> {
         let mut program = Vec::with_capacity(charstring.len() * 4);
         self.decompile_inner(charstring, &mut program, 1)?;
+        if program.len() > MAX_CHARSTRING_LEN {
+            return Err(CFFError);
+        }
         Ok(program)
     }
 
@@ -165,6 +175,12 @@ impl<'a> Decompiler<'a> {
                     copied = at;
                     let (biased_index, start) = self.stack.pop().ok_or(CFFError)?;
                     program.truncate(start);
+                    // Subroutines calling each other twice at every level
+                    // would grow the glyph exponentially: stop at the
+                    // format's limit.
+                    if program.len() > MAX_CHARSTRING_LEN {
+                        return Err(CFFError);
+                    }
                     let handler = if operator == CALL_GLOBAL_SUBROUTINE {
                         &self.gsubr_handler
                     } else {
@@ -214,7 +230,7 @@ impl<'a> Decompiler<'a> {
 
     fn count_hints(&mut self) {
         let elements = self.stack.pop_all();
-        self.hint_count += elements as u16 / 2;
+        self.hint_count = self.hint_count.saturating_add(elements as u16 / 2);
     }
 }
 
