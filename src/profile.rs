@@ -42,6 +42,18 @@ pub struct PageProfile {
     pub text_height_mm: f32,
 }
 
+impl PageProfile {
+    /// The margin below the text block (what is left of the height).
+    pub fn margin_bottom_mm(&self) -> f32 {
+        self.height_mm - self.margin_top_mm - self.text_height_mm
+    }
+
+    /// The margin right of the text block (what is left of the width).
+    pub fn margin_right_mm(&self) -> f32 {
+        self.width_mm - self.margin_left_mm - self.text_width_mm
+    }
+}
+
 /// The character grid of the text block.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

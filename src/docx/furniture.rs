@@ -143,7 +143,7 @@ pub(super) fn turned_footer(
     let number_mm = profile.fonts.page_number.size_pt / PT_PER_MM;
     // The portrait foot of the text block, seen from the portrait page's
     // bottom edge: the left edge of the turned page.
-    let below_text_mm = p.height_mm - p.margin_top_mm - p.text_height_mm;
+    let below_text_mm = p.margin_bottom_mm();
     // The line's top (towards the text block) where the portrait footer
     // puts it; the box reaches one more line towards the edge.
     let inner_mm = (below_text_mm - profile.page_number.offset_mm).max(0.0);

@@ -123,8 +123,8 @@ struct Geometry {
 impl Geometry {
     fn of(profile: &Profile, landscape: bool) -> Geometry {
         let p = &profile.page;
-        let bottom_mm = p.height_mm - p.margin_top_mm - p.text_height_mm;
-        let right_mm = p.width_mm - p.margin_left_mm - p.text_width_mm;
+        let bottom_mm = p.margin_bottom_mm();
+        let right_mm = p.margin_right_mm();
         let number_mm = profile.fonts.page_number.size_pt / PT_PER_MM;
         let footer_mm = (bottom_mm - profile.page_number.offset_mm - number_mm).max(0.0);
         let pitch = f64::from(profile.char_pitch());
