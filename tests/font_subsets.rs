@@ -264,6 +264,8 @@ fn a_hostile_font_in_the_profile_fails_the_pdf_clearly() {
         stderr.contains("the font Subr Bomb Test (subr-bomb.otf) cannot be embedded"),
         "{stderr}"
     );
+    // At the profile's `file:` that names it.
+    assert!(stderr.contains("--> p.yaml:2:16\n"), "{stderr}");
     assert!(!dir.join("o/r.pdf").exists());
     let (code, stderr) = run("html");
     assert_eq!(code, Some(0), "{stderr}");

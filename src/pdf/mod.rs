@@ -47,6 +47,12 @@ pub struct PdfOutput {
 pub enum PdfError {
     Profile(String),
     Fonts(String),
+    /// `FontSet::faces[face]` cannot be embedded (damaged, or beyond what
+    /// the subsetter takes), with the subsetter's reason.
+    Font {
+        face: usize,
+        reason: String,
+    },
     Write(String),
 }
 
@@ -55,6 +61,10 @@ impl std::fmt::Display for PdfError {
         match self {
             PdfError::Profile(m) => f.write_str(&tr!("layout profile: {m}", "版式配置：{m}")),
             PdfError::Fonts(m) => f.write_str(&tr!("fonts: {m}", "字体：{m}")),
+            PdfError::Font { reason, .. } => f.write_str(&tr!(
+                "a font cannot be embedded: {reason}",
+                "有一个字体无法嵌入（subsetter：{reason}）"
+            )),
             PdfError::Write(m) => {
                 f.write_str(&tr!("writing the PDF: {m}", "写出文件时出错（{m}）"))
             }

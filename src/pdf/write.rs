@@ -143,22 +143,19 @@ pub(super) fn write(
     pdf.set_outline(outline(&laid.outline));
     pdf.set_metadata(metadata(doc, options));
     pdf.finish().map_err(|e| match e {
-        // Which of our faces it is, by its file: a damaged or hostile font
-        // (e.g. subroutines that would grow a glyph past the format's
-        // limit) is named, not dumped.
-        krilla::error::KrillaError::Font(font, reason) => {
-            let face = kfonts
-                .iter()
-                .position(|k| k.as_ref() == Some(&font))
-                .map(|i| &fonts.faces[i]);
-            let (name, file) = face.map_or(("?".into(), "?".into()), |f| {
-                (f.name.clone(), f.file.display().to_string())
-            });
-            let reason = reason.strip_prefix("failed to subset font: ").unwrap_or(&reason);
-            PdfError::Write(crate::tr!(
-                "the font {name} ({file}) cannot be embedded: {reason}; the file is damaged or not a font zongjie can subset: name another face for its role in the profile",
-                "字体 {name}（{file}）无法嵌入（subsetter：{reason}）；这个文件已损坏，或者不是 zongjie 能截取子集的字体：请在版式配置里为它的角色另选一个字体"
-            ))
+        // Which of our faces it is: a damaged or hostile font (e.g.
+        // subroutines that would grow a glyph past the format's limit) is
+        // told by its name and file (`write::pdf`), not dumped.
+        krilla::error::KrillaError::Font(font, reason)
+            if let Some(face) = kfonts.iter().position(|k| k.as_ref() == Some(&font)) =>
+        {
+            let reason = reason
+                .strip_prefix("failed to subset font: ")
+                .unwrap_or(&reason);
+            PdfError::Font {
+                face,
+                reason: reason.to_string(),
+            }
         }
         other => PdfError::Write(format!("{other:?}")),
     })

@@ -33,8 +33,15 @@ fn dated(
     let options = crate::pdf::PdfOptions {
         created: super::created(compiled, epoch),
     };
-    let out = crate::pdf::render(compiled.doc(), &typesetting.profile, fonts, &options)
-        .map_err(|e| Diagnostic::file_error(input, tr!("PDF: {e}", "PDF：{e}")))?;
+    let out =
+        crate::pdf::render(compiled.doc(), &typesetting.profile, fonts, &options).map_err(|e| {
+            match e {
+                crate::pdf::PdfError::Font { face, reason } => {
+                    unembeddable_font(input, typesetting, &fonts.faces[face], face, &reason)
+                }
+                e => Diagnostic::file_error(input, tr!("PDF: {e}", "PDF：{e}")),
+            }
+        })?;
     // The font set's own stand-in notes are said once per run by the
     // batch (`super::font_notes`), not once per document.
     let mut diagnostics: Vec<Diagnostic> = out
@@ -78,4 +85,47 @@ pub fn glyph_coverage(compiled: &Compiled, typesetting: &Typesetting) -> Vec<Dia
     };
     let missing = crate::pdf::layout::missing_chars(&compiled.markdown, fonts);
     crate::pdf::missing_glyph_diagnostics(&missing, &compiled.sources, compiled.input())
+}
+
+/// A face the PDF cannot embed, named with its file; a face the profile
+/// names is located at that role's `file:` (the profile is read again: this
+/// is the error path).
+fn unembeddable_font(
+    input: &std::path::Path,
+    typesetting: &Typesetting,
+    face: &crate::fonts::Face,
+    index: usize,
+    reason: &str,
+) -> Diagnostic {
+    let (name, file) = (&face.name, face.file.display());
+    let message = tr!(
+        "PDF: the font {name} ({file}) cannot be embedded: {reason}",
+        "PDF：字体 {name}（{file}）无法嵌入（subsetter：{reason}）"
+    );
+    let hint = tr!(
+        "the file is damaged or not a font zongjie can subset: name another face for its role in the profile",
+        "这个文件已损坏，或者不是 zongjie 能截取子集的字体：请在版式配置里为它的角色另选一个字体"
+    );
+    let fonts = typesetting.fonts.as_ref();
+    let role = crate::fonts::Role::ALL
+        .into_iter()
+        .find(|&r| fonts.is_some_and(|f| f.role(r) == index));
+    let located = match (&typesetting.profile_path, role) {
+        (Some(p), Some(role)) if face.source == crate::fonts::FontSource::Profile => {
+            crate::files::read_text(p, crate::files::Kind::Profile)
+                .ok()
+                .and_then(|t| {
+                    let (line, col) = crate::profile::locate_font_file(&t, p, role.key())?;
+                    let at = crate::diag::Pos {
+                        line: line as usize,
+                        col: col as usize,
+                    };
+                    Some(Diagnostic::error(p, &t, at, message.clone()))
+                })
+        }
+        _ => None,
+    };
+    located
+        .unwrap_or_else(|| Diagnostic::file_error(input, message))
+        .with_hint(hint)
 }
